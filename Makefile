@@ -1,0 +1,36 @@
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@ $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/profilegen generate --all --provider offline --out profiles
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check profilegen tests bench
+	$(BIN)/mypy --strict profilegen
+
+test: lint
+	$(BIN)/coverage erase
+	$(BIN)/python -m pytest --cov=profilegen --cov-report=term --cov-fail-under=90 tests
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) profiles .profilegen .coverage .coverage.* .mypy_cache .pytest_cache .ruff_cache
