@@ -1,0 +1,5 @@
+"""Allow `python -m profilegen`."""
+
+from profilegen.cli.app import main
+
+main()

@@ -1,0 +1,1 @@
+"""Profile generation: schema, position context, prompt, providers and the engine that runs them."""

@@ -1,0 +1,133 @@
+"""Everything that shapes one position's profile, gathered from the org and its KPIs.
+
+The context is the single input of every provider and of the fingerprint: what is not here cannot
+change a profile, and everything here does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from profilegen.kpi.filtering import PositionKpi, kpis_for_position
+from profilegen.kpi.mapping import Assignment
+from profilegen.kpi.model import KpiFile
+from profilegen.org.model import DEFAULT_HEAD_TITLES, OrgStructure, Position, UnitPath, format_path
+
+MAX_CAREER_CANDIDATES = 12
+
+
+@dataclass(frozen=True, slots=True)
+class CareerCandidate:
+    position: str
+    unit: str
+    relation: str  # "below" (feeder), "unit_head", "parent_head", "sibling"
+
+
+@dataclass(frozen=True, slots=True)
+class PositionContext:
+    """The data a profile is built from."""
+
+    unit_path: UnitPath
+    title: str
+    headcount: int
+    unit_code: str | None
+    is_head: bool
+    direct_manager: str
+    subordinate_units: tuple[str, ...]
+    subordinate_people: int
+    kpi_source: str
+    kpi_file: str
+    kpi_scope: str
+    kpis: tuple[PositionKpi, ...]
+    career: tuple[CareerCandidate, ...]
+    unit_headcount: int
+    employee_name: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def depth(self) -> int:
+        return len(self.unit_path)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def build_context(
+    org: OrgStructure,
+    position: Position,
+    assignment: Assignment,
+    kpi_file: KpiFile | None,
+    head_titles: Sequence[str] = DEFAULT_HEAD_TITLES,
+    employee_name: str | None = None,
+) -> PositionContext:
+    """Gather one position's context from the org graph and its unit's KPI file."""
+    path = position.unit_path
+    head = org.head_of(path, head_titles)
+    is_head = head == position
+    manager = _direct_manager(org, path, is_head, head, head_titles)
+    subordinates = org.subordinates(position, head_titles)
+    position_kpis = kpis_for_position(kpi_file, position.title)
+    return PositionContext(
+        unit_path=path,
+        title=position.title,
+        headcount=position.headcount,
+        unit_code=org.units[path].code,
+        is_head=is_head,
+        direct_manager=manager,
+        subordinate_units=subordinates.units,
+        subordinate_people=subordinates.people,
+        kpi_source=assignment.source.value,
+        kpi_file=assignment.file,
+        kpi_scope=position_kpis.scope,
+        kpis=position_kpis.kpis,
+        career=tuple(_career(org, position, head_titles)),
+        unit_headcount=org.units[path].headcount,
+        employee_name=employee_name,
+    )
+
+
+def _direct_manager(
+    org: OrgStructure, path: UnitPath, is_head: bool, head: Position | None, head_titles: Sequence[str]
+) -> str:
+    if head is not None and not is_head:
+        return f"{head.title} ({path[-1]})"
+    for depth in range(len(path) - 1, 0, -1):
+        upper = org.head_of(path[:depth], head_titles)
+        if upper is not None:
+            return f"{upper.title} ({path[depth - 1]})"
+    return ""
+
+
+def _career(org: OrgStructure, position: Position, head_titles: Sequence[str]) -> list[CareerCandidate]:
+    path = position.unit_path
+    unit = org.units[path]
+    found: list[CareerCandidate] = []
+    head = org.head_of(path, head_titles)
+    if head == position:
+        found += [CareerCandidate(p.title, path[-1], "below") for p in unit.positions if p != position]
+    elif head is not None:
+        found.append(CareerCandidate(head.title, path[-1], "unit_head"))
+    if len(path) > 1:
+        parent_head = org.head_of(path[:-1], head_titles)
+        if parent_head is not None:
+            found.append(CareerCandidate(parent_head.title, path[-2], "parent_head"))
+        for sibling in org.units[path[:-1]].children:
+            if sibling != path and any(p.title == position.title for p in org.units[sibling].positions):
+                found.append(CareerCandidate(position.title, sibling[-1], "sibling"))
+    return found[:MAX_CAREER_CANDIDATES]
+
+
+def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
+    """sha256 of canonical JSON of the context and the generation settings: stable under key order."""
+    payload = {"context": context.as_dict(), "generation": generation}
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def describe(context: PositionContext) -> str:
+    """A short human label: 'Unit / Path — Title'."""
+    return f"{format_path(context.unit_path)} — {context.title}"

@@ -1,0 +1,1 @@
+"""KPIs: file parsing, unit → file mapping, and per-position filtering."""

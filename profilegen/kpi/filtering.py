@@ -1,0 +1,57 @@
+"""Per-position KPIs: only the rows weighted for the position's column, else the whole department's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from profilegen.kpi.model import Kpi, KpiFile
+from profilegen.text import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class PositionKpi:
+    """A KPI as it applies to one position."""
+
+    name: str
+    target: str
+    unit: str
+    period: str
+    weight: float | None
+    section: str
+
+
+@dataclass(frozen=True, slots=True)
+class PositionKpis:
+    """The KPIs of one position and whether they were filtered for it."""
+
+    kpis: tuple[PositionKpi, ...]
+    scope: str  # "position" or "department"
+    column: str | None = None
+
+
+def weight_column(kpi_file: KpiFile, title: str) -> str | None:
+    """The weight column for a title: the front matter's `positions:` map, else an equal column name."""
+    wanted = normalize(title)
+    mapped = kpi_file.positions.get(wanted)
+    if mapped is not None:
+        return mapped
+    return next((c for c in kpi_file.weight_columns if normalize(c) == wanted), None)
+
+
+def kpis_for_position(kpi_file: KpiFile | None, title: str) -> PositionKpis:
+    """The position's own KPIs with their weights; all of them (scope department) when it has no column."""
+    if kpi_file is None:
+        return PositionKpis((), "department")
+    column = weight_column(kpi_file, title)
+    if column is None:
+        return PositionKpis(tuple(_as_position(k, None) for k in kpi_file.kpis), "department")
+    chosen = []
+    for kpi in kpi_file.kpis:
+        weight = dict(kpi.weights).get(column)
+        if weight:
+            chosen.append(_as_position(kpi, weight))
+    return PositionKpis(tuple(chosen), "position", column)
+
+
+def _as_position(kpi: Kpi, weight: float | None) -> PositionKpi:
+    return PositionKpi(kpi.name, kpi.target, kpi.unit, kpi.period, weight, kpi.section)

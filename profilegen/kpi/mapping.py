@@ -1,0 +1,187 @@
+"""Map every unit to exactly one KPI file: explicit, smart (whole words, lemmas), inherited, template."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from profilegen.kpi.catalog import KpiCatalog
+from profilegen.kpi.lemma import lemmas
+from profilegen.kpi.model import KpiFile, KpiSource
+from profilegen.org.model import OrgStructure, UnitPath, format_path
+from profilegen.org.selection import split_query
+from profilegen.text import normalize, words
+
+STOP_WORDS = frozenset({"и", "по", "для", "с", "в", "на", "of", "and", "for", "the", "&"})
+_KIND_RANK = {"department": 3, "code": 2, "acronym": 2, "alias": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One rule that matched a file for a unit, with how specific it is."""
+
+    file: str
+    rule: str
+    detail: str
+    words: int
+
+    @property
+    def rank(self) -> tuple[int, int]:
+        return (self.words, _KIND_RANK[self.rule])
+
+
+@dataclass(slots=True)
+class Assignment:
+    """A unit's KPI file and why."""
+
+    path: UnitPath
+    source: KpiSource
+    file: str
+    reason: str
+    inherited_from: UnitPath | None = None
+    candidates: list[Candidate] = field(default_factory=list)
+    conflict: list[str] = field(default_factory=list)
+
+
+def acronym(name: str) -> str:
+    """First letters of the significant words: "Департамент регионального развития" → "дрр"."""
+    return "".join(w[0] for w in words(name) if w not in STOP_WORDS)
+
+
+def _code_key(code: str) -> str:
+    # "УВАиК": lower-case letters inside an upper-case code stand for the skipped conjunctions.
+    letters = [c for c in code if c.isalpha()]
+    if any(c.isupper() for c in letters) and any(c.islower() for c in letters):
+        letters = [c for c in letters if c.isupper()]
+    return normalize("".join(letters))
+
+
+class KpiMapper:
+    """Resolves units to KPI files against one catalog; pure apart from lemma lookups."""
+
+    def __init__(self, catalog: KpiCatalog) -> None:
+        self.catalog = catalog
+        self._aliases = {f.name: [lemmas(a) for a in f.aliases] for f in catalog.files}
+        self._departments = {f.name: lemmas(f.department) for f in catalog.files if f.department}
+        self._templates = {t.name: [lemmas(m) for m in t.match] for t in catalog.templates}
+
+    # -- rules ------------------------------------------------------------------
+    def explicit(self, path: UnitPath) -> tuple[str, str] | None:
+        """The mapping.yaml entry for the unit: a path beats a name."""
+        by_name: tuple[str, str] | None = None
+        normalised = tuple(normalize(p) for p in path)
+        for key, file_name in self.catalog.explicit.items():
+            parts = split_query(key)
+            if len(parts) > 1 and parts == normalised:
+                return file_name, f"mapping.yaml names the path '{key}'"
+            if len(parts) == 1 and parts[0] == normalised[-1] and by_name is None:
+                by_name = (file_name, f"mapping.yaml names the unit '{key}'")
+        return by_name
+
+    def smart_candidates(self, path: UnitPath) -> list[Candidate]:
+        """Every file whose department, code or alias matches the unit's own name."""
+        name = path[-1]
+        name_words = words(name)
+        name_lemmas = lemmas(name)
+        found: list[Candidate] = []
+        for kpi_file in self.catalog.files:
+            found.extend(self._match_file(kpi_file, path, name_words, name_lemmas))
+        return found
+
+    def _match_file(
+        self, kpi_file: KpiFile, path: UnitPath, name_words: list[str], name_lemmas: tuple[str, ...]
+    ) -> Iterable[Candidate]:
+        name = path[-1]
+        if kpi_file.department:
+            wanted = split_query(kpi_file.department)
+            normalised = tuple(normalize(p) for p in path)
+            if (len(wanted) > 1 and normalised[-len(wanted) :] == wanted) or (
+                len(wanted) == 1 and (wanted[0] == normalised[-1] or self._departments[kpi_file.name] == name_lemmas)
+            ):
+                yield Candidate(
+                    kpi_file.name,
+                    "department",
+                    f"unit name equals department '{kpi_file.department}'",
+                    len(name_lemmas),
+                )
+        if kpi_file.code:
+            code = normalize(kpi_file.code)
+            if code in name_words:
+                yield Candidate(kpi_file.name, "code", f"code '{kpi_file.code}' is a word of the name", 1)
+            elif len([c for c in kpi_file.code if c.isalpha()]) >= 3 and acronym(name) == _code_key(kpi_file.code):
+                yield Candidate(
+                    kpi_file.name,
+                    "acronym",
+                    f"acronym of '{name}' is '{kpi_file.code}'",
+                    len([w for w in name_words if w not in STOP_WORDS]),
+                )
+        for alias, alias_lemmas in zip(kpi_file.aliases, self._aliases[kpi_file.name], strict=True):
+            if alias_lemmas and all(w in name_lemmas for w in alias_lemmas):
+                yield Candidate(kpi_file.name, "alias", f"alias '{alias}' occurs as whole words", len(alias_lemmas))
+
+    # -- resolution ---------------------------------------------------------------
+    def own(self, path: UnitPath) -> Assignment | None:
+        """The unit's own file, by rule 1 or 2, or None."""
+        explicit = self.explicit(path)
+        if explicit is not None:
+            return Assignment(path, KpiSource.EXPLICIT, explicit[0], explicit[1])
+        candidates = self.smart_candidates(path)
+        if not candidates:
+            return None
+        best_rank = max(c.rank for c in candidates)
+        best = sorted({c.file for c in candidates if c.rank == best_rank})
+        winner = next(c for c in candidates if c.file == best[0] and c.rank == best_rank)
+        reason = winner.detail
+        if len(best) > 1:
+            reason += f" (tie with {', '.join(best[1:])}; first file name wins)"
+        return Assignment(
+            path,
+            KpiSource.SMART,
+            winner.file,
+            reason,
+            candidates=candidates,
+            conflict=best if len(best) > 1 else [],
+        )
+
+    def template_for(self, path: UnitPath) -> tuple[str, str]:
+        """A typed template whose match words occur in the path, else the generic template."""
+        path_lemmas = {lem for part in path for lem in lemmas(part)}
+        best: tuple[int, str, str] | None = None
+        for name, phrases in self._templates.items():
+            for phrase, raw in zip(phrases, self.catalog.by_name(name).match, strict=True):
+                if phrase and all(w in path_lemmas for w in phrase) and (best is None or len(phrase) > best[0]):
+                    best = (len(phrase), name, f"template matches '{raw}' in the path")
+        if best is not None:
+            return best[1], best[2]
+        if self.catalog.generic is None:
+            return "", "no KPI file matches and kpi/templates/generic.md is missing"
+        return self.catalog.generic.name, "no KPI file matches; generic template"
+
+    def map_org(self, org: OrgStructure) -> dict[UnitPath, Assignment]:
+        """An assignment for every unit; parents are resolved before their children."""
+        result: dict[UnitPath, Assignment] = {}
+        for path in sorted(org.units, key=len):
+            own = self.own(path)
+            if own is not None:
+                result[path] = own
+                continue
+            ancestor = next(
+                (
+                    result[path[:i]]
+                    for i in range(len(path) - 1, 0, -1)
+                    if result[path[:i]].source in (KpiSource.EXPLICIT, KpiSource.SMART)
+                ),
+                None,
+            )
+            if ancestor is not None:
+                result[path] = Assignment(
+                    path,
+                    KpiSource.INHERITED,
+                    ancestor.file,
+                    f"inherited from '{format_path(ancestor.path)}' ({ancestor.reason})",
+                    inherited_from=ancestor.path,
+                )
+                continue
+            file_name, reason = self.template_for(path)
+            result[path] = Assignment(path, KpiSource.TEMPLATE, file_name, reason)
+        return result

@@ -1,0 +1,1 @@
+"""Organisation structure: the model, its loaders and unit selection."""

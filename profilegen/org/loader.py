@@ -1,0 +1,51 @@
+"""Load an org file of any supported kind, chosen by its extension."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from profilegen.errors import InputError
+from profilegen.org.model import OrgStructure
+from profilegen.org.problems import Problem
+
+SUPPORTED = (".xlsx", ".xlsm", ".yaml", ".yml", ".json")
+
+
+def load_org_with_problems(
+    path: Path, sheet: str | None = None, columns: Mapping[str, object] | None = None
+) -> tuple[OrgStructure, list[Problem]]:
+    """Load the org file and return it with the problems found on the way."""
+    if path.is_dir():
+        candidates = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED)
+        if not candidates:
+            raise InputError("no org file (.xlsx, .yaml, .json) in the folder", source=str(path))
+        path = candidates[0]
+    if not path.exists():
+        raise InputError("file not found", source=str(path))
+    if path.stat().st_size == 0:
+        raise InputError("the file is empty", source=str(path))
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            from profilegen.org.excel import load_xlsx
+
+            return load_xlsx(path, sheet, columns)
+        if suffix in (".yaml", ".yml"):
+            from profilegen.org.nested import load_yaml_org
+
+            return load_yaml_org(path)
+        if suffix == ".json":
+            from profilegen.org.nested import load_legacy_json
+
+            return load_legacy_json(path)
+    except PermissionError:
+        raise InputError("permission denied", source=str(path)) from None
+    raise InputError(
+        f"unsupported file type '{suffix or '(none)'}' (expected {', '.join(SUPPORTED)})", source=str(path)
+    )
+
+
+def load_org(path: Path, sheet: str | None = None, columns: Mapping[str, object] | None = None) -> OrgStructure:
+    """Load the org file; problems are left for `org validate`."""
+    return load_org_with_problems(path, sheet, columns)[0]

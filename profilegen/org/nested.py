@@ -1,0 +1,106 @@
+"""Read an org structure from nested YAML (`units:`) or the old system's `structure.json`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from profilegen.errors import InputError
+from profilegen.org.model import OrgStructure, UnitPath
+from profilegen.org.problems import Problem
+from profilegen.yamlsafe import load_yaml
+
+
+def load_yaml_org(path: Path) -> tuple[OrgStructure, list[Problem]]:
+    """Nested YAML: ``units: [{name, code?, positions: [title | {title, headcount}], units: [...]}]``."""
+    data = load_yaml(path)
+    org = OrgStructure(str(path))
+    if isinstance(data, Mapping) and "organization" in data:
+        _legacy(org, data["organization"], (), str(path), "organization")
+        return _nonempty(org, path), []
+    if not isinstance(data, Mapping) or "units" not in data:
+        raise InputError("expected a mapping with a 'units' list at the top", source=str(path))
+    _units(org, data["units"], (), str(path), "units")
+    return _nonempty(org, path), []
+
+
+def load_legacy_json(path: Path) -> tuple[OrgStructure, list[Problem]]:
+    """The old system's converted form, read as is (headcount per title was not kept: 1 each)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", source=str(path)) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", source=str(path), where=f"line {exc.lineno}") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("organization"), Mapping):
+        raise InputError('expected {"organization": {unit name: {...}}}', source=str(path))
+    org = OrgStructure(str(path))
+    _legacy(org, data["organization"], (), str(path), "organization")
+    return _nonempty(org, path), []
+
+
+def _nonempty(org: OrgStructure, path: Path) -> OrgStructure:
+    if not org.units:
+        raise InputError("no units in the file", source=str(path))
+    return org
+
+
+def _text(value: Any, source: str, field: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise InputError(f"expected text, got {type(value).__name__}", source=source, where=field)
+    text = str(value).strip()
+    if not text:
+        raise InputError("empty name", source=source, where=field)
+    return text
+
+
+def _units(org: OrgStructure, items: Any, parent: UnitPath, source: str, field: str) -> None:
+    if not isinstance(items, list):
+        raise InputError(f"expected a list, got {type(items).__name__}", source=source, where=field)
+    for i, item in enumerate(items):
+        here = f"{field}[{i}]"
+        if not isinstance(item, Mapping):
+            raise InputError(f"expected a mapping, got {type(item).__name__}", source=source, where=here)
+        unknown = set(item) - {"name", "code", "positions", "units"}
+        if unknown:
+            raise InputError(f"unknown key '{sorted(map(str, unknown))[0]}'", source=source, where=here)
+        path = (*parent, _text(item.get("name"), source, f"{here}.name"))
+        code = item.get("code")
+        org.ensure_unit(path, None if code is None else _text(code, source, f"{here}.code"))
+        positions = item.get("positions") or []
+        if not isinstance(positions, list):
+            raise InputError("expected a list", source=source, where=f"{here}.positions")
+        for j, entry in enumerate(positions):
+            _position(org, path, entry, source, f"{here}.positions[{j}]")
+        if "units" in item and item["units"] is not None:
+            _units(org, item["units"], path, source, f"{here}.units")
+
+
+def _position(org: OrgStructure, path: UnitPath, entry: Any, source: str, field: str) -> None:
+    if isinstance(entry, Mapping):
+        title = _text(entry.get("title"), source, f"{field}.title")
+        headcount = entry.get("headcount", 1)
+        if isinstance(headcount, bool) or not isinstance(headcount, int) or headcount < 0:
+            raise InputError("headcount must be a whole number ≥ 0", source=source, where=f"{field}.headcount")
+        org.add_position(path, title, headcount)
+    else:
+        org.add_position(path, _text(entry, source, field), 1)
+
+
+def _legacy(org: OrgStructure, units: Any, parent: UnitPath, source: str, field: str) -> None:
+    if not isinstance(units, Mapping):
+        raise InputError(f"expected a mapping, got {type(units).__name__}", source=source, where=field)
+    for name, body in units.items():
+        here = f"{field}.{name}"
+        if not isinstance(body, Mapping):
+            raise InputError(f"expected a mapping, got {type(body).__name__}", source=source, where=here)
+        path = (*parent, _text(name, source, here))
+        number = body.get("number")
+        code = None if number in (None, "") else str(number)
+        org.ensure_unit(path, code)
+        for j, title in enumerate(body.get("positions") or []):
+            org.add_position(path, _text(title, source, f"{here}.positions[{j}]"), 1)
+        if body.get("children"):
+            _legacy(org, body["children"], path, source, f"{here}.children")

@@ -1,0 +1,35 @@
+"""Text normalisation shared by every lookup: case, ё/е, quotes, dashes and spaces — nothing else."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_QUOTES = "«»„“”‟\"'‘’‚‛`´"
+_DASHES = "‐‑‒–—―−"
+_TRANSLATE = str.maketrans({**{q: '"' for q in _QUOTES}, **{d: "-" for d in _DASHES}, "ё": "е", "Ё": "Е"})
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def normalize(name: str) -> str:
+    """Key under which two spellings of a name compare equal.
+
+    Idempotent: ``normalize(normalize(x)) == normalize(x)``.
+    """
+    text = unicodedata.normalize("NFC", name).translate(_TRANSLATE)
+    text = _SPACES.sub(" ", text.replace("\u00a0", " ")).strip()
+    return text.casefold().translate(_TRANSLATE)
+
+
+def has_control_chars(text: str) -> bool:
+    """True when the text holds a control character (NUL included)."""
+    return bool(_CONTROL.search(text))
+
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def words(text: str) -> list[str]:
+    """Whole words of a text, normalised; punctuation and quotes are separators."""
+    return _WORD.findall(normalize(text))
