@@ -22,7 +22,7 @@ class KpiCatalog:
     explicit: dict[str, str] = field(default_factory=dict)
 
     def by_name(self, name: str) -> KpiFile:
-        for kpi_file in (*self.files, *self.templates):
+        for kpi_file in (*self.files, *self.templates, *([self.generic] if self.generic else [])):
             if kpi_file.name == name:
                 return kpi_file
         raise KeyError(name)

@@ -1,0 +1,105 @@
+"""The Typer application: global options, command groups, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import traceback
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from profilegen import __version__
+from profilegen.cli import generate_cmd, kpi_cmd, misc_cmd, org_cmd
+from profilegen.cli.output import error
+from profilegen.cli.state import OPTIONS
+from profilegen.errors import ExitCode, ProfilegenError
+
+app = typer.Typer(
+    name="profilegen",
+    help="Job profiles for every position of an organisation, from its structure and KPIs.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(org_cmd.app, name="org")
+app.add_typer(kpi_cmd.app, name="kpi")
+app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
+misc_cmd.register(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"profilegen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./profilegen.yaml).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail; tracebacks on errors.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the final summary.")] = False,
+    log_format: Annotated[str, typer.Option("--log-format", help="text or json.")] = "text",
+    log_file: Annotated[Path | None, typer.Option("--log-file", help="Append log lines to FILE.")] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour in output.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Job profiles for every position of an organisation, from its structure and KPIs."""
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter("must be 'text' or 'json'", param_hint="--log-format")
+    OPTIONS.config = config
+    OPTIONS.verbose = verbose
+    OPTIONS.quiet = quiet
+    OPTIONS.log_format = log_format
+    OPTIONS.log_file = log_file
+    OPTIONS.no_color = no_color
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is so that cleanup runs."""
+
+
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code; every known failure becomes one line on stderr."""
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        result = app(args=argv, standalone_mode=False)
+        return int(result) if isinstance(result, int) else 0
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            error(exc.format_message())
+        return int(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        error("interrupted; progress is saved, run the same command again to continue")
+        return ExitCode.INTERRUPTED
+    except Terminated:
+        error("terminated; progress is saved, run the same command again to continue")
+        return ExitCode.TERMINATED
+    except ProfilegenError as exc:
+        if OPTIONS.verbose:
+            traceback.print_exc()
+        error(str(exc))
+        return int(exc.exit_code)
+    except Exception as exc:
+        if OPTIONS.verbose:
+            traceback.print_exc()
+        error(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)")
+        return ExitCode.FAILED
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,145 @@
+"""`profilegen generate`: bring the selected positions' profiles up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
+from profilegen.cli.output import emit_json, info, is_terminal, stdout, warn
+from profilegen.cli.state import OPTIONS
+from profilegen.errors import ExitCode, InputError
+from profilegen.generation.engine import RunReport
+from profilegen.observability import EventLog
+from profilegen.pipeline import GenerateOptions, GenerateResult, Selection
+from profilegen.pipeline import generate as run_generate
+
+EPILOG = """Examples:
+
+  profilegen generate --department "Отдел CRM"
+
+  profilegen generate --all --provider offline --out profiles
+
+  profilegen --quiet --log-format json generate --all
+"""
+
+
+def generate(
+    department: Annotated[
+        list[str] | None, typer.Option("--department", "-d", help="Unit name or path; repeatable.")
+    ] = None,
+    all_units: Annotated[bool, typer.Option("--all", help="Every position of the organisation.")] = False,
+    position: Annotated[str | None, typer.Option("--position", help="Only this title within the selection.")] = None,
+    employee_name: Annotated[
+        str | None, typer.Option("--employee-name", help="Personal profile for one position.")
+    ] = None,
+    org: OrgOption = None,
+    kpi_dir: KpiDirOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: profiles/).")] = None,
+    state_dir: Annotated[
+        Path | None, typer.Option("--state-dir", help="Journal folder (default: .profilegen/).")
+    ] = None,
+    provider: Annotated[str, typer.Option("--provider", help="auto, openai or offline.")] = "auto",
+    model: Annotated[str | None, typer.Option("--model", help="Model name for the openai provider.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible API base URL.")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Requests in flight.")] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0, help="Stop starting at this spend (USD).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Regenerate even what is up to date.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be done; send nothing.")] = False,
+    formats: Annotated[str | None, typer.Option("--format", help="Comma-separated: json,md.")] = None,
+    no_subunits: Annotated[
+        bool, typer.Option("--no-subunits", help="Only the named units, not their children.")
+    ] = False,
+    as_json: JsonOption = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the final summary.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail.")] = False,
+) -> None:
+    """Generate profiles for the selected positions; only what changed is regenerated."""
+    OPTIONS.quiet = OPTIONS.quiet or quiet
+    OPTIONS.verbose = OPTIONS.verbose or verbose
+    if bool(department) == all_units:
+        raise InputError("choose --department NAME (repeatable) or --all")
+    if provider not in ("auto", "openai", "offline"):
+        raise InputError(f"--provider must be auto, openai or offline, not '{provider}'")
+    settings = OPTIONS.settings(
+        org=org,
+        kpi_dir=kpi_dir,
+        out=out,
+        state_dir=state_dir,
+        model=model,
+        base_url=base_url,
+        concurrency=concurrency,
+        max_cost=max_cost,
+        formats=[f.strip() for f in formats.split(",") if f.strip()] if formats else None,
+    )
+    selection = Selection(
+        departments=None if all_units else list(department or []),
+        position=position,
+        subunits=not no_subunits,
+        employee_name=employee_name,
+    )
+    options = GenerateOptions(provider=provider, force=force, dry_run=dry_run, formats=settings.formats)
+    log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=OPTIONS.log_format == "json" or OPTIONS.verbose)
+    try:
+        result = run_generate(settings, selection, options, on_event=log)
+    finally:
+        log.close()
+    for notice in result.notices:
+        info(notice)
+    if dry_run:
+        _dry_run(result, as_json)
+        return
+    assert result.report is not None
+    _summary(result.report, settings.out)
+    if result.report.counts()["failed"]:
+        raise typer.Exit(ExitCode.FAILED)
+
+
+def _dry_run(result: GenerateResult, as_json: bool) -> None:
+    todo = result.to_generate
+    data: dict[str, Any] = {
+        "to_generate": [
+            {"path": list(t.context.unit_path), "position": t.context.title, "reason": t.reason} for t in todo
+        ],
+        "to_render": sum(1 for t in result.tasks if t.action == "render"),
+        "up_to_date": sum(1 for t in result.tasks if t.action == "up_to_date"),
+        "estimated_prompt_tokens": 0 if result.provider == "offline" else None,
+        "provider": result.provider,
+    }
+    if as_json:
+        emit_json(data)
+        return
+    for task in todo:
+        print(f"would generate: {' / '.join(task.context.unit_path)} — {task.context.title} ({task.reason})")
+    print(f"{len(todo)} to generate, {data['to_render']} to re-render, {data['up_to_date']} up to date")
+
+
+def _summary(report: RunReport, out: Path) -> None:
+    counts = report.counts()
+    totals = report.totals()
+    cost = "unknown" if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
+    failed = [o for o in report.outcomes if o.status == "failed"]
+    if is_terminal() and not OPTIONS.quiet:
+        from rich.table import Table
+
+        table = Table(title=f"run {report.run_id}", show_header=False)
+        for key, value in counts.items():
+            table.add_row(key.replace("_", " "), str(value))
+        table.add_row("tokens in / out", f"{totals['tokens_in']} / {totals['tokens_out']}")
+        table.add_row("cost", cost)
+        table.add_row("profiles in", str(out))
+        stdout().print(table)
+    else:
+        print(
+            f"generated {counts['generated']}, re-rendered {counts['rendered']}, up to date {counts['up_to_date']}, "
+            f"failed {counts['failed']}; tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
+        )
+        print(f"profiles in {out}")
+    for outcome in failed[:20]:
+        warn(f"failed: {outcome.label}: {outcome.error_type}: {outcome.message}")
+    if len(failed) > 20:
+        warn(f"... and {len(failed) - 20} more failed positions (profilegen stats)")

@@ -1,0 +1,104 @@
+"""`profilegen kpi map|explain`: which KPI file every unit gets, and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Annotated, Any
+
+import typer
+
+from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
+from profilegen.cli.output import emit_json, stdout
+from profilegen.cli.state import OPTIONS
+from profilegen.kpi.mapping import Assignment, KpiMapper
+from profilegen.kpi.model import KpiSource
+from profilegen.org.model import format_path
+from profilegen.org.selection import UnitIndex
+from profilegen.pipeline import load_inputs
+
+app = typer.Typer(help="KPI files: mapping to units and explanations.", no_args_is_help=True)
+
+
+def mapping_json(assignments: dict[Any, Assignment]) -> dict[str, Any]:
+    counts = Counter(a.source.value for a in assignments.values())
+    total = len(assignments) or 1
+    return {
+        "units": [
+            {
+                "path": list(a.path),
+                "source": a.source.value,
+                "file": a.file,
+                "inherited_from": list(a.inherited_from) if a.inherited_from else None,
+                "reason": a.reason,
+            }
+            for a in assignments.values()
+        ],
+        "coverage": {s.value: counts.get(s.value, 0) for s in KpiSource},
+        "coverage_percent": {s.value: round(100 * counts.get(s.value, 0) / total, 1) for s in KpiSource},
+        "conflicts": [{"path": list(a.path), "files": a.conflict} for a in assignments.values() if a.conflict],
+    }
+
+
+@app.command("map", epilog="Example: profilegen kpi map --org Structure.xlsx --kpi-dir kpi --json")
+def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: JsonOption = False) -> None:
+    """Every unit with its KPI source, file, inherited-from and reason; coverage per source."""
+    inputs = load_inputs(OPTIONS.settings(org=org, kpi_dir=kpi_dir))
+    data = mapping_json(inputs.assignments)
+    if as_json:
+        emit_json(data)
+        return
+    from rich.table import Table
+
+    table = Table("unit", "source", "file", "reason", show_lines=False)
+    for a in inputs.assignments.values():
+        table.add_row(format_path(a.path), a.source.value, a.file, a.reason)
+    console = stdout()
+    console.print(table)
+    cover = ", ".join(f"{k} {v} ({data['coverage_percent'][k]}%)" for k, v in data["coverage"].items())
+    console.print(f"coverage: {cover}")
+    for conflict in data["conflicts"]:
+        console.print(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
+
+
+@app.command("explain", epilog='Example: profilegen kpi explain "Департамент закупок"')
+def explain(
+    departments: Annotated[list[str], typer.Argument(help="Unit names or paths.")],
+    org: OrgOption = None,
+    kpi_dir: KpiDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The steps taken for a unit: which rules matched and why the winner won."""
+    inputs = load_inputs(OPTIONS.settings(org=org, kpi_dir=kpi_dir))
+    mapper = KpiMapper(inputs.catalog)
+    index = UnitIndex(inputs.org)
+    reports = []
+    for query in departments:
+        path = index.resolve(query)
+        assignment = inputs.assignments[path]
+        explicit = mapper.explicit(path)
+        candidates = mapper.smart_candidates(path)
+        reports.append(
+            {
+                "path": list(path),
+                "explicit": explicit[0] if explicit else None,
+                "smart_candidates": [
+                    {"file": c.file, "rule": c.rule, "detail": c.detail, "specificity": list(c.rank)}
+                    for c in candidates
+                ],
+                "result": mapping_json({path: assignment})["units"][0],
+            }
+        )
+    if as_json:
+        emit_json(reports)
+        return
+    for report in reports:
+        print(format_path(report["path"]))
+        print(f"  1. explicit (mapping.yaml): {report['explicit'] or 'no entry'}")
+        if report["smart_candidates"]:
+            print("  2. smart matches:")
+            for c in report["smart_candidates"]:
+                print(f"     - {c['file']}: {c['rule']} — {c['detail']} (specificity {c['specificity']})")
+        else:
+            print("  2. smart: no file's department, code or alias matches the unit's own name")
+        result = report["result"]
+        print(f"  => {result['source']}: {result['file'] or '(none)'} — {result['reason']}")

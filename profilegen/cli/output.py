@@ -1,0 +1,46 @@
+"""The one terminal sink: stdout for results, stderr for messages; quiet, colour and TTY aware."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+from rich.console import Console
+
+from profilegen.cli.state import OPTIONS
+
+
+def _color() -> bool:
+    return not OPTIONS.no_color and "NO_COLOR" not in os.environ
+
+
+def stdout() -> Console:
+    return Console(file=sys.stdout, no_color=not _color(), highlight=False, soft_wrap=True)
+
+
+def stderr() -> Console:
+    return Console(file=sys.stderr, no_color=not _color(), highlight=False, soft_wrap=True)
+
+
+def is_terminal() -> bool:
+    return sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def info(message: str) -> None:
+    """A progress or status message: stderr, silenced by --quiet."""
+    if not OPTIONS.quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def emit_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))

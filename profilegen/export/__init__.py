@@ -1,0 +1,1 @@
+"""Writing profiles: safe output paths, atomic files, and one renderer per format."""

@@ -1,0 +1,58 @@
+"""The one place output paths are built: safe names, stable collision suffixes, always inside OUT."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from profilegen.errors import InputError
+
+MAX_PART = 80
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
+
+
+def _suffix(original: str) -> str:
+    return hashlib.sha256(original.encode("utf-8")).hexdigest()[:6]
+
+
+def safe_part(name: str) -> str:
+    """A file-name-safe form of one name: keeps its script, drops separators and control characters."""
+    text = name.replace('"', "'")
+    text = _FORBIDDEN.sub("_", text)
+    text = re.sub(r"\s+", " ", text).strip().rstrip(". ")
+    text = text.lstrip("-") or "_"
+    if set(text) <= {".", "_", " "} and text != "_":
+        text = "_" * len(text)
+    if _RESERVED.match(text):
+        text = f"_{text}"
+    if len(text) > MAX_PART:
+        text = f"{text[: MAX_PART - 7].rstrip()}~{_suffix(name)}"
+    return text
+
+
+def folder_names(names: Iterable[str]) -> dict[str, str]:
+    """Safe names for everything in one folder, unique: a name whose safe form is shared with
+    another gets a suffix from the hash of its own original, unless its safe form is itself.
+    """
+    names = list(dict.fromkeys(names))
+    by_slug: dict[str, list[str]] = {}
+    for name in names:
+        by_slug.setdefault(safe_part(name).casefold(), []).append(name)
+    result: dict[str, str] = {}
+    for name in names:
+        slug = safe_part(name)
+        clashing = len(by_slug[slug.casefold()]) > 1
+        result[name] = f"{slug}~{_suffix(name)}" if clashing and slug != name else slug
+    return result
+
+
+def inside(root: Path, candidate: Path) -> Path:
+    """``candidate`` resolved, or InputError if it escapes ``root`` (``..``, absolute parts, symlinks)."""
+    resolved_root = root.resolve()
+    resolved = candidate.resolve()
+    if resolved != resolved_root and resolved_root not in resolved.parents:
+        raise InputError(f"refusing to write outside the output folder: {candidate}", source=str(root))
+    return resolved

@@ -1,0 +1,62 @@
+"""What every provider gives the engine, and the offline provider itself."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from profilegen.generation.context import PositionContext
+from profilegen.generation.offline import draft_profile
+from profilegen.generation.schema import Profile
+
+OFFLINE_PROMPT_VERSION = "offline-1"
+
+
+@dataclass(slots=True)
+class ProviderResult:
+    """A validated profile and what producing it cost."""
+
+    profile: Profile
+    raw: str
+    model: str
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost_usd: float | None = None
+    attempts: int = 1
+    warnings: list[str] = field(default_factory=list)
+
+
+class Provider(Protocol):
+    """Turns a position's context into a validated profile."""
+
+    name: str
+    generator: str
+    model: str
+    prompt_version: str
+
+    def params(self) -> dict[str, Any]:
+        """Settings that shape the output (they are part of the fingerprint)."""
+        ...
+
+    async def generate(self, context: PositionContext) -> ProviderResult: ...
+
+
+class OfflineProvider:
+    """Deterministic drafts from the data alone; no network, no cost."""
+
+    name = "offline"
+    generator = "offline"
+    model = "offline"
+    prompt_version = OFFLINE_PROMPT_VERSION
+
+    def __init__(self, language: str = "ru") -> None:
+        self.language = language
+
+    def params(self) -> dict[str, Any]:
+        return {"language": self.language}
+
+    async def generate(self, context: PositionContext) -> ProviderResult:
+        profile = draft_profile(context, self.language)
+        raw = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)
+        return ProviderResult(profile=profile, raw=raw, model=self.model, tokens_in=0, tokens_out=0, cost_usd=0.0)

@@ -1,0 +1,186 @@
+"""The task journal: runs and per-position records in diskcache (JSON text only), and the state lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from profilegen.errors import LockedError
+
+PositionKey = str
+_RUN = "run:"
+_POS = "pos:"
+
+
+def position_key(unit_path: tuple[str, ...], title: str, employee_name: str | None = None) -> PositionKey:
+    """A stable key for a position (and employee, when a profile is personal)."""
+    return json.dumps([list(unit_path), title, employee_name or ""], ensure_ascii=False)
+
+
+def make_state_dir(state_dir: Path) -> None:
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(state_dir, 0o700)
+
+
+class Journal:
+    """Runs and positions, stored as JSON strings (never pickles) under ``state_dir/journal``."""
+
+    def __init__(self, state_dir: Path) -> None:
+        import diskcache
+
+        make_state_dir(state_dir)
+        self.state_dir = state_dir
+        self._cache = diskcache.Cache(str(state_dir / "journal"), eviction_policy="none")
+
+    def close(self) -> None:
+        self._cache.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- raw JSON access ------------------------------------------------------------
+    def _get(self, key: str) -> dict[str, Any] | None:
+        raw = self._cache.get(key)
+        if raw is None:
+            return None
+        value = json.loads(raw)
+        return value if isinstance(value, dict) else None
+
+    def _put(self, key: str, value: dict[str, Any]) -> None:
+        self._cache.set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+    def _items(self, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for key in list(self._cache.iterkeys()):
+            if isinstance(key, str) and key.startswith(prefix):
+                value = self._get(key)
+                if value is not None:
+                    yield key[len(prefix) :], value
+
+    # -- positions ------------------------------------------------------------------
+    def position(self, key: PositionKey) -> dict[str, Any] | None:
+        return self._get(_POS + key)
+
+    def save_position(self, key: PositionKey, record: dict[str, Any]) -> None:
+        record["updated_at"] = _now()
+        self._put(_POS + key, record)
+
+    def update_position(self, key: PositionKey, **fields: Any) -> dict[str, Any]:
+        record = self.position(key) or {}
+        record.update(fields)
+        self.save_position(key, record)
+        return record
+
+    def positions(self) -> Iterator[tuple[PositionKey, dict[str, Any]]]:
+        return self._items(_POS)
+
+    def delete_position(self, key: PositionKey) -> None:
+        self._cache.delete(_POS + key)
+
+    def recover(self) -> int:
+        """Positions left `running` by a dead run become `pending` again; returns how many."""
+        count = 0
+        for key, record in self.positions():
+            if record.get("status") == "running":
+                record["status"] = "pending"
+                self.save_position(key, record)
+                count += 1
+        return count
+
+    # -- runs ---------------------------------------------------------------------------
+    def start_run(self, **info: Any) -> str:
+        run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self._put(_RUN + run_id, {"id": run_id, "started_at": _now(), "outcome": "running", **info})
+        return run_id
+
+    def finish_run(self, run_id: str, **info: Any) -> None:
+        record = self.run(run_id) or {"id": run_id}
+        record.update(info, finished_at=_now())
+        self._put(_RUN + run_id, record)
+
+    def run(self, run_id: str) -> dict[str, Any] | None:
+        return self._get(_RUN + run_id)
+
+    def runs(self) -> list[dict[str, Any]]:
+        """All runs, newest first."""
+        return sorted((r for _, r in self._items(_RUN)), key=lambda r: str(r.get("started_at", "")), reverse=True)
+
+    def purge_runs(self, older_than_days: float) -> int:
+        cutoff = time.time() - older_than_days * 86400
+        removed = 0
+        for run_id, record in list(self._items(_RUN)):
+            if _parse_time(str(record.get("started_at", ""))) < cutoff:
+                self._cache.delete(_RUN + run_id)
+                removed += 1
+        return removed
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
+
+
+def _parse_time(value: str) -> float:
+    try:
+        return time.mktime(time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        return 0.0
+
+
+@dataclass
+class StateLock:
+    """An exclusive, non-blocking lock on a state directory (portable, via filelock)."""
+
+    state_dir: Path
+    taken_over: str | None = None
+
+    def __post_init__(self) -> None:
+        from filelock import FileLock
+
+        make_state_dir(self.state_dir)
+        self._lock = FileLock(str(self.state_dir / "run.lock"), timeout=0)
+        self._info = self.state_dir / "run.lock.json"
+
+    def acquire(self) -> StateLock:
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire()
+        except Timeout:
+            info = self._read_info()
+            raise LockedError(
+                f"another profilegen run (pid {info.get('pid', '?')}, started {info.get('started', '?')}) "
+                f"is using {self.state_dir}"
+            ) from None
+        previous = self._read_info()
+        if previous.get("pid") and previous.get("pid") != os.getpid():
+            self.taken_over = (
+                f"took over a lock left by a dead run (pid {previous['pid']}, started {previous.get('started')})"
+            )
+        self._info.write_text(json.dumps({"pid": os.getpid(), "started": _now()}), encoding="utf-8")
+        return self
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self._info.unlink(missing_ok=True)
+            self._lock.release()
+
+    def _read_info(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self._info.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def __enter__(self) -> StateLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
