@@ -67,7 +67,10 @@ def _front_matter(lines: list[str], source: str) -> tuple[dict[str, Any], int]:
         raise KpiFileError("no YAML front matter (the file must start with '---')", source=source, where="line 1")
     for end in range(1, len(lines)):
         if lines[end].strip() == "---":
-            data = parse_yaml("\n".join(lines[1:end]), source, line_offset=1)
+            try:
+                data = parse_yaml("\n".join(lines[1:end]), source, line_offset=1)
+            except InputError as exc:
+                raise KpiFileError(str(exc)) from None
             if data is None:
                 data = {}
             if not isinstance(data, dict):
@@ -142,9 +145,9 @@ def _table(lines: list[str], start: int, source: str) -> tuple[tuple[str, ...], 
             name = previous.name  # a merged cell exported as blanks
         kpi = Kpi(
             name=name,
-            target=_value(cells, roles.get("target")) or (previous.target if previous else ""),
-            unit=_value(cells, roles.get("unit")) or (previous.unit if previous else ""),
-            period=_value(cells, roles.get("period")),
+            target=_value(cells, roles.get("target"), previous.target if previous else ""),
+            unit=_value(cells, roles.get("unit"), previous.unit if previous else ""),
+            period=_value(cells, roles.get("period"), previous.period if previous else ""),
             section=section,
             weights=tuple(
                 (column, w) for i, column in weight_columns if (w := _weight(cells[i], source, where)) is not None
@@ -176,10 +179,13 @@ def _header(cells: list[str], source: str, where: str) -> tuple[list[str], dict[
     return cells, roles, weights
 
 
-def _value(cells: list[str], index: int | None) -> str:
+def _value(cells: list[str], index: int | None, above: str) -> str:
+    """A cell's value; a blank cell repeats the row above (merged cells), a dash means none."""
     if index is None:
         return ""
     value = cells[index]
+    if not value:
+        return above
     return "" if value in ("-", "—", "–") else value
 
 

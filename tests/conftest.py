@@ -1,0 +1,73 @@
+"""Shared fixtures: an isolated state dir and working dir for every test, and helpers to run the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+A101 = ROOT.parent / "shared" / "fixtures" / "a101"
+SAMPLE_YAML = ROOT / "org_structure" / "sample.yaml"
+SAMPLE_XLSX = ROOT / "org_structure" / "sample.xlsx"
+KPI_DIR = ROOT / "kpi"
+
+needs_a101 = pytest.mark.skipif(not A101.is_dir(), reason="../shared/fixtures/a101 is not beside the checkout")
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """No test touches a real state dir, a real config or a real API key."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("PROFILEGEN_STATE_DIR", str(state))
+    for name in ("PROFILEGEN_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY", "PROFILEGEN_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    yield work
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> Result:
+    """Run the real `profilegen` in a subprocess."""
+    full_env = {**os.environ, **(env or {})}
+    proc = subprocess.run(
+        [sys.executable, "-m", "profilegen", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli() -> object:
+    return run_cli
+
+
+def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    """Run the CLI in-process (same entry point as the console script)."""
+    from profilegen.cli.app import run
+
+    code = run(list(args))
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def sample_args(tmp: Path) -> list[str]:
+    return ["--org", str(SAMPLE_YAML), "--kpi-dir", str(KPI_DIR), "--out", str(tmp / "out")]

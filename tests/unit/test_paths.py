@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from profilegen.errors import InputError
+from profilegen.export.layout import OutputLayout
+from profilegen.export.paths import MAX_PART, folder_names, inside, safe_part
+from profilegen.org.model import OrgStructure
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Отдел CRM", "Отдел CRM"),
+        ('Дирекция "Социальные объекты"', "Дирекция 'Социальные объекты'"),
+        ("A/B\\C", "A_B_C"),
+        ("..", "_"),
+        (".", "_"),
+        ("CON", "_CON"),
+        ("-rf", "rf"),
+        ("a\x00b\nc", "a_b_c"),
+        ("trailing. ", "trailing"),
+    ],
+)
+def test_safe_part(name: str, expected: str) -> None:
+    assert safe_part(name) == expected
+
+
+@given(st.text(min_size=1, max_size=300))
+def test_safe_part_is_always_a_single_safe_name(name: str) -> None:
+    part = safe_part(name)
+    assert part and part not in (".", "..")
+    assert "/" not in part and "\\" not in part and "\x00" not in part
+    assert len(part) <= MAX_PART
+    assert not part.startswith("-")
+
+
+@given(st.lists(st.text(min_size=1, max_size=40), min_size=2, max_size=8, unique=True))
+def test_folder_names_are_injective(names: list[str]) -> None:
+    mapped = folder_names(names)
+    assert len({v.casefold() for v in mapped.values()}) == len(names)
+
+
+def test_collision_suffix_is_stable() -> None:
+    first = folder_names(["A/B", "A_B"])
+    assert first["A_B"] == "A_B"
+    assert first["A/B"].startswith("A_B~")
+    later = folder_names(["A/B", "A_B", "A:B"])
+    assert later["A/B"] == first["A/B"]
+
+
+def test_long_names_are_bounded_and_distinct() -> None:
+    a, b = "x" * 300 + "1", "x" * 300 + "2"
+    names = folder_names([a, b])
+    assert names[a] != names[b]
+    assert all(len(v) <= MAX_PART for v in names.values())
+
+
+def test_inside_refuses_escapes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    assert inside(out, out / "a" / "b.json") == (out / "a" / "b.json").resolve()
+    with pytest.raises(InputError):
+        inside(out, out / ".." / "x")
+    os.symlink(tmp_path, out / "link")
+    with pytest.raises(InputError):
+        inside(out, out / "link" / "x.json")
+
+
+def test_layout_keeps_script_and_separates_collisions(tmp_path: Path) -> None:
+    org = OrgStructure()
+    org.add_position(("Блок", "Отдел/продаж"), "Менеджер")
+    org.add_position(("Блок", "Отдел_продаж"), "Менеджер")
+    org.add_position(("Блок",), "Директор")
+    layout = OutputLayout(org, tmp_path)
+    first = layout.file(("Блок", "Отдел/продаж"), "Менеджер", "json")
+    second = layout.file(("Блок", "Отдел_продаж"), "Менеджер", "json")
+    assert first != second
+    assert first.parent.parent == tmp_path / "Блок"
+    assert layout.file(("Блок",), "Директор", "md", "Анна-Мария О'Нил").name == "Директор (Анна-Мария О'Нил).md"

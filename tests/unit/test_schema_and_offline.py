@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from profilegen.generation.context import build_context, fingerprint
+from profilegen.generation.offline import draft_profile
+from profilegen.generation.provider import OfflineProvider
+from profilegen.generation.schema import Profile, profile_json_schema, strict_json_schema
+from profilegen.kpi.catalog import load_catalog
+from profilegen.kpi.mapping import KpiMapper
+from profilegen.org.loader import load_org
+from tests.conftest import KPI_DIR, SAMPLE_YAML
+
+
+def _objects(node: Any) -> list[dict[str, Any]]:
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            found.append(node)
+        for value in node.values():
+            found += _objects(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _objects(item)
+    return found
+
+
+def test_strict_schema_requires_everything() -> None:
+    schema = strict_json_schema()
+    objects = _objects(schema)
+    assert len(objects) > 10
+    for obj in objects:
+        assert obj["additionalProperties"] is False
+        assert set(obj["required"]) == set(obj["properties"])
+    assert "title" in profile_json_schema()
+
+
+@pytest.fixture(scope="module")
+def contexts() -> list[Any]:
+    org = load_org(SAMPLE_YAML)
+    catalog = load_catalog(KPI_DIR)
+    mapping = KpiMapper(catalog).map_org(org)
+    return [
+        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file))
+        for p in org.positions()
+    ]
+
+
+def test_offline_drafts_are_valid_and_deterministic(contexts: list[Any]) -> None:
+    for context in contexts:
+        profile = draft_profile(context)
+        Profile.model_validate(profile.model_dump())
+        assert profile == draft_profile(context)
+        assert profile.unit.path == list(context.unit_path)
+        assert [k.name for k in profile.kpis] == [k.name for k in context.kpis]
+    english = draft_profile(contexts[0], "en")
+    assert english.corporate_competencies[0] == "Result orientation"
+
+
+def test_offline_provider_result(contexts: list[Any]) -> None:
+    result = asyncio.run(OfflineProvider().generate(contexts[0]))
+    assert result.cost_usd == 0.0
+    assert Profile.model_validate_json(result.raw) == result.profile
+
+
+def test_per_position_kpis_in_context(contexts: list[Any]) -> None:
+    crm_head = next(c for c in contexts if c.unit_path[-1] == "Отдел CRM" and c.title == "Руководитель отдела")
+    assert crm_head.kpi_scope == "position"
+    assert crm_head.is_head
+    dev = next(c for c in contexts if c.unit_path[-1] == "Отдел CRM" and c.title == "Разработчик")
+    assert dev.kpi_scope == "position"
+    assert {k.name for k in dev.kpis} == {"Доля релизов без отката", "Выполнение плана разработки",
+                                          "Удовлетворенность пользователей"}
+    assert dev.direct_manager == "Руководитель отдела (Отдел CRM)"
+    assert any(c.relation == "unit_head" for c in dev.career)
+
+
+def test_fingerprint_stable_and_sensitive(contexts: list[Any]) -> None:
+    a = fingerprint(contexts[0], {"model": "m", "language": "ru"})
+    assert a == fingerprint(contexts[0], {"language": "ru", "model": "m"})
+    assert a != fingerprint(contexts[0], {"language": "en", "model": "m"})
+    assert a != fingerprint(contexts[1], {"model": "m", "language": "ru"})

@@ -1,0 +1,29 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+from profilegen.text import has_control_chars, normalize, words
+
+
+def test_normalize_folds_case_yo_quotes_dashes_and_spaces() -> None:
+    assert normalize("Дирекция «Социальные  объекты»") == normalize('дирекция "социальные объекты"')
+    assert normalize("Группа\u00a0финансовой\u00a0отчётности") == "группа финансовой отчетности"
+    assert normalize("Бизнес—аналитик") == normalize("бизнес-аналитик")
+
+
+def test_normalize_keeps_everything_else_apart() -> None:
+    assert normalize("Отдел продаж") != normalize("Отдел продаж 2")
+    assert normalize("Отдел CRM") != normalize("Отдел CRN")
+
+
+@given(st.text())
+def test_normalize_is_idempotent(text: str) -> None:
+    assert normalize(normalize(text)) == normalize(text)
+
+
+def test_words_are_whole_words() -> None:
+    assert words("Управление «ипотечного» кредитования") == ["управление", "ипотечного", "кредитования"]
+
+
+def test_control_chars() -> None:
+    assert has_control_chars("a\x00b")
+    assert not has_control_chars("Отдел")
