@@ -26,8 +26,10 @@ lint: $(DEVSTAMP)
 	$(BIN)/mypy --strict profilegen
 
 test: lint
-	$(BIN)/coverage erase
-	$(BIN)/python -m pytest --cov=profilegen --cov-report=term --cov-fail-under=90 tests
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest tests
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report --fail-under=90
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -22,7 +22,7 @@ def test_layering_file_env_flags(tmp_path: Path) -> None:
 def test_unknown_key_suggests_nearest(tmp_path: Path) -> None:
     config = tmp_path / "p.yaml"
     config.write_text("concurency: 3\n", encoding="utf-8")
-    with pytest.raises(InputError, match="unknown key 'concurency'. Did you mean 'concurrency'"):
+    with pytest.raises(InputError, match=r"unknown key 'concurency'\. Did you mean 'concurrency'"):
         load_settings(config, environ={})
 
 

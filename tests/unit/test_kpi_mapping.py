@@ -59,21 +59,21 @@ def test_dit_never_matches_inside_words(a101: tuple[OrgStructure, dict[tuple[str
     for name in ("Управление ипотечного кредитования", "Отдел внутреннего аудита"):
         found = _by_name(mapping, name)
         assert found, name
-        assert all(getattr(a, "file") != "dit.md" for a in found), name
+        assert all(a.file != "dit.md" for a in found), name
 
 
 @needs_a101
 def test_procurement_by_lemma(a101: tuple[OrgStructure, dict[tuple[str, ...], object]]) -> None:
     _, mapping = a101
     (dept,) = _by_name(mapping, "Департамент закупок")
-    assert (getattr(dept, "source"), getattr(dept, "file")) == (KpiSource.SMART, "zakupki.md")
+    assert (dept.source, dept.file) == (KpiSource.SMART, "zakupki.md")
 
 
 @needs_a101
 def test_hr_gets_prp_not_drr(a101: tuple[OrgStructure, dict[tuple[str, ...], object]]) -> None:
     _, mapping = a101
     (hr,) = _by_name(mapping, "Департамент по персоналу и организационному развитию")
-    assert getattr(hr, "file") == "prp.md"
+    assert hr.file == "prp.md"
 
 
 @needs_a101
@@ -82,24 +82,24 @@ def test_regional_development_by_acronym_and_inheritance(
 ) -> None:
     _, mapping = a101
     (drr,) = _by_name(mapping, "Департамент регионального развития")
-    assert (getattr(drr, "source"), getattr(drr, "file")) == (KpiSource.SMART, "drr.md")
-    assert "acronym" in getattr(drr, "reason")
+    assert (drr.source, drr.file) == (KpiSource.SMART, "drr.md")
+    assert "acronym" in drr.reason
     sales = {path: a for path, a in mapping.items() if path[-1] == "Отдел продаж"}
     assert len(sales) == 2
     for path, a in sales.items():
         if "Департамент регионального развития" in path:
-            assert getattr(a, "source") == KpiSource.INHERITED and getattr(a, "file") == "drr.md"
-            assert getattr(a, "inherited_from")[-1] == "Департамент регионального развития"
+            assert a.source == KpiSource.INHERITED and a.file == "drr.md"
+            assert a.inherited_from[-1] == "Департамент регионального развития"
         else:
             assert "Коммерческий департамент" in path
-            assert getattr(a, "file") != "drr.md"
+            assert a.file != "drr.md"
 
 
 @needs_a101
 def test_audit_by_department_name(a101: tuple[OrgStructure, dict[tuple[str, ...], object]]) -> None:
     _, mapping = a101
     (audit,) = _by_name(mapping, "Управление внутреннего аудита и контроля")
-    assert (getattr(audit, "source"), getattr(audit, "file")) == (KpiSource.SMART, "uvaik.md")
+    assert (audit.source, audit.file) == (KpiSource.SMART, "uvaik.md")
 
 
 def _org(*paths: tuple[str, ...]) -> OrgStructure:

@@ -42,7 +42,7 @@ def test_real_spreadsheet_facts() -> None:
     assert sum(p.headcount for p in positions) == 2844
     assert max(p.headcount for p in positions) == 27
     assert org.units[("Блок безопасности",)].code == "024001190"
-    quoted = {n for n in names if any(q in n for q in "\"«»“”")}
+    quoted = {n for n in names if any(q in n for q in '"«»“”')}
     assert 'Дирекция "Социальные объекты"' in quoted
     assert problems == []
 
@@ -70,7 +70,11 @@ def test_old_json_gives_the_same_paths() -> None:
 
 def test_header_found_below_title_rows(tmp_path: Path) -> None:
     rows = [["Штатное расписание"], [], ["на 01.01.2026"], [], ["Номер", "Уровень 1", "Уровень 2", "Должность"]]
-    rows += [["007", "Блок", "Отдел", "Инженер"], ["007", "Блок", "Отдел", "Инженер"], ["001", "Блок", "Блок", "Директор"]]
+    rows += [
+        ["007", "Блок", "Отдел", "Инженер"],
+        ["007", "Блок", "Отдел", "Инженер"],
+        ["001", "Блок", "Блок", "Директор"],
+    ]
     org = load_org(write_xlsx(tmp_path / "h.xlsx", rows))
     assert org.units[("Блок", "Отдел")].positions[0].headcount == 2
     assert org.units[("Блок", "Отдел")].code == "007"
@@ -140,7 +144,7 @@ def test_chooses_the_sheet_with_headers(tmp_path: Path) -> None:
         ("empty.xlsx", b"", "the file is empty"),
         ("garbage.xlsx", b"\x00\x01 not a zip at all", "not an .xlsx workbook"),
         ("org.txt", b"hello", "unsupported file type"),
-        ("bad.yaml", "units:\n  - name: A\n   positions: [x]\n".encode(), "line 3"),
+        ("bad.yaml", b"units:\n  - name: A\n   positions: [x]\n", "line 3"),
         ("shape.yaml", b"units:\n  - name: A\n    positions: 5\n", "units[0].positions"),
         ("list.yaml", b"- a\n- b\n", "expected a mapping"),
         ("bomb.yaml", b"a: &a [x, x]\nb: &b [*a, *a]\nc: [*b, *b]\n", "aliases are not allowed"),
@@ -176,7 +180,20 @@ def test_column_names_from_config(tmp_path: Path) -> None:
 
 def test_yaml_position_shorthand_and_headcount(tmp_path: Path) -> None:
     path = tmp_path / "o.yaml"
-    path.write_text("units:\n  - name: A\n    code: 7\n    positions: [X, {title: Y, headcount: 3}]\n", encoding="utf-8")
+    path.write_text(
+        "units:\n  - name: A\n    code: 7\n    positions: [X, {title: Y, headcount: 3}]\n", encoding="utf-8"
+    )
     org = load_org(path)
     assert [(p.title, p.headcount) for p in org.units[("A",)].positions] == [("X", 1), ("Y", 3)]
     assert org.units[("A",)].code == "7"
+
+
+def test_level_rows_round_trip(tmp_path: Path) -> None:
+    from profilegen.org.rows import level_rows
+
+    org = load_org(SAMPLE_YAML)
+    rows = list(level_rows(org))
+    assert rows[0][0] == "Номер" and rows[0][-1] == "Должность"
+    assert len(rows) - 1 == sum(p.headcount for p in org.positions())
+    again = load_org(write_xlsx(tmp_path / "rt.xlsx", rows))
+    assert [(u.path, u.positions) for u in again.units.values()] == [(u.path, u.positions) for u in org.units.values()]

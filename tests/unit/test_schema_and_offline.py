@@ -44,8 +44,7 @@ def contexts() -> list[Any]:
     catalog = load_catalog(KPI_DIR)
     mapping = KpiMapper(catalog).map_org(org)
     return [
-        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file))
-        for p in org.positions()
+        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file)) for p in org.positions()
     ]
 
 
@@ -72,8 +71,11 @@ def test_per_position_kpis_in_context(contexts: list[Any]) -> None:
     assert crm_head.is_head
     dev = next(c for c in contexts if c.unit_path[-1] == "Отдел CRM" and c.title == "Разработчик")
     assert dev.kpi_scope == "position"
-    assert {k.name for k in dev.kpis} == {"Доля релизов без отката", "Выполнение плана разработки",
-                                          "Удовлетворенность пользователей"}
+    assert {k.name for k in dev.kpis} == {
+        "Доля релизов без отката",
+        "Выполнение плана разработки",
+        "Удовлетворенность пользователей",
+    }
     assert dev.direct_manager == "Руководитель отдела (Отдел CRM)"
     assert any(c.relation == "unit_head" for c in dev.career)
 

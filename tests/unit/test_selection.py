@@ -44,7 +44,7 @@ def test_ancestor_plus_name_disambiguates(sample: OrgStructure) -> None:
     assert path == ("Коммерческий блок", "Департамент регионального развития", "Отдел продаж")
     path = UnitIndex(sample).resolve("Коммерческий блок / Департамент регионального развития / Отдел продаж")
     assert path[-2] == "Департамент регионального развития"
-    skipping = UnitIndex(sample).resolve("Коммерческий департамент / Группа продаж \"Север\"")
+    skipping = UnitIndex(sample).resolve('Коммерческий департамент / Группа продаж "Север"')
     assert skipping[-1] == 'Группа продаж "Север"'
 
 

@@ -1,0 +1,212 @@
+"""The real CLI, in a subprocess, on the shipped sample."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from profilegen.generation.schema import Profile
+from tests.conftest import KPI_DIR, SAMPLE_XLSX, SAMPLE_YAML, invoke, run_cli, sample_args
+
+
+def test_generate_all_then_nothing_to_do(tmp_path: Path) -> None:
+    first = run_cli("generate", "--all", "--provider", "offline", *sample_args(tmp_path))
+    assert first.code == 0, first.stderr
+    assert "generated 120" in first.stdout
+    out = tmp_path / "out"
+    documents = sorted(out.rglob("*.json"))
+    assert len(documents) == 120
+    assert len(list(out.rglob("*.md"))) == 120
+    for path in documents[:20]:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        Profile.model_validate(doc["profile"])
+        meta = doc["meta"]
+        for key in (
+            "generator",
+            "model",
+            "prompt_version",
+            "kpi_source",
+            "kpi_file",
+            "kpi_scope",
+            "input_fingerprint",
+            "tokens_in",
+            "tokens_out",
+            "cost_usd",
+            "duration_s",
+            "generated_at",
+            "employee_name",
+            "warnings",
+        ):
+            assert key in meta
+        assert meta["generator"] == "offline"
+    mtimes = {p: p.stat().st_mtime_ns for p in documents}
+    second = run_cli("generate", "--all", "--provider", "offline", *sample_args(tmp_path))
+    assert second.code == 0
+    assert "generated 0" in second.stdout and "up to date 120" in second.stdout
+    assert {p: p.stat().st_mtime_ns for p in documents} == mtimes
+
+
+def test_unknown_department_is_one_line_exit_2(tmp_path: Path) -> None:
+    result = run_cli("generate", "--department", "Nope", *sample_args(tmp_path))
+    assert result.code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "Department 'Nope' not found." in lines[0]
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_department_with_typo_suggests(tmp_path: Path) -> None:
+    result = run_cli("generate", "-d", "Отдел CRN", *sample_args(tmp_path))
+    assert result.code == 2
+    assert "Did you mean: Отдел CRM" in result.stderr
+
+
+def test_one_department_and_quiet_after_command(tmp_path: Path) -> None:
+    result = run_cli("generate", "--department", "Отдел CRM", "-q", "--provider", "offline", *sample_args(tmp_path))
+    assert result.code == 0, result.stderr
+    assert result.stderr == ""
+    files = sorted(p.name for p in (tmp_path / "out").rglob("*.json"))
+    assert files == sorted(
+        f"{t}.json"
+        for t in (
+            "Руководитель отдела",
+            "Ведущий разработчик",
+            "Разработчик",
+            "Аналитик",
+            "Тестировщик",
+            "Специалист по внедрению",
+        )
+    )
+
+
+def test_auto_provider_without_key_says_offline(tmp_path: Path) -> None:
+    result = run_cli("generate", "-d", "Отдел CRM", *sample_args(tmp_path))
+    assert result.code == 0
+    assert "provider: offline (no API key set)" in result.stderr
+
+
+def test_dry_run_json_and_missing_format_rendered_without_generation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    args = ["generate", "-d", "Отдел CRM", "--provider", "offline", *sample_args(tmp_path)]
+    dry = invoke(capsys, *args, "--dry-run", "--json")
+    assert dry.code == 0
+    data = json.loads(dry.stdout)
+    assert len(data["to_generate"]) == 6 and data["up_to_date"] == 0
+    assert data["to_generate"][0]["path"][-1] == "Отдел CRM"
+    assert not (tmp_path / "out").exists()
+    assert invoke(capsys, *args, "--format", "json").code == 0
+    assert not list((tmp_path / "out").rglob("*.md"))
+    again = invoke(capsys, *args, "--format", "json,md")
+    assert "generated 0, re-rendered 6" in again.stdout
+    assert len(list((tmp_path / "out").rglob("*.md"))) == 6
+    forced = invoke(capsys, *args, "--force", "--dry-run")
+    assert "6 to generate" in forced.stdout
+
+
+def test_employee_name_rules(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    base = ["generate", "-d", "Отдел CRM", "--provider", "offline", *sample_args(tmp_path)]
+    many = invoke(capsys, *base, "--employee-name", "Иван Петров")
+    assert many.code == 2 and "exactly one position" in many.stderr
+    blank = invoke(capsys, *base, "--position", "Аналитик", "--employee-name", "  ")
+    assert blank.code == 2 and "blank" in blank.stderr
+    ok = invoke(capsys, *base, "--position", "Аналитик", "--employee-name", " Анна-Мария О'Нил ")
+    assert ok.code == 0, ok.stderr
+    (path,) = (tmp_path / "out").rglob("*.json")
+    assert path.name == "Аналитик (Анна-Мария О'Нил).json"
+    assert json.loads(path.read_text(encoding="utf-8"))["meta"]["employee_name"] == "Анна-Мария О'Нил"
+
+
+def test_selection_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert invoke(capsys, "generate", *sample_args(tmp_path)).code == 2
+    assert invoke(capsys, "generate", "--all", "-d", "X", *sample_args(tmp_path)).code == 2
+    bad = invoke(capsys, "generate", "--all", "--provider", "magic", *sample_args(tmp_path))
+    assert bad.code == 2 and "--provider" in bad.stderr
+    fmt = invoke(capsys, "generate", "--all", "--format", "pdf", "--provider", "offline", *sample_args(tmp_path))
+    assert fmt.code == 1 and "unknown format 'pdf'" in fmt.stderr
+    assert invoke(capsys, "generate", "--all", "--bogus").code == 2
+
+
+def test_org_show_json_and_tree(capsys: pytest.CaptureFixture[str]) -> None:
+    result = invoke(capsys, "org", "show", "--org", str(SAMPLE_XLSX), "--json")
+    data = json.loads(result.stdout)
+    assert data["totals"] == {"units": 43, "positions": 120, "headcount": 152}
+    crm = next(u for u in data["units"] if u["path"][-1] == "Отдел CRM")
+    assert {"title": "Разработчик", "headcount": 3} in crm["positions"]
+    tree = invoke(capsys, "org", "show", "--org", str(SAMPLE_YAML), "--depth", "1")
+    assert "Коммерческий блок" in tree.stdout and "Отдел CRM" not in tree.stdout
+
+
+def test_org_validate(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    ok = invoke(capsys, "org", "validate", "--org", str(SAMPLE_YAML))
+    assert ok.code == 0 and "0 problem(s)" in ok.stdout
+    from tests.helpers import write_xlsx
+
+    bad = write_xlsx(
+        tmp_path / "gap.xlsx", [["Уровень 1", "Уровень 2", "Уровень 3", "Должность"], ["A", None, "C", "X"]]
+    )
+    result = invoke(capsys, "org", "validate", "--org", str(bad), "--json")
+    assert result.code == 1
+    assert json.loads(result.stdout)["problems"][0]["kind"] == "level_gap"
+
+
+def test_kpi_map_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    base = ["--org", str(SAMPLE_YAML), "--kpi-dir", str(KPI_DIR)]
+    data = json.loads(invoke(capsys, "kpi", "map", *base, "--json").stdout)
+    assert len(data["units"]) == 43
+    assert sum(data["coverage"].values()) == 43
+    assert set(data["units"][0]) >= {"path", "source", "file", "inherited_from", "reason"}
+    table = invoke(capsys, "kpi", "map", *base)
+    assert "coverage:" in table.stdout
+    explained = invoke(capsys, "kpi", "explain", "Департамент закупок", *base)
+    assert "procurement.md" in explained.stdout and "smart" in explained.stdout
+    as_json = json.loads(invoke(capsys, "kpi", "explain", "Отдел тендерных процедур", *base, "--json").stdout)
+    assert as_json[0]["result"]["source"] == "inherited"
+
+
+def test_schema_version_config(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    schema = json.loads(invoke(capsys, "schema").stdout)
+    assert "responsibility_areas" in schema["properties"]
+    assert invoke(capsys, "--version").stdout.startswith("profilegen ")
+    monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-very-secret-123")
+    shown = invoke(capsys, "config", "show")
+    assert "sk-or-very-secret-123" not in shown.stdout
+    assert "api_key: set (from OPENROUTER_API_KEY)" in shown.stdout
+    assert json.loads(invoke(capsys, "config", "show", "--json").stdout)["concurrency"] == 4
+
+
+def test_bad_org_file_is_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "org.yaml"
+    bad.write_text("units:\n  - name: A\n   positions: [x]\n", encoding="utf-8")
+    result = run_cli("org", "show", "--org", str(bad))
+    assert result.code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert f"{bad}, line 3" in result.stderr
+    verbose = run_cli("-v", "org", "show", "--org", str(bad))
+    assert "Traceback" in verbose.stderr
+
+
+def test_json_log_lines(tmp_path: Path) -> None:
+    log = tmp_path / "run.log"
+    result = run_cli(
+        "--log-format",
+        "json",
+        "--log-file",
+        str(log),
+        "generate",
+        "-d",
+        "Отдел CRM",
+        "--provider",
+        "offline",
+        *sample_args(tmp_path),
+    )
+    assert result.code == 0
+    events = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
+    generated = [e for e in events if e["event"] == "position_generated"]
+    assert len(generated) == 6
+    assert {"unit_path", "position", "duration_s", "tokens_in", "kpi_source", "ts", "level"} <= set(generated[0])
