@@ -131,14 +131,14 @@ def _summary(report: RunReport, out: Path) -> None:
             table.add_row(key.replace("_", " "), str(value))
         table.add_row("tokens in / out", f"{totals['tokens_in']} / {totals['tokens_out']}")
         table.add_row("cost", cost)
-        table.add_row("profiles in", str(out))
+        table.add_row("profiles in", str(out.resolve()))
         stdout().print(table)
     else:
         print(
             f"generated {counts['generated']}, re-rendered {counts['rendered']}, up to date {counts['up_to_date']}, "
             f"failed {counts['failed']}; tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
         )
-        print(f"profiles in {out}")
+        print(f"profiles in {out.resolve()}")
     for outcome in failed[:20]:
         warn(f"failed: {outcome.label}: {outcome.error_type}: {outcome.message}")
     if len(failed) > 20:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from profilegen.kpi.filtering import PositionKpi, kpis_for_position
@@ -18,6 +18,7 @@ from profilegen.kpi.model import KpiFile
 from profilegen.org.model import DEFAULT_HEAD_TITLES, OrgStructure, Position, UnitPath, format_path
 
 MAX_CAREER_CANDIDATES = 12
+MAX_RELATED_UNITS = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,8 @@ class PositionContext:
     kpis: tuple[PositionKpi, ...]
     career: tuple[CareerCandidate, ...]
     unit_headcount: int
+    related_units: tuple[str, ...] = ()
     employee_name: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def depth(self) -> int:
@@ -86,6 +87,7 @@ def build_context(
         kpis=position_kpis.kpis,
         career=tuple(_career(org, position, head_titles)),
         unit_headcount=org.units[path].headcount,
+        related_units=_related_units(org, path),
         employee_name=employee_name,
     )
 
@@ -119,6 +121,15 @@ def _career(org: OrgStructure, position: Position, head_titles: Sequence[str]) -
             if sibling != path and any(p.title == position.title for p in org.units[sibling].positions):
                 found.append(CareerCandidate(position.title, sibling[-1], "sibling"))
     return found[:MAX_CAREER_CANDIDATES]
+
+
+def _related_units(org: OrgStructure, path: UnitPath) -> tuple[str, ...]:
+    """Units near this one (ancestors, siblings, children), named by path, so the model need not invent any."""
+    related: list[UnitPath] = [path[:i] for i in range(1, len(path))]
+    if len(path) > 1:
+        related += [s for s in org.units[path[:-1]].children if s != path]
+    related += org.units[path].children
+    return tuple(format_path(p) for p in related[:MAX_RELATED_UNITS])
 
 
 def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:

@@ -56,6 +56,22 @@ def _code_key(code: str) -> str:
     return normalize("".join(letters))
 
 
+@dataclass(frozen=True, slots=True)
+class _UnitWords:
+    """A unit's name, taken apart once for every rule."""
+
+    name: str
+    normalised: tuple[str, ...]
+    words: tuple[str, ...]
+    lemmas: tuple[str, ...]
+    acronym: str
+
+    @classmethod
+    def of(cls, path: UnitPath) -> _UnitWords:
+        name = path[-1]
+        return cls(name, tuple(normalize(p) for p in path), tuple(words(name)), lemmas(name), acronym(name))
+
+
 class KpiMapper:
     """Resolves units to KPI files against one catalog; pure apart from lemma lookups."""
 
@@ -64,6 +80,8 @@ class KpiMapper:
         self._aliases = {f.name: [lemmas(a) for a in f.aliases] for f in catalog.files}
         self._departments = {f.name: lemmas(f.department) for f in catalog.files if f.department}
         self._templates = {t.name: [lemmas(m) for m in t.match] for t in catalog.templates}
+        self._wanted = {f.name: split_query(f.department) for f in catalog.files if f.department}
+        self._codes = {f.name: (normalize(f.code), _code_key(f.code)) for f in catalog.files if f.code}
 
     # -- rules ------------------------------------------------------------------
     def explicit(self, path: UnitPath) -> tuple[str, str] | None:
@@ -80,44 +98,36 @@ class KpiMapper:
 
     def smart_candidates(self, path: UnitPath) -> list[Candidate]:
         """Every file whose department, code or alias matches the unit's own name."""
-        name = path[-1]
-        name_words = words(name)
-        name_lemmas = lemmas(name)
+        unit = _UnitWords.of(path)
         found: list[Candidate] = []
         for kpi_file in self.catalog.files:
-            found.extend(self._match_file(kpi_file, path, name_words, name_lemmas))
+            found.extend(self._match_file(kpi_file, unit))
         return found
 
-    def _match_file(
-        self, kpi_file: KpiFile, path: UnitPath, name_words: list[str], name_lemmas: tuple[str, ...]
-    ) -> Iterable[Candidate]:
-        name = path[-1]
-        if kpi_file.department:
-            wanted = split_query(kpi_file.department)
-            normalised = tuple(normalize(p) for p in path)
-            if (len(wanted) > 1 and normalised[-len(wanted) :] == wanted) or (
-                len(wanted) == 1 and (wanted[0] == normalised[-1] or self._departments[kpi_file.name] == name_lemmas)
-            ):
-                yield Candidate(
-                    kpi_file.name,
-                    "department",
-                    f"unit name equals department '{kpi_file.department}'",
-                    len(name_lemmas),
-                )
+    def _department_matches(self, file_name: str, unit: _UnitWords) -> bool:
+        """A path-like department must end the unit's path; a name must equal it (or its lemmas)."""
+        wanted = self._wanted.get(file_name)
+        if not wanted:
+            return False
+        if len(wanted) > 1:
+            return unit.normalised[-len(wanted) :] == wanted
+        return wanted[0] == unit.normalised[-1] or self._departments[file_name] == unit.lemmas
+
+    def _match_file(self, kpi_file: KpiFile, unit: _UnitWords) -> Iterable[Candidate]:
+        if self._department_matches(kpi_file.name, unit):
+            detail = f"unit name equals department '{kpi_file.department}'"
+            yield Candidate(kpi_file.name, "department", detail, len(unit.lemmas))
         if kpi_file.code:
-            code = normalize(kpi_file.code)
-            if code in name_words:
+            code, code_key = self._codes[kpi_file.name]
+            if code in unit.words:
                 yield Candidate(kpi_file.name, "code", f"code '{kpi_file.code}' is a word of the name", 1)
-            elif len([c for c in kpi_file.code if c.isalpha()]) >= 3 and acronym(name) == _code_key(kpi_file.code):
-                yield Candidate(
-                    kpi_file.name,
-                    "acronym",
-                    f"acronym of '{name}' is '{kpi_file.code}'",
-                    len([w for w in name_words if w not in STOP_WORDS]),
-                )
+            elif len(code_key) >= 3 and unit.acronym == code_key:
+                detail = f"acronym of '{unit.name}' is '{kpi_file.code}'"
+                yield Candidate(kpi_file.name, "acronym", detail, len(unit.acronym))
         for alias, alias_lemmas in zip(kpi_file.aliases, self._aliases[kpi_file.name], strict=True):
-            if alias_lemmas and all(w in name_lemmas for w in alias_lemmas):
-                yield Candidate(kpi_file.name, "alias", f"alias '{alias}' occurs as whole words", len(alias_lemmas))
+            if alias_lemmas and all(w in unit.lemmas for w in alias_lemmas):
+                detail = f"alias '{alias}' occurs as whole words"
+                yield Candidate(kpi_file.name, "alias", detail, len(alias_lemmas))
 
     # -- resolution ---------------------------------------------------------------
     def own(self, path: UnitPath) -> Assignment | None:

@@ -1,0 +1,14 @@
+"""Run every benchmark in turn: `make bench`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import kpi_mapping, load_org
+
+for module in (load_org, kpi_mapping):
+    print(f"== {module.__name__}")
+    module.main()

@@ -1,0 +1,111 @@
+"""The prompt: a static, cacheable prefix (rules, context files, schema) and the position's data last."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from profilegen.errors import InputError
+from profilegen.generation.context import PositionContext
+from profilegen.generation.schema import strict_json_schema
+
+_VERSION = re.compile(r"<!--\s*prompt-version:\s*([\w.-]+)\s*-->")
+DATA_HEADER = {"ru": "Данные должности (JSON):", "en": "Position data (JSON):"}
+FIX_REQUEST = {
+    "ru": "Твой ответ не прошел проверку схемы. Ошибки:\n{errors}\n"
+    "Верни исправленный JSON-объект целиком, только JSON.",
+    "en": "Your answer failed schema validation. Errors:\n{errors}\nReturn the whole corrected JSON object, JSON only.",
+}
+
+
+def _read_template(language: str, prompt_file: Path | None) -> str:
+    if prompt_file is not None:
+        try:
+            return prompt_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the prompt file ({type(exc).__name__})", source=str(prompt_file)) from None
+    name = f"profile_{'en' if language == 'en' else 'ru'}.md"
+    return resources.files("profilegen.generation.prompts").joinpath(name).read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class PromptBuilder:
+    """Builds chat messages whose system part is byte-identical for every position of a run."""
+
+    template: str
+    version: str
+    language: str
+    system: str
+    context_hashes: dict[str, str]
+
+    @classmethod
+    def load(
+        cls,
+        language: str = "ru",
+        prompt_file: Path | None = None,
+        context_files: list[Path] | None = None,
+        schema_in_prompt: bool = False,
+    ) -> PromptBuilder:
+        text = _read_template(language, prompt_file)
+        match = _VERSION.search(text)
+        declared = match.group(1) if match else "0"
+        body = _VERSION.sub("", text).strip()
+        version = f"{declared}+{hashlib.sha256(body.encode('utf-8')).hexdigest()[:8]}"
+        parts = [body]
+        hashes: dict[str, str] = {}
+        for path in context_files or []:
+            try:
+                content = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"cannot read the context file ({type(exc).__name__})", source=str(path)) from None
+            hashes[path.name] = hashlib.sha256(content.encode("utf-8")).hexdigest()
+            parts.append(f"### {path.name}\n\n{content.strip()}")
+        if schema_in_prompt:
+            schema = json.dumps(strict_json_schema(), ensure_ascii=False, separators=(",", ":"))
+            parts.append(f"JSON Schema:\n{schema}")
+        return cls(text, version, language, "\n\n".join(parts), hashes)
+
+    def position_data(self, context: PositionContext) -> dict[str, Any]:
+        """What the model is told about one position (employee names are never sent)."""
+        return {
+            "title": context.title,
+            "unit_path": list(context.unit_path),
+            "unit_level": context.depth,
+            "unit_code": context.unit_code,
+            "headcount": context.headcount,
+            "unit_headcount": context.unit_headcount,
+            "is_head": context.is_head,
+            "direct_manager": context.direct_manager,
+            "subordinates": {"units": list(context.subordinate_units), "people": context.subordinate_people},
+            "kpi_scope": context.kpi_scope,
+            "kpis": [
+                {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}
+                for k in context.kpis
+            ],
+            "career_candidates": [
+                {"position": c.position, "unit": c.unit, "relation": c.relation} for c in context.career
+            ],
+            "related_units": list(context.related_units),
+        }
+
+    def messages(self, context: PositionContext) -> list[dict[str, str]]:
+        data = json.dumps(self.position_data(context), ensure_ascii=False, indent=1)
+        user = f"{DATA_HEADER['en' if self.language == 'en' else 'ru']}\n{data}"
+        return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
+
+    def fix_messages(self, original: list[dict[str, str]], answer: str, errors: str) -> list[dict[str, str]]:
+        """The re-ask: the original prompt, the last answer and its errors — no growing history."""
+        request = FIX_REQUEST["en" if self.language == "en" else "ru"].format(errors=errors)
+        return [*original, {"role": "assistant", "content": answer}, {"role": "user", "content": request}]
+
+
+def estimate_tokens(messages: list[dict[str, str]]) -> int:
+    """A rough token count (about 4 characters a token for Latin, 2.5 for Cyrillic)."""
+    text = "".join(m["content"] for m in messages)
+    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+    return int(cyrillic / 2.5 + (len(text) - cyrillic) / 4) + 4 * len(messages)
