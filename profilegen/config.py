@@ -60,6 +60,8 @@ class Settings(BaseModel):
     max_attempts: int = Field(default=6, ge=1, le=20)
     max_consecutive_failures: int = Field(default=10, ge=1)
     truncation_max_tokens: int | None = None
+    retry_backoff: float = Field(default=1.0, ge=0)
+    app_url: str | None = None
 
     def resolved_org(self) -> Path:
         """The org file: as configured, else the shipped sample."""

@@ -48,3 +48,32 @@ class RunAborted(ProfilegenError):
     """The provider refused the whole run (bad key, no credits, unknown model)."""
 
     exit_code = ExitCode.FAILED
+
+
+class GenerationError(ProfilegenError):
+    """One position could not be generated; ``error_type`` is a stable label for stats and logs."""
+
+    def __init__(
+        self,
+        error_type: str,
+        message: str,
+        *,
+        tokens_in: int = 0,
+        tokens_out: int = 0,
+        cost_usd: float | None = 0.0,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.tokens_in = tokens_in
+        self.tokens_out = tokens_out
+        self.cost_usd = cost_usd
+        self.attempts = attempts
+
+
+class ProviderAbort(RunAborted):
+    """The provider refuses every request (bad key, no credits, unknown model): stop the run."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type

@@ -10,7 +10,7 @@ from profilegen.config import Settings, api_key
 from profilegen.errors import InputError, SelectionError
 from profilegen.export.layout import OutputLayout
 from profilegen.generation.context import PositionContext, build_context
-from profilegen.generation.engine import Engine, EventSink, RunReport, Task
+from profilegen.generation.engine import Engine, EventSink, Limits, RunReport, Task
 from profilegen.generation.provider import OfflineProvider, Provider
 from profilegen.journal import Journal, StateLock
 from profilegen.kpi.catalog import KpiCatalog, load_catalog
@@ -54,9 +54,26 @@ class GenerateResult:
     report: RunReport | None = None
     notices: list[str] = field(default_factory=list)
 
+    estimate: dict[str, Any] = field(default_factory=dict)
+
     @property
     def to_generate(self) -> list[Task]:
         return [t for t in self.tasks if t.action == "generate"]
+
+
+def _estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict[str, Any]:
+    """Prompt tokens the selection would send (and their cost when prices are known)."""
+    prompt = getattr(provider, "prompt", None)
+    if prompt is None:
+        return {"estimated_prompt_tokens": 0, "estimated_cost_usd": 0.0}
+    from profilegen.generation.prompt import estimate_tokens
+
+    tokens = sum(estimate_tokens(prompt.messages(t.context)) for t in tasks)
+    prices = settings.prices
+    cost = None
+    if "input" in prices and "output" in prices:
+        cost = round((tokens * prices["input"] + len(tasks) * settings.max_tokens * prices["output"]) / 1e6, 4)
+    return {"estimated_prompt_tokens": tokens, "estimated_cost_usd": cost}
 
 
 def load_org_from_settings(settings: Settings) -> OrgStructure:
@@ -98,17 +115,44 @@ def contexts_for(inputs: Inputs, selection: Selection, settings: Settings) -> li
     return contexts
 
 
-def choose_provider(settings: Settings, requested: str) -> tuple[Provider, list[str]]:
+def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tuple[Provider, list[str]]:
     """The provider to use and what to tell the user about the choice."""
     name = settings.provider if requested == "auto" and settings.provider != "auto" else requested
+    key = api_key()
     if name == "auto":
-        name = "openai" if api_key() else "offline"
+        name = "openai" if key else "offline"
         notice = [f"provider: {name} ({'API key found' if name == 'openai' else 'no API key set'})"]
     else:
         notice = []
     if name == "offline":
         return OfflineProvider(settings.language), notice
-    raise InputError("the openai provider is not built yet; use --provider offline")
+    if not key:
+        raise InputError(
+            "--provider openai needs an API key in PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY"
+        )
+    from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings
+    from profilegen.generation.prompt import PromptBuilder
+
+    prompt = PromptBuilder.load(
+        settings.language, settings.prompt_file, settings.context_files, settings.response_format != "json_schema"
+    )
+    provider_settings = OpenAISettings(
+        base_url=settings.base_url,
+        model=settings.model,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        truncation_max_tokens=settings.truncation_max_tokens,
+        timeout=settings.request_timeout,
+        response_format=settings.response_format,
+        validation_retries=settings.validation_retries,
+        max_attempts=settings.max_attempts,
+        backoff_base=settings.retry_backoff,
+        rpm=settings.rpm,
+        prices=settings.prices or None,
+        app_url=settings.app_url,
+    )
+    known_units = {path[-1] for path in org.units}
+    return OpenAIProvider(provider_settings, key, prompt, known_units), notice
 
 
 def generate(
@@ -119,7 +163,7 @@ def generate(
         notices = [lock.taken_over] if lock.taken_over else []
         inputs = load_inputs(settings)
         contexts = contexts_for(inputs, selection, settings)
-        provider, provider_notices = choose_provider(settings, options.provider)
+        provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
         notices += provider_notices
         with Journal(settings.state_dir) as journal:
             recovered = journal.recover()
@@ -134,11 +178,13 @@ def generate(
                 language=settings.language,
                 concurrency=settings.concurrency,
                 force=options.force,
+                limits=Limits(settings.max_cost, settings.max_consecutive_failures),
                 on_event=on_event,
             )
             tasks = engine.plan(contexts)
             result = GenerateResult(provider.name, tasks, notices=notices)
             if options.dry_run:
+                result.estimate = _estimate(provider, result.to_generate, settings)
                 return result
             run_id = journal.start_run(selection=_describe_selection(selection), provider=provider.name)
             if on_event:
@@ -149,10 +195,11 @@ def generate(
                 journal.finish_run(run_id, outcome="interrupted")
                 raise
             report = result.report
-            outcome = "failed" if report.counts()["failed"] else "completed"
+            outcome = report.stop_reason or ("failed" if report.counts()["failed"] else "completed")
             journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
             if on_event:
-                on_event("run_finished", {"run_id": run_id, "outcome": outcome, **report.counts(), **report.totals()})
+                fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
+                on_event("run_finished", {**fields, **report.counts(), **report.totals()})
             return result
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
-from profilegen.cli.output import emit_json, info, is_terminal, stdout, warn
+from profilegen.cli.output import emit_json, error, info, is_terminal, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
 from profilegen.generation.engine import RunReport
@@ -93,9 +93,16 @@ def generate(
     if dry_run:
         _dry_run(result, as_json)
         return
-    assert result.report is not None
-    _summary(result.report, settings.out)
-    if result.report.counts()["failed"]:
+    report = result.report
+    assert report is not None
+    _summary(report, settings.out)
+    if report.stop_reason is not None:
+        error(
+            f"run stopped ({report.stop_reason}): {report.stop_message}; {report.not_started} position(s) not started"
+        )
+    if report.stop_reason == "budget":
+        raise typer.Exit(ExitCode.LIMIT)
+    if report.stop_reason or report.counts()["failed"]:
         raise typer.Exit(ExitCode.FAILED)
 
 
@@ -107,7 +114,7 @@ def _dry_run(result: GenerateResult, as_json: bool) -> None:
         ],
         "to_render": sum(1 for t in result.tasks if t.action == "render"),
         "up_to_date": sum(1 for t in result.tasks if t.action == "up_to_date"),
-        "estimated_prompt_tokens": 0 if result.provider == "offline" else None,
+        **result.estimate,
         "provider": result.provider,
     }
     if as_json:
@@ -116,6 +123,11 @@ def _dry_run(result: GenerateResult, as_json: bool) -> None:
     for task in todo:
         print(f"would generate: {' / '.join(task.context.unit_path)} — {task.context.title} ({task.reason})")
     print(f"{len(todo)} to generate, {data['to_render']} to re-render, {data['up_to_date']} up to date")
+    cost = data.get("estimated_cost_usd")
+    print(
+        f"estimated prompt tokens: {data['estimated_prompt_tokens']}, estimated cost: "
+        + ("unknown (no prices set)" if cost is None else f"${cost}")
+    )
 
 
 def _summary(report: RunReport, out: Path) -> None:
@@ -134,9 +146,11 @@ def _summary(report: RunReport, out: Path) -> None:
         table.add_row("profiles in", str(out.resolve()))
         stdout().print(table)
     else:
+        exported = f", exported from journal {counts['exported']}" if counts["exported"] else ""
         print(
-            f"generated {counts['generated']}, re-rendered {counts['rendered']}, up to date {counts['up_to_date']}, "
-            f"failed {counts['failed']}; tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
+            f"generated {counts['generated']}{exported}, re-rendered {counts['rendered']}, "
+            f"up to date {counts['up_to_date']}, failed {counts['failed']}; "
+            f"tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
         )
         print(f"profiles in {out.resolve()}")
     for outcome in failed[:20]:

@@ -34,8 +34,11 @@ def safe_part(name: str) -> str:
 
 
 def folder_names(names: Iterable[str]) -> dict[str, str]:
-    """Safe names for everything in one folder, unique: a name whose safe form is shared with
-    another gets a suffix from the hash of its own original, unless its safe form is itself.
+    """Safe, unique names for everything in one folder (unique even on case-insensitive disks).
+
+    Where safe forms clash, a name keeps its plain form only if the safe form is the name itself
+    (and, among names differing only by case, it sorts first); the others get a suffix from the
+    hash of their own original, so a suffix never depends on which other names exist.
     """
     names = list(dict.fromkeys(names))
     by_slug: dict[str, list[str]] = {}
@@ -44,8 +47,9 @@ def folder_names(names: Iterable[str]) -> dict[str, str]:
     result: dict[str, str] = {}
     for name in names:
         slug = safe_part(name)
-        clashing = len(by_slug[slug.casefold()]) > 1
-        result[name] = f"{slug}~{_suffix(name)}" if clashing and slug != name else slug
+        group = by_slug[slug.casefold()]
+        plain = min((n for n in group if safe_part(n) == n), default=None)
+        result[name] = slug if len(group) == 1 or name == plain else f"{slug}~{_suffix(name)}"
     return result
 
 

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.errors import ProfilegenError
+from profilegen.errors import GenerationError, ProfilegenError, ProviderAbort
 from profilegen.export.atomic import write_bytes_atomic
 from profilegen.export.layout import OutputLayout
 from profilegen.export.markdown import render_markdown
+from profilegen.generation.answer import InvalidAnswer, parse_answer
 from profilegen.generation.context import PositionContext, describe, fingerprint
 from profilegen.generation.provider import Provider, ProviderResult
 from profilegen.generation.schema import SCHEMA_VERSION
@@ -35,7 +36,7 @@ class Task:
     key: str
     context: PositionContext
     fingerprint: str
-    action: str  # "generate", "render" (only missing formats), "up_to_date"
+    action: str  # "generate", "export" (journaled answer), "render" (missing formats), "up_to_date"
     reason: str = ""
 
 
@@ -43,7 +44,7 @@ class Task:
 class Outcome:
     key: str
     label: str
-    status: str  # generated, rendered, up_to_date, failed
+    status: str  # generated, exported, rendered, up_to_date, failed
     duration_s: float = 0.0
     tokens_in: int | None = None
     tokens_out: int | None = None
@@ -57,19 +58,28 @@ class Outcome:
 class RunReport:
     run_id: str
     outcomes: list[Outcome] = field(default_factory=list)
-    interrupted: bool = False
+    stop_reason: str | None = None  # aborted, budget, failures, interrupted
+    stop_message: str | None = None
+    not_started: int = 0
 
     def counts(self) -> dict[str, int]:
         counts = Counter(o.status for o in self.outcomes)
-        return {k: counts.get(k, 0) for k in ("generated", "rendered", "up_to_date", "failed")}
+        keys = ("generated", "exported", "rendered", "up_to_date", "failed")
+        return {**{k: counts.get(k, 0) for k in keys}, "not_started": self.not_started}
 
     def totals(self) -> dict[str, Any]:
         tokens_in = sum(o.tokens_in or 0 for o in self.outcomes)
         tokens_out = sum(o.tokens_out or 0 for o in self.outcomes)
-        paid = [o for o in self.outcomes if o.status == "generated"]
+        paid = [o for o in self.outcomes if o.status in ("generated", "failed")]
         unknown = any(o.cost_usd is None for o in paid)
         cost = None if unknown else round(sum(o.cost_usd or 0.0 for o in paid), 6)
         return {"tokens_in": tokens_in, "tokens_out": tokens_out, "cost_usd": cost}
+
+
+@dataclass(slots=True)
+class Limits:
+    max_cost: float | None = None
+    max_consecutive_failures: int = 10
 
 
 class Engine:
@@ -85,6 +95,7 @@ class Engine:
         language: str = "ru",
         concurrency: int = 4,
         force: bool = False,
+        limits: Limits | None = None,
         on_event: EventSink | None = None,
     ) -> None:
         unknown = [f for f in formats if f not in RENDERERS]
@@ -97,6 +108,7 @@ class Engine:
         self.language = language
         self.concurrency = concurrency
         self.force = force
+        self.limits = limits or Limits()
         self.on_event = on_event or (lambda _event, _fields: None)
         self.generation_params = {
             "provider": provider.name,
@@ -112,8 +124,7 @@ class Engine:
         tasks = []
         for context in contexts:
             key = position_key(context.unit_path, context.title, context.employee_name)
-            fp = fingerprint(context, self.generation_params)
-            tasks.append(self._classify(key, context, fp))
+            tasks.append(self._classify(key, context, fingerprint(context, self.generation_params)))
         return tasks
 
     def _classify(self, key: str, context: PositionContext, fp: str) -> Task:
@@ -122,12 +133,14 @@ class Engine:
         record = self.journal.position(key)
         if record is None:
             return Task(key, context, fp, "generate", "new")
-        if record.get("status") != "done":
-            return Task(key, context, fp, "generate", str(record.get("status", "pending")))
+        status = str(record.get("status", "pending"))
+        if status != "done":
+            if record.get("raw_answer") and record.get("fingerprint") == fp:
+                return Task(key, context, fp, "export", "answer journaled, outputs missing")
+            return Task(key, context, fp, "generate", status)
         if record.get("fingerprint") != fp:
             return Task(key, context, fp, "generate", "inputs changed")
-        json_path = self._path(context, "json")
-        if not json_path.exists():
+        if not self._path(context, "json").exists():
             return Task(key, context, fp, "generate", "output missing")
         if any(not self._path(context, f).exists() for f in self.formats):
             return Task(key, context, fp, "render", "format missing")
@@ -139,60 +152,144 @@ class Engine:
     # -- running ---------------------------------------------------------------------
     async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
         report = RunReport(run_id)
-        semaphore = asyncio.Semaphore(self.concurrency)
+        queue: asyncio.Queue[Task] = asyncio.Queue()
+        for task in tasks:
+            queue.put_nowait(task)
+        state = _RunState()
 
-        async def one(task: Task) -> None:
-            async with semaphore:
-                report.outcomes.append(await self._execute(task, run_id))
+        async def worker() -> None:
+            while not queue.empty():
+                if report.stop_reason is None:
+                    self._check_limits(report, state)
+                if report.stop_reason is not None:
+                    return
+                task = queue.get_nowait()
+                state.in_flight += 1
+                try:
+                    outcome = await self._execute(task, run_id)
+                except ProviderAbort as exc:
+                    report.stop_reason, report.stop_message = "aborted", f"{exc.error_type}: {exc}"
+                    self.journal.update_position(task.key, status="pending")
+                    queue.put_nowait(task)
+                    return
+                finally:
+                    state.in_flight -= 1
+                report.outcomes.append(outcome)
+                state.record(outcome)
 
+        workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
         try:
-            await asyncio.gather(*(one(t) for t in tasks))
-        except asyncio.CancelledError:
-            report.interrupted = True
+            await asyncio.gather(*workers)
+        finally:
+            for w in workers:
+                w.cancel()
+            await self.provider.close()
+        report.not_started = queue.qsize()
         return report
+
+    def _check_limits(self, report: RunReport, state: _RunState) -> None:
+        if state.consecutive_failures >= self.limits.max_consecutive_failures:
+            report.stop_reason = "failures"
+            report.stop_message = f"{state.consecutive_failures} positions failed in a row; stopped starting new ones"
+            return
+        max_cost = self.limits.max_cost
+        if max_cost is None:
+            return
+        if state.cost_unknown:
+            report.stop_reason = "budget"
+            report.stop_message = "--max-cost cannot be enforced: the provider reports no cost and no prices are set"
+            return
+        estimate = state.spent + state.in_flight * state.average_cost()
+        if estimate >= max_cost:
+            report.stop_reason = "budget"
+            report.stop_message = f"spent ${state.spent:.4f} (+${estimate - state.spent:.4f} in flight) of ${max_cost}"
 
     async def _execute(self, task: Task, run_id: str) -> Outcome:
         label = describe(task.context)
         if task.action == "up_to_date":
             self.on_event("position_skipped", {"position": label, "reason": "up to date"})
             return Outcome(task.key, label, "up_to_date")
+        record = self.journal.position(task.key) or {}
         if task.action == "render":
-            record = self.journal.position(task.key) or {}
             document = json.loads(self._path(task.context, "json").read_text(encoding="utf-8"))
             missing = [f for f in self.formats if not self._path(task.context, f).exists()]
-            paths = self._write(task, document, record, missing)
+            paths, hashes = self._write(task, document, record, missing)
+            self.journal.update_position(task.key, file_hashes=hashes, outputs=sorted(hashes))
             return Outcome(task.key, label, "rendered", paths=paths)
-        return await self._generate(task, run_id, label)
+        if task.action == "export":
+            try:
+                result = self._journaled_result(record)
+            except InvalidAnswer:
+                task.action = "generate"
+            else:
+                duration = float(record.get("duration_s") or 0.0)
+                return await asyncio.to_thread(self._finish, task, label, result, duration, "exported")
+        return await self._generate(task, run_id, label, record)
 
-    async def _generate(self, task: Task, run_id: str, label: str) -> Outcome:
-        started = time.monotonic()
-        previous = self.journal.position(task.key) or {}
-        attempts = int(previous.get("attempts", 0)) + 1
-        self.journal.update_position(
-            task.key, status="running", run_id=run_id, fingerprint=task.fingerprint, attempts=attempts
+    def _journaled_result(self, record: dict[str, Any]) -> ProviderResult:
+        profile = parse_answer(str(record["raw_answer"]))
+        return ProviderResult(
+            profile=profile,
+            raw=str(record["raw_answer"]),
+            model=str(record.get("model") or self.provider.model),
+            tokens_in=record.get("tokens_in"),
+            tokens_out=record.get("tokens_out"),
+            cost_usd=record.get("cost_usd"),
+            attempts=int(record.get("attempts") or 1),
         )
+
+    async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome:
+        started = time.monotonic()
+        attempts = int(previous.get("attempts", 0)) + 1
+        await asyncio.to_thread(
+            self.journal.update_position,
+            task.key,
+            status="running",
+            run_id=run_id,
+            fingerprint=task.fingerprint,
+            attempts=attempts,
+            raw_answer=None,
+            unit_path=list(task.context.unit_path),
+            title=task.context.title,
+            kpi_source=task.context.kpi_source,
+        )
+
+        async def journal_answer(raw: str) -> None:
+            await asyncio.to_thread(self.journal.update_position, task.key, raw_answer=raw)
+
         try:
-            result = await self.provider.generate(task.context)
-        except ProfilegenError as exc:
-            return self._failed(task, label, started, type(exc).__name__, str(exc))
-        self.journal.update_position(task.key, raw_answer=result.raw)
+            result = await self.provider.generate(task.context, journal_answer)
+        except GenerationError as exc:
+            return await asyncio.to_thread(self._failed, task, label, started, exc)
         duration = round(time.monotonic() - started, 3)
-        document = self._document(task, result, duration)
-        record = self.journal.position(task.key) or {}
-        paths = self._write(task, document, record, self.formats)
+        # Journal and export off the event loop: file and SQLite syncs must not stall other requests.
+        return await asyncio.to_thread(self._journal_and_finish, task, label, result, duration)
+
+    def _journal_and_finish(self, task: Task, label: str, result: ProviderResult, duration: float) -> Outcome:
         self.journal.update_position(
             task.key,
-            status="done",
-            raw_answer=None,
-            last_error=None,
+            raw_answer=result.raw,
             tokens_in=result.tokens_in,
             tokens_out=result.tokens_out,
             cost_usd=result.cost_usd,
             duration_s=duration,
+            model=result.model,
+        )
+        return self._finish(task, label, result, duration, "generated")
+
+    def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
+        document = self._document(task, result, duration)
+        record = self.journal.position(task.key) or {}
+        paths, hashes = self._write(task, document, record, self.formats)
+        self.journal.update_position(
+            task.key,
+            file_hashes=hashes,
+            outputs=sorted(hashes),
+            status="done",
+            raw_answer=None,
+            last_error=None,
+            fingerprint=task.fingerprint,
             generator=self.provider.generator,
-            kpi_source=task.context.kpi_source,
-            unit_path=list(task.context.unit_path),
-            title=task.context.title,
             warnings=result.warnings,
         )
         fields = {
@@ -206,20 +303,48 @@ class Engine:
             "attempts": result.attempts,
         }
         self.on_event("position_generated", fields)
+        fresh = status == "generated"
         return Outcome(
-            task.key, label, "generated", duration, result.tokens_in, result.tokens_out, result.cost_usd, paths=paths
+            task.key,
+            label,
+            status,
+            duration,
+            result.tokens_in if fresh else 0,
+            result.tokens_out if fresh else 0,
+            result.cost_usd if fresh else 0.0,
+            paths=paths,
         )
 
-    def _failed(self, task: Task, label: str, started: float, error_type: str, message: str) -> Outcome:
+    def _failed(self, task: Task, label: str, started: float, exc: GenerationError) -> Outcome:
         self.journal.update_position(
             task.key,
             status="failed",
-            last_error={"type": error_type, "message": message},
-            unit_path=list(task.context.unit_path),
-            title=task.context.title,
+            last_error={"type": exc.error_type, "message": str(exc)},
+            tokens_in=exc.tokens_in,
+            tokens_out=exc.tokens_out,
+            cost_usd=exc.cost_usd,
         )
-        self.on_event("position_failed", {"position": label, "error_type": error_type, "message": message})
-        return Outcome(task.key, label, "failed", time.monotonic() - started, error_type=error_type, message=message)
+        fields = {
+            "unit_path": list(task.context.unit_path),
+            "position": task.context.title,
+            "error_type": exc.error_type,
+            "message": str(exc),
+            "tokens_in": exc.tokens_in,
+            "tokens_out": exc.tokens_out,
+            "attempts": exc.attempts,
+        }
+        self.on_event("position_failed", fields)
+        return Outcome(
+            task.key,
+            label,
+            "failed",
+            round(time.monotonic() - started, 3),
+            exc.tokens_in,
+            exc.tokens_out,
+            exc.cost_usd,
+            error_type=exc.error_type,
+            message=str(exc),
+        )
 
     def _document(self, task: Task, result: ProviderResult, duration: float) -> dict[str, Any]:
         context = task.context
@@ -243,7 +368,10 @@ class Engine:
         }
         return {"schema_version": SCHEMA_VERSION, "profile": result.profile.model_dump(mode="json"), "meta": meta}
 
-    def _write(self, task: Task, document: dict[str, Any], record: dict[str, Any], formats: Sequence[str]) -> list[str]:
+    def _write(
+        self, task: Task, document: dict[str, Any], record: dict[str, Any], formats: Sequence[str]
+    ) -> tuple[list[str], dict[str, str]]:
+        """Render and write ``formats`` atomically; the written paths and every file's hash."""
         hashes = dict(record.get("file_hashes") or {})
         written = []
         for fmt in formats:
@@ -252,5 +380,28 @@ class Engine:
             write_bytes_atomic(path, data)
             hashes[str(path)] = hashlib.sha256(data).hexdigest()
             written.append(str(path))
-        self.journal.update_position(task.key, file_hashes=hashes, outputs=sorted(hashes))
-        return written
+        return written, hashes
+
+
+@dataclass(slots=True)
+class _RunState:
+    in_flight: int = 0
+    spent: float = 0.0
+    paid: int = 0
+    cost_unknown: bool = False
+    consecutive_failures: int = 0
+
+    def record(self, outcome: Outcome) -> None:
+        if outcome.status in ("generated", "failed"):
+            if outcome.cost_usd is None:
+                self.cost_unknown = True
+            else:
+                self.spent += outcome.cost_usd
+                self.paid += 1
+        if outcome.status == "failed":
+            self.consecutive_failures += 1
+        elif outcome.status == "generated":
+            self.consecutive_failures = 0
+
+    def average_cost(self) -> float:
+        return self.spent / self.paid if self.paid else 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -39,7 +40,11 @@ class Provider(Protocol):
         """Settings that shape the output (they are part of the fingerprint)."""
         ...
 
-    async def generate(self, context: PositionContext) -> ProviderResult: ...
+    async def generate(
+        self, context: PositionContext, on_answer: Callable[[str], Awaitable[None]] | None = None
+    ) -> ProviderResult: ...
+
+    async def close(self) -> None: ...
 
 
 class OfflineProvider:
@@ -56,7 +61,14 @@ class OfflineProvider:
     def params(self) -> dict[str, Any]:
         return {"language": self.language}
 
-    async def generate(self, context: PositionContext) -> ProviderResult:
+    async def generate(
+        self, context: PositionContext, on_answer: Callable[[str], Awaitable[None]] | None = None
+    ) -> ProviderResult:
         profile = draft_profile(context, self.language)
         raw = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)
+        if on_answer is not None:
+            await on_answer(raw)
         return ProviderResult(profile=profile, raw=raw, model=self.model, tokens_in=0, tokens_out=0, cost_usd=0.0)
+
+    async def close(self) -> None:
+        return None

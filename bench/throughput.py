@@ -1,0 +1,88 @@
+"""Generation throughput: N positions, concurrency C, server latency L, against the ideal ceil(N/C)·L.
+
+The loop is timed in-process (Engine.run, the phase this benchmark names); the whole `profilegen
+generate` process is timed beside it. The server runs in its own process on 127.0.0.1.
+Run: .venv/bin/python -m bench.throughput
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT
+
+N, C, LATENCY = 400, 32, 0.25
+
+
+def write_org(path: Path) -> None:
+    lines = ["units:"]
+    for unit in range(N // 10):
+        lines.append(f"  - name: Отдел {unit}")
+        lines.append("    positions:")
+        lines += [f"      - Должность {title}" for title in range(10)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def in_process(org: Path, base_url: str, work: Path) -> float:
+    from profilegen.config import load_settings
+    from profilegen.export.layout import OutputLayout
+    from profilegen.generation.engine import Engine
+    from profilegen.journal import Journal
+    from profilegen.pipeline import Selection, choose_provider, contexts_for, load_inputs
+
+    settings = load_settings(None, {"org": org, "kpi_dir": ROOT / "kpi", "out": work / "out-a", "base_url": base_url,
+                                    "state_dir": work / "state-a", "concurrency": C}, os.environ)
+    inputs = load_inputs(settings)
+    contexts = contexts_for(inputs, Selection(), settings)
+    provider, _ = choose_provider(settings, "openai", inputs.org)
+    with Journal(settings.state_dir) as journal:
+        engine = Engine(provider, journal, OutputLayout(inputs.org, settings.out), concurrency=C)
+        tasks = engine.plan(contexts)
+        started = time.perf_counter()
+        report = asyncio.run(engine.run(tasks, "bench"))
+        elapsed = time.perf_counter() - started
+    assert report.counts()["generated"] == N, report.counts()
+    return elapsed
+
+
+def main() -> None:
+    env = {**os.environ, "PROFILEGEN_API_KEY": "bench-key"}
+    os.environ.update(env)
+    server = subprocess.Popen([sys.executable, "-m", "tests.fake_llm", str(LATENCY)], cwd=ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        base_url = server.stdout.readline().strip()
+        with tempfile.TemporaryDirectory() as tmp:
+            work = Path(tmp)
+            org = work / "org.yaml"
+            write_org(org)
+            ideal = math.ceil(N / C) * LATENCY
+            loop = in_process(org, base_url, work)
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "profilegen", "-q", "generate", "--all", "--provider", "openai",
+                 "--org", str(org), "--kpi-dir", str(ROOT / "kpi"), "--out", str(work / "out-b"),
+                 "--state-dir", str(work / "state-b"), "--base-url", base_url, "--concurrency", str(C)],
+                check=True, env=env, stdout=subprocess.DEVNULL,
+            )
+            whole = time.perf_counter() - started
+            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    finally:
+        server.kill()
+        server.wait()
+    print(f"throughput N={N} C={C} latency={LATENCY * 1000:.0f} ms: ideal {ideal:.2f} s; "
+          f"generation loop {loop:.2f} s (ratio ideal/loop {ideal / loop:.2f}, goal >= 0.85); "
+          f"whole process {whole:.2f} s (ratio {ideal / whole:.2f}); peak RSS of children {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

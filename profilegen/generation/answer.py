@@ -1,0 +1,77 @@
+"""Reading a model's answer: strip code fences, parse, validate, and check the content's quality."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+
+from pydantic import ValidationError
+
+from profilegen.generation.context import PositionContext
+from profilegen.generation.schema import Profile
+from profilegen.text import normalize
+
+_FENCE = re.compile(r"^\s*```[\w-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
+MAX_ERRORS_SHOWN = 12
+
+
+class InvalidAnswer(ValueError):
+    """The answer is not a valid profile; ``errors`` is a short text for the re-ask."""
+
+    def __init__(self, errors: str) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def strip_fences(text: str) -> str:
+    match = _FENCE.match(text)
+    return match.group(1) if match else text.strip()
+
+
+def parse_answer(content: str) -> Profile:
+    """The profile in an answer, or InvalidAnswer naming what is wrong."""
+    text = strip_fences(content)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidAnswer(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    try:
+        return Profile.model_validate(data)
+    except ValidationError as exc:
+        lines = [
+            f"{'.'.join(str(p) for p in error['loc']) or '(root)'}: {error['msg']}"
+            for error in exc.errors()[:MAX_ERRORS_SHOWN]
+        ]
+        if exc.error_count() > MAX_ERRORS_SHOWN:
+            lines.append(f"... and {exc.error_count() - MAX_ERRORS_SHOWN} more")
+        raise InvalidAnswer("\n".join(lines)) from None
+
+
+def quality_warnings(profile: Profile, context: PositionContext, known_units: Collection[str]) -> list[str]:
+    """Content problems that validation cannot see; recorded in `meta.warnings`, never fatal."""
+    warnings: list[str] = []
+    empty = [
+        name
+        for name, value in (
+            ("responsibility_areas", profile.responsibility_areas),
+            ("professional_skills", profile.professional_skills),
+            ("corporate_competencies", profile.corporate_competencies),
+            ("personal_qualities", profile.personal_qualities),
+            ("primary_activity", profile.primary_activity.strip()),
+            ("working_conditions", profile.working_conditions.strip()),
+        )
+        if not value
+    ]
+    if context.kpis and not profile.kpis:
+        empty.append("kpis")
+    warnings += [f"empty_section: {name}" for name in empty]
+    source = {normalize(k.name) for k in context.kpis}
+    warnings += [f"unknown_kpi: {k.name}" for k in profile.kpis if normalize(k.name) not in source]
+    units = {normalize(u) for u in known_units}
+    warnings += [
+        f"unknown_career_unit: {t.position} ({t.unit})"
+        for t in profile.career.target_positions
+        if normalize(t.unit) not in units
+    ]
+    return warnings

@@ -1,0 +1,258 @@
+"""The LLM provider: any OpenAI-compatible chat-completions API, with one retry loop of our own."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+
+from profilegen.errors import GenerationError, ProviderAbort
+from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings
+from profilegen.generation.context import PositionContext
+from profilegen.generation.prompt import PromptBuilder
+from profilegen.generation.provider import ProviderResult
+from profilegen.generation.retry import (
+    ABORT_STATUSES,
+    RETRY_AFTER_CAP,
+    Pacer,
+    backoff,
+    is_transient,
+    retry_after,
+    status_of,
+)
+from profilegen.generation.schema import strict_json_schema
+
+AnswerSink = Callable[[str], Awaitable[None]]
+
+
+@dataclass(slots=True)
+class OpenAISettings:
+    base_url: str
+    model: str
+    temperature: float = 0.2
+    max_tokens: int = 4000
+    truncation_max_tokens: int | None = None
+    timeout: float = 120.0
+    response_format: str = "json_schema"
+    validation_retries: int = 2
+    max_attempts: int = 6
+    backoff_base: float = 1.0
+    rpm: int | None = None
+    prices: dict[str, float] | None = None  # USD per million tokens: {"input": x, "output": y}
+    app_url: str | None = None
+    app_title: str | None = "profilegen"
+
+
+@dataclass(slots=True)
+class Usage:
+    """Tokens and cost over every attempt for one position, failed attempts included."""
+
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float | None = 0.0
+    calls: int = 0
+
+    def add(self, usage: Any, prices: dict[str, float] | None) -> None:
+        self.calls += 1
+        if usage is None:
+            return
+        tokens_in = int(getattr(usage, "prompt_tokens", 0) or 0)
+        tokens_out = int(getattr(usage, "completion_tokens", 0) or 0)
+        self.tokens_in += tokens_in
+        self.tokens_out += tokens_out
+        reported = getattr(usage, "cost", None)
+        if reported is None and getattr(usage, "model_extra", None):
+            reported = usage.model_extra.get("cost")
+        if isinstance(reported, int | float):
+            cost: float | None = float(reported)
+        elif prices and "input" in prices and "output" in prices:
+            cost = (tokens_in * prices["input"] + tokens_out * prices["output"]) / 1_000_000
+        else:
+            cost = None
+        self.cost_usd = None if cost is None or self.cost_usd is None else self.cost_usd + cost
+
+    def error(self, error_type: str, message: str) -> GenerationError:
+        return GenerationError(
+            error_type,
+            message,
+            tokens_in=self.tokens_in,
+            tokens_out=self.tokens_out,
+            cost_usd=self.cost_usd,
+            attempts=self.calls,
+        )
+
+
+class OpenAIProvider:
+    """Generates profiles through `AsyncOpenAI` (its own retries off) with validation re-asks."""
+
+    name = "openai"
+    generator = "llm"
+
+    def __init__(
+        self, settings: OpenAISettings, api_key: str, prompt: PromptBuilder, known_units: Collection[str] = ()
+    ) -> None:
+        from openai import AsyncOpenAI
+
+        self.settings = settings
+        self.model = settings.model
+        self.prompt = prompt
+        self.prompt_version = prompt.version
+        self.known_units = frozenset(known_units)
+        self.pacer = Pacer(settings.rpm)
+        self._schema = strict_json_schema()
+        headers = {}
+        if "openrouter.ai" in settings.base_url:
+            if settings.app_url:
+                headers["HTTP-Referer"] = settings.app_url
+            if settings.app_title:
+                headers["X-Title"] = settings.app_title
+        self._client = AsyncOpenAI(
+            base_url=settings.base_url,
+            api_key=api_key,
+            max_retries=0,
+            timeout=settings.timeout,
+            default_headers=headers or None,
+        )
+
+    def params(self) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "base_url": s.base_url,
+            "temperature": s.temperature,
+            "max_tokens": s.max_tokens,
+            "response_format": s.response_format,
+            "context_files": self.prompt.context_hashes,
+        }
+
+    async def close(self) -> None:
+        await self._client.close()
+
+    async def generate(self, context: PositionContext, on_answer: AnswerSink | None = None) -> ProviderResult:
+        usage = Usage()
+        messages = self.prompt.messages(context)
+        request = messages
+        max_tokens = self.settings.max_tokens
+        widened = False
+        fixes = 0
+        while True:
+            completion = await self._complete(request, max_tokens, usage)
+            choice = completion.choices[0]
+            content = choice.message.content or ""
+            if choice.finish_reason == "length":
+                bigger = self.settings.truncation_max_tokens
+                if bigger and bigger > max_tokens and not widened:
+                    max_tokens, widened = bigger, True
+                    continue
+                raise usage.error("truncated", f"answer cut off at max_tokens={max_tokens} (finish_reason=length)")
+            if on_answer is not None:
+                await on_answer(content)
+            try:
+                profile = parse_answer(content)
+            except InvalidAnswer as exc:
+                if fixes >= self.settings.validation_retries:
+                    first = exc.errors.splitlines()[0] if exc.errors else "invalid"
+                    raise usage.error(
+                        "invalid_output", f"answer failed validation {fixes + 1} time(s): {first}"
+                    ) from None
+                fixes += 1
+                request = self.prompt.fix_messages(messages, content, exc.errors)
+                continue
+            return ProviderResult(
+                profile=profile,
+                raw=content,
+                model=str(getattr(completion, "model", None) or self.model),
+                tokens_in=usage.tokens_in,
+                tokens_out=usage.tokens_out,
+                cost_usd=usage.cost_usd,
+                attempts=usage.calls,
+                warnings=quality_warnings(profile, context, self.known_units),
+            )
+
+    def _request(self, messages: list[dict[str, str]], max_tokens: int) -> dict[str, Any]:
+        s = self.settings
+        body: dict[str, Any] = {
+            "model": s.model,
+            "messages": messages,
+            "temperature": s.temperature,
+            "max_tokens": max_tokens,
+        }
+        # Sent as extra_body: the SDK would otherwise walk the whole schema on every request.
+        extra: dict[str, Any] = {}
+        if s.response_format == "json_schema":
+            extra["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "job_profile", "strict": True, "schema": self._schema},
+            }
+        elif s.response_format == "json_object":
+            extra["response_format"] = {"type": "json_object"}
+        if "openrouter.ai" in s.base_url:
+            extra["provider"] = {"require_parameters": True}
+            extra["usage"] = {"include": True}
+        if extra:
+            body["extra_body"] = extra
+        return body
+
+    async def _complete(self, messages: list[dict[str, str]], max_tokens: int, usage: Usage) -> Any:
+        """One answer, through transient failures; fatal statuses abort the run."""
+        import asyncio
+
+        body = self._request(messages, max_tokens)
+        attempt = 0
+        while True:
+            attempt += 1
+            await self.pacer.wait()
+            try:
+                completion = await self._client.chat.completions.create(**body)
+            except Exception as exc:
+                usage.calls += 1
+                status = status_of(exc)
+                if status in ABORT_STATUSES:
+                    raise ProviderAbort(ABORT_STATUSES[status], _describe(exc)) from None
+                if not is_transient(exc):
+                    raise usage.error("bad_request" if status else type(exc).__name__, _describe(exc)) from None
+                if attempt >= self.settings.max_attempts:
+                    raise usage.error(
+                        _transient_type(exc), f"gave up after {attempt} attempts: {_describe(exc)}"
+                    ) from None
+                asked = retry_after(exc)
+                delay = (
+                    min(asked, RETRY_AFTER_CAP) if asked is not None else backoff(attempt, self.settings.backoff_base)
+                )
+                if status == 429:
+                    self.pacer.hold(delay)
+                await asyncio.sleep(delay)
+                continue
+            if not getattr(completion, "choices", None):
+                usage.calls += 1
+                if attempt >= self.settings.max_attempts:
+                    raise usage.error("empty_response", "the provider returned no choices")
+                await asyncio.sleep(backoff(attempt, self.settings.backoff_base))
+                continue
+            usage.add(getattr(completion, "usage", None), self.settings.prices)
+            return completion
+
+
+def _transient_type(exc: BaseException) -> str:
+    status = status_of(exc)
+    if status == 429:
+        return "rate_limited"
+    if status is not None:
+        return f"http_{status}"
+    return "timeout" if "Timeout" in type(exc).__name__ else "connection"
+
+
+def _describe(exc: BaseException) -> str:
+    """A one-line description of a provider error that never includes request headers (the key)."""
+    status = status_of(exc)
+    body: Any = getattr(exc, "body", None)
+    detail = ""
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        detail = str(error.get("message", "")) if isinstance(error, dict) else str(error)
+    elif body is not None:
+        detail = str(body)
+    if not detail:
+        detail = json.dumps(str(exc))[1:-1]
+    detail = " ".join(detail.split())[:300]
+    return f"HTTP {status}: {detail}" if status else f"{type(exc).__name__}: {detail}"

@@ -1,0 +1,88 @@
+"""Which provider failures are retried, how long to wait (Retry-After honoured), and shared pacing."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+import time
+from typing import Any
+
+RETRY_AFTER_CAP = 120.0
+RETRIED_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600))
+ABORT_STATUSES = {401: "auth", 403: "auth", 402: "no_credits", 404: "model_not_found"}
+
+
+def status_of(exc: BaseException) -> int | None:
+    status = getattr(exc, "status_code", None)
+    return status if isinstance(status, int) else None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """408, 409, 429, 5xx, timeouts, connection errors and unreadable bodies are worth another try."""
+    import openai
+
+    status = status_of(exc)
+    if status is not None:
+        return status in RETRIED_STATUSES
+    return isinstance(
+        exc,
+        openai.APITimeoutError | openai.APIConnectionError | openai.APIResponseValidationError | json.JSONDecodeError,
+    )
+
+
+def retry_after(exc: BaseException, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait (`retry-after-ms`, `Retry-After` seconds or HTTP date)."""
+    response: Any = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def backoff(attempt: int, base: float, cap: float = 60.0) -> float:
+    """Exponential backoff with full jitter: attempt 1 waits up to ``base``, then doubling."""
+    return random.uniform(0, min(cap, base * 2 ** (attempt - 1)))
+
+
+class Pacer:
+    """Spaces request starts (``rpm``) and holds every request back after a 429 — for everyone."""
+
+    def __init__(self, rpm: int | None = None) -> None:
+        self.interval = 60.0 / rpm if rpm else 0.0
+        self._not_before = 0.0
+        self._next_slot = 0.0
+        self._lock = asyncio.Lock()
+
+    async def wait(self) -> None:
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._not_before, self._next_slot)
+            self._next_slot = start + self.interval
+        delay = start - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def hold(self, seconds: float) -> None:
+        """A 429: nobody starts a request for ``seconds``; with rpm pacing, slow down for good."""
+        self._not_before = max(self._not_before, time.monotonic() + seconds)
+        if self.interval:
+            self.interval = min(self.interval * 1.25, self.interval * 4)

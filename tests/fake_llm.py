@@ -1,0 +1,227 @@
+"""A small chat-completions server on 127.0.0.1 with faults you can switch on.
+
+It answers `POST /v1/chat/completions` like an OpenAI-compatible provider. A valid answer is a
+profile built from the position data in the prompt (so KPIs and units are the real ones). Faults:
+`429` (Retry-After), `429ms` (retry-after-ms), `500`, `502`, `slow` (answers after `slow_seconds`),
+`broken_body` (200 with a cut-off JSON body), `not_json` (prose content), `schema_invalid` (JSON
+missing required sections), `truncated` (finish_reason "length"), `fenced` (valid JSON in ``` fences),
+`400`, `401`, `402`, `403`, `404`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import defaultdict
+from typing import Any
+
+LEVELS = {1: "базовый", 2: "уверенный", 3: "продвинутый", 4: "экспертный"}
+
+
+def position_data(body: dict[str, Any]) -> dict[str, Any]:
+    """The position data the client sent (the JSON in the first user message)."""
+    user = next(m for m in body["messages"] if m["role"] == "user")["content"]
+    return dict(json.loads(user[user.index("{") :]))
+
+
+def profile_for(data: dict[str, Any]) -> dict[str, Any]:
+    path = data["unit_path"]
+    return {
+        "position_title": data["title"],
+        "unit": {"top_block": path[0], "path": path},
+        "category": "line_manager" if data.get("is_head") else "specialist",
+        "direct_manager": data.get("direct_manager", ""),
+        "subordinates": data.get("subordinates", {"units": [], "people": 0}),
+        "primary_activity": f"Работа в подразделении {path[-1]}",
+        "responsibility_areas": [{"area": "Основные задачи", "tasks": ["Выполнять задачи", "Готовить отчеты"]}],
+        "professional_skills": [
+            {
+                "category": "Профессиональные",
+                "skills": [{"name": "Предметная область", "level": 3, "level_description": LEVELS[3]}],
+            }
+        ],
+        "corporate_competencies": ["Ответственность"],
+        "personal_qualities": ["Внимательность"],
+        "education": {
+            "level": "Высшее",
+            "specialities": ["Экономика"],
+            "experience_years": 3,
+            "experience": "3 года",
+            "additional": [],
+        },
+        "career": {
+            "feeder_positions": [c["position"] for c in data.get("career_candidates", []) if c["relation"] == "below"],
+            "target_positions": [
+                {"position": c["position"], "unit": c["unit"], "rationale": "рост"}
+                for c in data.get("career_candidates", [])
+                if c["relation"] != "below"
+            ],
+        },
+        "workplace": {"software": ["MS Office"], "hardware": ["Ноутбук"]},
+        "kpis": [
+            {"name": k["name"], "target": k["target"], "unit": k["unit"], "weight": k["weight"], "period": k["period"]}
+            for k in data.get("kpis", [])
+        ],
+        "working_conditions": "Офис",
+        "additional_information": "",
+    }
+
+
+class FakeLLM:
+    """Start with `with FakeLLM() as server:`; `server.base_url` goes to `--base-url`.
+
+    An asyncio server on its own thread: many concurrent connections, keep-alive, no thread per request.
+    """
+
+    def __init__(self, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.slow_seconds = 5.0
+        self.retry_after = "1"
+        self.cost_per_request: float | None = None
+        self.always: str | None = None
+        self.queue: list[str] = []  # faults for the next requests, any position
+        self.by_title: dict[str, list[str]] = defaultdict(list)  # faults for a position's next requests
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._port = 0
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._port}/v1"
+
+    def __enter__(self) -> FakeLLM:
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
+        self._thread.join(5)
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        self._server.close()
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._loop.call_soon(self._loop.stop)
+
+    def titles(self) -> list[str]:
+        """The position title of every request received, in order."""
+        return [position_data(r)["title"] for r in self.requests]
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        start = asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=512)
+        self._server = self._loop.run_until_complete(start)
+        self._port = self._server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+
+    def _next_fault(self, title: str) -> str | None:
+        with self._lock:
+            if self.by_title.get(title):
+                return self.by_title[title].pop(0)
+            if self.queue:
+                return self.queue.pop(0)
+            return self.always
+
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
+                body = json.loads(await reader.readexactly(int(headers.get("content-length", "0"))))
+                with self._lock:
+                    self.requests.append(body)
+                    self.headers.append(headers)
+                status, payload, extra = await self._answer(body)
+                reason = {200: "OK"}.get(status, "Error")
+                out = [
+                    f"HTTP/1.1 {status} {reason}",
+                    "content-type: application/json",
+                    f"content-length: {len(payload)}",
+                    *(f"{k}: {v}" for k, v in extra.items()),
+                ]
+                writer.write(("\r\n".join(out) + "\r\n\r\n").encode("latin-1") + payload)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    async def _answer(self, body: dict[str, Any]) -> tuple[int, bytes, dict[str, str]]:
+        data = position_data(body)
+        fault = self._next_fault(data["title"])
+        if self.latency:
+            await asyncio.sleep(self.latency)
+
+        def error(
+            status: int, message: str, headers: dict[str, str] | None = None
+        ) -> tuple[int, bytes, dict[str, str]]:
+            return status, json.dumps({"error": {"message": message, "code": status}}).encode(), headers or {}
+
+        if fault == "429":
+            return error(429, "rate limited", {"retry-after": self.retry_after})
+        if fault == "429ms":
+            return error(429, "rate limited", {"retry-after-ms": "50"})
+        if fault in ("400", "401", "402", "403", "404", "500", "502"):
+            return error(int(fault), f"fault {fault}")
+        if fault == "slow":
+            await asyncio.sleep(self.slow_seconds)
+        content = json.dumps(profile_for(data), ensure_ascii=False)
+        finish = "stop"
+        if fault == "not_json":
+            content = "Конечно! Вот профиль должности: ..."
+        elif fault == "schema_invalid":
+            content = json.dumps({"position_title": data["title"], "category": "wizard"})
+        elif fault == "truncated":
+            content, finish = content[: len(content) // 2], "length"
+        elif fault == "fenced":
+            content = f"```json\n{content}\n```"
+        prompt_chars = sum(len(m["content"]) for m in body["messages"])
+        usage: dict[str, Any] = {
+            "prompt_tokens": prompt_chars // 4,
+            "completion_tokens": len(content) // 4,
+            "total_tokens": prompt_chars // 4 + len(content) // 4,
+        }
+        if self.cost_per_request is not None:
+            usage["cost"] = self.cost_per_request
+        payload = json.dumps(
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+                "choices": [
+                    {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}
+                ],
+                "usage": usage,
+            },
+            ensure_ascii=False,
+        ).encode()
+        if fault == "broken_body":
+            payload = payload[: len(payload) // 2]
+        return 200, payload, {}
+
+
+def main() -> None:
+    """`python -m tests.fake_llm [LATENCY]`: serve until killed; prints the base URL."""
+    import sys
+
+    latency = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
+    with FakeLLM(latency) as server:
+        print(server.base_url, flush=True)
+        threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import time
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from profilegen.errors import InputError
+from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings, strip_fences
+from profilegen.generation.context import build_context
+from profilegen.generation.offline import draft_profile
+from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings, Usage
+from profilegen.generation.prompt import PromptBuilder, estimate_tokens
+from profilegen.generation.retry import Pacer, backoff, retry_after
+from profilegen.kpi.catalog import load_catalog
+from profilegen.kpi.mapping import KpiMapper
+from profilegen.org.loader import load_org
+from tests.conftest import KPI_DIR, SAMPLE_YAML
+
+
+@pytest.fixture(scope="module")
+def contexts() -> list[Any]:
+    org = load_org(SAMPLE_YAML)
+    catalog = load_catalog(KPI_DIR)
+    mapping = KpiMapper(catalog).map_org(org)
+    return [
+        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), employee_name="Иван")
+        for p in org.positions()
+    ]
+
+
+def test_prompt_prefix_is_identical_and_data_comes_last(contexts: list[Any]) -> None:
+    prompt = PromptBuilder.load("ru")
+    a, b = prompt.messages(contexts[0]), prompt.messages(contexts[50])
+    assert a[0] == b[0]
+    assert a[1] != b[1]
+    assert a[1]["content"].startswith("Данные должности (JSON):")
+    assert "Иван" not in a[1]["content"], "employee names are not sent"
+    prefix_share = len(a[0]["content"]) / sum(len(m["content"]) for m in a)
+    assert prefix_share > 0.3
+    assert prompt.version.startswith("1+") and len(prompt.version) == 10
+    assert PromptBuilder.load("en").version != prompt.version
+
+
+def test_prompt_file_context_files_and_schema(tmp_path: Path, contexts: list[Any]) -> None:
+    custom = tmp_path / "prompt.md"
+    custom.write_text("<!-- prompt-version: 7 -->\nBe brief.", encoding="utf-8")
+    context_file = tmp_path / "company.md"
+    context_file.write_text("ООО «Северная звезда» строит жилье.", encoding="utf-8")
+    prompt = PromptBuilder.load("ru", custom, [context_file], schema_in_prompt=True)
+    assert prompt.version.startswith("7+")
+    assert "Северная звезда" in prompt.system and "JSON Schema" in prompt.system
+    assert set(prompt.context_hashes) == {"company.md"}
+    fix = prompt.fix_messages(prompt.messages(contexts[0]), "{}", "kpis: missing")
+    assert [m["role"] for m in fix] == ["system", "user", "assistant", "user"]
+    with pytest.raises(InputError):
+        PromptBuilder.load("ru", tmp_path / "missing.md")
+    with pytest.raises(InputError):
+        PromptBuilder.load("ru", None, [tmp_path / "missing.md"])
+    assert estimate_tokens(prompt.messages(contexts[0])) > 100
+
+
+def test_answer_parsing_and_quality(contexts: list[Any]) -> None:
+    context = next(c for c in contexts if c.kpis and any(t.relation != "below" for t in c.career))
+    profile = draft_profile(context)
+    raw = profile.model_dump_json()
+    assert parse_answer(f"```json\n{raw}\n```") == profile
+    assert strip_fences("  {}  ") == "{}"
+    with pytest.raises(InvalidAnswer, match="not valid JSON"):
+        parse_answer("Sure! {")
+    with pytest.raises(InvalidAnswer, match="category"):
+        parse_answer('{"category": "wizard"}')
+    units = {u for c in contexts for u in c.unit_path}
+    assert quality_warnings(profile, context, units) == []
+    odd = profile.model_copy(deep=True)
+    odd.kpis[0].name = "Придуманный КПЭ"
+    odd.career.target_positions[0].unit = "Отдел несуществующих дел"
+    warnings = quality_warnings(odd, context, units)
+    assert "unknown_kpi: Придуманный КПЭ" in warnings
+    assert any(w.startswith("unknown_career_unit") for w in warnings)
+    odd.kpis = []
+    assert "empty_section: kpis" in quality_warnings(odd, context, units)
+
+
+def _error(headers: dict[str, str]) -> Exception:
+    exc = Exception("x")
+    exc.response = SimpleNamespace(headers=headers)  # type: ignore[attr-defined]
+    return exc
+
+
+def test_retry_after_forms() -> None:
+    assert retry_after(_error({"retry-after": "7"})) == 7.0
+    assert retry_after(_error({"retry-after-ms": "250"})) == 0.25
+    date = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 25 <= (retry_after(_error({"retry-after": date})) or 0) <= 31
+    assert retry_after(_error({"retry-after": "soon"})) is None
+    assert retry_after(Exception("no response")) is None
+    assert 0 <= backoff(3, 1.0) <= 4.0
+
+
+def test_pacer_spaces_and_holds() -> None:
+    async def run() -> float:
+        pacer = Pacer(rpm=600)  # one start every 0.1 s
+        started = time.monotonic()
+        for _ in range(3):
+            await pacer.wait()
+        pacer.hold(0.1)
+        await pacer.wait()
+        return time.monotonic() - started
+
+    assert asyncio.run(run()) >= 0.3
+
+
+def test_usage_cost_sources() -> None:
+    usage = Usage()
+    usage.add(SimpleNamespace(prompt_tokens=1000, completion_tokens=500, cost=0.5), None)
+    usage.add(SimpleNamespace(prompt_tokens=1000, completion_tokens=0, model_extra={}), {"input": 2.0, "output": 4.0})
+    assert usage.cost_usd == pytest.approx(0.502)
+    usage.add(SimpleNamespace(prompt_tokens=1, completion_tokens=1, model_extra={}), None)
+    assert usage.cost_usd is None and usage.tokens_in == 2001 and usage.calls == 3
+
+
+def test_openrouter_request_extras(contexts: list[Any]) -> None:
+    settings = OpenAISettings(base_url="https://openrouter.ai/api/v1", model="m", app_url="https://hr.example")
+    provider = OpenAIProvider(settings, "key", PromptBuilder.load("ru"))
+    body = provider._request(provider.prompt.messages(contexts[0]), 100)
+    assert body["extra_body"]["provider"] == {"require_parameters": True}
+    assert body["extra_body"]["response_format"]["json_schema"]["strict"] is True
+    assert provider._client.default_headers["HTTP-Referer"] == "https://hr.example"
+    plain = OpenAIProvider(
+        replace(settings, base_url="http://127.0.0.1:1/v1", response_format="none"), "k", PromptBuilder.load("ru")
+    )
+    assert "extra_body" not in plain._request([], 100)
+    asyncio.run(provider.close())
