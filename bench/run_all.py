@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import kpi_mapping, load_org
+from bench import kpi_mapping, load_org, throughput
 
-for module in (load_org, kpi_mapping):
+for module in (load_org, kpi_mapping, throughput):
     print(f"== {module.__name__}")
     module.main()

@@ -45,6 +45,11 @@ def generate(
     model: Annotated[str | None, typer.Option("--model", help="Model name for the openai provider.")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible API base URL.")] = None,
     concurrency: Annotated[int | None, typer.Option("--concurrency", min=1, help="Requests in flight.")] = None,
+    rpm: Annotated[int | None, typer.Option("--rpm", min=1, help="At most this many requests a minute.")] = None,
+    temperature: Annotated[
+        float | None, typer.Option("--temperature", min=0, max=2, help="Sampling temperature.")
+    ] = None,
+    max_tokens: Annotated[int | None, typer.Option("--max-tokens", min=256, help="Answer token limit.")] = None,
     max_cost: Annotated[
         float | None, typer.Option("--max-cost", min=0, help="Stop starting at this spend (USD).")
     ] = None,
@@ -73,6 +78,9 @@ def generate(
         model=model,
         base_url=base_url,
         concurrency=concurrency,
+        rpm=rpm,
+        temperature=temperature,
+        max_tokens=max_tokens,
         max_cost=max_cost,
         formats=[f.strip() for f in formats.split(",") if f.strip()] if formats else None,
     )

@@ -254,28 +254,16 @@ class Engine:
             kpi_source=task.context.kpi_source,
         )
 
-        async def journal_answer(raw: str) -> None:
-            await asyncio.to_thread(self.journal.update_position, task.key, raw_answer=raw)
+        async def journal_answer(raw: str, usage: dict[str, Any]) -> None:
+            await asyncio.to_thread(self.journal.update_position, task.key, raw_answer=raw, **usage)
 
         try:
             result = await self.provider.generate(task.context, journal_answer)
         except GenerationError as exc:
             return await asyncio.to_thread(self._failed, task, label, started, exc)
         duration = round(time.monotonic() - started, 3)
-        # Journal and export off the event loop: file and SQLite syncs must not stall other requests.
-        return await asyncio.to_thread(self._journal_and_finish, task, label, result, duration)
-
-    def _journal_and_finish(self, task: Task, label: str, result: ProviderResult, duration: float) -> Outcome:
-        self.journal.update_position(
-            task.key,
-            raw_answer=result.raw,
-            tokens_in=result.tokens_in,
-            tokens_out=result.tokens_out,
-            cost_usd=result.cost_usd,
-            duration_s=duration,
-            model=result.model,
-        )
-        return self._finish(task, label, result, duration, "generated")
+        # Export and journal off the event loop: file and SQLite syncs must not stall other requests.
+        return await asyncio.to_thread(self._finish, task, label, result, duration, "generated")
 
     def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
         document = self._document(task, result, duration)
@@ -285,6 +273,11 @@ class Engine:
             task.key,
             file_hashes=hashes,
             outputs=sorted(hashes),
+            tokens_in=result.tokens_in,
+            tokens_out=result.tokens_out,
+            cost_usd=result.cost_usd,
+            duration_s=duration,
+            model=result.model,
             status="done",
             raw_answer=None,
             last_error=None,

@@ -13,6 +13,10 @@ from profilegen.generation.schema import Profile
 
 OFFLINE_PROMPT_VERSION = "offline-1"
 
+# Called with each answer as soon as it arrives (before validation) and the usage so far, so that
+# nothing paid for is lost if the process dies before the profile is written.
+AnswerSink = Callable[[str, dict[str, Any]], Awaitable[None]]
+
 
 @dataclass(slots=True)
 class ProviderResult:
@@ -40,9 +44,7 @@ class Provider(Protocol):
         """Settings that shape the output (they are part of the fingerprint)."""
         ...
 
-    async def generate(
-        self, context: PositionContext, on_answer: Callable[[str], Awaitable[None]] | None = None
-    ) -> ProviderResult: ...
+    async def generate(self, context: PositionContext, on_answer: AnswerSink | None = None) -> ProviderResult: ...
 
     async def close(self) -> None: ...
 
@@ -61,13 +63,11 @@ class OfflineProvider:
     def params(self) -> dict[str, Any]:
         return {"language": self.language}
 
-    async def generate(
-        self, context: PositionContext, on_answer: Callable[[str], Awaitable[None]] | None = None
-    ) -> ProviderResult:
+    async def generate(self, context: PositionContext, on_answer: AnswerSink | None = None) -> ProviderResult:
         profile = draft_profile(context, self.language)
         raw = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)
         if on_answer is not None:
-            await on_answer(raw)
+            await on_answer(raw, {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0})
         return ProviderResult(profile=profile, raw=raw, model=self.model, tokens_in=0, tokens_out=0, cost_usd=0.0)
 
     async def close(self) -> None:

@@ -115,9 +115,10 @@ def _ends_with_subsequence(key: tuple[str, ...], parts: tuple[str, ...]) -> bool
 def _ambiguous(query: str, matches: Sequence[UnitPath]) -> str:
     listed = "; ".join(format_path(p) for p in matches[:MAX_LISTED])
     more = f" and {len(matches) - MAX_LISTED} more" if len(matches) > MAX_LISTED else ""
+    example = format_path(matches[0][-2:]) if len(matches[0]) > 1 else format_path(matches[0])
     return (
         f"Department '{query}' is ambiguous: it names {len(matches)} units: {listed}{more}. "
-        "Give more of the path, e.g. 'Parent / Unit'."
+        f"Name one by more of its path, e.g. '{example}'."
     )
 
 

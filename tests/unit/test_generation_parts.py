@@ -118,22 +118,26 @@ def test_pacer_spaces_and_holds() -> None:
 
 def test_usage_cost_sources() -> None:
     usage = Usage()
-    usage.add(SimpleNamespace(prompt_tokens=1000, completion_tokens=500, cost=0.5), None)
-    usage.add(SimpleNamespace(prompt_tokens=1000, completion_tokens=0, model_extra={}), {"input": 2.0, "output": 4.0})
+    usage.add({"prompt_tokens": 1000, "completion_tokens": 500, "cost": 0.5}, None)
+    usage.add({"prompt_tokens": 1000, "completion_tokens": 0}, {"input": 2.0, "output": 4.0})
     assert usage.cost_usd == pytest.approx(0.502)
-    usage.add(SimpleNamespace(prompt_tokens=1, completion_tokens=1, model_extra={}), None)
+    usage.add({"prompt_tokens": 1, "completion_tokens": 1}, None)
     assert usage.cost_usd is None and usage.tokens_in == 2001 and usage.calls == 3
+    unreported = Usage()
+    unreported.add(None, None)
+    assert unreported.cost_usd is None, "a call that reports no usage has an unknown cost, never $0"
 
 
 def test_openrouter_request_extras(contexts: list[Any]) -> None:
     settings = OpenAISettings(base_url="https://openrouter.ai/api/v1", model="m", app_url="https://hr.example")
     provider = OpenAIProvider(settings, "key", PromptBuilder.load("ru"))
     body = provider._request(provider.prompt.messages(contexts[0]), 100)
-    assert body["extra_body"]["provider"] == {"require_parameters": True}
-    assert body["extra_body"]["response_format"]["json_schema"]["strict"] is True
+    assert body["provider"] == {"require_parameters": True}
+    assert body["response_format"]["json_schema"]["strict"] is True
     assert provider._client.default_headers["HTTP-Referer"] == "https://hr.example"
     plain = OpenAIProvider(
         replace(settings, base_url="http://127.0.0.1:1/v1", response_format="none"), "k", PromptBuilder.load("ru")
     )
-    assert "extra_body" not in plain._request([], 100)
+    assert "provider" not in plain._request([], 100)
+    assert "response_format" not in plain._request([], 100)
     asyncio.run(provider.close())

@@ -197,3 +197,10 @@ def test_level_rows_round_trip(tmp_path: Path) -> None:
     assert len(rows) - 1 == sum(p.headcount for p in org.positions())
     again = load_org(write_xlsx(tmp_path / "rt.xlsx", rows))
     assert [(u.path, u.positions) for u in again.units.values()] == [(u.path, u.positions) for u in org.units.values()]
+
+
+def test_empty_sheet_and_header_without_rows(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="the sheet is empty"):
+        load_org(write_xlsx(tmp_path / "empty.xlsx", []))
+    with pytest.raises(InputError, match="header but no data rows"):
+        load_org(write_xlsx(tmp_path / "hdr.xlsx", [["Уровень 1", "Должность"]]))
