@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,7 +189,13 @@ def generate(
             if options.dry_run:
                 result.estimate = _estimate(provider, result.to_generate, settings)
                 return result
-            run_id = journal.start_run(selection=_describe_selection(selection), provider=provider.name)
+            run_id = journal.start_run(
+                selection=_describe_selection(selection),
+                provider=provider.name,
+                model=provider.model,
+                command=scrub_command(sys.argv),
+                positions=len(tasks),
+            )
             if on_event:
                 on_event("run_started", {"run_id": run_id, "positions": len(tasks), "provider": provider.name})
             try:
@@ -195,12 +204,27 @@ def generate(
                 journal.finish_run(run_id, outcome="interrupted")
                 raise
             report = result.report
-            outcome = report.stop_reason or ("failed" if report.counts()["failed"] else "completed")
+            outcome = _OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
             journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
             if on_event:
                 fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
                 on_event("run_finished", {**fields, **report.counts(), **report.totals()})
             return result
+
+
+_OUTCOMES = {
+    "failures": "failed",
+    "terminated": "interrupted",
+    "interrupted": "interrupted",
+    "budget": "budget",
+    "aborted": "aborted",
+}
+_SECRET = re.compile(r"(sk-[A-Za-z0-9_-]{6,}|(?i:bearer)\s+\S+)")
+
+
+def scrub_command(argv: Sequence[str]) -> list[str]:
+    """The command line as run, with anything that looks like a key replaced."""
+    return [_SECRET.sub("***", arg) for arg in argv]
 
 
 def _describe_selection(selection: Selection) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
-from profilegen.cli.output import emit_json, error, info, is_terminal, stdout, warn
+from profilegen.cli.output import emit_json, error, info, is_terminal, stderr, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
 from profilegen.generation.engine import RunReport
@@ -92,10 +92,12 @@ def generate(
     )
     options = GenerateOptions(provider=provider, force=force, dry_run=dry_run, formats=settings.formats)
     log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=OPTIONS.log_format == "json" or OPTIONS.verbose)
-    try:
-        result = run_generate(settings, selection, options, on_event=log)
-    finally:
-        log.close()
+    show_progress = is_terminal() and not OPTIONS.quiet and not dry_run and not log.echo
+    with _Progress(log, enabled=show_progress) as progress:
+        try:
+            result = run_generate(settings, selection, options, on_event=progress)
+        finally:
+            log.close()
     for notice in result.notices:
         info(notice)
     if dry_run:
@@ -110,8 +112,50 @@ def generate(
         )
     if report.stop_reason == "budget":
         raise typer.Exit(ExitCode.LIMIT)
+    if report.stop_reason == "interrupted":
+        raise typer.Exit(ExitCode.INTERRUPTED)
+    if report.stop_reason == "terminated":
+        raise typer.Exit(ExitCode.TERMINATED)
     if report.stop_reason or report.counts()["failed"]:
         raise typer.Exit(ExitCode.FAILED)
+
+
+class _Progress:
+    """Passes events to the log and, on a terminal, drives a progress bar."""
+
+    def __init__(self, log: EventLog, enabled: bool) -> None:
+        self.log = log
+        self.enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=stderr(),
+                transient=True,
+            )
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+    def __call__(self, event: str, fields: dict[str, Any]) -> None:
+        self.log(event, fields)
+        if self._bar is None:
+            return
+        if event == "run_started":
+            self._task = self._bar.add_task("generating", total=fields.get("positions"))
+        elif event in ("position_generated", "position_failed", "position_skipped") and self._task is not None:
+            self._bar.advance(self._task)
 
 
 def _dry_run(result: GenerateResult, as_json: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
-from profilegen.cli.output import emit_json, stdout
+from profilegen.cli.output import emit_json, table
 from profilegen.cli.state import OPTIONS
 from profilegen.kpi.mapping import Assignment, KpiMapper
 from profilegen.kpi.model import KpiSource
@@ -47,17 +47,12 @@ def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: Json
     if as_json:
         emit_json(data)
         return
-    from rich.table import Table
-
-    table = Table("unit", "source", "file", "reason", show_lines=False)
-    for a in inputs.assignments.values():
-        table.add_row(format_path(a.path), a.source.value, a.file, a.reason)
-    console = stdout()
-    console.print(table)
+    rows = [[format_path(a.path), a.source.value, a.file, a.reason] for a in inputs.assignments.values()]
+    table(["unit", "source", "file", "reason"], rows)
     cover = ", ".join(f"{k} {v} ({data['coverage_percent'][k]}%)" for k, v in data["coverage"].items())
-    console.print(f"coverage: {cover}")
+    print(f"coverage: {cover}")
     for conflict in data["conflicts"]:
-        console.print(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
+        print(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
 
 
 @app.command("explain", epilog='Example: profilegen kpi explain "Департамент закупок"')

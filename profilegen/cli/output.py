@@ -44,3 +44,18 @@ def error(message: str) -> None:
 
 def emit_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def table(headers: list[str], rows: list[list[str]], title: str | None = None) -> None:
+    """A Rich table on a terminal; tab-separated lines (header first) for pipes, files and cron."""
+    if is_terminal():
+        from rich.table import Table
+
+        rich_table = Table(*headers, title=title)
+        for row in rows:
+            rich_table.add_row(*row)
+        stdout().print(rich_table)
+        return
+    print("\t".join(headers))
+    for row in rows:
+        print("\t".join(row))

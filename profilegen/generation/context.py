@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from profilegen.kpi.filtering import PositionKpi, kpis_for_position
@@ -52,9 +52,6 @@ class PositionContext:
     @property
     def depth(self) -> int:
         return len(self.unit_path)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def build_context(
@@ -123,6 +120,20 @@ def _career(org: OrgStructure, position: Position, head_titles: Sequence[str]) -
     return found[:MAX_CAREER_CANDIDATES]
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _fields_of(value: Any) -> dict[str, Any]:
+    """A dataclass's fields as a dict, one level deep (JSON encoding calls it for nested ones)."""
+    kind = type(value)
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if not hasattr(kind, "__dataclass_fields__"):
+            raise TypeError(f"{kind.__name__} is not JSON serialisable")
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    return {name: getattr(value, name) for name in names}
+
+
 def _related_units(org: OrgStructure, path: UnitPath) -> tuple[str, ...]:
     """Units near this one (ancestors, siblings, children), named by path, so the model need not invent any."""
     related: list[UnitPath] = [path[:i] for i in range(1, len(path))]
@@ -134,8 +145,8 @@ def _related_units(org: OrgStructure, path: UnitPath) -> tuple[str, ...]:
 
 def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
     """sha256 of canonical JSON of the context and the generation settings: stable under key order."""
-    payload = {"context": context.as_dict(), "generation": generation}
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    payload = {"context": context, "generation": generation}
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_fields_of)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
+import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -13,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from profilegen.errors import GenerationError, ProfilegenError, ProviderAbort
-from profilegen.export.atomic import write_bytes_atomic
+from profilegen.export.atomic import remove_stale_temp_files, write_bytes_atomic
 from profilegen.export.layout import OutputLayout
 from profilegen.export.markdown import render_markdown
 from profilegen.generation.answer import InvalidAnswer, parse_answer
@@ -121,11 +123,27 @@ class Engine:
 
     # -- planning --------------------------------------------------------------------
     def plan(self, contexts: Sequence[PositionContext]) -> list[Task]:
+        self._listing: dict[Path, frozenset[str]] = {}
         tasks = []
         for context in contexts:
             key = position_key(context.unit_path, context.title, context.employee_name)
             tasks.append(self._classify(key, context, fingerprint(context, self.generation_params)))
+        del self._listing
         return tasks
+
+    def _exists(self, path: Path) -> bool:
+        """Whether a file exists, from one listing per folder while planning (one stat each otherwise)."""
+        listing = getattr(self, "_listing", None)
+        if listing is None:
+            return path.exists()
+        names = listing.get(path.parent)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(path.parent))
+            except OSError:
+                names = frozenset()
+            listing[path.parent] = names
+        return path.name in names
 
     def _classify(self, key: str, context: PositionContext, fp: str) -> Task:
         if self.force:
@@ -140,9 +158,9 @@ class Engine:
             return Task(key, context, fp, "generate", status)
         if record.get("fingerprint") != fp:
             return Task(key, context, fp, "generate", "inputs changed")
-        if not self._path(context, "json").exists():
+        if not self._exists(self._path(context, "json")):
             return Task(key, context, fp, "generate", "output missing")
-        if any(not self._path(context, f).exists() for f in self.formats):
+        if any(not self._exists(self._path(context, f)) for f in self.formats):
             return Task(key, context, fp, "render", "format missing")
         return Task(key, context, fp, "up_to_date")
 
@@ -151,11 +169,18 @@ class Engine:
 
     # -- running ---------------------------------------------------------------------
     async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
+        """Generate ``tasks`` with ``concurrency`` workers until done or stopped.
+
+        Ctrl-C and SIGTERM stop it the same way as a limit, but also cancel what is in flight:
+        those positions go back to `pending`. A second signal exits at once; every write is atomic.
+        """
         report = RunReport(run_id)
         queue: asyncio.Queue[Task] = asyncio.Queue()
         for task in tasks:
             queue.put_nowait(task)
         state = _RunState()
+        for folder in {self.layout.checked_dir(t.context.unit_path) for t in tasks if t.action != "up_to_date"}:
+            remove_stale_temp_files(folder)
 
         async def worker() -> None:
             while not queue.empty():
@@ -169,23 +194,30 @@ class Engine:
                     outcome = await self._execute(task, run_id)
                 except ProviderAbort as exc:
                     report.stop_reason, report.stop_message = "aborted", f"{exc.error_type}: {exc}"
-                    self.journal.update_position(task.key, status="pending")
-                    queue.put_nowait(task)
+                    self._requeue(task, queue)
                     return
+                except asyncio.CancelledError:
+                    self._requeue(task, queue)
+                    raise
                 finally:
                     state.in_flight -= 1
                 report.outcomes.append(outcome)
                 state.record(outcome)
 
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
+        restore = _install_signal_handlers(report, workers)
         try:
-            await asyncio.gather(*workers)
+            await asyncio.gather(*workers, return_exceptions=True)
         finally:
-            for w in workers:
-                w.cancel()
+            restore()
             await self.provider.close()
         report.not_started = queue.qsize()
         return report
+
+    def _requeue(self, task: Task, queue: asyncio.Queue[Task]) -> None:
+        """A position that was started but not finished is pending again (its paid answer, if any, stays)."""
+        self.journal.update_position(task.key, status="pending")
+        queue.put_nowait(task)
 
     def _check_limits(self, report: RunReport, state: _RunState) -> None:
         if state.consecutive_failures >= self.limits.max_consecutive_failures:
@@ -374,6 +406,41 @@ class Engine:
             hashes[str(path)] = hashlib.sha256(data).hexdigest()
             written.append(str(path))
         return written, hashes
+
+
+_SIGNALS = {"SIGINT": ("interrupted", 130), "SIGTERM": ("terminated", 143)}
+
+
+def _install_signal_handlers(report: RunReport, workers: list[asyncio.Task[None]]) -> Callable[[], None]:
+    """Stop on the first Ctrl-C/SIGTERM (cancelling in-flight work); exit at once on a second one."""
+    loop = asyncio.get_running_loop()
+    installed: list[tuple[signal.Signals, Any]] = []
+
+    def on_signal(reason: str, code: int) -> None:
+        if report.stop_reason in ("interrupted", "terminated"):
+            os._exit(code)  # the second signal: leave now; every write is atomic, the journal consistent
+        report.stop_reason = reason
+        report.stop_message = f"{reason} by signal; in-flight positions were cancelled and are pending again"
+        for worker in workers:
+            worker.cancel()
+
+    for name, (reason, code) in _SIGNALS.items():
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        previous = signal.getsignal(number)
+        try:
+            loop.add_signal_handler(number, on_signal, reason, code)
+        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
+            continue
+        installed.append((number, previous))
+
+    def restore() -> None:
+        for number, previous in installed:
+            loop.remove_signal_handler(number)
+            signal.signal(number, previous)
+
+    return restore
 
 
 @dataclass(slots=True)

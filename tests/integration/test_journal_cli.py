@@ -1,0 +1,104 @@
+"""jobs, stats, and nightly reruns that redo only what changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import KPI_DIR, SAMPLE_YAML, invoke, sample_args
+from tests.fake_llm import FakeLLM
+
+
+def test_changing_one_kpi_file_regenerates_exactly_its_positions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    kpi = tmp_path / "kpi"
+    shutil.copytree(KPI_DIR, kpi)
+    args = [
+        "generate",
+        "--all",
+        "--provider",
+        "offline",
+        "--org",
+        str(SAMPLE_YAML),
+        "--kpi-dir",
+        str(kpi),
+        "--out",
+        str(tmp_path / "out"),
+    ]
+    assert invoke(capsys, *args).code == 0
+    procurement = kpi / "procurement.md"
+    text = procurement.read_text(encoding="utf-8")
+    # every procurement position carries this KPI row (weights in all four columns)
+    changed = text.replace(
+        "| Экономия по итогам закупочных процедур | 7 |", "| Экономия по итогам закупочных процедур | 9 |"
+    )
+    assert changed != text
+    procurement.write_text(changed, encoding="utf-8")
+    dry = json.loads(invoke(capsys, *args, "--dry-run", "--json").stdout)
+    units = {tuple(t["path"]) for t in dry["to_generate"]}
+    assert units and all("Департамент закупок" in path for path in units)
+    assert {t["reason"] for t in dry["to_generate"]} == {"inputs changed"}
+    rerun = invoke(capsys, *args)
+    assert f"generated {len(dry['to_generate'])}," in rerun.stdout
+    assert f"up to date {120 - len(dry['to_generate'])}" in rerun.stdout
+
+
+def test_jobs_and_stats_reflect_a_controlled_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROFILEGEN_API_KEY", "sk-stats")
+    monkeypatch.setenv("PROFILEGEN_VALIDATION_RETRIES", "0")
+    with FakeLLM() as server:
+        server.cost_per_request = 0.002
+        server.by_title["Аналитик"] = ["schema_invalid"]
+        server.by_title["Тестировщик"] = ["400"]
+        result = invoke(
+            capsys,
+            "generate",
+            "-d",
+            "Отдел CRM",
+            "--provider",
+            "openai",
+            "--base-url",
+            server.base_url,
+            *sample_args(tmp_path),
+        )
+    assert result.code == 1
+    stats = json.loads(invoke(capsys, "stats", "--json").stdout)
+    assert stats["positions"]["total"] == 6
+    assert stats["positions"]["done"] == 4 and stats["positions"]["failed"] == 2
+    assert stats["success_rate"] == pytest.approx(4 / 6, abs=1e-4)
+    assert stats["errors_by_type"] == {"invalid_output": 1, "bad_request": 1}
+    assert stats["generator"] == {"llm": 4}
+    assert stats["cost_usd"] == pytest.approx(5 * 0.002)  # the invalid answer was paid for too
+    assert stats["kpi_source"] == {"inherited": 4}
+    assert stats["tokens"]["in"] > 0
+    block = stats["by_top_unit"]["Блок информационных технологий"]
+    assert block["positions"] == 6
+    assert stats["duration_s"]["p50"] is not None
+    runs = json.loads(invoke(capsys, "jobs", "list", "--json").stdout)
+    assert len(runs) == 1
+    run = runs[0]
+    assert run["outcome"] == "failed"
+    assert run["counts"]["generated"] == 4 and run["counts"]["failed"] == 2
+    assert "sk-stats" not in json.dumps(run)
+    shown = json.loads(invoke(capsys, "jobs", "show", run["id"], "--json").stdout)
+    assert {p["title"] for p in shown["failed_positions"]} == {"Аналитик", "Тестировщик"}
+    text = invoke(capsys, "jobs", "show", run["id"])
+    assert "failed: " in text.stdout
+    assert run["id"] in invoke(capsys, "jobs", "list").stdout
+    assert "success rate 66.7%" in invoke(capsys, "stats").stdout
+    per_run = json.loads(invoke(capsys, "stats", "--run", run["id"], "--json").stdout)
+    assert per_run["positions"]["total"] == 6
+    assert invoke(capsys, "jobs", "show", "nope").code == 2
+    assert "removed 0 run record(s)" in invoke(capsys, "jobs", "purge").stdout
+    assert "removed 1 run record(s)" in invoke(capsys, "jobs", "purge", "--older-than", "0").stdout
+
+
+def test_jobs_without_journal_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    result = invoke(capsys, "jobs", "list", "--state-dir", str(tmp_path / "none"))
+    assert result.code == 2 and "no journal yet" in result.stderr
