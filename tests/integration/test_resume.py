@@ -161,7 +161,7 @@ def test_journaled_answer_is_exported_without_a_request(
         victim.unlink()
         victim.with_suffix(".md").unlink()
         with Journal(tmp_path / "state") as journal:
-            key, record = next((k, r) for k, r in journal.positions() if r["title"] == "Должность 1")
+            key = next(k for k, r in journal.positions() if r["title"] == "Должность 1")
             raw = json.dumps(json.loads(victim.parent.joinpath("Должность 0.json").read_text())["profile"])
             raw = raw.replace("Должность 0", "Должность 1")
             journal.update_position(key, status="running", raw_answer=raw)
