@@ -182,6 +182,7 @@ def generate(
                 concurrency=settings.concurrency,
                 force=options.force,
                 limits=Limits(settings.max_cost, settings.max_consecutive_failures),
+                prepared_by=settings.prepared_by,
                 on_event=on_event,
             )
             tasks = engine.plan(contexts)

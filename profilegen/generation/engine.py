@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.errors import GenerationError, ProfilegenError, ProviderAbort
+from profilegen.errors import GenerationError, ProviderAbort
 from profilegen.export.atomic import remove_stale_temp_files, write_bytes_atomic
 from profilegen.export.layout import OutputLayout
-from profilegen.export.markdown import render_markdown
+from profilegen.export.render import RenderOptions, check_formats, render
 from profilegen.generation.answer import InvalidAnswer, parse_answer
 from profilegen.generation.context import PositionContext, describe, fingerprint
 from profilegen.generation.provider import Provider, ProviderResult
@@ -25,10 +25,6 @@ from profilegen.generation.schema import SCHEMA_VERSION
 from profilegen.journal import Journal, position_key
 
 EventSink = Callable[[str, dict[str, Any]], None]
-RENDERERS: dict[str, Callable[[dict[str, Any], str], bytes]] = {
-    "json": lambda doc, _lang: (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-    "md": lambda doc, lang: render_markdown(doc, lang).encode("utf-8"),
-}
 
 
 @dataclass(slots=True)
@@ -98,16 +94,15 @@ class Engine:
         concurrency: int = 4,
         force: bool = False,
         limits: Limits | None = None,
+        prepared_by: str = "profilegen",
         on_event: EventSink | None = None,
     ) -> None:
-        unknown = [f for f in formats if f not in RENDERERS]
-        if unknown:
-            raise ProfilegenError(f"unknown format '{unknown[0]}' (known: {', '.join(RENDERERS)})")
         self.provider = provider
         self.journal = journal
         self.layout = layout
-        self.formats = list(dict.fromkeys(["json", *formats]))
+        self.formats = check_formats(list(formats))
         self.language = language
+        self.render_options = RenderOptions(language, prepared_by)
         self.concurrency = concurrency
         self.force = force
         self.limits = limits or Limits()
@@ -401,7 +396,7 @@ class Engine:
         written = []
         for fmt in formats:
             path = self._path(task.context, fmt)
-            data = RENDERERS[fmt](document, self.language)
+            data = render(fmt, document, self.render_options)
             write_bytes_atomic(path, data)
             hashes[str(path)] = hashlib.sha256(data).hexdigest()
             written.append(str(path))

@@ -126,7 +126,7 @@ def test_selection_usage_errors(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     bad = invoke(capsys, "generate", "--all", "--provider", "magic", *sample_args(tmp_path))
     assert bad.code == 2 and "--provider" in bad.stderr
     fmt = invoke(capsys, "generate", "--all", "--format", "pdf", "--provider", "offline", *sample_args(tmp_path))
-    assert fmt.code == 1 and "unknown format 'pdf'" in fmt.stderr
+    assert fmt.code == 2 and "unknown format 'pdf'" in fmt.stderr
     assert invoke(capsys, "generate", "--all", "--bogus").code == 2
 
 

@@ -1,0 +1,51 @@
+"""`profilegen export md|docx|xlsx`: re-render profiles already in OUT, without any LLM call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from profilegen.cli.state import OPTIONS
+from profilegen.errors import InputError
+from profilegen.export.atomic import write_bytes_atomic
+from profilegen.export.documents import find_profiles, select_profiles
+from profilegen.export.render import RenderOptions, render
+from profilegen.journal import StateLock
+
+EPILOG = """Examples:
+
+  profilegen export docx --department "Отдел CRM"
+
+  profilegen export xlsx --to profiles.xlsx
+"""
+
+
+def export(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="md, docx or xlsx.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+    to: Annotated[Path | None, typer.Option("--to", help="Workbook file for xlsx (default: profiles.xlsx).")] = None,
+    department: Annotated[
+        list[str] | None, typer.Option("--department", "-d", help="Only these units (and sub-units).")
+    ] = None,
+) -> None:
+    """Render md/docx beside each profile JSON in OUT, or one xlsx workbook of them all."""
+    if fmt not in ("md", "docx", "xlsx"):
+        raise InputError(f"export format must be md, docx or xlsx, not '{fmt}'")
+    settings = OPTIONS.settings(out=out)
+    if not settings.out.is_dir():
+        raise InputError("no profiles folder", source=str(settings.out))
+    options = RenderOptions(settings.language, settings.prepared_by)
+    with StateLock(settings.state_dir):
+        profiles = select_profiles(list(find_profiles(settings.out)), department)
+        if fmt == "xlsx":
+            from profilegen.export.xlsx_writer import render_workbook
+
+            target = to or Path("profiles.xlsx")
+            write_bytes_atomic(target, render_workbook(profiles, settings.language, settings.prepared_by))
+            print(f"wrote {target} ({len(profiles)} profiles)")
+            return
+        for profile in profiles:
+            write_bytes_atomic(profile.path.with_suffix(f".{fmt}"), render(fmt, profile.document, options))
+    print(f"rendered {len(profiles)} {fmt} file(s)")

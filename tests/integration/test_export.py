@@ -1,0 +1,114 @@
+"""DOCX, XLSX and Markdown outputs, opened with the libraries HR's tools use."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+from docx import Document
+
+from profilegen.export.xlsx_writer import sheet_names
+from tests.conftest import KPI_DIR, invoke, sample_args
+
+
+def test_docx_has_sections_in_order_and_real_properties(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    config = tmp_path / "p.yaml"
+    config.write_text("prepared_by: Отдел оценки персонала\n", encoding="utf-8")
+    result = invoke(
+        capsys,
+        "--config",
+        str(config),
+        "generate",
+        "-d",
+        "Отдел CRM",
+        "--provider",
+        "offline",
+        "--format",
+        "json,md,docx",
+        *sample_args(tmp_path),
+    )
+    assert result.code == 0, result.stderr
+    path = next((tmp_path / "out").rglob("Руководитель отдела.docx"))
+    meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["meta"]
+    doc = Document(str(path))
+    headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
+    assert headings[:3] == ["Подразделение", "Категория должности", "Непосредственный руководитель"]
+    assert headings.index("Профессиональные навыки") < headings.index("КПЭ") < headings.index("Условия работы")
+    assert len(doc.tables) >= 2
+    kpi_table = doc.tables[-1]
+    assert [c.text for c in kpi_table.rows[0].cells] == ["Показатель", "Цель", "Ед. изм.", "Вес", "Период"]
+    props = doc.core_properties
+    assert props.title == "Руководитель отдела"
+    assert props.author == "Отдел оценки персонала"
+    expected = datetime.strptime(meta["generated_at"], "%Y-%m-%dT%H:%M:%S%z")
+    assert props.created is not None and abs(props.created.timestamp() - expected.timestamp()) < 2
+    assert props.created.year >= 2026
+
+
+def _org_with_titles(path: Path, titles: list[str]) -> None:
+    lines = ["units:", "  - name: Отдел", "    positions:"]
+    lines += [f"      - {json.dumps(t, ensure_ascii=False)}" for t in titles]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_xlsx_workbook_summary_sheets_and_formula_safety(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    hostile = ['=HYPERLINK("http://x","y")', "+1+1", "@SUM(1)", "-5"]
+    long = [f"Ведущий специалист по сопровождению проектов номер {i}" for i in range(40)]
+    org = tmp_path / "org.yaml"
+    _org_with_titles(org, hostile + long)
+    args = ["--org", str(org), "--kpi-dir", str(KPI_DIR), "--out", str(tmp_path / "out")]
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    target = tmp_path / "book.xlsx"
+    result = invoke(capsys, "export", "xlsx", "--out", str(tmp_path / "out"), "--to", str(target))
+    assert result.code == 0, result.stderr
+    assert "44 profiles" in result.stdout
+    book = openpyxl.load_workbook(target)
+    summary = book["Summary"]
+    assert summary.freeze_panes == "A2"
+    assert summary.auto_filter.ref == "A1:K45"
+    titles = [summary.cell(row=r, column=2).value for r in range(2, 46)]
+    assert set(hostile) <= set(titles)
+    for row in range(2, 46):
+        cell = summary.cell(row=row, column=2)
+        assert cell.data_type == "s", cell.value
+        link = summary.cell(row=row, column=11)
+        assert link.hyperlink is not None
+        assert link.hyperlink.location == "'{}'!A1".format(str(link.value).replace("'", "''"))
+    names = book.sheetnames[1:]
+    assert len(names) == 44 == len(set(names))
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+    sheet = book[names[-1]]
+    labels = [sheet.cell(row=r, column=1).value for r in range(3, 18)]
+    assert labels[0] == "Подразделение" and "КПЭ" in labels
+    assert sheet.cell(row=3, column=2).alignment.wrap_text
+    formula_sheet = book[next(n for n in names if n.startswith("=HYPERLINK"))]
+    assert formula_sheet.cell(row=1, column=1).data_type == "s"
+
+
+def test_sheet_names_are_unique_and_bounded() -> None:
+    names = sheet_names(["A" * 40] * 40 + ["Summary", "x[1]:y*z?/w\\"])
+    assert len(set(n.casefold() for n in names)) == len(names)
+    assert all(len(n) <= 31 for n in names)
+    assert names[-1] == "x_1__y_z__w_"
+    assert names[-2] != "Summary"
+
+
+def test_export_md_and_docx_rerender_without_generation(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    base = sample_args(tmp_path)
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *base).code == 0
+    out = tmp_path / "out"
+    for md in out.rglob("*.md"):
+        md.unlink()
+    result = invoke(capsys, "export", "md", "--out", str(out), "-d", "Департамент закупок")
+    assert result.code == 0, result.stderr
+    restored = list(out.rglob("*.md"))
+    assert restored and all("Департамент закупок" in str(p) for p in restored)
+    assert len(restored) == len(list((out / "Блок операционного директора" / "Департамент закупок").rglob("*.json")))
+    docx = invoke(capsys, "export", "docx", "--out", str(out))
+    assert "rendered 120 docx" in docx.stdout
+    assert invoke(capsys, "export", "pdf", "--out", str(out)).code == 2
+    assert invoke(capsys, "export", "md", "--out", str(tmp_path / "none")).code == 2
+    assert invoke(capsys, "export", "md", "--out", str(out), "-d", "Nope").code == 2
