@@ -48,7 +48,6 @@ def in_process(org: Path, base_url: str, work: Path) -> float:
             "state_dir": work / "state-a",
             "concurrency": C,
         },
-        os.environ,
     )
     inputs = load_inputs(settings)
     contexts = contexts_for(inputs, Selection(), settings)
@@ -69,7 +68,7 @@ def prefix_share() -> float:
     from profilegen.generation.prompt import PromptBuilder
     from profilegen.pipeline import Selection, contexts_for, load_inputs
 
-    settings = load_settings(None, {"org": ROOT / "org_structure" / "sample.yaml", "kpi_dir": ROOT / "kpi"}, {})
+    settings = load_settings(None, {"org": ROOT / "org_structure" / "sample.yaml", "kpi_dir": ROOT / "kpi"})
     contexts = contexts_for(load_inputs(settings), Selection(), settings)
     prompt = PromptBuilder.load("ru")
     shares = []

@@ -1,4 +1,4 @@
-"""Settings: defaults < profilegen.yaml < environment (PROFILEGEN_*) < command-line flags."""
+"""Settings: defaults < profilegen.yaml < environment (PROFILEGEN_*) < command-line flags (pydantic-settings)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import difflib
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from profilegen.errors import InputError
 from profilegen.org.model import DEFAULT_HEAD_TITLES
@@ -21,16 +23,27 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ExcelOptions(BaseModel):
+    """How to read a spreadsheet: which sheet, and header names for each column role."""
+
     model_config = ConfigDict(extra="forbid")
 
     sheet: str | None = None
     columns: dict[str, str | list[str]] = Field(default_factory=dict)
 
 
-class Settings(BaseModel):
+def _split_list(value: Any) -> Any:
+    """`json,md` from the environment; lists from files and flags pass unchanged."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
     """Every setting profilegen reads; flat keys as in profilegen.yaml."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", validate_assignment=True, env_ignore_empty=True
+    )
 
     org: Path | None = None
     kpi_dir: Path = Path("kpi")
@@ -44,13 +57,13 @@ class Settings(BaseModel):
     max_cost: float | None = Field(default=None, ge=0)
     max_duration: str | None = None
     language: Literal["ru", "en"] = "ru"
-    formats: list[str] = Field(default_factory=lambda: ["json", "md"])
-    context_files: list[Path] = Field(default_factory=list)
+    formats: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["json", "md"])
+    context_files: Annotated[list[Path], NoDecode] = Field(default_factory=list)
     prompt_file: Path | None = None
     prices: dict[str, float] = Field(default_factory=dict)
     retention_days: int = Field(default=90, ge=1)
     prepared_by: str = "profilegen"
-    head_titles: list[str] = Field(default_factory=lambda: list(DEFAULT_HEAD_TITLES))
+    head_titles: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_HEAD_TITLES))
     excel: ExcelOptions = Field(default_factory=ExcelOptions)
     temperature: float = Field(default=0.2, ge=0, le=2)
     max_tokens: int = Field(default=4000, ge=256)
@@ -62,6 +75,20 @@ class Settings(BaseModel):
     truncation_max_tokens: int | None = None
     retry_backoff: float = Field(default=1.0, ge=0)
     app_url: str | None = None
+
+    _split = field_validator("formats", "context_files", "head_titles", mode="before")(_split_list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # flags (init) > environment > profilegen.yaml > defaults; no .env files, no secret dirs
+        return init_settings, env_settings, YamlFileSource(settings_cls)
 
     def resolved_org(self) -> Path:
         """The org file: as configured, else the shipped sample."""
@@ -75,6 +102,39 @@ class Settings(BaseModel):
             return self.kpi_dir
         shipped = PACKAGE_ROOT / self.kpi_dir
         return shipped if shipped.is_dir() else self.kpi_dir
+
+
+class YamlFileSource(PydanticBaseSettingsSource):
+    """profilegen.yaml (or the file named by --config / PROFILEGEN_CONFIG), read without aliases."""
+
+    path: Path | None = None  # set by load_settings before the settings are built
+
+    def __init__(self, settings_cls: type[BaseSettings]) -> None:
+        super().__init__(settings_cls)
+        self.data = read_config_file(YamlFileSource.path)
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+def read_config_file(path: Path | None) -> dict[str, Any]:
+    """The file's settings; unknown keys and a key in the file are errors naming the key."""
+    if path is None or not path.exists():
+        return {}
+    loaded = load_yaml(path) or {}
+    if not isinstance(loaded, dict):
+        raise InputError("expected a mapping of settings", source=str(path))
+    for key in loaded:
+        if key == "api_key":
+            raise InputError(
+                "the API key is never read from a file; set PROFILEGEN_API_KEY in the environment", source=str(path)
+            )
+        if key not in Settings.model_fields:
+            raise InputError(f"unknown key '{key}'.{_suggest(str(key), list(Settings.model_fields))}", source=str(path))
+    return loaded
 
 
 def api_key() -> str | None:
@@ -91,57 +151,53 @@ def _suggest(key: str, options: list[str]) -> str:
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
-def _from_env(environ: Mapping[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    fields = Settings.model_fields
-    for name, raw in environ.items():
-        if not name.startswith(ENV_PREFIX) or name in API_KEY_VARIABLES or name == "PROFILEGEN_CONFIG":
-            continue
-        key = name[len(ENV_PREFIX) :].lower()
-        if key not in fields:
-            continue
-        annotation = str(fields[key].annotation)
-        if "list" in annotation:
-            values[key] = [v.strip() for v in raw.split(",") if v.strip()]
-        elif "dict" in annotation:
-            raise InputError(f"{name} cannot be set from the environment; use {CONFIG_FILE}")
-        else:
-            values[key] = raw
-    return values
+def config_path(config_file: Path | None, environ: Mapping[str, str]) -> tuple[Path, bool]:
+    """The settings file to read and whether the user named it (then it must exist)."""
+    if config_file is not None:
+        return config_file, True
+    if environ.get("PROFILEGEN_CONFIG"):
+        return Path(environ["PROFILEGEN_CONFIG"]), True
+    return Path(CONFIG_FILE), False
 
 
-def load_settings(
-    config_file: Path | None = None,
-    flags: Mapping[str, Any] | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> Settings:
-    """Layer the sources; unknown keys in the file are errors that suggest the nearest key."""
-    environ = os.environ if environ is None else environ
-    data: dict[str, Any] = {}
-    explicit = config_file or (Path(environ["PROFILEGEN_CONFIG"]) if environ.get("PROFILEGEN_CONFIG") else None)
-    path = explicit or Path(CONFIG_FILE)
-    if explicit is not None and not path.exists():
+def load_settings(config_file: Path | None = None, flags: Mapping[str, Any] | None = None) -> Settings:
+    """Layer the sources: defaults < file < environment < flags (``None`` flags are not given)."""
+    path, named = config_path(config_file, os.environ)
+    if named and not path.exists():
         raise InputError("config file not found", source=str(path))
-    if path.exists():
-        loaded = load_yaml(path) or {}
-        if not isinstance(loaded, dict):
-            raise InputError("expected a mapping of settings", source=str(path))
-        for key in loaded:
-            if key == "api_key":
-                raise InputError(
-                    "the API key is never read from a file; set PROFILEGEN_API_KEY in the environment",
-                    source=str(path),
-                )
-            if key not in Settings.model_fields:
-                raise InputError(
-                    f"unknown key '{key}'.{_suggest(str(key), list(Settings.model_fields))}", source=str(path)
-                )
-        data.update(loaded)
-    data.update(_from_env(environ))
-    data.update({k: v for k, v in (flags or {}).items() if v is not None})
+    YamlFileSource.path = path
+    given = {k: v for k, v in (flags or {}).items() if v is not None}
     try:
-        return Settings(**data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"setting '{field}': {first['msg']}", source=str(path) if path.exists() else None) from None
+        return Settings(**given)
+    except (ValidationError, SettingsError) as exc:
+        raise InputError(_describe(exc, os.environ), source=str(path) if path.exists() else None) from None
+    finally:
+        YamlFileSource.path = None
+
+
+def _describe(exc: ValidationError | SettingsError, environ: Mapping[str, str]) -> str:
+    if isinstance(exc, SettingsError):
+        return f"environment: {exc}"
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    origin = f" (from {ENV_PREFIX}{field.upper()})" if f"{ENV_PREFIX}{field.upper()}" in environ else ""
+    if first["type"] == "extra_forbidden":
+        return f"unknown key '{field}'.{_suggest(field.split('.')[-1], list(Settings.model_fields))}"
+    return f"setting '{field}'{origin}: {first['msg']}"
+
+
+def sources(config_file: Path | None = None, flags: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """Where each setting's effective value came from: flag, environment, file or default."""
+    path, _ = config_path(config_file, os.environ)
+    in_file = read_config_file(path)
+    result = {}
+    for name in Settings.model_fields:
+        if (flags or {}).get(name) is not None:
+            result[name] = "flag"
+        elif os.environ.get(f"{ENV_PREFIX}{name.upper()}", "").strip():
+            result[name] = f"environment ({ENV_PREFIX}{name.upper()})"
+        elif name in in_file:
+            result[name] = f"file ({path})"
+        else:
+            result[name] = "default"
+    return result

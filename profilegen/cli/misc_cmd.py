@@ -1,15 +1,57 @@
-"""Small commands: `schema` and `config show`."""
+"""Small commands: `schema`, `config show` and `config init`."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from profilegen.cli.options import JsonOption
 from profilegen.cli.output import emit_json
 from profilegen.cli.state import OPTIONS
-from profilegen.config import API_KEY_VARIABLES, api_key
+from profilegen.config import API_KEY_VARIABLES, CONFIG_FILE, sources
+from profilegen.errors import InputError
+from profilegen.export.atomic import write_text_atomic
 
-config_app = typer.Typer(help="Settings.", no_args_is_help=True)
+config_app = typer.Typer(help="Settings: what is in effect, and a starter file.", no_args_is_help=True)
+
+STARTER = """\
+# profilegen settings. Precedence: defaults < this file < environment (PROFILEGEN_<KEY>) < flags.
+# The API key is never read from here: set PROFILEGEN_API_KEY (or OPENROUTER_API_KEY / OPENAI_API_KEY).
+
+# Inputs and outputs
+# org: org_structure/Structure.xlsx     # .xlsx, .yaml or the old structure.json
+# kpi_dir: kpi
+# out: profiles
+# state_dir: .profilegen
+# excel:
+#   sheet: выгрузка                     # default: the first sheet with a recognisable header
+#   columns: {position: Должность}      # header names per role: levels, position, code, headcount, path, unit, parent
+
+# Generation
+# provider: auto                        # auto | openai | offline
+# model: openai/gpt-4o-mini
+# base_url: https://openrouter.ai/api/v1
+# language: ru                          # ru | en
+# formats: [json, md]                   # json, md, docx
+# concurrency: 4
+# rpm: 60
+# max_cost: 25.0                        # USD; no new position starts beyond it (exit 4)
+# prices: {input: 0.15, output: 0.60}   # USD per million tokens, when the provider reports no cost
+# context_files: [docs/company.md]      # shared company context, sent in the cacheable prompt prefix
+# prompt_file: my_prompt.md
+# temperature: 0.2
+# max_tokens: 4000
+# validation_retries: 2
+# max_attempts: 6
+
+# Documents and housekeeping
+# prepared_by: HR department
+# retention_days: 90
+# head_titles: [руководитель, директор, начальник, head, director]
+"""
 
 
 def schema() -> None:
@@ -21,22 +63,30 @@ def schema() -> None:
 
 @config_app.command("show", epilog="Example: PROFILEGEN_CONCURRENCY=8 profilegen config show --json")
 def config_show(as_json: JsonOption = False) -> None:
-    """Effective settings (file < environment < flags); the API key is masked."""
+    """Effective settings and where each came from (flag, environment, file, default); the key masked."""
     settings = OPTIONS.settings()
     data = settings.model_dump(mode="json")
-    key = api_key()
-    data["api_key"] = f"set (from {next(v for v in API_KEY_VARIABLES if _env(v))})" if key else "not set"
+    origin = sources(OPTIONS.config)
+    key_from = next((v for v in API_KEY_VARIABLES if os.environ.get(v, "").strip()), None)
+    data["api_key"] = f"*** (set in {key_from})" if key_from else "not set"
+    origin["api_key"] = f"environment ({key_from})" if key_from else "not set"
     if as_json:
-        emit_json(data)
+        emit_json({"settings": data, "sources": origin})
         return
     for name, value in data.items():
-        print(f"{name}: {value}")
+        print(f"{name}: {value}    [{origin.get(name, 'default')}]")
 
 
-def _env(name: str) -> bool:
-    import os
-
-    return bool(os.environ.get(name, "").strip())
+@config_app.command("init", epilog="Example: profilegen config init && $EDITOR profilegen.yaml")
+def config_init(
+    path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path(CONFIG_FILE),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter profilegen.yaml."""
+    if path.exists() and not force:
+        raise InputError("already exists (use --force to overwrite)", source=str(path))
+    write_text_atomic(path, STARTER)
+    print(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:

@@ -174,8 +174,7 @@ def test_schema_version_config(capsys: pytest.CaptureFixture[str], monkeypatch: 
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-very-secret-123")
     shown = invoke(capsys, "config", "show")
     assert "sk-or-very-secret-123" not in shown.stdout
-    assert "api_key: set (from OPENROUTER_API_KEY)" in shown.stdout
-    assert json.loads(invoke(capsys, "config", "show", "--json").stdout)["concurrency"] == 4
+    assert "api_key: *** (set in OPENROUTER_API_KEY)" in shown.stdout
 
 
 def test_bad_org_file_is_one_line(tmp_path: Path) -> None:

@@ -8,43 +8,56 @@ from profilegen.config import Settings, api_key, load_settings
 from profilegen.errors import InputError
 
 
-def test_layering_file_env_flags(tmp_path: Path) -> None:
+def test_layering_file_env_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "p.yaml"
     config.write_text("concurrency: 3\nmodel: from-file\nformats: [json]\nexcel:\n  sheet: data\n", encoding="utf-8")
-    env = {"PROFILEGEN_MODEL": "from-env", "PROFILEGEN_FORMATS": "json, md", "PROFILEGEN_OTHER": "ignored"}
-    settings = load_settings(config, {"concurrency": 9}, env)
+    monkeypatch.setenv("PROFILEGEN_MODEL", "from-env")
+    monkeypatch.setenv("PROFILEGEN_FORMATS", "json, md")
+    monkeypatch.setenv("PROFILEGEN_OTHER", "ignored")
+    monkeypatch.setenv("PROFILEGEN_PRICES", '{"input": 0.5, "output": 1.5}')
+    settings = load_settings(config, {"concurrency": 9})
     assert settings.concurrency == 9
     assert settings.model == "from-env"
     assert settings.formats == ["json", "md"]
     assert settings.excel.sheet == "data"
+    assert settings.prices == {"input": 0.5, "output": 1.5}
 
 
 def test_unknown_key_suggests_nearest(tmp_path: Path) -> None:
     config = tmp_path / "p.yaml"
     config.write_text("concurency: 3\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"unknown key 'concurency'\. Did you mean 'concurrency'"):
-        load_settings(config, environ={})
+        load_settings(config)
 
 
 def test_bad_value_and_key_in_file_refused(tmp_path: Path) -> None:
     config = tmp_path / "p.yaml"
     config.write_text("concurrency: 0\n", encoding="utf-8")
     with pytest.raises(InputError, match="setting 'concurrency'"):
-        load_settings(config, environ={})
+        load_settings(config)
     config.write_text("api_key: sk-secret\n", encoding="utf-8")
     with pytest.raises(InputError, match="never read from a file") as info:
-        load_settings(config, environ={})
+        load_settings(config)
     assert "sk-secret" not in str(info.value)
     with pytest.raises(InputError, match="config file not found"):
-        load_settings(tmp_path / "missing.yaml", environ={})
-    with pytest.raises(InputError, match="cannot be set from the environment"):
-        load_settings(None, environ={"PROFILEGEN_PRICES": "x"})
+        load_settings(tmp_path / "missing.yaml")
 
 
-def test_config_from_environment_variable(tmp_path: Path) -> None:
+def test_bad_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROFILEGEN_PRICES", "x")
+    with pytest.raises(InputError, match=r"environment: error parsing value for field .prices"):
+        load_settings()
+    monkeypatch.delenv("PROFILEGEN_PRICES")
+    monkeypatch.setenv("PROFILEGEN_CONCURRENCY", "many")
+    with pytest.raises(InputError, match=r"setting 'concurrency' \(from PROFILEGEN_CONCURRENCY\)"):
+        load_settings()
+
+
+def test_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("language: en\n", encoding="utf-8")
-    assert load_settings(None, environ={"PROFILEGEN_CONFIG": str(config)}).language == "en"
+    monkeypatch.setenv("PROFILEGEN_CONFIG", str(config))
+    assert load_settings().language == "en"
 
 
 def test_api_key_order(monkeypatch: pytest.MonkeyPatch) -> None:
