@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -18,11 +19,13 @@ from profilegen.generation.provider import OfflineProvider, Provider
 from profilegen.journal import Journal, StateLock
 from profilegen.kpi.catalog import KpiCatalog, load_catalog
 from profilegen.kpi.mapping import Assignment, KpiMapper
-from profilegen.org.loader import load_org
+from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, UnitPath
+from profilegen.org.problems import Problem
 from profilegen.org.selection import select_positions
 
 MAX_EMPLOYEE_NAME = 100
+MAX_PROBLEMS_SHOWN = 10
 
 
 @dataclass(slots=True)
@@ -32,6 +35,7 @@ class Inputs:
     org: OrgStructure
     catalog: KpiCatalog
     assignments: dict[UnitPath, Assignment]
+    problems: list[Problem] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -79,14 +83,31 @@ def _estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict
     return {"estimated_prompt_tokens": tokens, "estimated_cost_usd": cost}
 
 
-def load_org_from_settings(settings: Settings) -> OrgStructure:
-    return load_org(settings.resolved_org(), settings.excel.sheet, settings.excel.columns)
+def load_org_from_settings(settings: Settings) -> tuple[OrgStructure, list[Problem]]:
+    return load_org_with_problems(settings.resolved_org(), settings.excel.sheet, settings.excel.columns)
 
 
 def load_inputs(settings: Settings) -> Inputs:
-    org = load_org_from_settings(settings)
+    org, problems = load_org_from_settings(settings)
     catalog = load_catalog(settings.resolved_kpi_dir())
-    return Inputs(org, catalog, KpiMapper(catalog).map_org(org))
+    return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems)
+
+
+def check_output_folder(settings: Settings, create: bool = True) -> None:
+    """OUT must not sit inside the state directory, and (when ``create``) must be writable."""
+    out, state = settings.out.resolve(), settings.state_dir.resolve()
+    if out == state or state in out.parents:
+        raise InputError("the output folder must not be inside the state directory", source=str(settings.out))
+    if not create:
+        return
+    try:
+        settings.out.mkdir(parents=True, exist_ok=True)
+        probe = settings.out / f".profilegen-write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InputError(f"cannot write to the output folder ({reason})", source=str(settings.out)) from None
 
 
 def check_employee_name(name: str | None) -> str | None:
@@ -162,16 +183,34 @@ def generate(
     settings: Settings, selection: Selection, options: GenerateOptions, on_event: EventSink | None = None
 ) -> GenerateResult:
     """Take the state lock, plan the selection, and generate what is not up to date."""
+    notices: list[str] = []
+
+    def notice(message: str) -> None:
+        """Tell the user now (as a `notice` event), and keep it for the result."""
+        notices.append(message)
+        if on_event is not None:
+            on_event("notice", {"message": message})
+
+    check_output_folder(settings, create=False)
     with StateLock(settings.state_dir) as lock:
-        notices = [lock.taken_over] if lock.taken_over else []
+        if lock.taken_over:
+            notice(f"warning: {lock.taken_over}")
         inputs = load_inputs(settings)
+        for problem in inputs.problems[:MAX_PROBLEMS_SHOWN]:
+            notice(f"warning: {problem}")
+        if len(inputs.problems) > MAX_PROBLEMS_SHOWN:
+            more = len(inputs.problems) - MAX_PROBLEMS_SHOWN
+            notice(f"warning: ... and {more} more (see `profilegen org validate`)")
         contexts = contexts_for(inputs, selection, settings)
         provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
-        notices += provider_notices
+        for message in provider_notices:
+            notice(message)
+        if not options.dry_run:
+            check_output_folder(settings, create=True)
         with Journal(settings.state_dir) as journal:
             recovered = journal.recover()
             if recovered:
-                notices.append(f"{recovered} position(s) left running by an earlier run will be retried")
+                notice(f"{recovered} position(s) left running by an earlier run will be retried")
             layout = OutputLayout(inputs.org, settings.out)
             engine = Engine(
                 provider,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
-from profilegen.cli.output import emit_json, error, info, is_terminal, stderr, stdout, warn
+from profilegen.cli.output import emit_json, error, is_terminal, stderr, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
 from profilegen.generation.engine import RunReport
@@ -98,8 +99,6 @@ def generate(
             result = run_generate(settings, selection, options, on_event=progress)
         finally:
             log.close()
-    for notice in result.notices:
-        info(notice)
     if dry_run:
         _dry_run(result, as_json)
         return
@@ -149,6 +148,8 @@ class _Progress:
             self._bar.stop()
 
     def __call__(self, event: str, fields: dict[str, Any]) -> None:
+        if event == "notice" and not self.log.echo and not OPTIONS.quiet:
+            print(fields["message"], file=sys.stderr, flush=True)  # plain text; the log file gets the event
         self.log(event, fields)
         if self._bar is None:
             return

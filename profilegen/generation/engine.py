@@ -194,6 +194,12 @@ class Engine:
                 except asyncio.CancelledError:
                     self._requeue(task, queue)
                     raise
+                except OSError as exc:  # a full disk or an unwritable folder stops the run, losing nothing
+                    where = f"{exc.filename}: " if exc.filename else ""
+                    report.stop_reason = "aborted"
+                    report.stop_message = f"cannot write outputs: {where}{exc.strerror or exc}"
+                    self._requeue(task, queue)
+                    return
                 finally:
                     state.in_flight -= 1
                 report.outcomes.append(outcome)
@@ -202,11 +208,14 @@ class Engine:
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
         restore = _install_signal_handlers(report, workers)
         try:
-            await asyncio.gather(*workers, return_exceptions=True)
+            results = await asyncio.gather(*workers, return_exceptions=True)
         finally:
             restore()
             await self.provider.close()
         report.not_started = queue.qsize()
+        for result in results:
+            if isinstance(result, Exception):  # a bug, not a provider failure: let it be seen
+                raise result
         return report
 
     def _requeue(self, task: Task, queue: asyncio.Queue[Task]) -> None:

@@ -11,6 +11,26 @@ from profilegen.org import tabular
 from profilegen.org.model import OrgStructure
 from profilegen.org.problems import Problem
 
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
+
+
+def _what_it_is(path: Path) -> str:
+    """A guess at what a file that is not a zip archive really is, for the error message."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(_OLE2):
+        return "it is a legacy .xls workbook; save it as .xlsx"
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = head.decode("cp1251")
+        except UnicodeDecodeError:
+            text = ""
+    if text and "\x00" not in text and "\n" in text and any(sep in text for sep in (";", ",", "\t")):
+        return "it looks like CSV text; save it as .xlsx"
+    return "the file is not a zip archive"
+
 
 def load_xlsx(
     path: Path, sheet: str | None = None, columns: Mapping[str, object] | None = None
@@ -19,7 +39,7 @@ def load_xlsx(
     import openpyxl  # heavy: imported only when an xlsx is read
 
     if not zipfile.is_zipfile(path):
-        raise InputError("not an .xlsx workbook (the file is not a zip archive)", source=str(path))
+        raise InputError(f"not an .xlsx workbook: {_what_it_is(path)}", source=str(path))
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

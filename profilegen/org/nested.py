@@ -9,7 +9,7 @@ from typing import Any
 
 from profilegen.errors import InputError
 from profilegen.org.model import OrgStructure, UnitPath
-from profilegen.org.problems import Problem
+from profilegen.org.problems import Problem, name_problems
 from profilegen.yamlsafe import load_yaml
 
 
@@ -22,8 +22,9 @@ def load_yaml_org(path: Path) -> tuple[OrgStructure, list[Problem]]:
         return _nonempty(org, path), []
     if not isinstance(data, Mapping) or "units" not in data:
         raise InputError("expected a mapping with a 'units' list at the top", source=str(path))
-    _units(org, data["units"], (), str(path), "units")
-    return _nonempty(org, path), []
+    problems: list[Problem] = []
+    _units(org, data["units"], (), str(path), "units", problems)
+    return _nonempty(org, path), problems
 
 
 def load_legacy_json(path: Path) -> tuple[OrgStructure, list[Problem]]:
@@ -56,9 +57,10 @@ def _text(value: Any, source: str, field: str) -> str:
     return text
 
 
-def _units(org: OrgStructure, items: Any, parent: UnitPath, source: str, field: str) -> None:
+def _units(org: OrgStructure, items: Any, parent: UnitPath, source: str, field: str, problems: list[Problem]) -> None:
     if not isinstance(items, list):
         raise InputError(f"expected a list, got {type(items).__name__}", source=source, where=field)
+    seen: set[str] = set()
     for i, item in enumerate(items):
         here = f"{field}[{i}]"
         if not isinstance(item, Mapping):
@@ -67,26 +69,33 @@ def _units(org: OrgStructure, items: Any, parent: UnitPath, source: str, field: 
         if unknown:
             raise InputError(f"unknown key '{sorted(map(str, unknown))[0]}'", source=source, where=here)
         path = (*parent, _text(item.get("name"), source, f"{here}.name"))
+        if path[-1] in seen:
+            problems.append(Problem("duplicate_unit", f"unit '{path[-1]}' appears twice (merged)", f"{source}, {here}"))
+        seen.add(path[-1])
+        problems += name_problems([path[-1]], f"{source}, {here}")
         code = item.get("code")
         org.ensure_unit(path, None if code is None else _text(code, source, f"{here}.code"))
         positions = item.get("positions") or []
         if not isinstance(positions, list):
             raise InputError("expected a list", source=source, where=f"{here}.positions")
         for j, entry in enumerate(positions):
-            _position(org, path, entry, source, f"{here}.positions[{j}]")
+            title = _position(org, path, entry, source, f"{here}.positions[{j}]")
+            problems += name_problems([title], f"{source}, {here}.positions[{j}]")
         if "units" in item and item["units"] is not None:
-            _units(org, item["units"], path, source, f"{here}.units")
+            _units(org, item["units"], path, source, f"{here}.units", problems)
 
 
-def _position(org: OrgStructure, path: UnitPath, entry: Any, source: str, field: str) -> None:
+def _position(org: OrgStructure, path: UnitPath, entry: Any, source: str, field: str) -> str:
     if isinstance(entry, Mapping):
         title = _text(entry.get("title"), source, f"{field}.title")
         headcount = entry.get("headcount", 1)
         if isinstance(headcount, bool) or not isinstance(headcount, int) or headcount < 0:
             raise InputError("headcount must be a whole number ≥ 0", source=source, where=f"{field}.headcount")
         org.add_position(path, title, headcount)
-    else:
-        org.add_position(path, _text(entry, source, field), 1)
+        return title
+    title = _text(entry, source, field)
+    org.add_position(path, title, 1)
+    return title
 
 
 def _legacy(org: OrgStructure, units: Any, parent: UnitPath, source: str, field: str) -> None:

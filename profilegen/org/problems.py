@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from profilegen.text import has_control_chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,3 +18,17 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+MAX_NAME_LENGTH = 300
+
+
+def name_problems(names: Iterable[str], where: str) -> list[Problem]:
+    """Names too long to be real, or holding control characters (NUL included)."""
+    found = []
+    for name in names:
+        if len(name) > MAX_NAME_LENGTH:
+            found.append(Problem("long_name", f"name longer than {MAX_NAME_LENGTH} characters", where))
+        if has_control_chars(name):
+            found.append(Problem("control_chars", f"control characters in {name[:60]!r}", where))
+    return found

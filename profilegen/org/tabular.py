@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 from profilegen.errors import InputError
 from profilegen.org.model import OrgStructure, UnitPath
-from profilegen.org.problems import Problem
-from profilegen.text import has_control_chars, normalize
+from profilegen.org.problems import Problem, name_problems
+from profilegen.text import normalize
 
 Row = Sequence[object]
 
-MAX_NAME_LENGTH = 300
 HEADER_SCAN_ROWS = 30
 
 _LEVEL = re.compile(r"^(?:уровень|level)\s*(\d+)$")
@@ -155,18 +154,10 @@ def _headcount(row: Row, layout: Layout, where: str) -> int:
     return value
 
 
-def _check_names(names: Iterable[str], problems: list[Problem], where: str) -> None:
-    for name in names:
-        if len(name) > MAX_NAME_LENGTH:
-            problems.append(Problem("long_name", f"name longer than {MAX_NAME_LENGTH} characters", where))
-        if has_control_chars(name):
-            problems.append(Problem("control_chars", f"control characters in {name[:60]!r}", where))
-
-
 def _add(org: OrgStructure, problems: list[Problem], path: UnitPath, row: Row, layout: Layout, where: str) -> None:
     title = _cell(row, layout.position)
     code = _cell(row, layout.code) or None
-    _check_names((*path, title), problems, where)
+    problems += name_problems((*path, title), where)
     if not title:
         problems.append(Problem("empty_title", "empty position title", where))
         org.ensure_unit(path, code)
