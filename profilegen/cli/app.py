@@ -75,7 +75,7 @@ def run(argv: list[str] | None = None) -> int:
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        result = app(args=argv, standalone_mode=False)
+        result = app(args=argv, prog_name="profilegen", standalone_mode=False)
         return int(result) if isinstance(result, int) else 0
     except typer.Exit as exc:
         return int(exc.exit_code)

@@ -261,3 +261,39 @@ def test_full_disk_stops_cleanly_and_resumes(tmp_path: Path) -> None:
         assert not list(out.rglob("*.tmp"))
     finally:
         subprocess.run(["umount", str(out)], check=False)
+
+
+def test_symlink_planted_in_out_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    args = [
+        "generate",
+        "-d",
+        "Отдел CRM",
+        "--provider",
+        "offline",
+        "--org",
+        str(SAMPLE_YAML),
+        "--kpi-dir",
+        str(KPI_DIR),
+        "--out",
+        str(tmp_path / "out"),
+        "--state-dir",
+        str(tmp_path / "state"),
+    ]
+    assert invoke(capsys, *args).code == 0
+    crm = next((tmp_path / "out").rglob("Отдел CRM"))
+    shutil.rmtree(crm)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    crm.symlink_to(elsewhere, target_is_directory=True)
+    result = invoke(capsys, *args, "--force")
+    assert result.code == 2
+    _one_clear_line(result, "refusing to write outside the output folder")
+    assert not any(elsewhere.iterdir())
+
+
+def test_shell_completion_works(tmp_path: Path) -> None:
+    script = run_cli("--show-completion", "bash")
+    assert script.code == 0 and "_profilegen_completion" in script.stdout
+    env = {"COMP_WORDS": "profilegen gen", "COMP_CWORD": "1", "_PROFILEGEN_COMPLETE": "complete_bash"}
+    completed = run_cli(env=env)
+    assert completed.stdout.split() == ["generate"]
