@@ -13,6 +13,7 @@ from typing import Any
 from profilegen.config import Settings, api_key
 from profilegen.errors import InputError, SelectionError
 from profilegen.export.layout import OutputLayout
+from profilegen.export.writer import is_edited, known_hashes
 from profilegen.generation.context import PositionContext, build_context
 from profilegen.generation.engine import Engine, EventSink, Limits, RunReport, Task
 from profilegen.generation.provider import OfflineProvider, Provider
@@ -52,6 +53,7 @@ class GenerateOptions:
     force: bool = False
     dry_run: bool = False
     formats: list[str] = field(default_factory=lambda: ["json", "md"])
+    overwrite_edited: bool = False
 
 
 @dataclass(slots=True)
@@ -62,10 +64,27 @@ class GenerateResult:
     notices: list[str] = field(default_factory=list)
 
     estimate: dict[str, Any] = field(default_factory=dict)
+    edited: list[tuple[Task, list[str]]] = field(default_factory=list)  # dry run: files edited by hand
 
     @property
     def to_generate(self) -> list[Task]:
         return [t for t in self.tasks if t.action == "generate"]
+
+
+def _edited_by_hand(
+    journal: Journal, layout: OutputLayout, tasks: list[Task], formats: list[str]
+) -> list[tuple[Task, list[str]]]:
+    found = []
+    for task in tasks:
+        record = journal.position(task.key) or {}
+        hashes = known_hashes(record)
+        paths = [
+            layout.file(task.context.unit_path, task.context.title, f, task.context.employee_name) for f in formats
+        ]
+        edited = [str(p) for p in paths if is_edited(p, hashes)]
+        if edited:
+            found.append((task, edited))
+    return found
 
 
 def _estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict[str, Any]:
@@ -222,12 +241,14 @@ def generate(
                 force=options.force,
                 limits=Limits(settings.max_cost, settings.max_consecutive_failures),
                 prepared_by=settings.prepared_by,
+                overwrite_edited=options.overwrite_edited,
                 on_event=on_event,
             )
             tasks = engine.plan(contexts)
             result = GenerateResult(provider.name, tasks, notices=notices)
             if options.dry_run:
                 result.estimate = _estimate(provider, result.to_generate, settings)
+                result.edited = _edited_by_hand(journal, layout, tasks, engine.formats)
                 return result
             run_id = journal.start_run(
                 selection=_describe_selection(selection),

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from profilegen import __version__
-from profilegen.cli import export_cmd, generate_cmd, jobs_cmd, kpi_cmd, misc_cmd, org_cmd
+from profilegen.cli import export_cmd, generate_cmd, jobs_cmd, kpi_cmd, misc_cmd, org_cmd, review_cmd
 from profilegen.cli.output import error
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, ProfilegenError
@@ -31,6 +31,7 @@ app.command(name="stats", epilog="Example: profilegen stats --json")(jobs_cmd.st
 app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
 misc_cmd.register(app)
+review_cmd.register(app)
 
 
 def _version(value: bool) -> None:

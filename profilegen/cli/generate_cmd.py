@@ -55,6 +55,9 @@ def generate(
         float | None, typer.Option("--max-cost", min=0, help="Stop starting at this spend (USD).")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Regenerate even what is up to date.")] = False,
+    overwrite_edited: Annotated[
+        bool, typer.Option("--overwrite-edited", help="Replace files edited by hand (the old one kept as .bak).")
+    ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be done; send nothing.")] = False,
     formats: Annotated[str | None, typer.Option("--format", help="Comma-separated: json,md.")] = None,
     no_subunits: Annotated[
@@ -91,7 +94,9 @@ def generate(
         subunits=not no_subunits,
         employee_name=employee_name,
     )
-    options = GenerateOptions(provider=provider, force=force, dry_run=dry_run, formats=settings.formats)
+    options = GenerateOptions(
+        provider=provider, force=force, dry_run=dry_run, formats=settings.formats, overwrite_edited=overwrite_edited
+    )
     log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=OPTIONS.log_format == "json" or OPTIONS.verbose)
     show_progress = is_terminal() and not OPTIONS.quiet and not dry_run and not log.echo
     with _Progress(log, enabled=show_progress) as progress:
@@ -167,6 +172,15 @@ def _dry_run(result: GenerateResult, as_json: bool) -> None:
         ],
         "to_render": sum(1 for t in result.tasks if t.action == "render"),
         "up_to_date": sum(1 for t in result.tasks if t.action == "up_to_date"),
+        "frozen": [
+            {"path": list(t.context.unit_path), "position": t.context.title}
+            for t in result.tasks
+            if t.action == "frozen"
+        ],
+        "edited_by_hand": [
+            {"path": list(t.context.unit_path), "position": t.context.title, "files": files}
+            for t, files in result.edited
+        ],
         **result.estimate,
         "provider": result.provider,
     }
@@ -175,6 +189,10 @@ def _dry_run(result: GenerateResult, as_json: bool) -> None:
         return
     for task in todo:
         print(f"would generate: {' / '.join(task.context.unit_path)} — {task.context.title} ({task.reason})")
+    for item in data["frozen"]:
+        print(f"frozen: {' / '.join(item['path'])} — {item['position']}")
+    for item in data["edited_by_hand"]:
+        print(f"edited by hand (kept; new version would go to .new): {', '.join(item['files'])}")
     print(f"{len(todo)} to generate, {data['to_render']} to re-render, {data['up_to_date']} up to date")
     cost = data.get("estimated_cost_usd")
     print(
@@ -193,7 +211,8 @@ def _summary(report: RunReport, out: Path) -> None:
 
         table = Table(title=f"run {report.run_id}", show_header=False)
         for key, value in counts.items():
-            table.add_row(key.replace("_", " "), str(value))
+            label = "kept (edited by hand)" if key == "kept_edited" else key.replace("_", " ")
+            table.add_row(label, str(value))
         table.add_row("tokens in / out", f"{totals['tokens_in']} / {totals['tokens_out']}")
         table.add_row("cost", cost)
         table.add_row("profiles in", str(out.resolve()))
@@ -205,7 +224,17 @@ def _summary(report: RunReport, out: Path) -> None:
             f"up to date {counts['up_to_date']}, failed {counts['failed']}; "
             f"tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
         )
+        extra = [
+            f"{counts[k]} {label}"
+            for k, label in (("kept_edited", "kept (edited by hand)"), ("frozen", "frozen"))
+            if counts[k]
+        ]
+        if extra:
+            print("; ".join(extra))
         print(f"profiles in {out.resolve()}")
+    for outcome in report.outcomes:
+        for path in outcome.kept[:20]:
+            print(f"kept (edited by hand): {path} — the new version is beside it as .new")
     for outcome in failed[:20]:
         warn(f"failed: {outcome.label}: {outcome.error_type}: {outcome.message}")
     if len(failed) > 20:

@@ -150,6 +150,52 @@ def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+# What a dry run names as the reason a position must be regenerated.
+_PARTS: dict[str, tuple[str, ...]] = {
+    "org data": (
+        "unit_path",
+        "title",
+        "headcount",
+        "unit_code",
+        "is_head",
+        "direct_manager",
+        "subordinate_units",
+        "subordinate_people",
+        "career",
+        "unit_headcount",
+        "related_units",
+    ),
+    "KPI file": ("kpi_source", "kpi_file", "kpi_scope", "kpis"),
+    "employee": ("employee_name",),
+}
+_GENERATION_PARTS: dict[str, tuple[str, ...]] = {
+    "prompt version": ("prompt_version", "schema_version"),
+    "model": ("provider", "model"),
+}
+
+
+def fingerprint_parts(context: PositionContext, generation: dict[str, Any]) -> dict[str, str]:
+    """Short hashes of each kind of input, so a changed fingerprint can say what changed."""
+
+    def digest(value: Any) -> str:
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=_fields_of)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+    fields = _fields_of(context)
+    parts = {name: digest({k: fields[k] for k in keys}) for name, keys in _PARTS.items()}
+    claimed = {k for keys in _GENERATION_PARTS.values() for k in keys}
+    parts.update({name: digest({k: generation.get(k) for k in keys}) for name, keys in _GENERATION_PARTS.items()})
+    parts["settings"] = digest({k: v for k, v in generation.items() if k not in claimed})
+    return parts
+
+
+def changed_parts(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
+    """Names of the input kinds whose hashes differ (all of them when nothing was recorded)."""
+    if not old:
+        return []
+    return [name for name, value in new.items() if old.get(name) != value]
+
+
 def describe(context: PositionContext) -> str:
     """A short human label: 'Unit / Path — Title'."""
     return f"{format_path(context.unit_path)} — {context.title}"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import signal
@@ -15,11 +14,18 @@ from pathlib import Path
 from typing import Any
 
 from profilegen.errors import GenerationError, ProviderAbort
-from profilegen.export.atomic import remove_stale_temp_files, write_bytes_atomic
+from profilegen.export.atomic import remove_stale_temp_files
 from profilegen.export.layout import OutputLayout
-from profilegen.export.render import RenderOptions, check_formats, render
+from profilegen.export.render import RenderOptions, check_formats
+from profilegen.export.writer import FileHashes, WriteResult, known_hashes, write_outputs
 from profilegen.generation.answer import InvalidAnswer, parse_answer
-from profilegen.generation.context import PositionContext, describe, fingerprint
+from profilegen.generation.context import (
+    PositionContext,
+    changed_parts,
+    describe,
+    fingerprint,
+    fingerprint_parts,
+)
 from profilegen.generation.provider import Provider, ProviderResult
 from profilegen.generation.schema import SCHEMA_VERSION
 from profilegen.journal import Journal, position_key
@@ -34,7 +40,9 @@ class Task:
     key: str
     context: PositionContext
     fingerprint: str
-    action: str  # "generate", "export" (journaled answer), "render" (missing formats), "up_to_date"
+    # "generate"; "export" (a journaled answer); "render" (missing formats); "rewrite" (over hand edits, with
+    # --overwrite-edited); "up_to_date"; "frozen"
+    action: str
     reason: str = ""
 
 
@@ -50,6 +58,7 @@ class Outcome:
     error_type: str | None = None
     message: str | None = None
     paths: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # files edited by hand, left as they were
 
 
 @dataclass(slots=True)
@@ -62,8 +71,9 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         counts = Counter(o.status for o in self.outcomes)
-        keys = ("generated", "exported", "rendered", "up_to_date", "failed")
-        return {**{k: counts.get(k, 0) for k in keys}, "not_started": self.not_started}
+        keys = ("generated", "exported", "rendered", "up_to_date", "failed", "frozen")
+        kept = sum(1 for o in self.outcomes if o.kept)
+        return {**{k: counts.get(k, 0) for k in keys}, "kept_edited": kept, "not_started": self.not_started}
 
     def totals(self) -> dict[str, Any]:
         tokens_in = sum(o.tokens_in or 0 for o in self.outcomes)
@@ -95,6 +105,7 @@ class Engine:
         force: bool = False,
         limits: Limits | None = None,
         prepared_by: str = "profilegen",
+        overwrite_edited: bool = False,
         on_event: EventSink | None = None,
     ) -> None:
         self.provider = provider
@@ -103,6 +114,7 @@ class Engine:
         self.formats = check_formats(list(formats))
         self.language = language
         self.render_options = RenderOptions(language, prepared_by)
+        self.overwrite_edited = overwrite_edited
         self.concurrency = concurrency
         self.force = force
         self.limits = limits or Limits()
@@ -126,6 +138,10 @@ class Engine:
         del self._listing
         return tasks
 
+    def _why_changed(self, context: PositionContext, record: dict[str, Any]) -> str:
+        parts = changed_parts(record.get("fingerprint_parts"), fingerprint_parts(context, self.generation_params))
+        return f"inputs changed: {', '.join(parts)}" if parts else "inputs changed"
+
     def _exists(self, path: Path) -> bool:
         """Whether a file exists, from one listing per folder while planning (one stat each otherwise)."""
         listing = getattr(self, "_listing", None)
@@ -141,9 +157,11 @@ class Engine:
         return path.name in names
 
     def _classify(self, key: str, context: PositionContext, fp: str) -> Task:
+        record = self.journal.position(key)
+        if record is not None and record.get("frozen"):
+            return Task(key, context, fp, "frozen", "frozen")
         if self.force:
             return Task(key, context, fp, "generate", "--force")
-        record = self.journal.position(key)
         if record is None:
             return Task(key, context, fp, "generate", "new")
         status = str(record.get("status", "pending"))
@@ -152,11 +170,13 @@ class Engine:
                 return Task(key, context, fp, "export", "answer journaled, outputs missing")
             return Task(key, context, fp, "generate", status)
         if record.get("fingerprint") != fp:
-            return Task(key, context, fp, "generate", "inputs changed")
+            return Task(key, context, fp, "generate", self._why_changed(context, record))
         if not self._exists(self._path(context, "json")):
             return Task(key, context, fp, "generate", "output missing")
         if any(not self._exists(self._path(context, f)) for f in self.formats):
             return Task(key, context, fp, "render", "format missing")
+        if self.overwrite_edited and record.get("edited_kept") and record.get("document"):
+            return Task(key, context, fp, "rewrite", "--overwrite-edited")
         return Task(key, context, fp, "up_to_date")
 
     def _path(self, context: PositionContext, fmt: str) -> Path:
@@ -174,7 +194,8 @@ class Engine:
         for task in tasks:
             queue.put_nowait(task)
         state = _RunState()
-        for folder in {self.layout.checked_dir(t.context.unit_path) for t in tasks if t.action != "up_to_date"}:
+        busy = {t.context.unit_path for t in tasks if t.action not in ("up_to_date", "frozen")}
+        for folder in {self.layout.checked_dir(path) for path in busy}:
             remove_stale_temp_files(folder)
 
         async def worker() -> None:
@@ -242,16 +263,19 @@ class Engine:
 
     async def _execute(self, task: Task, run_id: str) -> Outcome:
         label = describe(task.context)
-        if task.action == "up_to_date":
-            self.on_event("position_skipped", {"position": label, "reason": "up to date"})
-            return Outcome(task.key, label, "up_to_date")
+        if task.action in ("up_to_date", "frozen"):
+            self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
+            return Outcome(task.key, label, task.action)
         record = self.journal.position(task.key) or {}
+        if task.action == "rewrite":  # put the last generated version over hand edits (kept as .bak)
+            written = self._write(task, record, json.loads(str(record["document"])), self.formats)
+            self.journal.update_position(task.key, outputs=written.paths, edited_kept=written.kept)
+            return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "render":
             document = json.loads(self._path(task.context, "json").read_text(encoding="utf-8"))
             missing = [f for f in self.formats if not self._path(task.context, f).exists()]
-            paths, hashes = self._write(task, document, record, missing)
-            self.journal.update_position(task.key, file_hashes=hashes, outputs=sorted(hashes))
-            return Outcome(task.key, label, "rendered", paths=paths)
+            written = self._write(task, record, document, missing)
+            return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "export":
             try:
                 result = self._journaled_result(record)
@@ -283,6 +307,7 @@ class Engine:
             status="running",
             run_id=run_id,
             fingerprint=task.fingerprint,
+            fingerprint_parts=fingerprint_parts(task.context, self.generation_params),
             attempts=attempts,
             raw_answer=None,
             unit_path=list(task.context.unit_path),
@@ -304,11 +329,12 @@ class Engine:
     def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
         document = self._document(task, result, duration)
         record = self.journal.position(task.key) or {}
-        paths, hashes = self._write(task, document, record, self.formats)
+        written = self._write(task, record, document, self.formats)
         self.journal.update_position(
             task.key,
-            file_hashes=hashes,
-            outputs=sorted(hashes),
+            outputs=written.paths,
+            edited_kept=written.kept,
+            document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
             tokens_in=result.tokens_in,
             tokens_out=result.tokens_out,
             cost_usd=result.cost_usd,
@@ -330,8 +356,12 @@ class Engine:
             "cost_usd": result.cost_usd,
             "kpi_source": task.context.kpi_source,
             "attempts": result.attempts,
+            "kept_edited": written.kept,
+            "backups": written.backups,
         }
         self.on_event("position_generated", fields)
+        if written.kept:
+            self.on_event("position_kept", {"position": label, "reason": "edited by hand", "files": written.kept})
         fresh = status == "generated"
         return Outcome(
             task.key,
@@ -341,7 +371,8 @@ class Engine:
             result.tokens_in if fresh else 0,
             result.tokens_out if fresh else 0,
             result.cost_usd if fresh else 0.0,
-            paths=paths,
+            paths=written.paths,
+            kept=written.kept,
         )
 
     def _failed(self, task: Task, label: str, started: float, exc: GenerationError) -> Outcome:
@@ -398,18 +429,17 @@ class Engine:
         return {"schema_version": SCHEMA_VERSION, "profile": result.profile.model_dump(mode="json"), "meta": meta}
 
     def _write(
-        self, task: Task, document: dict[str, Any], record: dict[str, Any], formats: Sequence[str]
-    ) -> tuple[list[str], dict[str, str]]:
-        """Render and write ``formats`` atomically; the written paths and every file's hash."""
-        hashes = dict(record.get("file_hashes") or {})
-        written = []
-        for fmt in formats:
-            path = self._path(task.context, fmt)
-            data = render(fmt, document, self.render_options)
-            write_bytes_atomic(path, data)
-            hashes[str(path)] = hashlib.sha256(data).hexdigest()
-            written.append(str(path))
-        return written, hashes
+        self, task: Task, record: dict[str, Any], document: dict[str, Any], formats: Sequence[str]
+    ) -> WriteResult:
+        """Write ``formats`` for a position, hand edits protected; hashes journaled before the files."""
+        stem = self.layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
+
+        def record_hashes(hashes: FileHashes) -> None:
+            self.journal.update_position(task.key, file_hashes=hashes)
+
+        return write_outputs(
+            stem, document, formats, self.render_options, known_hashes(record), record_hashes, self.overwrite_edited
+        )
 
 
 _SIGNALS = {"SIGINT": ("interrupted", 130), "SIGTERM": ("terminated", 143)}

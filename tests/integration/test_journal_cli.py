@@ -41,7 +41,7 @@ def test_changing_one_kpi_file_regenerates_exactly_its_positions(
     dry = json.loads(invoke(capsys, *args, "--dry-run", "--json").stdout)
     units = {tuple(t["path"]) for t in dry["to_generate"]}
     assert units and all("Департамент закупок" in path for path in units)
-    assert {t["reason"] for t in dry["to_generate"]} == {"inputs changed"}
+    assert {t["reason"] for t in dry["to_generate"]} == {"inputs changed: KPI file"}
     rerun = invoke(capsys, *args)
     assert f"generated {len(dry['to_generate'])}," in rerun.stdout
     assert f"up to date {120 - len(dry['to_generate'])}" in rerun.stdout

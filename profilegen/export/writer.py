@@ -1,0 +1,103 @@
+"""Writing a position's files without ever destroying a person's edits.
+
+Every file profilegen writes has its hash recorded (before the write, so a crash cannot orphan it).
+A file on disk whose hash is not among the recorded ones was changed by someone else: it is left
+alone and the new version goes beside it as `<name>.new.<ext>` — unless told to overwrite, in which
+case the edited file is kept as `<name>.bak.<ext>` first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from profilegen.export.atomic import write_bytes_atomic
+from profilegen.export.render import RenderOptions, render
+
+FileHashes = dict[str, list[str]]
+MAX_HASHES_PER_FILE = 5
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: Path) -> str | None:
+    try:
+        return sha256_bytes(path.read_bytes())
+    except OSError:
+        return None
+
+
+def variant(path: Path, kind: str) -> Path:
+    """`Аналитик.md` → `Аналитик.new.md` / `Аналитик.bak.md`."""
+    return path.with_name(f"{path.stem}.{kind}{path.suffix}")
+
+
+def known_hashes(record: dict[str, Any]) -> FileHashes:
+    """The recorded hashes per file (older journals stored one hash as a string)."""
+    raw = record.get("file_hashes") or {}
+    return {path: ([value] if isinstance(value, str) else list(value)) for path, value in raw.items()}
+
+
+def is_edited(path: Path, hashes: FileHashes) -> bool:
+    """A file exists and is not one profilegen wrote."""
+    current = file_hash(path)
+    return current is not None and current not in hashes.get(str(path), [])
+
+
+@dataclass(slots=True)
+class WriteResult:
+    paths: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # edited by hand, left untouched (a .new beside it)
+    backups: list[str] = field(default_factory=list)
+    hashes: FileHashes = field(default_factory=dict)
+
+
+def write_outputs(
+    stem: Path,
+    document: dict[str, Any],
+    formats: Sequence[str],
+    options: RenderOptions,
+    hashes: FileHashes,
+    record_hashes: Callable[[FileHashes], None],
+    overwrite_edited: bool = False,
+) -> WriteResult:
+    """Render ``formats`` and write them beside ``stem``, protecting hand edits."""
+    result = WriteResult(hashes={k: list(v) for k, v in hashes.items()})
+    planned: list[tuple[Path, bytes]] = []
+    for fmt in formats:
+        path = stem.with_name(f"{stem.name}.{fmt}")
+        data = render(fmt, document, options)
+        digest = sha256_bytes(data)
+        if file_hash(path) == digest:  # already there, byte for byte
+            _remember(result.hashes, path, digest)
+            result.paths.append(str(path))
+            continue
+        if is_edited(path, hashes):
+            if overwrite_edited:
+                backup = variant(path, "bak")
+                planned.append((backup, path.read_bytes()))
+                result.backups.append(str(backup))
+            else:
+                path = variant(path, "new")
+                result.kept.append(str(stem.with_name(f"{stem.name}.{fmt}")))
+        _remember(result.hashes, path, digest)
+        planned.append((path, data))
+        result.paths.append(str(path))
+    record_hashes(result.hashes)  # before writing: whatever a crash leaves is recognisably ours
+    for path, data in planned:
+        write_bytes_atomic(path, data)
+    for fmt in formats:  # an accepted or overwritten edit leaves no stale .new behind
+        main = stem.with_name(f"{stem.name}.{fmt}")
+        if str(main) not in result.kept:
+            variant(main, "new").unlink(missing_ok=True)
+    return result
+
+
+def _remember(hashes: FileHashes, path: Path, digest: str) -> None:
+    seen = [h for h in hashes.get(str(path), []) if h != digest]
+    hashes[str(path)] = [*seen, digest][-MAX_HASHES_PER_FILE:]
