@@ -11,7 +11,8 @@ from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
 from profilegen.export.atomic import write_bytes_atomic
 from profilegen.export.documents import find_profiles, select_profiles
-from profilegen.export.render import RenderOptions, render
+from profilegen.export.render import RenderOptions
+from profilegen.export.rerender import rerender
 from profilegen.journal import StateLock
 
 EPILOG = """Examples:
@@ -46,6 +47,7 @@ def export(
             write_bytes_atomic(target, render_workbook(profiles, settings.language, settings.prepared_by))
             print(f"wrote {target} ({len(profiles)} profiles)")
             return
-        for profile in profiles:
-            write_bytes_atomic(profile.path.with_suffix(f".{fmt}"), render(fmt, profile.document, options))
-    print(f"rendered {len(profiles)} {fmt} file(s)")
+        kept = rerender(settings.state_dir, profiles, fmt, options)
+    print(f"rendered {len(profiles) - len(kept)} {fmt} file(s)")
+    for path in kept:
+        print(f"kept (edited by hand): {path} — the new version is beside it as .new")

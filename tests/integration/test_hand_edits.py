@@ -164,3 +164,15 @@ def test_diff_without_changes_and_without_profile(
         "Специалист по тендерам",
     )
     assert "no differences" in same.stdout
+
+
+def test_export_protects_hand_edits_too(capsys: pytest.CaptureFixture[str], tmp_path: Path, kpi: Path) -> None:
+    assert invoke(capsys, *_args(tmp_path, kpi)).code == 0
+    out = tmp_path / "out"
+    md = next(out.rglob("Специалист по тендерам.md"))
+    md.write_text("# Правлено вручную\n", encoding="utf-8")
+    result = invoke(capsys, "export", "md", "--out", str(out), "-d", "Отдел тендерных процедур")
+    assert result.code == 0
+    assert "rendered 2 md" in result.stdout and f"kept (edited by hand): {md}" in result.stdout
+    assert md.read_text(encoding="utf-8") == "# Правлено вручную\n"
+    assert md.with_name("Специалист по тендерам.new.md").exists()

@@ -1,0 +1,29 @@
+"""Re-render stored profiles into another format, with the same hand-edit protection as `generate`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from profilegen.export.documents import StoredProfile
+from profilegen.export.render import RenderOptions
+from profilegen.export.writer import FileHashes, known_hashes, write_outputs
+from profilegen.journal import Journal, position_key
+
+
+def rerender(state_dir: Path, profiles: Sequence[StoredProfile], fmt: str, options: RenderOptions) -> list[str]:
+    """Write ``fmt`` beside each profile's JSON; returns the files kept because they were edited by hand."""
+    kept: list[str] = []
+    with Journal(state_dir) as journal:
+        for profile in profiles:
+            employee = (profile.document.get("meta") or {}).get("employee_name")
+            key = position_key(profile.unit_path, profile.title, employee)
+            record = journal.position(key) or {}
+
+            def record_hashes(hashes: FileHashes, key: str = key) -> None:
+                journal.update_position(key, file_hashes=hashes)
+
+            stem = profile.path.with_suffix("")
+            written = write_outputs(stem, profile.document, [fmt], options, known_hashes(record), record_hashes)
+            kept += written.kept
+    return kept
