@@ -16,6 +16,8 @@ from profilegen.errors import LockedError
 PositionKey = str
 _RUN = "run:"
 _POS = "pos:"
+_DOC = "doc:"
+_ACTIVE = "meta:active-run"
 
 
 def position_key(unit_path: tuple[str, ...], title: str, employee_name: str | None = None) -> PositionKey:
@@ -84,27 +86,43 @@ class Journal:
 
     def delete_position(self, key: PositionKey) -> None:
         self._cache.delete(_POS + key)
+        self._cache.delete(_DOC + key)
+
+    # -- last generated documents (kept apart: planning reads every record, diffs need few documents) --
+    def save_document(self, key: PositionKey, document: dict[str, Any]) -> None:
+        self._put(_DOC + key, document)
+
+    def document(self, key: PositionKey) -> dict[str, Any] | None:
+        return self._get(_DOC + key)
 
     def recover(self) -> int:
-        """Positions left `running` by a dead run become `pending` again; returns how many."""
+        """Positions left `running` by a dead run become `pending` again; returns how many.
+
+        Only a run that died before `finish_run` can leave any, so after a clean finish it costs nothing.
+        """
+        if self._cache.get(_ACTIVE) is None:
+            return 0
         count = 0
         for key, record in self.positions():
             if record.get("status") == "running":
                 record["status"] = "pending"
                 self.save_position(key, record)
                 count += 1
+        self._cache.delete(_ACTIVE)
         return count
 
     # -- runs ---------------------------------------------------------------------------
     def start_run(self, **info: Any) -> str:
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self._put(_RUN + run_id, {"id": run_id, "started_at": _now(), "outcome": "running", **info})
+        self._cache.set(_ACTIVE, run_id)  # cleared by finish_run; still there after a crash
         return run_id
 
     def finish_run(self, run_id: str, **info: Any) -> None:
         record = self.run(run_id) or {"id": run_id}
         record.update(info, finished_at=_now())
         self._put(_RUN + run_id, record)
+        self._cache.delete(_ACTIVE)
 
     def run(self, run_id: str) -> dict[str, Any] | None:
         return self._get(_RUN + run_id)

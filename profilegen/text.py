@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = "«»„“”‟\"'‘’‚‛`´"
 _DASHES = "‐‑‒–—―−"
@@ -12,6 +13,7 @@ _SPACES = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(name: str) -> str:
     """Key under which two spellings of a name compare equal.
 

@@ -175,7 +175,7 @@ class Engine:
             return Task(key, context, fp, "generate", "output missing")
         if any(not self._exists(self._path(context, f)) for f in self.formats):
             return Task(key, context, fp, "render", "format missing")
-        if self.overwrite_edited and record.get("edited_kept") and record.get("document"):
+        if self.overwrite_edited and record.get("edited_kept"):
             return Task(key, context, fp, "rewrite", "--overwrite-edited")
         return Task(key, context, fp, "up_to_date")
 
@@ -267,8 +267,9 @@ class Engine:
             self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
             return Outcome(task.key, label, task.action)
         record = self.journal.position(task.key) or {}
-        if task.action == "rewrite":  # put the last generated version over hand edits (kept as .bak)
-            written = self._write(task, record, json.loads(str(record["document"])), self.formats)
+        document = self.journal.document(task.key) if task.action == "rewrite" else None
+        if document is not None:  # rewrite: the last generated version over hand edits (kept as .bak)
+            written = self._write(task, record, document, self.formats)
             self.journal.update_position(task.key, outputs=written.paths, edited_kept=written.kept)
             return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "render":
@@ -329,12 +330,12 @@ class Engine:
     def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
         document = self._document(task, result, duration)
         record = self.journal.position(task.key) or {}
+        self.journal.save_document(task.key, document)
         written = self._write(task, record, document, self.formats)
         self.journal.update_position(
             task.key,
             outputs=written.paths,
             edited_kept=written.kept,
-            document=json.dumps(document, ensure_ascii=False, separators=(",", ":")),
             tokens_in=result.tokens_in,
             tokens_out=result.tokens_out,
             cost_usd=result.cost_usd,

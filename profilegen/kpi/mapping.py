@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from profilegen.kpi.catalog import KpiCatalog
-from profilegen.kpi.lemma import lemmas
+from profilegen.kpi.lemma import lemma, lemmas
 from profilegen.kpi.model import KpiFile, KpiSource
 from profilegen.org.model import OrgStructure, UnitPath, format_path
 from profilegen.org.selection import split_query
 from profilegen.text import normalize, words
 
+_PREFIX = 3
 STOP_WORDS = frozenset({"и", "по", "для", "с", "в", "на", "of", "and", "for", "the", "&"})
 _KIND_RANK = {"department": 3, "code": 2, "acronym": 2, "alias": 1}
 
@@ -67,9 +68,9 @@ class _UnitWords:
     acronym: str
 
     @classmethod
-    def of(cls, path: UnitPath) -> _UnitWords:
+    def of(cls, path: UnitPath, lemmatise: Callable[[str], tuple[str, ...]]) -> _UnitWords:
         name = path[-1]
-        return cls(name, tuple(normalize(p) for p in path), tuple(words(name)), lemmas(name), acronym(name))
+        return cls(name, tuple(normalize(p) for p in path), tuple(words(name)), lemmatise(name), acronym(name))
 
 
 class KpiMapper:
@@ -80,8 +81,19 @@ class KpiMapper:
         self._aliases = {f.name: [lemmas(a) for a in f.aliases] for f in catalog.files}
         self._departments = {f.name: lemmas(f.department) for f in catalog.files if f.department}
         self._templates = {t.name: [lemmas(m) for m in t.match] for t in catalog.templates}
+        # A word can only share a lemma with a file's words if it starts like one of them; every other
+        # word is left as it is, which spares most pymorphy3 lookups (the bulk of mapping time).
+        wanted = [
+            *self._departments.values(),
+            *(a for v in self._aliases.values() for a in v),
+            *(m for v in self._templates.values() for m in v),
+        ]
+        self._prefixes = {w[:_PREFIX] for phrase in wanted for w in phrase}
         self._wanted = {f.name: split_query(f.department) for f in catalog.files if f.department}
         self._codes = {f.name: (normalize(f.code), _code_key(f.code)) for f in catalog.files if f.code}
+
+    def _lemmas(self, text: str) -> tuple[str, ...]:
+        return tuple(lemma(w) if w[:_PREFIX] in self._prefixes else w for w in words(text))
 
     # -- rules ------------------------------------------------------------------
     def explicit(self, path: UnitPath) -> tuple[str, str] | None:
@@ -98,7 +110,7 @@ class KpiMapper:
 
     def smart_candidates(self, path: UnitPath) -> list[Candidate]:
         """Every file whose department, code or alias matches the unit's own name."""
-        unit = _UnitWords.of(path)
+        unit = _UnitWords.of(path, self._lemmas)
         found: list[Candidate] = []
         for kpi_file in self.catalog.files:
             found.extend(self._match_file(kpi_file, unit))
@@ -155,7 +167,7 @@ class KpiMapper:
 
     def template_for(self, path: UnitPath) -> tuple[str, str]:
         """A typed template whose match words occur in the path, else the generic template."""
-        path_lemmas = {lem for part in path for lem in lemmas(part)}
+        path_lemmas = {lem for part in path for lem in self._lemmas(part)}
         best: tuple[int, str, str] | None = None
         for name, phrases in self._templates.items():
             for phrase, raw in zip(phrases, self.catalog.by_name(name).match, strict=True):

@@ -1,4 +1,4 @@
-"""Read an org structure from an .xlsx workbook, streaming (openpyxl read-only mode)."""
+"""Read an org structure from a workbook (.xlsx, .xlsm, .xls) with python-calamine (fast, Rust)."""
 
 from __future__ import annotations
 
@@ -15,11 +15,9 @@ _OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
 def _what_it_is(path: Path) -> str:
-    """A guess at what a file that is not a zip archive really is, for the error message."""
+    """A guess at what a file that is neither a zip nor an OLE2 workbook really is, for the message."""
     with path.open("rb") as handle:
         head = handle.read(4096)
-    if head.startswith(_OLE2):
-        return "it is a legacy .xls workbook; save it as .xlsx"
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -28,38 +26,40 @@ def _what_it_is(path: Path) -> str:
         except UnicodeDecodeError:
             text = ""
     if text and "\x00" not in text and "\n" in text and any(sep in text for sep in (";", ",", "\t")):
-        return "it looks like CSV text; save it as .xlsx"
-    return "the file is not a zip archive"
+        return "it looks like CSV text; name it .csv"
+    return "the file is neither a zip archive nor a legacy .xls workbook"
 
 
-def load_xlsx(
+def load_workbook(
     path: Path, sheet: str | None = None, columns: Mapping[str, object] | None = None
 ) -> tuple[OrgStructure, list[Problem]]:
     """Load the first sheet with a recognisable header (or the named sheet)."""
-    import openpyxl  # heavy: imported only when an xlsx is read
+    from python_calamine import CalamineError, CalamineWorkbook
 
-    if not zipfile.is_zipfile(path):
-        raise InputError(f"not an .xlsx workbook: {_what_it_is(path)}", source=str(path))
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head.startswith(_OLE2) and not zipfile.is_zipfile(path):
+        raise InputError(f"not a workbook: {_what_it_is(path)}", source=str(path))
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise InputError(f"cannot read the workbook ({type(exc).__name__})", source=str(path)) from exc
-    try:
-        names = list(workbook.sheetnames)
-        if sheet is not None:
-            if sheet not in names:
-                raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(names)})", source=str(path))
-            names = [sheet]
-        first_error: InputError | None = None
-        for name in names:
-            rows = workbook[name].iter_rows(values_only=True)
-            try:
-                return tabular.build(rows, str(path), columns, sheet=name)
-            except InputError as exc:
-                if sheet is not None or ("no header row" not in str(exc) and "is empty" not in str(exc)):
-                    raise
-                first_error = first_error or exc
-        assert first_error is not None
-        raise first_error
-    finally:
-        workbook.close()
+        with path.open("rb") as handle:  # by content, not extension: a renamed .xls still reads
+            workbook = CalamineWorkbook.from_filelike(handle)
+    except (CalamineError, ValueError, OSError) as exc:
+        raise InputError(f"cannot read the workbook ({type(exc).__name__}: {exc})", source=str(path)) from None
+    names = list(workbook.sheet_names)
+    if sheet is not None:
+        if sheet not in names:
+            raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(names)})", source=str(path))
+        names = [sheet]
+    first_error: InputError | None = None
+    for name in names:
+        try:
+            rows = workbook.get_sheet_by_name(name).iter_rows()
+            return tabular.build(rows, str(path), columns, sheet=name)
+        except CalamineError as exc:
+            raise InputError(f"cannot read sheet '{name}' ({exc})", source=str(path)) from None
+        except InputError as exc:
+            if sheet is not None or ("no header row" not in str(exc) and "is empty" not in str(exc)):
+                raise
+            first_error = first_error or exc
+    assert first_error is not None
+    raise first_error

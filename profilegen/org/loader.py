@@ -9,7 +9,7 @@ from profilegen.errors import InputError
 from profilegen.org.model import OrgStructure
 from profilegen.org.problems import Problem
 
-SUPPORTED = (".xlsx", ".xlsm", ".yaml", ".yml", ".json")
+SUPPORTED = (".xlsx", ".xlsm", ".xls", ".csv", ".yaml", ".yml", ".json")
 
 
 def load_org_with_problems(
@@ -19,7 +19,7 @@ def load_org_with_problems(
     if path.is_dir():
         candidates = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED)
         if not candidates:
-            raise InputError("no org file (.xlsx, .yaml, .json) in the folder", source=str(path))
+            raise InputError(f"no org file ({', '.join(SUPPORTED)}) in the folder", source=str(path))
         path = candidates[0]
     if not path.exists():
         raise InputError("file not found", source=str(path))
@@ -27,10 +27,14 @@ def load_org_with_problems(
         raise InputError("the file is empty", source=str(path))
     suffix = path.suffix.lower()
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            from profilegen.org.excel import load_xlsx
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            from profilegen.org.excel import load_workbook
 
-            return load_xlsx(path, sheet, columns)
+            return load_workbook(path, sheet, columns)
+        if suffix == ".csv":
+            from profilegen.org.csv_reader import load_csv
+
+            return load_csv(path, columns)
         if suffix in (".yaml", ".yml"):
             from profilegen.org.nested import load_yaml_org
 

@@ -60,9 +60,13 @@ def _copy(name: str, tmp: Path) -> Path:
 
 FATAL_ORG: list[tuple[str, Callable[[Path], Path], tuple[str, ...]]] = [
     ("empty", lambda t: _copy("empty.xlsx", t), ("empty.xlsx", "the file is empty")),
-    ("binary garbage", lambda t: _copy("garbage.xlsx", t), ("garbage.xlsx", "not an .xlsx workbook")),
-    ("renamed .xls", lambda t: _copy("legacy_xls_renamed.xlsx", t), ("legacy_xls_renamed.xlsx", "legacy .xls")),
-    ("renamed .csv", lambda t: _copy("csv_renamed.xlsx", t), ("csv_renamed.xlsx", "CSV text")),
+    ("binary garbage", lambda t: _copy("garbage.xlsx", t), ("garbage.xlsx", "not a workbook")),
+    (
+        "damaged .xls",
+        lambda t: _copy("legacy_xls_renamed.xlsx", t),
+        ("legacy_xls_renamed.xlsx", "cannot read the workbook"),
+    ),
+    ("renamed .csv", lambda t: _copy("csv_renamed.xlsx", t), ("csv_renamed.xlsx", "CSV text; name it .csv")),
     (
         "no header",
         lambda t: write_xlsx(t / "nohdr.xlsx", [["a", "b"], ["Блок", "Директор"]]),
@@ -155,6 +159,20 @@ def _inside_out_only(tmp: Path, before: set[Path]) -> None:
     assert new, "something was generated"
     for path in new:
         assert path.resolve().is_relative_to((tmp / "out").resolve()) or "state" in path.relative_to(tmp).parts, path
+
+
+def test_real_xls_renamed_xlsx_still_loads(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("выгрузка")
+    for r, row in enumerate([LEVELS, ["1", "Блок", "Отдел", "Отдел", "Инженер"]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    book.save(str(tmp_path / "renamed.xlsx"))
+    result = _generate(capsys, tmp_path, tmp_path / "renamed.xlsx")
+    assert result.code == 0, result.stderr
+    assert list((tmp_path / "out").rglob("Инженер.json"))
 
 
 def test_headers_in_row_5(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -31,13 +31,16 @@ def test_recover_running_and_runs(tmp_path: Path) -> None:
     with Journal(tmp_path) as journal:
         journal.save_position("a", {"status": "running"})
         journal.save_position("b", {"status": "done"})
+        assert journal.recover() == 0, "no run died: nothing to scan"
+        journal.start_run()  # ... and the process dies before finish_run
         assert journal.recover() == 1
+        assert journal.recover() == 0
         assert journal.position("a") == {"status": "pending", "updated_at": journal.position("a")["updated_at"]}  # type: ignore[index]
         assert journal.update_position("b", attempts=2)["attempts"] == 2
         first = journal.start_run()
         assert journal.runs()[0]["id"] == first
         assert journal.purge_runs(older_than_days=1) == 0
-        assert journal.purge_runs(older_than_days=-1) == 1
+        assert journal.purge_runs(older_than_days=-1) == 2
         journal.delete_position("a")
         assert [k for k, _ in journal.positions()] == ["b"]
 

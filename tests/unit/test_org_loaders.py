@@ -142,7 +142,7 @@ def test_chooses_the_sheet_with_headers(tmp_path: Path) -> None:
     ("name", "content", "message"),
     [
         ("empty.xlsx", b"", "the file is empty"),
-        ("garbage.xlsx", b"\x00\x01 not a zip at all", "not an .xlsx workbook"),
+        ("garbage.xlsx", b"\x00\x01 not a zip at all", "not a workbook"),
         ("org.txt", b"hello", "unsupported file type"),
         ("bad.yaml", b"units:\n  - name: A\n   positions: [x]\n", "line 3"),
         ("shape.yaml", b"units:\n  - name: A\n    positions: 5\n", "units[0].positions"),
