@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -75,6 +76,15 @@ class Settings(BaseSettings):
     truncation_max_tokens: int | None = None
     retry_backoff: float = Field(default=1.0, ge=0)
     app_url: str | None = None
+    quarantine_after: int = Field(default=3, ge=1)
+    send_employee_name: bool = False
+
+    @field_validator("max_duration")
+    @classmethod
+    def _duration(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)
+        return value
 
     _split = field_validator("formats", "context_files", "head_titles", mode="before")(_split_list)
 
@@ -135,6 +145,21 @@ def read_config_file(path: Path | None) -> dict[str, Any]:
         if key not in Settings.model_fields:
             raise InputError(f"unknown key '{key}'.{_suggest(str(key), list(Settings.model_fields))}", source=str(path))
     return loaded
+
+
+_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in `6h`, `90m`, `1h30m`, `45s` or a plain number of seconds."""
+    match = _DURATION.match(text.lower())
+    if not match or not any(match.groups()) or not text.strip():
+        raise ValueError(f"'{text}' is not a duration (examples: 6h, 90m, 1h30m, 3600)")
+    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    total = hours * 3600 + minutes * 60 + seconds
+    if total <= 0:
+        raise ValueError(f"'{text}' is not a positive duration")
+    return total
 
 
 def api_key() -> str | None:

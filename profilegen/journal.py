@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -20,9 +21,18 @@ _DOC = "doc:"
 _ACTIVE = "meta:active-run"
 
 
+OUT_LOCK = ".profilegen.lock"
+
+
+def person_hash(employee_name: str) -> str:
+    """A short, stable stand-in for an employee's name in keys and logs (the name is personal data)."""
+    return hashlib.sha256(employee_name.encode("utf-8")).hexdigest()[:12]
+
+
 def position_key(unit_path: tuple[str, ...], title: str, employee_name: str | None = None) -> PositionKey:
-    """A stable key for a position (and employee, when a profile is personal)."""
-    return json.dumps([list(unit_path), title, employee_name or ""], ensure_ascii=False)
+    """A stable key for a position (and employee, by hash, when a profile is personal)."""
+    person = f"person:{person_hash(employee_name)}" if employee_name else ""
+    return json.dumps([list(unit_path), title, person], ensure_ascii=False)
 
 
 def make_state_dir(state_dir: Path) -> None:
@@ -114,7 +124,8 @@ class Journal:
     # -- runs ---------------------------------------------------------------------------
     def start_run(self, **info: Any) -> str:
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        self._put(_RUN + run_id, {"id": run_id, "started_at": _now(), "outcome": "running", **info})
+        record = {"id": run_id, "started_at": _now(), "started_ts": time.time(), "outcome": "running", **info}
+        self._put(_RUN + run_id, record)
         self._cache.set(_ACTIVE, run_id)  # cleared by finish_run; still there after a crash
         return run_id
 
@@ -129,13 +140,13 @@ class Journal:
 
     def runs(self) -> list[dict[str, Any]]:
         """All runs, newest first."""
-        return sorted((r for _, r in self._items(_RUN)), key=lambda r: str(r.get("started_at", "")), reverse=True)
+        return sorted((r for _, r in self._items(_RUN)), key=lambda r: float(r.get("started_ts") or 0), reverse=True)
 
     def purge_runs(self, older_than_days: float) -> int:
         cutoff = time.time() - older_than_days * 86400
         removed = 0
         for run_id, record in list(self._items(_RUN)):
-            if _parse_time(str(record.get("started_at", ""))) < cutoff:
+            if float(record.get("started_ts") or 0) < cutoff:
                 self._cache.delete(_RUN + run_id)
                 removed += 1
         return removed
@@ -145,26 +156,21 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def _parse_time(value: str) -> float:
-    try:
-        return time.mktime(time.strptime(value[:19], "%Y-%m-%dT%H:%M:%S"))
-    except ValueError:
-        return 0.0
-
-
 @dataclass
 class StateLock:
-    """An exclusive, non-blocking lock on a state directory (portable, via filelock)."""
+    """An exclusive, non-blocking lock on a folder — the state directory, or OUT (portable, via filelock)."""
 
     state_dir: Path
     taken_over: str | None = None
+    lock_name: str = "run.lock"
 
     def __post_init__(self) -> None:
         from filelock import FileLock
 
-        make_state_dir(self.state_dir)
-        self._lock = FileLock(str(self.state_dir / "run.lock"), timeout=0)
-        self._info = self.state_dir / "run.lock.json"
+        if self.lock_name == "run.lock":
+            make_state_dir(self.state_dir)
+        self._lock = FileLock(str(self.state_dir / self.lock_name), timeout=0)
+        self._info = self.state_dir / f"{self.lock_name}.info"
 
     def acquire(self) -> StateLock:
         from filelock import Timeout

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from profilegen.config import Settings, api_key
+from profilegen.config import Settings, api_key, parse_duration
 from profilegen.errors import InputError, SelectionError
 from profilegen.export.layout import OutputLayout
 from profilegen.export.writer import is_edited, known_hashes
 from profilegen.generation.context import PositionContext, build_context
 from profilegen.generation.engine import Engine, EventSink, Limits, RunReport, Task
 from profilegen.generation.provider import OfflineProvider, Provider
-from profilegen.journal import Journal, StateLock
+from profilegen.journal import OUT_LOCK, Journal, StateLock, person_hash
 from profilegen.kpi.catalog import KpiCatalog, load_catalog
 from profilegen.kpi.mapping import Assignment, KpiMapper
 from profilegen.org.loader import load_org_with_problems
@@ -54,6 +56,7 @@ class GenerateOptions:
     dry_run: bool = False
     formats: list[str] = field(default_factory=lambda: ["json", "md"])
     overwrite_edited: bool = False
+    retry_quarantined: bool = False
 
 
 @dataclass(slots=True)
@@ -65,6 +68,7 @@ class GenerateResult:
 
     estimate: dict[str, Any] = field(default_factory=dict)
     edited: list[tuple[Task, list[str]]] = field(default_factory=list)  # dry run: files edited by hand
+    orphans: int = 0
 
     @property
     def to_generate(self) -> list[Task]:
@@ -177,7 +181,11 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
     from profilegen.generation.prompt import PromptBuilder
 
     prompt = PromptBuilder.load(
-        settings.language, settings.prompt_file, settings.context_files, settings.response_format != "json_schema"
+        settings.language,
+        settings.prompt_file,
+        settings.context_files,
+        settings.response_format != "json_schema",
+        send_employee_name=settings.send_employee_name,
     )
     provider_settings = OpenAISettings(
         base_url=settings.base_url,
@@ -201,7 +209,7 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
 def generate(
     settings: Settings, selection: Selection, options: GenerateOptions, on_event: EventSink | None = None
 ) -> GenerateResult:
-    """Take the state lock, plan the selection, and generate what is not up to date."""
+    """Take the locks, plan the selection, and generate what is not up to date."""
     notices: list[str] = []
 
     def notice(message: str) -> None:
@@ -211,9 +219,11 @@ def generate(
             on_event("notice", {"message": message})
 
     check_output_folder(settings, create=False)
-    with StateLock(settings.state_dir) as lock:
+    with contextlib.ExitStack() as stack:
+        lock = stack.enter_context(StateLock(settings.state_dir))
         if lock.taken_over:
             notice(f"warning: {lock.taken_over}")
+        journal = stack.enter_context(Journal(settings.state_dir))
         inputs = load_inputs(settings)
         for problem in inputs.problems[:MAX_PROBLEMS_SHOWN]:
             notice(f"warning: {problem}")
@@ -221,56 +231,97 @@ def generate(
             more = len(inputs.problems) - MAX_PROBLEMS_SHOWN
             notice(f"warning: ... and {more} more (see `profilegen org validate`)")
         contexts = contexts_for(inputs, selection, settings)
+        check_key_not_lost(settings, options.provider, journal)
         provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
         for message in provider_notices:
             notice(message)
         if not options.dry_run:
             check_output_folder(settings, create=True)
-        with Journal(settings.state_dir) as journal:
-            recovered = journal.recover()
-            if recovered:
-                notice(f"{recovered} position(s) left running by an earlier run will be retried")
-            layout = OutputLayout(inputs.org, settings.out)
-            engine = Engine(
-                provider,
-                journal,
-                layout,
-                formats=options.formats,
-                language=settings.language,
-                concurrency=settings.concurrency,
-                force=options.force,
-                limits=Limits(settings.max_cost, settings.max_consecutive_failures),
-                prepared_by=settings.prepared_by,
-                overwrite_edited=options.overwrite_edited,
-                on_event=on_event,
-            )
-            tasks = engine.plan(contexts)
-            result = GenerateResult(provider.name, tasks, notices=notices)
-            if options.dry_run:
-                result.estimate = _estimate(provider, result.to_generate, settings)
-                result.edited = _edited_by_hand(journal, layout, tasks, engine.formats)
-                return result
-            run_id = journal.start_run(
-                selection=_describe_selection(selection),
-                provider=provider.name,
-                model=provider.model,
-                command=scrub_command(sys.argv),
-                positions=len(tasks),
-            )
-            if on_event:
-                on_event("run_started", {"run_id": run_id, "positions": len(tasks), "provider": provider.name})
-            try:
-                result.report = asyncio.run(engine.run(tasks, run_id))
-            except KeyboardInterrupt:
-                journal.finish_run(run_id, outcome="interrupted")
-                raise
-            report = result.report
-            outcome = _OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
-            journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
-            if on_event:
-                fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
-                on_event("run_finished", {**fields, **report.counts(), **report.totals()})
+            stack.enter_context(StateLock(settings.out, lock_name=OUT_LOCK))
+        recovered = journal.recover()
+        if recovered:
+            notice(f"{recovered} position(s) left running by an earlier run will be retried")
+        orphans = mark_orphans(journal, inputs.org)
+        if orphans:
+            notice(f"{orphans} profile(s) belong to positions no longer in the org (see `profilegen prune`)")
+        layout = OutputLayout(inputs.org, settings.out)
+        engine = Engine(
+            provider,
+            journal,
+            layout,
+            formats=options.formats,
+            language=settings.language,
+            concurrency=settings.concurrency,
+            force=options.force,
+            limits=Limits(
+                settings.max_cost,
+                settings.max_consecutive_failures,
+                parse_duration(settings.max_duration) if settings.max_duration else None,
+                settings.quarantine_after,
+            ),
+            prepared_by=settings.prepared_by,
+            overwrite_edited=options.overwrite_edited,
+            retry_quarantined=options.retry_quarantined,
+            on_event=on_event,
+        )
+        tasks = engine.plan(contexts)
+        result = GenerateResult(provider.name, tasks, notices=notices, orphans=orphans)
+        if options.dry_run:
+            result.estimate = _estimate(provider, result.to_generate, settings)
+            result.edited = _edited_by_hand(journal, layout, tasks, engine.formats)
             return result
+        run_id = journal.start_run(
+            selection=_describe_selection(selection),
+            provider=provider.name,
+            model=provider.model,
+            command=scrub_command(sys.argv),
+            positions=len(tasks),
+        )
+        if on_event:
+            on_event("run_started", {"run_id": run_id, "positions": len(tasks), "provider": provider.name})
+        try:
+            result.report = asyncio.run(engine.run(tasks, run_id))
+        except KeyboardInterrupt:
+            journal.finish_run(run_id, outcome="interrupted")
+            raise
+        report = result.report
+        outcome = _OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
+        journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
+        if on_event:
+            fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
+            on_event("run_finished", {**fields, **report.counts(), **report.totals()})
+        return result
+
+
+def check_key_not_lost(settings: Settings, requested: str, journal: Journal) -> None:
+    """`--provider auto` with no key must not quietly fall back to offline over LLM profiles."""
+    if (settings.provider if requested == "auto" else requested) != "auto" or api_key():
+        return
+    for _, record in journal.positions():
+        if record.get("generator") == "llm" and record.get("status") == "done":
+            outputs = [p for p in record.get("outputs") or [] if p.endswith(".json")]
+            if any(Path(p).exists() for p in outputs):
+                raise InputError(
+                    "no API key in the environment (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY), "
+                    f"but {settings.out} holds profiles written by an LLM; set the key, or pass "
+                    "--provider offline to draft only what is missing"
+                )
+
+
+def mark_orphans(journal: Journal, org: OrgStructure) -> int:
+    """Flag journaled positions that left the org (unit removed or renamed, title gone); returns how many."""
+    current = {(p.unit_path, p.title) for p in org.positions()}
+    count = 0
+    for key, record in journal.positions():
+        path, title = record.get("unit_path"), record.get("title")
+        if not path or not title or not record.get("outputs"):
+            continue
+        orphan = (tuple(path), title) not in current
+        count += orphan
+        if bool(record.get("orphan")) != orphan:
+            record["orphan"] = orphan
+            journal.save_position(key, record)
+    return count
 
 
 _OUTCOMES = {
@@ -284,8 +335,15 @@ _SECRET = re.compile(r"(sk-[A-Za-z0-9_-]{6,}|(?i:bearer)\s+\S+)")
 
 
 def scrub_command(argv: Sequence[str]) -> list[str]:
-    """The command line as run, with anything that looks like a key replaced."""
-    return [_SECRET.sub("***", arg) for arg in argv]
+    """The command line as run, with anything that looks like a key replaced and employee names hashed."""
+    scrubbed: list[str] = []
+    for i, arg in enumerate(argv):
+        if i and argv[i - 1] == "--employee-name":
+            arg = f"person:{person_hash(arg.strip())}"
+        elif arg.startswith("--employee-name="):
+            arg = f"--employee-name=person:{person_hash(arg.split('=', 1)[1].strip())}"
+        scrubbed.append(_SECRET.sub("***", arg))
+    return scrubbed
 
 
 def _describe_selection(selection: Selection) -> dict[str, Any]:

@@ -54,6 +54,12 @@ def generate(
     max_cost: Annotated[
         float | None, typer.Option("--max-cost", min=0, help="Stop starting at this spend (USD).")
     ] = None,
+    max_duration: Annotated[
+        str | None, typer.Option("--max-duration", help="Start nothing new after this long (6h, 90m, 3600).")
+    ] = None,
+    retry_quarantined: Annotated[
+        bool, typer.Option("--retry-quarantined", help="Try positions quarantined after repeated failures.")
+    ] = False,
     force: Annotated[bool, typer.Option("--force", help="Regenerate even what is up to date.")] = False,
     overwrite_edited: Annotated[
         bool, typer.Option("--overwrite-edited", help="Replace files edited by hand (the old one kept as .bak).")
@@ -86,6 +92,7 @@ def generate(
         temperature=temperature,
         max_tokens=max_tokens,
         max_cost=max_cost,
+        max_duration=max_duration,
         formats=[f.strip() for f in formats.split(",") if f.strip()] if formats else None,
     )
     selection = Selection(
@@ -95,7 +102,12 @@ def generate(
         employee_name=employee_name,
     )
     options = GenerateOptions(
-        provider=provider, force=force, dry_run=dry_run, formats=settings.formats, overwrite_edited=overwrite_edited
+        provider=provider,
+        force=force,
+        dry_run=dry_run,
+        formats=settings.formats,
+        overwrite_edited=overwrite_edited,
+        retry_quarantined=retry_quarantined,
     )
     log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=OPTIONS.log_format == "json" or OPTIONS.verbose)
     show_progress = is_terminal() and not OPTIONS.quiet and not dry_run and not log.echo
@@ -114,7 +126,7 @@ def generate(
         error(
             f"run stopped ({report.stop_reason}): {report.stop_message}; {report.not_started} position(s) not started"
         )
-    if report.stop_reason == "budget":
+    if report.stop_reason in ("budget", "duration"):
         raise typer.Exit(ExitCode.LIMIT)
     if report.stop_reason == "interrupted":
         raise typer.Exit(ExitCode.INTERRUPTED)
@@ -201,6 +213,14 @@ def _dry_run(result: GenerateResult, as_json: bool) -> None:
     )
 
 
+_EXTRA_COUNTS = (
+    ("kept_edited", "kept (edited by hand)"),
+    ("kept_llm", "kept (llm profile)"),
+    ("frozen", "frozen"),
+    ("quarantined", "quarantined"),
+)
+
+
 def _summary(report: RunReport, out: Path) -> None:
     counts = report.counts()
     totals = report.totals()
@@ -211,7 +231,7 @@ def _summary(report: RunReport, out: Path) -> None:
 
         table = Table(title=f"run {report.run_id}", show_header=False)
         for key, value in counts.items():
-            label = "kept (edited by hand)" if key == "kept_edited" else key.replace("_", " ")
+            label = dict(_EXTRA_COUNTS).get(key, key.replace("_", " "))
             table.add_row(label, str(value))
         table.add_row("tokens in / out", f"{totals['tokens_in']} / {totals['tokens_out']}")
         table.add_row("cost", cost)
@@ -235,6 +255,8 @@ def _summary(report: RunReport, out: Path) -> None:
     for outcome in report.outcomes:
         for path in outcome.kept[:20]:
             print(f"kept (edited by hand): {path} — the new version is beside it as .new")
+        if outcome.status == "quarantined":
+            print(f"quarantined: {outcome.label} (failed repeatedly; --retry-quarantined to try again)")
     for outcome in failed[:20]:
         warn(f"failed: {outcome.label}: {outcome.error_type}: {outcome.message}")
     if len(failed) > 20:

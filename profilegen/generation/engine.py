@@ -28,9 +28,11 @@ from profilegen.generation.context import (
 )
 from profilegen.generation.provider import Provider, ProviderResult
 from profilegen.generation.schema import SCHEMA_VERSION
-from profilegen.journal import Journal, position_key
+from profilegen.journal import Journal, person_hash, position_key
 
 EventSink = Callable[[str, dict[str, Any]], None]
+SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm")  # actions that touch nothing
+NON_TRANSIENT = frozenset({"invalid_output", "truncated", "bad_request"})
 
 
 @dataclass(slots=True)
@@ -71,7 +73,7 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         counts = Counter(o.status for o in self.outcomes)
-        keys = ("generated", "exported", "rendered", "up_to_date", "failed", "frozen")
+        keys = ("generated", "exported", "rendered", "up_to_date", "failed", "frozen", "quarantined", "kept_llm")
         kept = sum(1 for o in self.outcomes if o.kept)
         return {**{k: counts.get(k, 0) for k in keys}, "kept_edited": kept, "not_started": self.not_started}
 
@@ -88,6 +90,8 @@ class RunReport:
 class Limits:
     max_cost: float | None = None
     max_consecutive_failures: int = 10
+    max_duration_s: float | None = None
+    quarantine_after: int = 3
 
 
 class Engine:
@@ -106,6 +110,7 @@ class Engine:
         limits: Limits | None = None,
         prepared_by: str = "profilegen",
         overwrite_edited: bool = False,
+        retry_quarantined: bool = False,
         on_event: EventSink | None = None,
     ) -> None:
         self.provider = provider
@@ -115,6 +120,7 @@ class Engine:
         self.language = language
         self.render_options = RenderOptions(language, prepared_by)
         self.overwrite_edited = overwrite_edited
+        self.retry_quarantined = retry_quarantined
         self.concurrency = concurrency
         self.force = force
         self.limits = limits or Limits()
@@ -160,11 +166,20 @@ class Engine:
         record = self.journal.position(key)
         if record is not None and record.get("frozen"):
             return Task(key, context, fp, "frozen", "frozen")
+        if record is not None and record.get("quarantined") and not self.retry_quarantined:
+            return Task(key, context, fp, "quarantined", "quarantined (--retry-quarantined)")
         if self.force:
             return Task(key, context, fp, "generate", "--force")
         if record is None:
             return Task(key, context, fp, "generate", "new")
         status = str(record.get("status", "pending"))
+        if (
+            self.provider.generator == "offline"
+            and record.get("generator") == "llm"
+            and status == "done"
+            and self._exists(self._path(context, "json"))
+        ):  # an LLM profile is never replaced by an offline draft without --force
+            return Task(key, context, fp, "kept_llm", "llm profile")
         if status != "done":
             if record.get("raw_answer") and record.get("fingerprint") == fp:
                 return Task(key, context, fp, "export", "answer journaled, outputs missing")
@@ -194,7 +209,7 @@ class Engine:
         for task in tasks:
             queue.put_nowait(task)
         state = _RunState()
-        busy = {t.context.unit_path for t in tasks if t.action not in ("up_to_date", "frozen")}
+        busy = {t.context.unit_path for t in tasks if t.action not in SKIPPED}
         for folder in {self.layout.checked_dir(path) for path in busy}:
             remove_stale_temp_files(folder)
 
@@ -245,6 +260,11 @@ class Engine:
         queue.put_nowait(task)
 
     def _check_limits(self, report: RunReport, state: _RunState) -> None:
+        deadline = self.limits.max_duration_s
+        if deadline is not None and time.monotonic() - state.started >= deadline:
+            report.stop_reason = "duration"
+            report.stop_message = f"--max-duration of {deadline:g} s reached; stopped starting new positions"
+            return
         if state.consecutive_failures >= self.limits.max_consecutive_failures:
             report.stop_reason = "failures"
             report.stop_message = f"{state.consecutive_failures} positions failed in a row; stopped starting new ones"
@@ -263,7 +283,7 @@ class Engine:
 
     async def _execute(self, task: Task, run_id: str) -> Outcome:
         label = describe(task.context)
-        if task.action in ("up_to_date", "frozen"):
+        if task.action in ("up_to_date", "frozen", "quarantined", "kept_llm"):
             self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
             return Outcome(task.key, label, task.action)
         record = self.journal.position(task.key) or {}
@@ -336,6 +356,8 @@ class Engine:
             task.key,
             outputs=written.paths,
             edited_kept=written.kept,
+            failure_streak=0,
+            quarantined=False,
             tokens_in=result.tokens_in,
             tokens_out=result.tokens_out,
             cost_usd=result.cost_usd,
@@ -351,6 +373,7 @@ class Engine:
         fields = {
             "unit_path": list(task.context.unit_path),
             "position": task.context.title,
+            "employee": _person(task.context),
             "duration_s": duration,
             "tokens_in": result.tokens_in,
             "tokens_out": result.tokens_out,
@@ -377,6 +400,9 @@ class Engine:
         )
 
     def _failed(self, task: Task, label: str, started: float, exc: GenerationError) -> Outcome:
+        record = self.journal.position(task.key) or {}
+        streak = int(record.get("failure_streak") or 0) + 1 if exc.error_type in NON_TRANSIENT else 0
+        quarantined = streak >= self.limits.quarantine_after
         self.journal.update_position(
             task.key,
             status="failed",
@@ -384,10 +410,15 @@ class Engine:
             tokens_in=exc.tokens_in,
             tokens_out=exc.tokens_out,
             cost_usd=exc.cost_usd,
+            failure_streak=streak,
+            quarantined=quarantined,
         )
+        if quarantined:
+            self.on_event("position_quarantined", {"position": label, "failed_runs": streak})
         fields = {
             "unit_path": list(task.context.unit_path),
             "position": task.context.title,
+            "employee": _person(task.context),
             "error_type": exc.error_type,
             "message": str(exc),
             "tokens_in": exc.tokens_in,
@@ -443,6 +474,11 @@ class Engine:
         )
 
 
+def _person(context: PositionContext) -> str | None:
+    """Logs name a person only by hash; the name itself is written only into the profile."""
+    return f"person:{person_hash(context.employee_name)}" if context.employee_name else None
+
+
 _SIGNALS = {"SIGINT": ("interrupted", 130), "SIGTERM": ("terminated", 143)}
 
 
@@ -480,6 +516,7 @@ def _install_signal_handlers(report: RunReport, workers: list[asyncio.Task[None]
 
 @dataclass(slots=True)
 class _RunState:
+    started: float = field(default_factory=time.monotonic)
     in_flight: int = 0
     spent: float = 0.0
     paid: int = 0

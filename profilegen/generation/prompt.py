@@ -42,6 +42,7 @@ class PromptBuilder:
     language: str
     system: str
     context_hashes: dict[str, str]
+    send_employee_name: bool = False
 
     @classmethod
     def load(
@@ -50,6 +51,7 @@ class PromptBuilder:
         prompt_file: Path | None = None,
         context_files: list[Path] | None = None,
         schema_in_prompt: bool = False,
+        send_employee_name: bool = False,
     ) -> PromptBuilder:
         text = _read_template(language, prompt_file)
         match = _VERSION.search(text)
@@ -68,11 +70,11 @@ class PromptBuilder:
         if schema_in_prompt:
             schema = json.dumps(strict_json_schema(), ensure_ascii=False, separators=(",", ":"))
             parts.append(f"JSON Schema:\n{schema}")
-        return cls(text, version, language, "\n\n".join(parts), hashes)
+        return cls(text, version, language, "\n\n".join(parts), hashes, send_employee_name)
 
     def position_data(self, context: PositionContext) -> dict[str, Any]:
-        """What the model is told about one position (employee names are never sent)."""
-        return {
+        """What the model is told about one position (an employee's name only with `send_employee_name`)."""
+        data = {
             "title": context.title,
             "unit_path": list(context.unit_path),
             "unit_level": context.depth,
@@ -92,6 +94,9 @@ class PromptBuilder:
             ],
             "related_units": list(context.related_units),
         }
+        if self.send_employee_name and context.employee_name:
+            data["employee_name"] = context.employee_name
+        return data
 
     def messages(self, context: PositionContext) -> list[dict[str, str]]:
         data = json.dumps(self.position_data(context), ensure_ascii=False, indent=1)

@@ -38,6 +38,8 @@ def key_of(request: dict[str, object]) -> tuple[tuple[str, ...], str]:
 def done_keys(out: Path) -> set[tuple[tuple[str, ...], str]]:
     found = set()
     for path in out.rglob("*.json"):
+        if path.name.startswith("."):  # the OUT lock's own note
+            continue
         doc = json.loads(path.read_text(encoding="utf-8"))
         found.add((tuple(doc["profile"]["unit"]["path"]), doc["profile"]["position_title"]))
     return found
@@ -101,7 +103,7 @@ def test_kill_9_five_times_then_finish(tmp_path: Path) -> None:
         requests = [key_of(r) for r in server.requests]
     assert kills >= 3, "the kills must land while the run is working"
     out = tmp_path / "out"
-    documents = list(out.rglob("*.json"))
+    documents = [p for p in out.rglob("*.json") if not p.name.startswith(".")]
     assert len(documents) == 200
     for path in documents:
         Profile.model_validate(json.loads(path.read_text(encoding="utf-8"))["profile"])

@@ -56,6 +56,6 @@ def test_lock_is_exclusive_and_names_the_holder(tmp_path: Path) -> None:
 
 
 def test_stale_lock_info_is_taken_over(tmp_path: Path) -> None:
-    (tmp_path / "run.lock.json").write_text(json.dumps({"pid": 999999, "started": "then"}))
+    (tmp_path / "run.lock.info").write_text(json.dumps({"pid": 999999, "started": "then"}))
     with StateLock(tmp_path) as lock:
         assert lock.taken_over is not None and "999999" in lock.taken_over
