@@ -9,7 +9,6 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from profilegen.config import Settings, api_key, parse_duration
@@ -82,10 +81,9 @@ def _edited_by_hand(
     for task in tasks:
         record = journal.position(task.key) or {}
         hashes = known_hashes(record)
-        paths = [
-            layout.file(task.context.unit_path, task.context.title, f, task.context.employee_name) for f in formats
-        ]
-        edited = [str(p) for p in paths if is_edited(p, hashes)]
+        stem = layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
+        paths = [stem.with_name(f"{stem.name}.{f}") for f in formats]
+        edited = [str(p) for p in paths if is_edited(stem, p, hashes)]
         if edited:
             found.append((task, edited))
     return found
@@ -231,7 +229,8 @@ def generate(
             more = len(inputs.problems) - MAX_PROBLEMS_SHOWN
             notice(f"warning: ... and {more} more (see `profilegen org validate`)")
         contexts = contexts_for(inputs, selection, settings)
-        check_key_not_lost(settings, options.provider, journal)
+        layout = OutputLayout(inputs.org, settings.out)
+        check_key_not_lost(settings, options.provider, journal, layout)
         provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
         for message in provider_notices:
             notice(message)
@@ -244,7 +243,6 @@ def generate(
         orphans = mark_orphans(journal, inputs.org)
         if orphans:
             notice(f"{orphans} profile(s) belong to positions no longer in the org (see `profilegen prune`)")
-        layout = OutputLayout(inputs.org, settings.out)
         engine = Engine(
             provider,
             journal,
@@ -293,14 +291,16 @@ def generate(
         return result
 
 
-def check_key_not_lost(settings: Settings, requested: str, journal: Journal) -> None:
+def check_key_not_lost(settings: Settings, requested: str, journal: Journal, layout: OutputLayout) -> None:
     """`--provider auto` with no key must not quietly fall back to offline over LLM profiles."""
     if (settings.provider if requested == "auto" else requested) != "auto" or api_key():
         return
     for _, record in journal.positions():
-        if record.get("generator") == "llm" and record.get("status") == "done":
-            outputs = [p for p in record.get("outputs") or [] if p.endswith(".json")]
-            if any(Path(p).exists() for p in outputs):
+        if record.get("generator") == "llm" and record.get("status") == "done" and not record.get("orphan"):
+            path = tuple(record.get("unit_path") or ())
+            if path not in layout.known_units:
+                continue
+            if layout.file(path, str(record.get("title")), "json").exists():
                 raise InputError(
                     "no API key in the environment (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY), "
                     f"but {settings.out} holds profiles written by an LLM; set the key, or pass "

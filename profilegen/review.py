@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,8 +12,8 @@ from typing import Any
 from profilegen.config import Settings
 from profilegen.export.diff import SectionDiff, diff_profiles
 from profilegen.export.layout import OutputLayout
-from profilegen.export.writer import variant
-from profilegen.journal import Journal, StateLock, position_key
+from profilegen.export.writer import file_hash, known_hashes, suffix_of, variant
+from profilegen.journal import OUT_LOCK, Journal, StateLock, position_key
 from profilegen.org.model import Position
 from profilegen.org.selection import select_positions
 from profilegen.pipeline import load_org_from_settings
@@ -95,3 +97,62 @@ def diff_positions(settings: Settings, departments: list[str], title: str | None
             if not result.sections:
                 result.note = "no differences"
     return results
+
+
+@dataclass(slots=True)
+class AcceptResult:
+    accepted: list[str] = field(default_factory=list)  # files now holding the new version
+    backups: list[str] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # .new files removed
+
+
+def _new_files(layout: OutputLayout, position: Position) -> list[Path]:
+    stem = layout.stem(position.unit_path, position.title)
+    return sorted(p for p in stem.parent.glob(f"{glob.escape(stem.name)}.new.*") if p.name.count(".new.") == 1)
+
+
+def accept_new(settings: Settings, departments: list[str], title: str | None) -> AcceptResult:
+    """Put each pending `.new` file in place; the file it replaces is kept as `.bak`."""
+    result = AcceptResult()
+    with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
+        layout, positions = _selected(settings, departments, title)
+        with Journal(settings.state_dir) as journal:
+            for position in positions:
+                key = position_key(position.unit_path, position.title)
+                record = journal.position(key) or {}
+                hashes = known_hashes(record)
+                for new in _new_files(layout, position):
+                    main = new.with_name(new.name.replace(".new.", ".", 1))
+                    if main.exists():
+                        backup = variant(main, "bak")
+                        os.replace(main, backup)
+                        result.backups.append(str(backup))
+                    digest = file_hash(new)
+                    os.replace(new, main)
+                    if digest is not None:
+                        stem = layout.stem(position.unit_path, position.title)
+                        hashes.setdefault(suffix_of(stem, main), []).append(digest)
+                    result.accepted.append(str(main))
+                if record:
+                    journal.update_position(key, file_hashes=hashes, edited_kept=0)
+    return result
+
+
+def reject_new(settings: Settings, departments: list[str], title: str | None) -> AcceptResult:
+    """Drop pending `.new` files and freeze the positions, so the hand-edited versions stand."""
+    result = AcceptResult()
+    with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
+        layout, positions = _selected(settings, departments, title)
+        with Journal(settings.state_dir) as journal:
+            for position in positions:
+                files = _new_files(layout, position)
+                if not files:
+                    continue
+                for new in files:
+                    new.unlink()
+                    result.rejected.append(str(new))
+                key = position_key(position.unit_path, position.title)
+                journal.update_position(
+                    key, frozen=True, edited_kept=0, unit_path=list(position.unit_path), title=position.title
+                )
+    return result

@@ -48,6 +48,8 @@ def journal_stats(records: Iterable[dict[str, Any]], run_id: str | None = None) 
             **{k: statuses.get(k, 0) for k in ("done", "failed", "pending", "running")},
         },
         "frozen": sum(1 for r in chosen if r.get("frozen")),
+        "quarantined": sum(1 for r in chosen if r.get("quarantined")),
+        "orphans": sum(1 for r in chosen if r.get("orphan")),
         "kept_edited": sum(1 for r in chosen if r.get("edited_kept")),
         "success_rate": round(len(done) / finished, 4) if finished else None,
         "generator": dict(Counter(str(r.get("generator", "?")) for r in done)),

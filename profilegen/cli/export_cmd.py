@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from profilegen.cli.options import OrgOption
+from profilegen.cli.output import warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
 from profilegen.export.atomic import write_bytes_atomic
@@ -30,11 +32,12 @@ def export(
     department: Annotated[
         list[str] | None, typer.Option("--department", "-d", help="Only these units (and sub-units).")
     ] = None,
+    org: OrgOption = None,
 ) -> None:
     """Render md/docx beside each profile JSON in OUT, or one xlsx workbook of them all."""
     if fmt not in ("md", "docx", "xlsx"):
         raise InputError(f"export format must be md, docx or xlsx, not '{fmt}'")
-    settings = OPTIONS.settings(out=out)
+    settings = OPTIONS.settings(out=out, org=org)
     if not settings.out.is_dir():
         raise InputError("no profiles folder", source=str(settings.out))
     options = RenderOptions(settings.language, settings.prepared_by)
@@ -42,7 +45,17 @@ def export(
         profiles = select_profiles(list(find_profiles(settings.out)), department)
         if fmt == "xlsx":
             from profilegen.export.xlsx_writer import render_workbook
+            from profilegen.housekeeping import is_orphan
+            from profilegen.pipeline import load_org_from_settings
 
+            structure, _ = load_org_from_settings(settings)
+            current = [p for p in profiles if not is_orphan(p, structure)]
+            if len(current) < len(profiles):
+                warn(
+                    f"left out {len(profiles) - len(current)} orphan profile(s): positions no longer in the org "
+                    "(see `profilegen prune`)"
+                )
+            profiles = current
             target = to or Path("profiles.xlsx")
             write_bytes_atomic(target, render_workbook(profiles, settings.language, settings.prepared_by))
             print(f"wrote {target} ({len(profiles)} profiles)")

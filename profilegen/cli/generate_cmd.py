@@ -244,11 +244,7 @@ def _summary(report: RunReport, out: Path) -> None:
             f"up to date {counts['up_to_date']}, failed {counts['failed']}; "
             f"tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
         )
-        extra = [
-            f"{counts[k]} {label}"
-            for k, label in (("kept_edited", "kept (edited by hand)"), ("frozen", "frozen"))
-            if counts[k]
-        ]
+        extra = [f"{counts[k]} {label}" for k, label in _EXTRA_COUNTS if counts[k]]
         if extra:
             print("; ".join(extra))
         print(f"profiles in {out.resolve()}")

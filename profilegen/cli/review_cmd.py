@@ -61,7 +61,53 @@ def diff(
                 print(f"    ~ {item}")
 
 
+def accept(
+    departments: Departments,
+    position: PositionOption = None,
+    org: OrgOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+) -> None:
+    """Put the pending `.new` versions in place (the files they replace are kept as `.bak`)."""
+    from profilegen.review import accept_new
+
+    result = accept_new(OPTIONS.settings(org=org, out=out), departments, position)
+    for path in result.accepted:
+        print(f"accepted: {path}")
+    print(f"accepted {len(result.accepted)} file(s); previous versions kept as .bak")
+
+
+def reject(
+    departments: Departments,
+    position: PositionOption = None,
+    org: OrgOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+) -> None:
+    """Drop the pending `.new` versions and freeze those positions, so the edited files stand."""
+    from profilegen.review import reject_new
+
+    result = reject_new(OPTIONS.settings(org=org, out=out), departments, position)
+    print(f"rejected {len(result.rejected)} file(s); their positions are frozen (profilegen unfreeze to undo)")
+
+
+def prune(
+    org: OrgOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move; move nothing.")] = False,
+) -> None:
+    """Move profiles of positions no longer in the org to OUT/.archive/<date>/ (nothing is deleted)."""
+    from profilegen.housekeeping import prune as run_prune
+
+    result = run_prune(OPTIONS.settings(org=org, out=out), dry_run=dry_run)
+    verb = "would move" if dry_run else "moved"
+    for source, _target in result.moved:
+        print(f"{verb}: {source}")
+    print(f"{verb} {len(result.moved)} file(s) of {result.positions} orphan profile(s) to {result.archive}")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("accept", epilog='Example: profilegen accept "Отдел CRM" --position "Аналитик"')(accept)
+    app.command("reject", epilog='Example: profilegen reject "Отдел CRM" --position "Аналитик"')(reject)
+    app.command("prune", epilog="Example: profilegen prune --dry-run")(prune)
     app.command("freeze", epilog='Example: profilegen freeze "Отдел CRM" --position "Аналитик"')(freeze)
     app.command("unfreeze", epilog='Example: profilegen unfreeze "Отдел CRM"')(unfreeze)
     app.command("diff", epilog='Example: profilegen diff "Отдел CRM" --position "Аналитик" --json')(diff)

@@ -29,6 +29,10 @@ class OutputLayout:
             path: folder_names(p.title for p in unit.positions) for path, unit in org.units.items()
         }
 
+    @property
+    def known_units(self) -> set[UnitPath]:
+        return set(self._dirs)
+
     def unit_dir(self, path: UnitPath) -> Path:
         return self.out.joinpath(*self._dirs[path])
 

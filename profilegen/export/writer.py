@@ -17,6 +17,8 @@ from typing import Any
 from profilegen.export.atomic import write_bytes_atomic
 from profilegen.export.render import RenderOptions, render
 
+# Keyed by the file's name after the position's stem (".json", ".md", ".new.md"...): independent of where
+# OUT lives, and free of the names in the path (an employee's name is personal data).
 FileHashes = dict[str, list[str]]
 MAX_HASHES_PER_FILE = 5
 
@@ -37,24 +39,35 @@ def variant(path: Path, kind: str) -> Path:
     return path.with_name(f"{path.stem}.{kind}{path.suffix}")
 
 
+def suffix_of(stem: Path, path: Path) -> str:
+    """`…/Аналитик` and `…/Аналитик.new.md` → `.new.md`."""
+    return path.name[len(stem.name) :]
+
+
 def known_hashes(record: dict[str, Any]) -> FileHashes:
-    """The recorded hashes per file (older journals stored one hash as a string)."""
+    """The recorded hashes per file."""
     raw = record.get("file_hashes") or {}
-    return {path: ([value] if isinstance(value, str) else list(value)) for path, value in raw.items()}
+    return {name: ([value] if isinstance(value, str) else list(value)) for name, value in raw.items()}
 
 
-def is_edited(path: Path, hashes: FileHashes) -> bool:
+def is_edited(stem: Path, path: Path, hashes: FileHashes) -> bool:
     """A file exists and is not one profilegen wrote."""
     current = file_hash(path)
-    return current is not None and current not in hashes.get(str(path), [])
+    return current is not None and current not in hashes.get(suffix_of(stem, path), [])
 
 
 @dataclass(slots=True)
 class WriteResult:
+    stem: Path
     paths: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)  # edited by hand, left untouched (a .new beside it)
     backups: list[str] = field(default_factory=list)
     hashes: FileHashes = field(default_factory=dict)
+
+    @property
+    def suffixes(self) -> list[str]:
+        """What the journal records as outputs: suffixes after the stem, no names."""
+        return [suffix_of(self.stem, Path(p)) for p in self.paths]
 
 
 def write_outputs(
@@ -67,17 +80,17 @@ def write_outputs(
     overwrite_edited: bool = False,
 ) -> WriteResult:
     """Render ``formats`` and write them beside ``stem``, protecting hand edits."""
-    result = WriteResult(hashes={k: list(v) for k, v in hashes.items()})
+    result = WriteResult(stem, hashes={k: list(v) for k, v in hashes.items()})
     planned: list[tuple[Path, bytes]] = []
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt}")
         data = render(fmt, document, options)
         digest = sha256_bytes(data)
         if file_hash(path) == digest:  # already there, byte for byte
-            _remember(result.hashes, path, digest)
+            _remember(result.hashes, suffix_of(stem, path), digest)
             result.paths.append(str(path))
             continue
-        if is_edited(path, hashes):
+        if is_edited(stem, path, hashes):
             if overwrite_edited:
                 backup = variant(path, "bak")
                 planned.append((backup, path.read_bytes()))
@@ -85,7 +98,7 @@ def write_outputs(
             else:
                 path = variant(path, "new")
                 result.kept.append(str(stem.with_name(f"{stem.name}.{fmt}")))
-        _remember(result.hashes, path, digest)
+        _remember(result.hashes, suffix_of(stem, path), digest)
         planned.append((path, data))
         result.paths.append(str(path))
     record_hashes(result.hashes)  # before writing: whatever a crash leaves is recognisably ours
@@ -98,6 +111,6 @@ def write_outputs(
     return result
 
 
-def _remember(hashes: FileHashes, path: Path, digest: str) -> None:
-    seen = [h for h in hashes.get(str(path), []) if h != digest]
-    hashes[str(path)] = [*seen, digest][-MAX_HASHES_PER_FILE:]
+def _remember(hashes: FileHashes, name: str, digest: str) -> None:
+    seen = [h for h in hashes.get(name, []) if h != digest]
+    hashes[name] = [*seen, digest][-MAX_HASHES_PER_FILE:]

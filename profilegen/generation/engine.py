@@ -290,7 +290,7 @@ class Engine:
         document = self.journal.document(task.key) if task.action == "rewrite" else None
         if document is not None:  # rewrite: the last generated version over hand edits (kept as .bak)
             written = self._write(task, record, document, self.formats)
-            self.journal.update_position(task.key, outputs=written.paths, edited_kept=written.kept)
+            self.journal.update_position(task.key, outputs=written.suffixes, edited_kept=len(written.kept))
             return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "render":
             document = json.loads(self._path(task.context, "json").read_text(encoding="utf-8"))
@@ -350,12 +350,14 @@ class Engine:
     def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
         document = self._document(task, result, duration)
         record = self.journal.position(task.key) or {}
-        self.journal.save_document(task.key, document)
+        # the journal's copy (for `diff`) names a person by hash only; the name lives in the profile alone
+        meta = {**document["meta"], "employee_name": _person(task.context)}
+        self.journal.save_document(task.key, {**document, "meta": meta})
         written = self._write(task, record, document, self.formats)
         self.journal.update_position(
             task.key,
-            outputs=written.paths,
-            edited_kept=written.kept,
+            outputs=written.suffixes,
+            edited_kept=len(written.kept),
             failure_streak=0,
             quarantined=False,
             tokens_in=result.tokens_in,

@@ -62,7 +62,7 @@ def test_xlsx_workbook_summary_sheets_and_formula_safety(capsys: pytest.CaptureF
     args = ["--org", str(org), "--kpi-dir", str(KPI_DIR), "--out", str(tmp_path / "out")]
     assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
     target = tmp_path / "book.xlsx"
-    result = invoke(capsys, "export", "xlsx", "--out", str(tmp_path / "out"), "--to", str(target))
+    result = invoke(capsys, "export", "xlsx", "--out", str(tmp_path / "out"), "--org", str(org), "--to", str(target))
     assert result.code == 0, result.stderr
     assert "44 profiles" in result.stdout
     book = openpyxl.load_workbook(target)
