@@ -4,30 +4,59 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from profilegen.export.paths import folder_names, inside
+from profilegen.export.paths import MIN_SHORT, folder_names, inside, shorten
 from profilegen.org.model import OrgStructure, UnitPath
+
+MAX_PATH = 240  # whole path, OUT included: under Windows' classic 260 with room to spare
+LONGEST_SUFFIX = len(".new.docx")
+MIN_NAME = 16
+KEEP_NAME = 60
 
 
 class OutputLayout:
-    """Safe, collision-free, stable relative paths for every unit and position of an org."""
+    """Safe, collision-free, stable relative paths for every unit and position of an org.
+
+    Paths stay under MAX_PATH characters: where a deep unit would push them over, its folder name
+    (and then the file name) is shortened, keeping a suffix from the hash of the full name.
+    """
 
     def __init__(self, org: OrgStructure, out: Path) -> None:
         self.out = out
-        self._dirs: dict[UnitPath, tuple[str, ...]] = {}
-        top = folder_names(u.name for u in org.roots)
-        for unit in org.roots:
-            self._dirs[unit.path] = (top[unit.name],)
-        for path in sorted(org.units, key=len):
-            children = org.units[path].children
-            names = folder_names(c[-1] for c in children)
-            for child in children:
-                self._dirs[child] = (*self._dirs[path], names[child[-1]])
-        self._checked: dict[UnitPath, Path] = {}
-        self._resolved_out: Path | None = None
-        self._stem_cache: dict[tuple[UnitPath, str, str | None], Path] = {}
+        self._base = len(str(out.resolve())) + 1
         self._stems: dict[UnitPath, dict[str, str]] = {
             path: folder_names(p.title for p in unit.positions) for path, unit in org.units.items()
         }
+        names: dict[UnitPath, str] = {}
+        for parent in [(), *org.units]:
+            children = [u.path for u in org.roots] if parent == () else org.units[parent].children
+            safe = folder_names(c[-1] for c in children)
+            names.update((child, safe[child[-1]]) for child in children)
+        tail, least = self._tails(org, names)
+        self._dirs: dict[UnitPath, tuple[str, ...]] = {}
+        for path in sorted(org.units, key=len):
+            above = self._dirs.get(path[:-1], ())
+            used = self._base + sum(len(p) + 1 for p in above)
+            name = names[path]
+            if used + len(name) + 1 + tail[path] > MAX_PATH:  # too long: leave the levels below their minimum
+                name = shorten(name, path[-1], MAX_PATH - used - 1 - least[path])
+            self._dirs[path] = (*above, name)
+        self._checked: dict[UnitPath, Path] = {}
+        self._resolved_out: Path | None = None
+        self._stem_cache: dict[tuple[UnitPath, str, str | None], Path] = {}
+
+    def _tails(self, org: OrgStructure, names: dict[UnitPath, str]) -> tuple[dict[UnitPath, int], dict[UnitPath, int]]:
+        """Per unit: the longest path below its folder as named, and the shortest it could be made."""
+        tail: dict[UnitPath, int] = {}
+        least: dict[UnitPath, int] = {}
+        for path in sorted(org.units, key=len, reverse=True):
+            stems = self._stems[path].values()
+            own = max((len(s) for s in stems), default=-LONGEST_SUFFIX) + LONGEST_SUFFIX
+            # file names matter more to HR than deep folder names: folders give way first
+            own_least = min(own, KEEP_NAME + LONGEST_SUFFIX) if stems else 0
+            children = org.units[path].children
+            tail[path] = max([own, *(len(names[c]) + 1 + tail[c] for c in children)])
+            least[path] = max([own_least, *(MIN_SHORT + 1 + least[c] for c in children)])
+        return tail, least
 
     @property
     def known_units(self) -> set[UnitPath]:
@@ -64,6 +93,8 @@ class OutputLayout:
             name = self._stems[path].get(title) or folder_names([title])[title]
             if employee_name:
                 name = f"{name} ({folder_names([employee_name])[employee_name]})"
+            used = self._base + sum(len(p) + 1 for p in self._dirs[path])
+            name = shorten(name, f"{title}\x00{employee_name or ''}", MAX_PATH - used - LONGEST_SUFFIX)
             stem = self._stem_cache[key] = self.checked_dir(path) / name
         return stem
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from profilegen.errors import InputError
 
 MAX_PART = 80
+MIN_SHORT = 12
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 
@@ -31,6 +32,14 @@ def safe_part(name: str) -> str:
     if len(text) > MAX_PART:
         text = f"{text[: MAX_PART - 7].rstrip()}~{_suffix(name)}"
     return text
+
+
+def shorten(name: str, original: str, room: int) -> str:
+    """``name`` cut to ``room`` characters (never below MIN_SHORT), ending in a hash of ``original``."""
+    if len(name) <= room:
+        return name
+    keep = max(MIN_SHORT, room) - 7
+    return f"{name[:keep].rstrip()}~{_suffix(original)}"
 
 
 def folder_names(names: Iterable[str]) -> dict[str, str]:

@@ -83,3 +83,23 @@ def test_layout_keeps_script_and_separates_collisions(tmp_path: Path) -> None:
     assert first != second
     assert first.parent.parent == tmp_path / "Блок"
     assert layout.file(("Блок",), "Директор", "md", "Анна-Мария О'Нил").name == "Директор (Анна-Мария О'Нил).md"
+
+
+def test_deep_paths_stay_under_240_characters(tmp_path: Path) -> None:
+    from profilegen.export.layout import MAX_PATH
+
+    org = OrgStructure()
+    deep = tuple(f"Управление по очень длинному направлению деятельности номер {i}" for i in range(8))
+    title = "Ведущий специалист по сопровождению проектов и программ развития " * 2
+    org.add_position(deep, title)
+    org.add_position(deep[:3], "Руководитель")
+    org.add_position(("Отдел кадров и организационного развития компании",), "Руководитель")
+    out = tmp_path / ("o" * 40)
+    layout = OutputLayout(org, out)
+    path = layout.file(deep, title, "docx", "Анна-Мария Константинопольская")
+    new = path.with_name(path.name.replace(".docx", ".new.docx"))
+    assert len(str(new.resolve())) <= MAX_PATH
+    shallow = layout.file(("Отдел кадров и организационного развития компании",), "Руководитель", "json")
+    assert shallow.parent.name == "Отдел кадров и организационного развития компании", "short paths stay whole"
+    again = OutputLayout(org, out).file(deep, title, "docx", "Анна-Мария Константинопольская")
+    assert again == path, "shortening is deterministic"
