@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -10,7 +11,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from profilegen.errors import LockedError
 
@@ -58,6 +59,10 @@ class Journal:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """Group writes into one commit (all or nothing)."""
+        return cast(contextlib.AbstractContextManager[Any], self._cache.transact())
 
     # -- raw JSON access ------------------------------------------------------------
     def _get(self, key: str) -> dict[str, Any] | None:

@@ -351,11 +351,9 @@ class Engine:
         document = self._document(task, result, duration)
         record = self.journal.position(task.key) or {}
         # the journal's copy (for `diff`) names a person by hash only; the name lives in the profile alone
-        meta = {**document["meta"], "employee_name": _person(task.context)}
-        self.journal.save_document(task.key, {**document, "meta": meta})
-        written = self._write(task, record, document, self.formats)
-        self.journal.update_position(
-            task.key,
+        stored = {**document, "meta": {**document["meta"], "employee_name": _person(task.context)}}
+        written = self._write(task, record, document, self.formats, stored)
+        record.update(
             outputs=written.suffixes,
             edited_kept=len(written.kept),
             failure_streak=0,
@@ -372,6 +370,7 @@ class Engine:
             generator=self.provider.generator,
             warnings=result.warnings,
         )
+        self.journal.save_position(task.key, record)
         fields = {
             "unit_path": list(task.context.unit_path),
             "position": task.context.title,
@@ -463,13 +462,23 @@ class Engine:
         return {"schema_version": SCHEMA_VERSION, "profile": result.profile.model_dump(mode="json"), "meta": meta}
 
     def _write(
-        self, task: Task, record: dict[str, Any], document: dict[str, Any], formats: Sequence[str]
+        self,
+        task: Task,
+        record: dict[str, Any],
+        document: dict[str, Any],
+        formats: Sequence[str],
+        stored_document: dict[str, Any] | None = None,
     ) -> WriteResult:
-        """Write ``formats`` for a position, hand edits protected; hashes journaled before the files."""
+        """Write ``formats`` for a position, hand edits protected; hashes journaled before the files
+        (with the document kept for `diff`, in the same commit). ``record`` is updated in place."""
         stem = self.layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
 
         def record_hashes(hashes: FileHashes) -> None:
-            self.journal.update_position(task.key, file_hashes=hashes)
+            record["file_hashes"] = hashes
+            with self.journal.transaction():
+                if stored_document is not None:
+                    self.journal.save_document(task.key, stored_document)
+                self.journal.save_position(task.key, record)
 
         return write_outputs(
             stem, document, formats, self.render_options, known_hashes(record), record_hashes, self.overwrite_edited
