@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,48 +113,55 @@ def _new_files(layout: OutputLayout, position: Position) -> list[Path]:
     return sorted(p for p in stem.parent.glob(f"{glob.escape(stem.name)}.new.*") if p.name.count(".new.") == 1)
 
 
-def accept_new(settings: Settings, departments: list[str], title: str | None) -> AcceptResult:
-    """Put each pending `.new` file in place; the file it replaces is kept as `.bak`."""
-    result = AcceptResult()
+@contextlib.contextmanager
+def _editing(
+    settings: Settings, departments: list[str], title: str | None
+) -> Iterator[tuple[OutputLayout, list[Position], Journal]]:
+    """Both locks, the selected positions and the journal: what changing files in OUT needs."""
     with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
         layout, positions = _selected(settings, departments, title)
         with Journal(settings.state_dir) as journal:
-            for position in positions:
-                key = position_key(position.unit_path, position.title)
-                record = journal.position(key) or {}
-                hashes = known_hashes(record)
-                for new in _new_files(layout, position):
-                    main = new.with_name(new.name.replace(".new.", ".", 1))
-                    if main.exists():
-                        backup = variant(main, "bak")
-                        os.replace(main, backup)
-                        result.backups.append(str(backup))
-                    digest = file_hash(new)
-                    os.replace(new, main)
-                    if digest is not None:
-                        stem = layout.stem(position.unit_path, position.title)
-                        hashes.setdefault(suffix_of(stem, main), []).append(digest)
-                    result.accepted.append(str(main))
-                if record:
-                    journal.update_position(key, file_hashes=hashes, edited_kept=0)
+            yield layout, positions, journal
+
+
+def accept_new(settings: Settings, departments: list[str], title: str | None) -> AcceptResult:
+    """Put each pending `.new` file in place; the file it replaces is kept as `.bak`."""
+    result = AcceptResult()
+    with _editing(settings, departments, title) as (layout, positions, journal):
+        for position in positions:
+            key = position_key(position.unit_path, position.title)
+            record = journal.position(key) or {}
+            hashes = known_hashes(record)
+            for new in _new_files(layout, position):
+                main = new.with_name(new.name.replace(".new.", ".", 1))
+                if main.exists():
+                    backup = variant(main, "bak")
+                    os.replace(main, backup)
+                    result.backups.append(str(backup))
+                digest = file_hash(new)
+                os.replace(new, main)
+                if digest is not None:
+                    stem = layout.stem(position.unit_path, position.title)
+                    hashes.setdefault(suffix_of(stem, main), []).append(digest)
+                result.accepted.append(str(main))
+            if record:
+                journal.update_position(key, file_hashes=hashes, edited_kept=0)
     return result
 
 
 def reject_new(settings: Settings, departments: list[str], title: str | None) -> AcceptResult:
     """Drop pending `.new` files and freeze the positions, so the hand-edited versions stand."""
     result = AcceptResult()
-    with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
-        layout, positions = _selected(settings, departments, title)
-        with Journal(settings.state_dir) as journal:
-            for position in positions:
-                files = _new_files(layout, position)
-                if not files:
-                    continue
-                for new in files:
-                    new.unlink()
-                    result.rejected.append(str(new))
-                key = position_key(position.unit_path, position.title)
-                journal.update_position(
-                    key, frozen=True, edited_kept=0, unit_path=list(position.unit_path), title=position.title
-                )
+    with _editing(settings, departments, title) as (layout, positions, journal):
+        for position in positions:
+            files = _new_files(layout, position)
+            if not files:
+                continue
+            for new in files:
+                new.unlink()
+                result.rejected.append(str(new))
+            key = position_key(position.unit_path, position.title)
+            journal.update_position(
+                key, frozen=True, edited_kept=0, unit_path=list(position.unit_path), title=position.title
+            )
     return result

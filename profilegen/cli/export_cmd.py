@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import OrgOption
+from profilegen.cli.options import OrgOption, OutOption
 from profilegen.cli.output import warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
@@ -27,7 +27,7 @@ EPILOG = """Examples:
 
 def export(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="md, docx or xlsx.")],
-    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+    out: OutOption = None,
     to: Annotated[Path | None, typer.Option("--to", help="Workbook file for xlsx (default: profiles.xlsx).")] = None,
     department: Annotated[
         list[str] | None, typer.Option("--department", "-d", help="Only these units (and sub-units).")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
+from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption, OutOption
 from profilegen.cli.output import emit_json, error, is_terminal, stderr, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
@@ -38,7 +38,7 @@ def generate(
     ] = None,
     org: OrgOption = None,
     kpi_dir: KpiDirOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Output folder (default: profiles/).")] = None,
+    out: OutOption = None,
     state_dir: Annotated[
         Path | None, typer.Option("--state-dir", help="Journal folder (default: .profilegen/).")
     ] = None,

@@ -11,3 +11,4 @@ OrgOption = Annotated[Path | None, typer.Option("--org", help="Org file (.xlsx, 
 KpiDirOption = Annotated[Path | None, typer.Option("--kpi-dir", help="KPI folder (default: kpi/).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Excel sheet to read.")]
+OutOption = Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")]

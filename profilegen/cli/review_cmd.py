@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import JsonOption, OrgOption
+from profilegen.cli.options import JsonOption, OrgOption, OutOption
 from profilegen.cli.output import emit_json
 from profilegen.cli.state import OPTIONS
 
@@ -35,7 +34,7 @@ def diff(
     departments: Departments,
     position: PositionOption = None,
     org: OrgOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+    out: OutOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Section by section: the profile on disk against its `.new` file or the last generated version."""
@@ -65,7 +64,7 @@ def accept(
     departments: Departments,
     position: PositionOption = None,
     org: OrgOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+    out: OutOption = None,
 ) -> None:
     """Put the pending `.new` versions in place (the files they replace are kept as `.bak`)."""
     from profilegen.review import accept_new
@@ -80,7 +79,7 @@ def reject(
     departments: Departments,
     position: PositionOption = None,
     org: OrgOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+    out: OutOption = None,
 ) -> None:
     """Drop the pending `.new` versions and freeze those positions, so the edited files stand."""
     from profilegen.review import reject_new
@@ -91,7 +90,7 @@ def reject(
 
 def prune(
     org: OrgOption = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")] = None,
+    out: OutOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move; move nothing.")] = False,
 ) -> None:
     """Move profiles of positions no longer in the org to OUT/.archive/<date>/ (nothing is deleted)."""
