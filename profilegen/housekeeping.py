@@ -67,7 +67,7 @@ def prune(settings: Settings, dry_run: bool = False) -> PruneResult:
             for profile in found:
                 employee = (profile.document.get("meta") or {}).get("employee_name")
                 journal.delete_position(position_key(profile.unit_path, profile.title, employee))
-            for key, record in list(journal.positions()):  # orphans whose files were already gone
-                if record.get("orphan"):
-                    journal.delete_position(key)
+            for key in (journal.meta("orphans") or {}).get("keys", []):  # orphans whose files were already gone
+                journal.delete_position(key)
+            journal.set_meta("orphans", {"keys": []})
         return result

@@ -19,6 +19,7 @@ PositionKey = str
 _RUN = "run:"
 _POS = "pos:"
 _DOC = "doc:"
+_META = "meta:"
 _ACTIVE = "meta:active-run"
 
 
@@ -102,6 +103,19 @@ class Journal:
     def delete_position(self, key: PositionKey) -> None:
         self._cache.delete(_POS + key)
         self._cache.delete(_DOC + key)
+
+    # -- small named values (cached mappings, lists) -------------------------------------------------
+    def meta(self, name: str) -> dict[str, Any] | None:
+        return self._get(_META + name)
+
+    def set_meta(self, name: str, value: dict[str, Any]) -> None:
+        self._put(_META + name, value)
+
+    def position_keys(self) -> Iterator[PositionKey]:
+        """Every position key, without reading the records."""
+        for key in list(self._cache.iterkeys()):
+            if isinstance(key, str) and key.startswith(_POS):
+                yield key[len(_POS) :]
 
     # -- last generated documents (kept apart: planning reads every record, diffs need few documents) --
     def save_document(self, key: PositionKey, document: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import sys
@@ -20,7 +21,13 @@ from profilegen.generation.engine import Engine, EventSink, Limits, RunReport, T
 from profilegen.generation.provider import OfflineProvider, Provider
 from profilegen.journal import OUT_LOCK, Journal, StateLock, person_hash
 from profilegen.kpi.catalog import KpiCatalog, load_catalog
-from profilegen.kpi.mapping import Assignment, KpiMapper
+from profilegen.kpi.mapping import (
+    Assignment,
+    KpiMapper,
+    assignments_from_json,
+    assignments_to_json,
+    mapping_key,
+)
 from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, UnitPath
 from profilegen.org.problems import Problem
@@ -108,10 +115,19 @@ def load_org_from_settings(settings: Settings) -> tuple[OrgStructure, list[Probl
     return load_org_with_problems(settings.resolved_org(), settings.excel.sheet, settings.excel.columns)
 
 
-def load_inputs(settings: Settings) -> Inputs:
+def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
+    """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed)."""
     org, problems = load_org_from_settings(settings)
     catalog = load_catalog(settings.resolved_kpi_dir())
-    return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems)
+    if journal is None:
+        return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems)
+    key = mapping_key(org, catalog)
+    cached = journal.meta("kpi-mapping")
+    if cached is not None and cached.get("key") == key:
+        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems)
+    assignments = KpiMapper(catalog).map_org(org)
+    journal.set_meta("kpi-mapping", {"key": key, "assignments": assignments_to_json(assignments)})
+    return Inputs(org, catalog, assignments, problems)
 
 
 def check_output_folder(settings: Settings, create: bool = True) -> None:
@@ -222,7 +238,7 @@ def generate(
         if lock.taken_over:
             notice(f"warning: {lock.taken_over}")
         journal = stack.enter_context(Journal(settings.state_dir))
-        inputs = load_inputs(settings)
+        inputs = load_inputs(settings, journal)
         for problem in inputs.problems[:MAX_PROBLEMS_SHOWN]:
             notice(f"warning: {problem}")
         if len(inputs.problems) > MAX_PROBLEMS_SHOWN:
@@ -296,7 +312,7 @@ def check_key_not_lost(settings: Settings, requested: str, journal: Journal, lay
     if (settings.provider if requested == "auto" else requested) != "auto" or api_key():
         return
     for _, record in journal.positions():
-        if record.get("generator") == "llm" and record.get("status") == "done" and not record.get("orphan"):
+        if record.get("generator") == "llm" and record.get("status") == "done":
             path = tuple(record.get("unit_path") or ())
             if path not in layout.known_units:
                 continue
@@ -309,19 +325,18 @@ def check_key_not_lost(settings: Settings, requested: str, journal: Journal, lay
 
 
 def mark_orphans(journal: Journal, org: OrgStructure) -> int:
-    """Flag journaled positions that left the org (unit removed or renamed, title gone); returns how many."""
+    """Record which journaled positions left the org (unit removed or renamed, title gone); returns how many.
+
+    Reads keys only (a key names its unit path and title), so a nightly run pays nothing per record.
+    """
     current = {(p.unit_path, p.title) for p in org.positions()}
-    count = 0
-    for key, record in journal.positions():
-        path, title = record.get("unit_path"), record.get("title")
-        if not path or not title or not record.get("outputs"):
-            continue
-        orphan = (tuple(path), title) not in current
-        count += orphan
-        if bool(record.get("orphan")) != orphan:
-            record["orphan"] = orphan
-            journal.save_position(key, record)
-    return count
+    orphans = []
+    for key in journal.position_keys():
+        path, title, _person = json.loads(key)
+        if (tuple(path), title) not in current:
+            orphans.append(key)
+    journal.set_meta("orphans", {"keys": orphans})
+    return len(orphans)
 
 
 _OUTCOMES = {

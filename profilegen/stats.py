@@ -14,8 +14,9 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def journal_stats(records: Iterable[dict[str, Any]], run_id: str | None = None) -> dict[str, Any]:
-    """Stats over position records (all of them, or those last touched by ``run_id``)."""
+def journal_stats(records: Iterable[dict[str, Any]], run_id: str | None = None, orphans: int = 0) -> dict[str, Any]:
+    """Stats over position records (all of them, or those last touched by ``run_id``); ``orphans`` as counted
+    by the last run against the org."""
     chosen = [r for r in records if run_id is None or r.get("run_id") == run_id]
     statuses = Counter(str(r.get("status", "pending")) for r in chosen)
     done = [r for r in chosen if r.get("status") == "done"]
@@ -49,7 +50,7 @@ def journal_stats(records: Iterable[dict[str, Any]], run_id: str | None = None) 
         },
         "frozen": sum(1 for r in chosen if r.get("frozen")),
         "quarantined": sum(1 for r in chosen if r.get("quarantined")),
-        "orphans": sum(1 for r in chosen if r.get("orphan")),
+        "orphans": orphans,
         "kept_edited": sum(1 for r in chosen if r.get("edited_kept")),
         "success_rate": round(len(done) / finished, 4) if finished else None,
         "generator": dict(Counter(str(r.get("generator", "?")) for r in done)),

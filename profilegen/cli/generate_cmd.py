@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,10 +12,11 @@ from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption, OutOptio
 from profilegen.cli.output import emit_json, error, is_terminal, stderr, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
-from profilegen.generation.engine import RunReport
 from profilegen.observability import EventLog
-from profilegen.pipeline import GenerateOptions, GenerateResult, Selection
-from profilegen.pipeline import generate as run_generate
+
+if TYPE_CHECKING:  # the pipeline (pydantic models, the engine) loads only when `generate` runs
+    from profilegen.generation.engine import RunReport
+    from profilegen.pipeline import GenerateResult
 
 EPILOG = """Examples:
 
@@ -74,6 +75,9 @@ def generate(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail.")] = False,
 ) -> None:
     """Generate profiles for the selected positions; only what changed is regenerated."""
+    from profilegen.pipeline import GenerateOptions, Selection
+    from profilegen.pipeline import generate as run_generate
+
     OPTIONS.quiet = OPTIONS.quiet or quiet
     OPTIONS.verbose = OPTIONS.verbose or verbose
     if bool(department) == all_units:

@@ -110,7 +110,8 @@ def stats(
 ) -> None:
     """Where every position stands: success rate, KPI sources, durations, tokens and cost, errors, warnings."""
     with _journal(state_dir) as journal:
-        data = journal_stats((r for _, r in journal.positions()), run)
+        orphans = len((journal.meta("orphans") or {}).get("keys", []))
+        data = journal_stats((r for _, r in journal.positions()), run, orphans)
     if as_json:
         emit_json(data)
         return

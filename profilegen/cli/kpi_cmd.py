@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
 from profilegen.cli.output import emit_json, table
 from profilegen.cli.state import OPTIONS
-from profilegen.kpi.mapping import Assignment, KpiMapper
 from profilegen.kpi.model import KpiSource
 from profilegen.org.model import format_path
-from profilegen.org.selection import UnitIndex
-from profilegen.pipeline import load_inputs
+
+if TYPE_CHECKING:
+    from profilegen.kpi.mapping import Assignment
 
 app = typer.Typer(help="KPI files: mapping to units and explanations.", no_args_is_help=True)
 
@@ -42,6 +42,8 @@ def mapping_json(assignments: dict[Any, Assignment]) -> dict[str, Any]:
 @app.command("map", epilog="Example: profilegen kpi map --org Structure.xlsx --kpi-dir kpi --json")
 def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: JsonOption = False) -> None:
     """Every unit with its KPI source, file, inherited-from and reason; coverage per source."""
+    from profilegen.pipeline import load_inputs
+
     inputs = load_inputs(OPTIONS.settings(org=org, kpi_dir=kpi_dir))
     data = mapping_json(inputs.assignments)
     if as_json:
@@ -63,6 +65,10 @@ def explain(
     as_json: JsonOption = False,
 ) -> None:
     """The steps taken for a unit: which rules matched and why the winner won."""
+    from profilegen.kpi.mapping import KpiMapper
+    from profilegen.org.selection import UnitIndex
+    from profilegen.pipeline import load_inputs
+
     inputs = load_inputs(OPTIONS.settings(org=org, kpi_dir=kpi_dir))
     mapper = KpiMapper(inputs.catalog)
     index = UnitIndex(inputs.org)

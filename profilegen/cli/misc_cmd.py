@@ -11,7 +11,6 @@ import typer
 from profilegen.cli.options import JsonOption
 from profilegen.cli.output import emit_json
 from profilegen.cli.state import OPTIONS
-from profilegen.config import API_KEY_VARIABLES, CONFIG_FILE, sources
 from profilegen.errors import InputError
 from profilegen.export.atomic import write_text_atomic
 
@@ -64,6 +63,8 @@ def schema() -> None:
 @config_app.command("show", epilog="Example: PROFILEGEN_CONCURRENCY=8 profilegen config show --json")
 def config_show(as_json: JsonOption = False) -> None:
     """Effective settings and where each came from (flag, environment, file, default); the key masked."""
+    from profilegen.config import API_KEY_VARIABLES, sources
+
     settings = OPTIONS.settings()
     data = settings.model_dump(mode="json")
     origin = sources(OPTIONS.config)
@@ -79,7 +80,7 @@ def config_show(as_json: JsonOption = False) -> None:
 
 @config_app.command("init", epilog="Example: profilegen config init && $EDITOR profilegen.yaml")
 def config_init(
-    path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path(CONFIG_FILE),
+    path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("profilegen.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter profilegen.yaml."""

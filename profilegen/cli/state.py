@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from profilegen.config import Settings, load_settings
+if TYPE_CHECKING:
+    from profilegen.config import Settings
 
 
 @dataclass
@@ -19,6 +20,8 @@ class GlobalOptions:
     no_color: bool = False
 
     def settings(self, **flags: Any) -> Settings:
+        from profilegen.config import load_settings  # pydantic-settings: only for commands that need settings
+
         return load_settings(self.config, flags)
 
 

@@ -10,6 +10,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any
 
 from profilegen.kpi.filtering import PositionKpi, kpis_for_position
@@ -124,23 +125,38 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _fields_of(value: Any) -> dict[str, Any]:
-    """A dataclass's fields as a dict, one level deep (JSON encoding calls it for nested ones)."""
+    """A dataclass's fields as a dict, one level deep (JSON encoding calls it for nested ones).
+
+    A position's nearby units are the same for its whole unit and long: they enter as one digest.
+    """
     kind = type(value)
     names = _FIELD_NAMES.get(kind)
     if names is None:
         if not hasattr(kind, "__dataclass_fields__"):
             raise TypeError(f"{kind.__name__} is not JSON serialisable")
         names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
-    return {name: getattr(value, name) for name in names}
+    result = {name: getattr(value, name) for name in names}
+    if kind is PositionContext:
+        result["related_units"] = _digest(result["related_units"])
+    return result
+
+
+@lru_cache(maxsize=4096)
+def _digest(names: tuple[str, ...]) -> str:
+    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()
 
 
 def _related_units(org: OrgStructure, path: UnitPath) -> tuple[str, ...]:
     """Units near this one (ancestors, siblings, children), named by path, so the model need not invent any."""
-    related: list[UnitPath] = [path[:i] for i in range(1, len(path))]
-    if len(path) > 1:
-        related += [s for s in org.units[path[:-1]].children if s != path]
-    related += org.units[path].children
-    return tuple(format_path(p) for p in related[:MAX_RELATED_UNITS])
+    key = ("related", path)
+    if key not in org.memo:
+        related: list[UnitPath] = [path[:i] for i in range(1, len(path))]
+        if len(path) > 1:
+            related += [s for s in org.units[path[:-1]].children if s != path]
+        related += org.units[path].children
+        org.memo[key] = tuple(format_path(p) for p in related[:MAX_RELATED_UNITS])
+    names: tuple[str, ...] = org.memo[key]
+    return names
 
 
 def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:

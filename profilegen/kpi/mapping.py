@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from profilegen.kpi.catalog import KpiCatalog
 from profilegen.kpi.lemma import lemma, lemmas
@@ -207,3 +210,53 @@ class KpiMapper:
             file_name, reason = self.template_for(path)
             result[path] = Assignment(path, KpiSource.TEMPLATE, file_name, reason)
         return result
+
+
+MAPPING_VERSION = "1"  # bump when the rules change: cached mappings are then recomputed
+
+
+def mapping_key(org: OrgStructure, catalog: KpiCatalog) -> str:
+    """What a mapping depends on: unit paths, every KPI file's text, mapping.yaml, the rules, the dictionary."""
+    from importlib import metadata
+
+    try:
+        dictionary = metadata.version("pymorphy3-dicts-ru")
+    except metadata.PackageNotFoundError:
+        dictionary = "?"
+    files = sorted(
+        (f.name, f.text_hash)
+        for f in (*catalog.files, *catalog.templates, *([catalog.generic] if catalog.generic else []))
+    )
+    payload = [MAPPING_VERSION, dictionary, list(org.units), files, sorted(catalog.explicit.items())]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def assignments_to_json(assignments: dict[UnitPath, Assignment]) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": list(a.path),
+            "source": a.source.value,
+            "file": a.file,
+            "reason": a.reason,
+            "inherited_from": list(a.inherited_from) if a.inherited_from else None,
+            "candidates": [[c.file, c.rule, c.detail, c.words] for c in a.candidates],
+            "conflict": a.conflict,
+        }
+        for a in assignments.values()
+    ]
+
+
+def assignments_from_json(items: list[dict[str, Any]]) -> dict[UnitPath, Assignment]:
+    result = {}
+    for item in items:
+        path = tuple(item["path"])
+        result[path] = Assignment(
+            path,
+            KpiSource(item["source"]),
+            item["file"],
+            item["reason"],
+            tuple(item["inherited_from"]) if item["inherited_from"] else None,
+            [Candidate(*c) for c in item["candidates"]],
+            list(item["conflict"]),
+        )
+    return result

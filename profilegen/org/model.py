@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
 
 UnitPath = tuple[str, ...]
 
@@ -74,10 +76,12 @@ class OrgStructure:
     def __init__(self, source: str = "") -> None:
         self.source = source
         self.units: dict[UnitPath, Unit] = {}
+        self.memo: dict[Any, Any] = {}  # derived facts (heads, nearby units); cleared whenever the org changes
 
     # -- building -------------------------------------------------------------
     def ensure_unit(self, path: UnitPath, code: str | None = None) -> Unit:
         """Return the unit at ``path``, creating it and its ancestors as needed."""
+        self.memo.clear()
         unit = self.units.get(path)
         if unit is None:
             if len(path) > 1:
@@ -90,6 +94,7 @@ class OrgStructure:
 
     def add_position(self, path: UnitPath, title: str, headcount: int = 1, code: str | None = None) -> None:
         """Add ``headcount`` slots of ``title`` to the unit at ``path``."""
+        self.memo.clear()
         unit = self.ensure_unit(path, code)
         for i, existing in enumerate(unit.positions):
             if existing.title == title:
@@ -118,13 +123,13 @@ class OrgStructure:
 
     def head_of(self, path: UnitPath, head_titles: Sequence[str] = DEFAULT_HEAD_TITLES) -> Position | None:
         """The position that heads a unit: the first whose title starts with a head word."""
-        unit = self.units.get(path)
-        if unit is None:
-            return None
-        for position in unit.positions:
-            if is_head_title(position.title, head_titles):
-                return position
-        return None
+        key = ("head", path, tuple(head_titles))
+        if key not in self.memo:
+            unit = self.units.get(path)
+            positions = unit.positions if unit is not None else []
+            self.memo[key] = next((p for p in positions if is_head_title(p.title, tuple(head_titles))), None)
+        head: Position | None = self.memo[key]
+        return head
 
     def subordinates(self, position: Position, head_titles: Sequence[str] = DEFAULT_HEAD_TITLES) -> Subordinates:
         """A head manages its unit's children and everyone in its unit plus the heads of child units."""
@@ -140,7 +145,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _DEPUTY_WORDS = frozenset({"заместитель", "помощник", "ассистент", "deputy", "assistant", "vice"})
 
 
-def is_head_title(title: str, head_titles: Sequence[str] = DEFAULT_HEAD_TITLES) -> bool:
+@lru_cache(maxsize=8192)
+def is_head_title(title: str, head_titles: tuple[str, ...] = DEFAULT_HEAD_TITLES) -> bool:
     """A title heads its unit when one of its first two words is a head word and it is no deputy's.
 
     "Руководитель отдела" and "Финансовый директор" head; "Заместитель директора" does not.

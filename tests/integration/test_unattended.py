@@ -82,7 +82,7 @@ def test_orphans_are_reported_left_out_and_pruned(capsys: pytest.CaptureFixture[
     assert not any(treasury.iterdir())
     assert len([p for p in (tmp_path / "out").rglob("*.json") if ".archive" not in p.parts]) == 117
     with Journal(tmp_path / "state") as journal:
-        assert not any(r.get("orphan") for _, r in journal.positions())
+        assert journal.meta("orphans") == {"keys": []}
         assert sum(1 for _ in journal.positions()) == 117
 
 
