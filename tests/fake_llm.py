@@ -3,7 +3,8 @@
 It answers `POST /v1/chat/completions` like an OpenAI-compatible provider. A valid answer is a
 profile built from the position data in the prompt (so KPIs and units are the real ones). Faults:
 `429` (Retry-After), `429ms` (retry-after-ms), `500`, `502`, `slow` (answers after `slow_seconds`),
-`broken_body` (200 with a cut-off JSON body), `not_json` (prose content), `schema_invalid` (JSON
+`broken_body` (200 with a cut-off JSON body), `no_choices` (200 with an empty `choices` list),
+`not_json` (prose content), `schema_invalid` (JSON
 missing required sections), `truncated` (finish_reason "length"), `fenced` (valid JSON in ``` fences),
 `400`, `401`, `402`, `403`, `404`.
 """
@@ -210,6 +211,8 @@ class FakeLLM:
         ).encode()
         if fault == "broken_body":
             payload = payload[: len(payload) // 2]
+        if fault == "no_choices":
+            payload = json.dumps({"id": "chatcmpl-fake", "object": "chat.completion", "choices": []}).encode()
         return 200, payload, {}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from profilegen.errors import GenerationError, ProviderAbort
 from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings
@@ -15,6 +15,7 @@ from profilegen.generation.provider import AnswerSink, ProviderResult
 from profilegen.generation.retry import (
     ABORT_STATUSES,
     RETRY_AFTER_CAP,
+    EmptyAnswer,
     Pacer,
     backoff,
     is_transient,
@@ -24,6 +25,9 @@ from profilegen.generation.retry import (
 from profilegen.generation.schema import strict_json_schema
 
 _JSON = {"Content-Type": "application/json"}
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 
 @dataclass(slots=True)
@@ -192,52 +196,61 @@ class OpenAIProvider:
         return body
 
     async def _complete(self, messages: list[dict[str, str]], max_tokens: int, usage: Usage) -> dict[str, Any]:
-        """One answer, through transient failures; fatal statuses abort the run."""
-        import asyncio
+        """One answer, through transient failures (one tenacity loop); fatal statuses abort the run."""
+        from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
         payload = json.dumps(self._request(messages, max_tokens), ensure_ascii=False).encode("utf-8")
-        attempt = 0
-        while True:
-            attempt += 1
-            await self.pacer.wait()
-            try:
-                # The SDK's generic `post` (its documented way to send any body), with the body encoded
-                # once and the answer kept as plain JSON: the typed `create` spends more CPU per call
-                # on transforming parameters and building models than a request's own I/O, and with
-                # dozens in flight that CPU delays every one of them.
-                completion = await self._client.post(
-                    "/chat/completions", cast_to=object, content=payload, options={"headers": _JSON}
-                )
-            except Exception as exc:
-                usage.calls += 1
-                status = status_of(exc)
-                if status in ABORT_STATUSES:
-                    raise ProviderAbort(ABORT_STATUSES[status], _describe(exc)) from None
-                if not is_transient(exc):
-                    raise usage.error("bad_request" if status else type(exc).__name__, _describe(exc)) from None
-                if attempt >= self.settings.max_attempts:
-                    raise usage.error(
-                        _transient_type(exc), f"gave up after {attempt} attempts: {_describe(exc)}"
-                    ) from None
-                asked = retry_after(exc)
-                delay = (
-                    min(asked, RETRY_AFTER_CAP) if asked is not None else backoff(attempt, self.settings.backoff_base)
-                )
-                if status == 429:
-                    self.pacer.hold(delay)
-                await asyncio.sleep(delay)
-                continue
-            if not isinstance(completion, dict) or not completion.get("choices"):
-                usage.calls += 1
-                if attempt >= self.settings.max_attempts:
-                    raise usage.error("empty_response", "the provider returned no choices")
-                await asyncio.sleep(backoff(attempt, self.settings.backoff_base))
-                continue
-            usage.add(completion.get("usage"), self.settings.prices)
-            return completion
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self.settings.max_attempts),
+            retry=retry_if_exception(is_transient),
+            wait=self._wait,
+            reraise=True,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    await self.pacer.wait()
+                    try:
+                        # The SDK's generic `post` (its documented way to send any body), with the body
+                        # encoded once and the answer kept as plain JSON: the typed `create` spends more
+                        # CPU per call on transforming parameters and building models than a request's
+                        # own I/O, and with dozens in flight that CPU delays every one of them.
+                        completion = await self._client.post(
+                            "/chat/completions", cast_to=object, content=payload, options={"headers": _JSON}
+                        )
+                        if not isinstance(completion, dict) or not completion.get("choices"):
+                            raise EmptyAnswer("the provider returned no choices")
+                    except Exception:
+                        usage.calls += 1
+                        raise
+                    usage.add(completion.get("usage"), self.settings.prices)
+                    return completion
+        except Exception as exc:
+            status = status_of(exc)
+            if status in ABORT_STATUSES:
+                raise ProviderAbort(ABORT_STATUSES[status], _describe(exc)) from None
+            if not is_transient(exc):
+                raise usage.error("bad_request" if status else type(exc).__name__, _describe(exc)) from None
+            raise usage.error(_transient_type(exc), f"gave up after {usage.calls} attempts: {_describe(exc)}") from None
+        raise AssertionError("unreachable: tenacity either returns an answer or re-raises")
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Retry-After when the server gives one (capped), else backoff; a 429 holds back every request."""
+        exc = state.outcome.exception() if state.outcome is not None else None
+        asked = retry_after(exc) if exc is not None else None
+        delay = (
+            min(asked, RETRY_AFTER_CAP)
+            if asked is not None
+            else backoff(state.attempt_number, self.settings.backoff_base)
+        )
+        if exc is not None and status_of(exc) == 429:
+            self.pacer.hold(delay)
+        return delay
 
 
 def _transient_type(exc: BaseException) -> str:
+    if isinstance(exc, EmptyAnswer):
+        return "empty_response"
     status = status_of(exc)
     if status == 429:
         return "rate_limited"

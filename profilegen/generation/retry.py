@@ -14,6 +14,10 @@ RETRIED_STATUSES = frozenset({408, 409, 429}) | frozenset(range(500, 600))
 ABORT_STATUSES = {401: "auth", 403: "auth", 402: "no_credits", 404: "model_not_found"}
 
 
+class EmptyAnswer(Exception):
+    """A 200 response without choices: treated like an unreadable body and retried."""
+
+
 def status_of(exc: BaseException) -> int | None:
     status = getattr(exc, "status_code", None)
     return status if isinstance(status, int) else None
@@ -28,7 +32,11 @@ def is_transient(exc: BaseException) -> bool:
         return status in RETRIED_STATUSES
     return isinstance(
         exc,
-        openai.APITimeoutError | openai.APIConnectionError | openai.APIResponseValidationError | json.JSONDecodeError,
+        openai.APITimeoutError
+        | openai.APIConnectionError
+        | openai.APIResponseValidationError
+        | json.JSONDecodeError
+        | EmptyAnswer,
     )
 
 

@@ -99,7 +99,7 @@ def test_prices_from_config(capsys: pytest.CaptureFixture[str], tmp_path: Path, 
     assert meta["cost_usd"] == pytest.approx((meta["tokens_in"] * 1.0 + meta["tokens_out"] * 2.0) / 1e6)
 
 
-@pytest.mark.parametrize("fault", ["429", "429ms", "500", "502", "broken_body"])
+@pytest.mark.parametrize("fault", ["429", "429ms", "500", "502", "broken_body", "no_choices"])
 def test_transient_faults_are_retried(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, server: FakeLLM, fault: str
 ) -> None:
