@@ -15,7 +15,7 @@ from profilegen.export.atomic import write_bytes_atomic
 from profilegen.export.documents import find_profiles, select_profiles
 from profilegen.export.render import RenderOptions
 from profilegen.export.rerender import rerender
-from profilegen.journal import StateLock
+from profilegen.journal import OUT_LOCK, StateLock
 
 EPILOG = """Examples:
 
@@ -41,7 +41,7 @@ def export(
     if not settings.out.is_dir():
         raise InputError("no profiles folder", source=str(settings.out))
     options = RenderOptions(settings.language, settings.prepared_by)
-    with StateLock(settings.state_dir):
+    with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
         profiles = select_profiles(list(find_profiles(settings.out)), department)
         if fmt == "xlsx":
             from profilegen.export.xlsx_writer import render_workbook
