@@ -35,3 +35,11 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 def words(text: str) -> list[str]:
     """Whole words of a text, normalised; punctuation and quotes are separators."""
     return _WORD.findall(normalize(text))
+
+
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text without the characters XML (and so DOCX and XLSX) cannot hold; they become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)

@@ -7,6 +7,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from profilegen.export.sections import Bullets, Field, Table, Text, labels_for, meta_line, profile_sections, title_of
+from profilegen.text import xml_safe
+
+MAX_PROPERTY = 255
+
+
+def _xml_safe(value: Any) -> Any:
+    """The document with every string made XML-safe (control characters from odd org files)."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list):
+        return [_xml_safe(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _xml_safe(v) for k, v in value.items()}
+    return value
 
 
 def generated_at(document: dict[str, Any]) -> datetime:
@@ -22,11 +36,21 @@ def generated_at(document: dict[str, Any]) -> datetime:
 def render_docx(document: dict[str, Any], language: str = "ru", prepared_by: str = "profilegen") -> bytes:
     from docx import Document
 
+    document = _xml_safe(document)
+    prepared_by = xml_safe(prepared_by)
+
     doc = Document()
+    # python-docx looks a style up by name (scanning every style) for each paragraph; look each up once
+    # and set the id on the paragraph directly: 70 ms a document becomes a few
+    ids = {name: doc.styles[name].style_id for name in ("Title", "Heading 1", "Heading 2", "List Bullet", "Table Grid")}
+
+    def styled(text: str, style: str) -> None:
+        doc.add_paragraph(text)._p.style = ids[style]
+
     title = title_of(document)
-    doc.add_heading(title, level=0)
+    styled(title, "Title")
     for section in profile_sections(document, language):
-        doc.add_heading(section.title, level=1)
+        styled(section.title, "Heading 1")
         for block in section.blocks:
             if isinstance(block, Field):
                 paragraph = doc.add_paragraph()
@@ -36,14 +60,14 @@ def render_docx(document: dict[str, Any], language: str = "ru", prepared_by: str
                 doc.add_paragraph(block.text)
             elif isinstance(block, Bullets):
                 if block.heading:
-                    doc.add_heading(block.heading, level=2)
+                    styled(block.heading, "Heading 2")
                 for item in block.items:
-                    doc.add_paragraph(item, style="List Bullet")
+                    styled(item, "List Bullet")
             elif isinstance(block, Table):
                 if block.heading:
-                    doc.add_heading(block.heading, level=2)
+                    styled(block.heading, "Heading 2")
                 table = doc.add_table(rows=1, cols=len(block.headers))
-                table.style = "Table Grid"
+                table._tbl.tblStyle_val = ids["Table Grid"]
                 for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
                     cell.text = header
                     for run in cell.paragraphs[0].runs:
@@ -56,12 +80,12 @@ def render_docx(document: dict[str, Any], language: str = "ru", prepared_by: str
     doc.add_paragraph(f"{labels['prepared']}: {prepared_by}; {labels['date']}: {when:%Y-%m-%d}")
     doc.add_paragraph(f"{labels['meta']}: {meta_line(document)}").runs[0].italic = True
     props = doc.core_properties
-    props.title = title
-    props.author = prepared_by
-    props.last_modified_by = prepared_by
+    props.title = title[:MAX_PROPERTY]  # document properties hold at most 255 characters
+    props.author = prepared_by[:MAX_PROPERTY]
+    props.last_modified_by = prepared_by[:MAX_PROPERTY]
     props.created = when
     props.modified = when
-    props.subject = " / ".join(document["profile"]["unit"]["path"])
+    props.subject = " / ".join(document["profile"]["unit"]["path"])[:MAX_PROPERTY]
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

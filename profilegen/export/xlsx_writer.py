@@ -9,6 +9,7 @@ from typing import Any
 
 from profilegen.export.documents import StoredProfile
 from profilegen.export.sections import block_lines, labels_for, profile_sections, title_of
+from profilegen.text import xml_safe
 
 MAX_SHEET = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -33,7 +34,7 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
     used: set[str] = {"summary"}
     names = []
     for title in titles:
-        base = _BAD_SHEET_CHARS.sub("_", title).strip().strip("'") or "Profile"
+        base = _BAD_SHEET_CHARS.sub("_", xml_safe(title)).strip().strip("'") or "Profile"
         name = base[:MAX_SHEET]
         counter = 1
         while name.casefold() in used:
@@ -48,6 +49,8 @@ def sheet_names(titles: Sequence[str]) -> list[str]:
 def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
     """Write a cell; text that a spreadsheet would run as a formula stays text."""
     cell = sheet.cell(row=row, column=column)
+    if isinstance(value, str):
+        value = xml_safe(value)
     cell.value = value
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         cell.data_type = "s"

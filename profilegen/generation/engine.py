@@ -236,6 +236,9 @@ class Engine:
                     report.stop_message = f"cannot write outputs: {where}{exc.strerror or exc}"
                     self._requeue(task, queue)
                     return
+                except Exception as exc:  # a bug met by one position: record it and go on (its answer stays)
+                    failure = GenerationError("internal_error", f"{type(exc).__name__}: {exc}", cost_usd=0.0)
+                    outcome = self._failed(task, describe(task.context), time.monotonic(), failure)
                 finally:
                     state.in_flight -= 1
                 report.outcomes.append(outcome)

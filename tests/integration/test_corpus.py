@@ -197,7 +197,10 @@ def test_ten_thousand_character_name(capsys: pytest.CaptureFixture[str], tmp_pat
     assert len(name) > 9_990
     org = write_xlsx(tmp_path / "long.xlsx", [LEVELS, ["1", "Блок", name, name, "Инженер"]])
     before = _files(tmp_path)
-    _warned(_generate(capsys, tmp_path, org), "long.xlsx", "row 2", "longer than 300")
+    _warned(
+        _generate(capsys, tmp_path, org, KPI_DIR, "--format", "json,md,docx"), "long.xlsx", "row 2", "longer than 300"
+    )
+    assert len(list((tmp_path / "out").rglob("*.docx"))) == 1  # DOCX properties hold 255 characters at most
     _inside_out_only(tmp_path, before)
     assert all(len(p.name.encode()) < 255 for p in (tmp_path / "out").rglob("*"))
 
@@ -205,10 +208,23 @@ def test_ten_thousand_character_name(capsys: pytest.CaptureFixture[str], tmp_pat
 def test_control_characters_and_nul(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     org = _copy("control_chars.yaml", tmp_path)
     before = _files(tmp_path)
-    result = _generate(capsys, tmp_path, org)
+    result = _generate(capsys, tmp_path, org, KPI_DIR, "--format", "json,md,docx")
     assert result.code == 0, result.stderr
     _inside_out_only(tmp_path, before)
     assert not any("\x00" in str(p) or "\x07" in str(p) for p in (tmp_path / "out").rglob("*"))
+    assert len(list((tmp_path / "out").rglob("*.docx"))) == 1
+    book = invoke(
+        capsys,
+        "export",
+        "xlsx",
+        "--out",
+        str(tmp_path / "out"),
+        "--org",
+        str(org),
+        "--to",
+        str(tmp_path / "out" / "book.xlsx"),
+    )
+    assert book.code == 0 and "(1 profiles)" in book.stdout
     validate = invoke(capsys, "org", "validate", "--org", str(org))
     assert validate.code == 1 and "control characters" in validate.stdout
 
