@@ -63,6 +63,17 @@ class Outcome:
     kept: list[str] = field(default_factory=list)  # files edited by hand, left as they were
 
 
+@dataclass(frozen=True, slots=True)
+class Finish:
+    """An answered position whose files and journal record are still to be written."""
+
+    task: Task
+    label: str
+    result: ProviderResult
+    duration: float
+    status: str  # "generated" or "exported"
+
+
 @dataclass(slots=True)
 class RunReport:
     run_id: str
@@ -213,6 +224,37 @@ class Engine:
         for folder in {self.layout.checked_dir(path) for path in busy}:
             remove_stale_temp_files(folder)
 
+        finishing: set[asyncio.Task[None]] = set()
+
+        def settle(outcome: Outcome) -> None:
+            report.outcomes.append(outcome)
+            state.record(outcome)
+
+        def stop_on_write_error(task: Task, exc: OSError) -> None:
+            # a full disk or an unwritable folder stops the run, losing nothing
+            where = f"{exc.filename}: " if exc.filename else ""
+            report.stop_reason = "aborted"
+            report.stop_message = f"cannot write outputs: {where}{exc.strerror or exc}"
+            self._requeue(task, queue)
+
+        def internal_failure(task: Task, exc: Exception) -> Outcome:
+            # a bug met by one position: record it and go on (a journaled answer stays for the next run)
+            failure = GenerationError("internal_error", f"{type(exc).__name__}: {exc}", cost_usd=0.0)
+            return self._failed(task, describe(task.context), time.monotonic(), failure)
+
+        async def finish(done: Finish) -> None:
+            """Write and journal an answered position off the event loop, while its worker moves on."""
+            try:
+                outcome = await asyncio.to_thread(
+                    self._finish, done.task, done.label, done.result, done.duration, done.status
+                )
+            except OSError as exc:
+                stop_on_write_error(done.task, exc)
+                return
+            except Exception as exc:
+                outcome = internal_failure(done.task, exc)
+            settle(outcome)
+
         async def worker() -> None:
             while not queue.empty():
                 if report.stop_reason is None:
@@ -222,7 +264,7 @@ class Engine:
                 task = queue.get_nowait()
                 state.in_flight += 1
                 try:
-                    outcome = await self._execute(task, run_id)
+                    result = await self._execute(task, run_id)
                 except ProviderAbort as exc:
                     report.stop_reason, report.stop_message = "aborted", f"{exc.error_type}: {exc}"
                     self._requeue(task, queue)
@@ -230,24 +272,28 @@ class Engine:
                 except asyncio.CancelledError:
                     self._requeue(task, queue)
                     raise
-                except OSError as exc:  # a full disk or an unwritable folder stops the run, losing nothing
-                    where = f"{exc.filename}: " if exc.filename else ""
-                    report.stop_reason = "aborted"
-                    report.stop_message = f"cannot write outputs: {where}{exc.strerror or exc}"
-                    self._requeue(task, queue)
+                except OSError as exc:
+                    stop_on_write_error(task, exc)
                     return
-                except Exception as exc:  # a bug met by one position: record it and go on (its answer stays)
-                    failure = GenerationError("internal_error", f"{type(exc).__name__}: {exc}", cost_usd=0.0)
-                    outcome = self._failed(task, describe(task.context), time.monotonic(), failure)
+                except Exception as exc:
+                    result = internal_failure(task, exc)
                 finally:
                     state.in_flight -= 1
-                report.outcomes.append(outcome)
-                state.record(outcome)
+                if isinstance(result, Finish):
+                    if result.status == "generated":
+                        state.answered(result.result)
+                    background = asyncio.create_task(finish(result))
+                    finishing.add(background)
+                    background.add_done_callback(finishing.discard)
+                else:
+                    settle(result)
 
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
         restore = _install_signal_handlers(report, workers)
         try:
             results = await asyncio.gather(*workers, return_exceptions=True)
+            # answered positions are written even when the run stops: they were paid for
+            results += await asyncio.gather(*finishing, return_exceptions=True)
         finally:
             restore()
             await self.provider.close()
@@ -284,7 +330,7 @@ class Engine:
             report.stop_reason = "budget"
             report.stop_message = f"spent ${state.spent:.4f} (+${estimate - state.spent:.4f} in flight) of ${max_cost}"
 
-    async def _execute(self, task: Task, run_id: str) -> Outcome:
+    async def _execute(self, task: Task, run_id: str) -> Outcome | Finish:
         label = describe(task.context)
         if task.action in ("up_to_date", "frozen", "quarantined", "kept_llm"):
             self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
@@ -306,8 +352,7 @@ class Engine:
             except InvalidAnswer:
                 task.action = "generate"
             else:
-                duration = float(record.get("duration_s") or 0.0)
-                return await asyncio.to_thread(self._finish, task, label, result, duration, "exported")
+                return Finish(task, label, result, float(record.get("duration_s") or 0.0), "exported")
         return await self._generate(task, run_id, label, record)
 
     def _journaled_result(self, record: dict[str, Any]) -> ProviderResult:
@@ -322,7 +367,7 @@ class Engine:
             attempts=int(record.get("attempts") or 1),
         )
 
-    async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome:
+    async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome | Finish:
         started = time.monotonic()
         attempts = int(previous.get("attempts", 0)) + 1
         await asyncio.to_thread(
@@ -346,9 +391,7 @@ class Engine:
             result = await self.provider.generate(task.context, journal_answer)
         except GenerationError as exc:
             return await asyncio.to_thread(self._failed, task, label, started, exc)
-        duration = round(time.monotonic() - started, 3)
-        # Export and journal off the event loop: file and SQLite syncs must not stall other requests.
-        return await asyncio.to_thread(self._finish, task, label, result, duration, "generated")
+        return Finish(task, label, result, round(time.monotonic() - started, 3), "generated")
 
     def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
         document = self._document(task, result, duration)
@@ -537,17 +580,23 @@ class _RunState:
     cost_unknown: bool = False
     consecutive_failures: int = 0
 
+    def charge(self, cost_usd: float | None) -> None:
+        """Count what an answer cost, as soon as it arrives (limits must not wait for the files)."""
+        if cost_usd is None:
+            self.cost_unknown = True
+        else:
+            self.spent += cost_usd
+            self.paid += 1
+
+    def answered(self, result: ProviderResult) -> None:
+        self.charge(result.cost_usd)
+        self.consecutive_failures = 0
+
     def record(self, outcome: Outcome) -> None:
-        if outcome.status in ("generated", "failed"):
-            if outcome.cost_usd is None:
-                self.cost_unknown = True
-            else:
-                self.spent += outcome.cost_usd
-                self.paid += 1
+        """A settled outcome; answered positions were charged already."""
         if outcome.status == "failed":
+            self.charge(outcome.cost_usd)
             self.consecutive_failures += 1
-        elif outcome.status == "generated":
-            self.consecutive_failures = 0
 
     def average_cost(self) -> float:
         return self.spent / self.paid if self.paid else 0.0

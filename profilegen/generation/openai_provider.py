@@ -107,6 +107,7 @@ class OpenAIProvider:
         self.known_units = frozenset(known_units)
         self.pacer = Pacer(settings.rpm)
         self._schema = strict_json_schema()
+        self._static: str | None = None
         headers = {}
         if "openrouter.ai" in settings.base_url:
             if settings.app_url:
@@ -177,12 +178,9 @@ class OpenAIProvider:
 
     def _request(self, messages: list[dict[str, str]], max_tokens: int) -> dict[str, Any]:
         s = self.settings
-        body: dict[str, Any] = {
-            "model": s.model,
-            "messages": messages,
-            "temperature": s.temperature,
-            "max_tokens": max_tokens,
-        }
+        body: dict[str, Any] = {"model": s.model, "temperature": s.temperature}
+        if messages:
+            body.update(messages=messages, max_tokens=max_tokens)
         if s.response_format == "json_schema":
             body["response_format"] = {
                 "type": "json_schema",
@@ -195,11 +193,20 @@ class OpenAIProvider:
             body["usage"] = {"include": True}
         return body
 
+    def _payload(self, messages: list[dict[str, str]], max_tokens: int) -> bytes:
+        """The request body; everything but the messages (the schema above all) is encoded once."""
+        if self._static is None:
+            static = json.dumps(self._request([], 0), ensure_ascii=False)
+            self._static = static[: static.rindex("}")]  # the same object, left open
+        return (
+            f'{self._static}, "messages": {json.dumps(messages, ensure_ascii=False)}, "max_tokens": {max_tokens}}}'
+        ).encode()
+
     async def _complete(self, messages: list[dict[str, str]], max_tokens: int, usage: Usage) -> dict[str, Any]:
         """One answer, through transient failures (one tenacity loop); fatal statuses abort the run."""
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
-        payload = json.dumps(self._request(messages, max_tokens), ensure_ascii=False).encode("utf-8")
+        payload = self._payload(messages, max_tokens)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_attempts),
             retry=retry_if_exception(is_transient),

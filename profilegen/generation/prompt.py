@@ -99,7 +99,7 @@ class PromptBuilder:
         return data
 
     def messages(self, context: PositionContext) -> list[dict[str, str]]:
-        data = json.dumps(self.position_data(context), ensure_ascii=False, indent=1)
+        data = json.dumps(self.position_data(context), ensure_ascii=False)  # compact: the C encoder, one line
         user = f"{DATA_HEADER['en' if self.language == 'en' else 'ru']}\n{data}"
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
