@@ -9,7 +9,6 @@ from profilegen.org.model import OrgStructure, UnitPath
 
 MAX_PATH = 240  # whole path, OUT included: under Windows' classic 260 with room to spare
 LONGEST_SUFFIX = len(".new.docx")
-MIN_NAME = 16
 KEEP_NAME = 60
 
 
@@ -61,9 +60,6 @@ class OutputLayout:
     @property
     def known_units(self) -> set[UnitPath]:
         return set(self._dirs)
-
-    def unit_dir(self, path: UnitPath) -> Path:
-        return self.out.joinpath(*self._dirs[path])
 
     def checked_dir(self, path: UnitPath) -> Path:
         """The unit's folder, resolved once and checked to stay inside OUT (symlinks included).

@@ -37,7 +37,6 @@ def _read_template(language: str, prompt_file: Path | None) -> str:
 class PromptBuilder:
     """Builds chat messages whose system part is byte-identical for every position of a run."""
 
-    template: str
     version: str
     language: str
     system: str
@@ -70,7 +69,7 @@ class PromptBuilder:
         if schema_in_prompt:
             schema = json.dumps(strict_json_schema(), ensure_ascii=False, separators=(",", ":"))
             parts.append(f"JSON Schema:\n{schema}")
-        return cls(text, version, language, "\n\n".join(parts), hashes, send_employee_name)
+        return cls(version, language, "\n\n".join(parts), hashes, send_employee_name)
 
     def position_data(self, context: PositionContext) -> dict[str, Any]:
         """What the model is told about one position (an employee's name only with `send_employee_name`)."""

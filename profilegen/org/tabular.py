@@ -30,7 +30,6 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 class Layout:
     """Which column holds what, found in the header row."""
 
-    header_row: int
     position: int
     levels: list[int] = field(default_factory=list)
     path: int | None = None
@@ -57,7 +56,7 @@ def _cell(row: Row, index: int | None) -> str:
     return str(value).strip()
 
 
-def detect_layout(header: Row, row_number: int, columns: Mapping[str, object] | None = None) -> Layout | None:
+def detect_layout(header: Row, columns: Mapping[str, object] | None = None) -> Layout | None:
     """The layout a header row describes, or None when it is not a header we know."""
     names = [normalize(str(v)) if v is not None else "" for v in header]
     overrides = {k: v for k, v in (columns or {}).items()}
@@ -81,7 +80,6 @@ def detect_layout(header: Row, row_number: int, columns: Mapping[str, object] | 
         numbered = [(int(m.group(1)), i) for i, n in enumerate(names) if (m := _LEVEL.match(n))]
         levels = [i for _, i in sorted(numbered)]
     layout = Layout(
-        header_row=row_number,
         position=position,
         levels=levels,
         path=find("path"),
@@ -109,7 +107,7 @@ def build(
     row_number = 0
     for row in iterator:
         row_number += 1
-        layout = detect_layout(row, row_number, columns)
+        layout = detect_layout(row, columns)
         if layout is not None:
             break
         if not seen_header_cells:
