@@ -355,6 +355,16 @@ class Engine:
                 return Finish(task, label, result, float(record.get("duration_s") or 0.0), "exported")
         return await self._generate(task, run_id, label, record)
 
+    async def _journal_update(self, key: str, **fields: Any) -> None:
+        """A journal write in a thread that, once started, lands before a cancellation goes on: otherwise
+        a Ctrl-C could let it overwrite the `pending` that the cancelled worker writes after it."""
+        write = asyncio.ensure_future(asyncio.to_thread(self.journal.update_position, key, **fields))
+        try:
+            await asyncio.shield(write)
+        except asyncio.CancelledError:
+            await write
+            raise
+
     def _journaled_result(self, record: dict[str, Any]) -> ProviderResult:
         profile = parse_answer(str(record["raw_answer"]))
         return ProviderResult(
@@ -370,8 +380,7 @@ class Engine:
     async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome | Finish:
         started = time.monotonic()
         attempts = int(previous.get("attempts", 0)) + 1
-        await asyncio.to_thread(
-            self.journal.update_position,
+        await self._journal_update(
             task.key,
             status="running",
             run_id=run_id,
@@ -385,7 +394,7 @@ class Engine:
         )
 
         async def journal_answer(raw: str, usage: dict[str, Any]) -> None:
-            await asyncio.to_thread(self.journal.update_position, task.key, raw_answer=raw, **usage)
+            await self._journal_update(task.key, raw_answer=raw, **usage)
 
         try:
             result = await self.provider.generate(task.context, journal_answer)
