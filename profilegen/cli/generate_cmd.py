@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption, OutOption
-from profilegen.cli.output import emit_json, error, is_terminal, stderr, stdout, warn
+from profilegen.cli.output import emit_json, error, info, is_terminal, stderr, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
 from profilegen.observability import EventLog
@@ -169,8 +168,8 @@ class _Progress:
             self._bar.stop()
 
     def __call__(self, event: str, fields: dict[str, Any]) -> None:
-        if event == "notice" and not self.log.echo and not OPTIONS.quiet:
-            print(fields["message"], file=sys.stderr, flush=True)  # plain text; the log file gets the event
+        if event == "notice" and not self.log.echo:
+            info(str(fields["message"]))  # plain text on stderr (not with --quiet); the log file gets the event
         self.log(event, fields)
         if self._bar is None:
             return

@@ -63,6 +63,23 @@ class Outcome:
     kept: list[str] = field(default_factory=list)  # files edited by hand, left as they were
 
 
+class _FolderListing:
+    """Whether files exist, from one listing per folder (planning asks about thousands of files)."""
+
+    def __init__(self) -> None:
+        self._names: dict[Path, frozenset[str]] = {}
+
+    def __call__(self, path: Path) -> bool:
+        names = self._names.get(path.parent)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(path.parent))
+            except OSError:
+                names = frozenset()
+            self._names[path.parent] = names
+        return path.name in names
+
+
 @dataclass(frozen=True, slots=True)
 class Finish:
     """An answered position whose files and journal record are still to be written."""
@@ -147,33 +164,18 @@ class Engine:
 
     # -- planning --------------------------------------------------------------------
     def plan(self, contexts: Sequence[PositionContext]) -> list[Task]:
-        self._listing: dict[Path, frozenset[str]] = {}
+        exists = _FolderListing()
         tasks = []
         for context in contexts:
             key = position_key(context.unit_path, context.title, context.employee_name)
-            tasks.append(self._classify(key, context, fingerprint(context, self.generation_params)))
-        del self._listing
+            tasks.append(self._classify(key, context, fingerprint(context, self.generation_params), exists))
         return tasks
 
     def _why_changed(self, context: PositionContext, record: dict[str, Any]) -> str:
         parts = changed_parts(record.get("fingerprint_parts"), fingerprint_parts(context, self.generation_params))
         return f"inputs changed: {', '.join(parts)}" if parts else "inputs changed"
 
-    def _exists(self, path: Path) -> bool:
-        """Whether a file exists, from one listing per folder while planning (one stat each otherwise)."""
-        listing = getattr(self, "_listing", None)
-        if listing is None:
-            return path.exists()
-        names = listing.get(path.parent)
-        if names is None:
-            try:
-                names = frozenset(os.listdir(path.parent))
-            except OSError:
-                names = frozenset()
-            listing[path.parent] = names
-        return path.name in names
-
-    def _classify(self, key: str, context: PositionContext, fp: str) -> Task:
+    def _classify(self, key: str, context: PositionContext, fp: str, exists: Callable[[Path], bool]) -> Task:
         record = self.journal.position(key)
         if record is not None and record.get("frozen"):
             return Task(key, context, fp, "frozen", "frozen")
@@ -188,7 +190,7 @@ class Engine:
             self.provider.generator == "offline"
             and record.get("generator") == "llm"
             and status == "done"
-            and self._exists(self._path(context, "json"))
+            and exists(self._path(context, "json"))
         ):  # an LLM profile is never replaced by an offline draft without --force
             return Task(key, context, fp, "kept_llm", "llm profile")
         if status != "done":
@@ -197,9 +199,9 @@ class Engine:
             return Task(key, context, fp, "generate", status)
         if record.get("fingerprint") != fp:
             return Task(key, context, fp, "generate", self._why_changed(context, record))
-        if not self._exists(self._path(context, "json")):
+        if not exists(self._path(context, "json")):
             return Task(key, context, fp, "generate", "output missing")
-        if any(not self._exists(self._path(context, f)) for f in self.formats):
+        if any(not exists(self._path(context, f)) for f in self.formats):
             return Task(key, context, fp, "render", "format missing")
         if self.overwrite_edited and record.get("edited_kept"):
             return Task(key, context, fp, "rewrite", "--overwrite-edited")
