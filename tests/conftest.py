@@ -56,8 +56,13 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 
 
 @pytest.fixture
-def cli() -> object:
-    return run_cli
+def kpi_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped KPI folder that a test may change."""
+    import shutil
+
+    target = tmp_path / "kpi"
+    shutil.copytree(KPI_DIR, target)
+    return target
 
 
 def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> Result:

@@ -7,6 +7,12 @@ from pathlib import Path
 
 import openpyxl
 
+from profilegen.generation.context import PositionContext, build_context
+from profilegen.kpi.catalog import load_catalog
+from profilegen.kpi.mapping import KpiMapper
+from profilegen.org.loader import load_org
+from tests.conftest import KPI_DIR, SAMPLE_YAML
+
 
 def write_xlsx(path: Path, rows: Iterable[Sequence[object]], sheet: str = "Лист1", extra_sheets: int = 0) -> Path:
     workbook = openpyxl.Workbook()
@@ -19,3 +25,16 @@ def write_xlsx(path: Path, rows: Iterable[Sequence[object]], sheet: str = "Ли�
         workbook.create_sheet(f"extra{i}")
     workbook.save(path)
     return path
+
+
+def sample_contexts(employee_name: str | None = None) -> list[PositionContext]:
+    """Every sample position's generation context, built the way the pipeline builds it."""
+    org = load_org(SAMPLE_YAML)
+    catalog = load_catalog(KPI_DIR)
+    mapping = KpiMapper(catalog).map_org(org)
+    return [
+        build_context(
+            org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), employee_name=employee_name
+        )
+        for p in org.positions()
+    ]

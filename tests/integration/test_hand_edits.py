@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import KPI_DIR, SAMPLE_YAML, invoke
+from tests.conftest import SAMPLE_YAML, invoke
 
 PROCUREMENT = ("Блок операционного директора", "Департамент закупок")
 
@@ -31,10 +30,8 @@ def _args(tmp: Path, kpi: Path, *extra: str) -> list[str]:
 
 
 @pytest.fixture
-def kpi(tmp_path: Path) -> Path:
-    target = tmp_path / "kpi"
-    shutil.copytree(KPI_DIR, target)
-    return target
+def kpi(kpi_copy: Path) -> Path:
+    return kpi_copy
 
 
 def _change_procurement_kpi(kpi: Path) -> None:

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import KPI_DIR, SAMPLE_YAML, invoke, sample_args
+from tests.conftest import SAMPLE_YAML, invoke, sample_args
 from tests.fake_llm import FakeLLM
 
 
 def test_changing_one_kpi_file_regenerates_exactly_its_positions(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, kpi_copy: Path
 ) -> None:
-    kpi = tmp_path / "kpi"
-    shutil.copytree(KPI_DIR, kpi)
+    kpi = kpi_copy
     args = [
         "generate",
         "--all",

@@ -12,26 +12,16 @@ import pytest
 
 from profilegen.errors import InputError
 from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings, strip_fences
-from profilegen.generation.context import build_context
 from profilegen.generation.offline import draft_profile
 from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings, Usage
 from profilegen.generation.prompt import PromptBuilder, estimate_tokens
 from profilegen.generation.retry import Pacer, backoff, retry_after
-from profilegen.kpi.catalog import load_catalog
-from profilegen.kpi.mapping import KpiMapper
-from profilegen.org.loader import load_org
-from tests.conftest import KPI_DIR, SAMPLE_YAML
+from tests.helpers import sample_contexts
 
 
 @pytest.fixture(scope="module")
 def contexts() -> list[Any]:
-    org = load_org(SAMPLE_YAML)
-    catalog = load_catalog(KPI_DIR)
-    mapping = KpiMapper(catalog).map_org(org)
-    return [
-        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), employee_name="Иван")
-        for p in org.positions()
-    ]
+    return sample_contexts(employee_name="Иван")
 
 
 def test_prompt_prefix_is_identical_and_data_comes_last(contexts: list[Any]) -> None:

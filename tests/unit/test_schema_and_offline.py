@@ -5,14 +5,11 @@ from typing import Any
 
 import pytest
 
-from profilegen.generation.context import build_context, fingerprint
+from profilegen.generation.context import fingerprint
 from profilegen.generation.offline import draft_profile
 from profilegen.generation.provider import OfflineProvider
 from profilegen.generation.schema import Profile, profile_json_schema, strict_json_schema
-from profilegen.kpi.catalog import load_catalog
-from profilegen.kpi.mapping import KpiMapper
-from profilegen.org.loader import load_org
-from tests.conftest import KPI_DIR, SAMPLE_YAML
+from tests.helpers import sample_contexts
 
 
 def _objects(node: Any) -> list[dict[str, Any]]:
@@ -40,12 +37,7 @@ def test_strict_schema_requires_everything() -> None:
 
 @pytest.fixture(scope="module")
 def contexts() -> list[Any]:
-    org = load_org(SAMPLE_YAML)
-    catalog = load_catalog(KPI_DIR)
-    mapping = KpiMapper(catalog).map_org(org)
-    return [
-        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file)) for p in org.positions()
-    ]
+    return sample_contexts()
 
 
 def test_offline_drafts_are_valid_and_deterministic(contexts: list[Any]) -> None:
