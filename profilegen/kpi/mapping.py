@@ -9,13 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from profilegen.kpi.catalog import KpiCatalog
-from profilegen.kpi.lemma import lemma, lemmas
+from profilegen.kpi.lemma import PREFIX, Bag, Word, WordIndex, phrase, same_phrase, unlemmatised, word
 from profilegen.kpi.model import KpiFile, KpiSource
 from profilegen.org.model import OrgStructure, UnitPath, format_path
 from profilegen.org.selection import split_query
 from profilegen.text import normalize, words
 
-_PREFIX = 3
 STOP_WORDS = frozenset({"и", "по", "для", "с", "в", "на", "of", "and", "for", "the", "&"})
 _KIND_RANK = {"department": 3, "code": 2, "acronym": 2, "alias": 1}
 
@@ -47,6 +46,14 @@ class Assignment:
     conflict: list[str] = field(default_factory=list)
 
 
+def _index(phrases: dict[str, list[tuple[Word, ...]]]) -> WordIndex:
+    index = WordIndex()
+    for name, items in phrases.items():
+        for words_ in items:
+            index.add(name, words_)
+    return index
+
+
 def acronym(name: str) -> str:
     """First letters of the significant words: "Департамент регионального развития" → "дрр"."""
     return "".join(w[0] for w in words(name) if w not in STOP_WORDS)
@@ -67,13 +74,15 @@ class _UnitWords:
     name: str
     normalised: tuple[str, ...]
     words: tuple[str, ...]
-    lemmas: tuple[str, ...]
+    lemmas: tuple[Word, ...]
+    bag: Bag
     acronym: str
 
     @classmethod
-    def of(cls, path: UnitPath, lemmatise: Callable[[str], tuple[str, ...]]) -> _UnitWords:
+    def of(cls, path: UnitPath, lemmatise: Callable[[str], tuple[Word, ...]]) -> _UnitWords:
         name = path[-1]
-        return cls(name, tuple(normalize(p) for p in path), tuple(words(name)), lemmatise(name), acronym(name))
+        lemmas = lemmatise(name)
+        return cls(name, tuple(normalize(p) for p in path), tuple(words(name)), lemmas, Bag(lemmas), acronym(name))
 
 
 class KpiMapper:
@@ -81,42 +90,71 @@ class KpiMapper:
 
     def __init__(self, catalog: KpiCatalog) -> None:
         self.catalog = catalog
-        self._aliases = {f.name: [lemmas(a) for a in f.aliases] for f in catalog.files}
-        self._departments = {f.name: lemmas(f.department) for f in catalog.files if f.department}
-        self._templates = {t.name: [lemmas(m) for m in t.match] for t in catalog.templates}
-        # A word can only share a lemma with a file's words if it starts like one of them; every other
-        # word is left as it is, which spares most pymorphy3 lookups (the bulk of mapping time).
-        wanted = [
+        self._aliases = {f.name: [phrase(a) for a in f.aliases] for f in catalog.files}
+        self._departments = {f.name: phrase(f.department) for f in catalog.files if f.department}
+        self._templates = {t.name: [phrase(m) for m in t.match] for t in catalog.templates}
+        self._wanted = {f.name: split_query(f.department) for f in catalog.files if f.department}
+        self._codes = {f.name: (normalize(f.code), _code_key(f.code)) for f in catalog.files if f.code}
+        self._explicit_paths: dict[tuple[str, ...], tuple[str, str]] = {}
+        self._explicit_names: dict[str, tuple[str, str]] = {}
+        for key, file_name in catalog.explicit.items():
+            parts = split_query(key)
+            if len(parts) > 1:
+                self._explicit_paths.setdefault(parts, (file_name, key))
+            elif parts:
+                self._explicit_names.setdefault(parts[0], (file_name, key))
+        # A unit's word is looked up only if it starts like one of the files' words or their lemmas; any
+        # other word is kept as it is, which spares most dictionary lookups.
+        phrases = [
             *self._departments.values(),
             *(a for v in self._aliases.values() for a in v),
             *(m for v in self._templates.values() for m in v),
         ]
-        self._prefixes = {w[:_PREFIX] for phrase in wanted for w in phrase}
-        self._wanted = {f.name: split_query(f.department) for f in catalog.files if f.department}
-        self._codes = {f.name: (normalize(f.code), _code_key(f.code)) for f in catalog.files if f.code}
+        self._prefixes = {t[:PREFIX] for words_ in phrases for w in words_ for t in (w.text, *(w.lemmas or ()))}
+        self._parts: dict[str, tuple[Word, ...]] = {}
+        # Only files (templates) that could match are tried: by a word of theirs, the unit's name, a code.
+        self._file_words = _index({n: [*a, self._departments.get(n, ())] for n, a in self._aliases.items()})
+        self._template_words = _index(self._templates)
+        self._by_path = {name for name, wanted in self._wanted.items() if len(wanted) > 1}
+        self._by_name: dict[str, set[str]] = {}
+        for name, wanted in self._wanted.items():
+            self._by_name.setdefault(wanted[-1], set()).add(name)
+        self._by_code: dict[str, set[str]] = {}
+        for name, (code, code_key) in self._codes.items():
+            self._by_code.setdefault(code, set()).add(name)
+            if len(code_key) >= 3:
+                self._by_code.setdefault(code_key, set()).add(name)
 
-    def _lemmas(self, text: str) -> tuple[str, ...]:
-        return tuple(lemma(w) if w[:_PREFIX] in self._prefixes else w for w in words(text))
+    def _lemmas(self, text: str) -> tuple[Word, ...]:
+        found = self._parts.get(text)
+        if found is None:
+            found = tuple(word(w) if w[:PREFIX] in self._prefixes else unlemmatised(w) for w in words(text))
+            self._parts[text] = found
+        return found
 
     # -- rules ------------------------------------------------------------------
     def explicit(self, path: UnitPath) -> tuple[str, str] | None:
         """The mapping.yaml entry for the unit: a path beats a name."""
-        by_name: tuple[str, str] | None = None
         normalised = tuple(normalize(p) for p in path)
-        for key, file_name in self.catalog.explicit.items():
-            parts = split_query(key)
-            if len(parts) > 1 and parts == normalised:
-                return file_name, f"mapping.yaml names the path '{key}'"
-            if len(parts) == 1 and parts[0] == normalised[-1] and by_name is None:
-                by_name = (file_name, f"mapping.yaml names the unit '{key}'")
-        return by_name
+        if normalised in self._explicit_paths:
+            file_name, key = self._explicit_paths[normalised]
+            return file_name, f"mapping.yaml names the path '{key}'"
+        if normalised[-1] in self._explicit_names:
+            file_name, key = self._explicit_names[normalised[-1]]
+            return file_name, f"mapping.yaml names the unit '{key}'"
+        return None
 
     def smart_candidates(self, path: UnitPath) -> list[Candidate]:
         """Every file whose department, code or alias matches the unit's own name."""
         unit = _UnitWords.of(path, self._lemmas)
+        possible = self._file_words.hits(unit.lemmas)
+        possible.update(self._by_name.get(unit.normalised[-1], ()), self._by_path)
+        for key in (*unit.words, unit.acronym):
+            possible.update(self._by_code.get(key, ()))
         found: list[Candidate] = []
         for kpi_file in self.catalog.files:
-            found.extend(self._match_file(kpi_file, unit))
+            if kpi_file.name in possible:
+                found.extend(self._match_file(kpi_file, unit))
         return found
 
     def _department_matches(self, file_name: str, unit: _UnitWords) -> bool:
@@ -126,7 +164,7 @@ class KpiMapper:
             return False
         if len(wanted) > 1:
             return unit.normalised[-len(wanted) :] == wanted
-        return wanted[0] == unit.normalised[-1] or self._departments[file_name] == unit.lemmas
+        return wanted[0] == unit.normalised[-1] or same_phrase(self._departments[file_name], unit.lemmas)
 
     def _match_file(self, kpi_file: KpiFile, unit: _UnitWords) -> Iterable[Candidate]:
         if self._department_matches(kpi_file.name, unit):
@@ -140,7 +178,7 @@ class KpiMapper:
                 detail = f"acronym of '{unit.name}' is '{kpi_file.code}'"
                 yield Candidate(kpi_file.name, "acronym", detail, len(unit.acronym))
         for alias, alias_lemmas in zip(kpi_file.aliases, self._aliases[kpi_file.name], strict=True):
-            if alias_lemmas and all(w in unit.lemmas for w in alias_lemmas):
+            if alias_lemmas and unit.bag.has_all(alias_lemmas):
                 detail = f"alias '{alias}' occurs as whole words"
                 yield Candidate(kpi_file.name, "alias", detail, len(alias_lemmas))
 
@@ -170,12 +208,16 @@ class KpiMapper:
 
     def template_for(self, path: UnitPath) -> tuple[str, str]:
         """A typed template whose match words occur in the path, else the generic template."""
-        path_lemmas = {lem for part in path for lem in self._lemmas(part)}
+        items = [w for part in path for w in self._lemmas(part)]
+        possible = self._template_words.hits(items)
+        path_words = Bag(items)
         best: tuple[int, str, str] | None = None
         for name, phrases in self._templates.items():
-            for phrase, raw in zip(phrases, self.catalog.by_name(name).match, strict=True):
-                if phrase and all(w in path_lemmas for w in phrase) and (best is None or len(phrase) > best[0]):
-                    best = (len(phrase), name, f"template matches '{raw}' in the path")
+            if name not in possible:
+                continue
+            for match, raw in zip(phrases, self.catalog.by_name(name).match, strict=True):
+                if match and path_words.has_all(match) and (best is None or len(match) > best[0]):
+                    best = (len(match), name, f"template matches '{raw}' in the path")
         if best is not None:
             return best[1], best[2]
         if self.catalog.generic is None:
@@ -212,7 +254,7 @@ class KpiMapper:
         return result
 
 
-MAPPING_VERSION = "1"  # bump when the rules change: cached mappings are then recomputed
+MAPPING_VERSION = "2"  # bump when the rules change: cached mappings are then recomputed
 
 
 def mapping_key(org: OrgStructure, catalog: KpiCatalog) -> str:
