@@ -16,15 +16,18 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from profilegen.kpi.dawg import RecordDawg
 from profilegen.text import words
 
 _CYRILLIC = re.compile(r"[а-яё]")
+_YO = {"е": "ё"}  # "елка" finds "ёлка"
 PREFIX = 3  # an unknown word can only share a lemma with an unknown word that starts the same way
 
 
@@ -38,22 +41,20 @@ class Lexicon:
     """The normal forms of every word the dictionary knows (pymorphy3's dictionary format 2.x)."""
 
     def __init__(self, path: Path) -> None:
-        import dawg_python  # type: ignore[import-untyped]  # pymorphy3's own reader of the words DAWG
-
         meta = dict(json.loads((path / "meta.json").read_text("utf-8")))
         version = str(meta.get("format_version", ""))
         if not version.startswith("2."):
             raise RuntimeError(f"{path}: dictionary format {version!r} is not the 2.x this reader knows")
         self._prefixes: list[str] = list(meta["compile_options"]["paradigm_prefixes"])
         self._suffixes: list[str] = json.loads((path / "suffixes.json").read_text("utf-8"))
-        self._paradigms = _read_paradigms((path / "paradigms.array").read_bytes())
-        self._words = dawg_python.RecordDAWG(">HH").load(str(path / "words.dawg"))
-        self._replaces = self._words.compile_replaces({"е": "ё"})  # "елка" finds "ёлка"
+        self._shorts = array("H", (path / "paradigms.array").read_bytes())
+        self._offsets = _paradigm_offsets(self._shorts)
+        self._words = RecordDawg(path / "words.dawg", ">HH")  # word -> (paradigm, form) records
 
     def normal_forms(self, word: str) -> frozenset[str] | None:
         """Every normal form of a lower-case word (ё written е), or None when the dictionary lacks it."""
         forms = set()
-        for fixed, parses in self._words.similar_items(word, self._replaces):
+        for fixed, parses in self._words.similar_items(word, _YO):
             for para_id, index in parses:
                 forms.add(self._normal_form(para_id, index, fixed).replace("ё", "е"))
         return frozenset(forms) if forms else None
@@ -62,25 +63,21 @@ class Lexicon:
         # A paradigm holds suffix ids, tag ids and prefix ids of its forms, a third each; form 0 is the lemma.
         if index == 0:
             return word
-        paradigm = self._paradigms[para_id]
-        third = len(paradigm) // 3
-        prefix = self._prefixes[paradigm[2 * third + index]]
-        suffix = self._suffixes[paradigm[index]]
+        shorts, start = self._shorts, self._offsets[para_id] + 1
+        prefixes = start + 2 * (self._shorts[start - 1] // 3)
+        prefix = self._prefixes[shorts[prefixes + index]]
+        suffix = self._suffixes[shorts[start + index]]
         stem = word[len(prefix) : len(word) - len(suffix)]
-        return self._prefixes[paradigm[2 * third]] + stem + self._suffixes[paradigm[0]]
+        return self._prefixes[shorts[prefixes]] + stem + self._suffixes[shorts[start]]
 
 
-def _read_paradigms(data: bytes) -> list[memoryview]:
+def _paradigm_offsets(shorts: array[int]) -> list[int]:
     """paradigms.array: a count, then per paradigm its length and that many unsigned shorts."""
-    view = memoryview(data)
-    count = int.from_bytes(data[:2], "little")
-    paradigms, position = [], 2
-    for _ in range(count):
-        length = int.from_bytes(data[position : position + 2], "little")
-        position += 2
-        paradigms.append(view[position : position + 2 * length].cast("H"))
-        position += 2 * length
-    return paradigms
+    offsets, position = [], 1
+    for _ in range(shorts[0]):
+        offsets.append(position)
+        position += 1 + shorts[position]
+    return offsets
 
 
 @cache

@@ -56,7 +56,11 @@ def _index(phrases: dict[str, list[tuple[Word, ...]]]) -> WordIndex:
 
 def acronym(name: str) -> str:
     """First letters of the significant words: "Департамент регионального развития" → "дрр"."""
-    return "".join(w[0] for w in words(name) if w not in STOP_WORDS)
+    return _acronym(words(name))
+
+
+def _acronym(name_words: Iterable[str]) -> str:
+    return "".join(w[0] for w in name_words if w not in STOP_WORDS)
 
 
 def _code_key(code: str) -> str:
@@ -79,10 +83,12 @@ class _UnitWords:
     acronym: str
 
     @classmethod
-    def of(cls, path: UnitPath, lemmatise: Callable[[str], tuple[Word, ...]]) -> _UnitWords:
-        name = path[-1]
-        lemmas = lemmatise(name)
-        return cls(name, tuple(normalize(p) for p in path), tuple(words(name)), lemmas, Bag(lemmas), acronym(name))
+    def of(
+        cls, path: UnitPath, normalised: tuple[str, ...], lemmatise: Callable[[str], tuple[Word, ...]]
+    ) -> _UnitWords:
+        lemmas = lemmatise(path[-1])
+        name_words = tuple(w.text for w in lemmas)
+        return cls(path[-1], normalised, name_words, lemmas, Bag(lemmas), _acronym(name_words))
 
 
 class KpiMapper:
@@ -133,9 +139,9 @@ class KpiMapper:
         return found
 
     # -- rules ------------------------------------------------------------------
-    def explicit(self, path: UnitPath) -> tuple[str, str] | None:
+    def explicit(self, path: UnitPath, normalised: tuple[str, ...] | None = None) -> tuple[str, str] | None:
         """The mapping.yaml entry for the unit: a path beats a name."""
-        normalised = tuple(normalize(p) for p in path)
+        normalised = normalised or tuple(normalize(p) for p in path)
         if normalised in self._explicit_paths:
             file_name, key = self._explicit_paths[normalised]
             return file_name, f"mapping.yaml names the path '{key}'"
@@ -144,9 +150,9 @@ class KpiMapper:
             return file_name, f"mapping.yaml names the unit '{key}'"
         return None
 
-    def smart_candidates(self, path: UnitPath) -> list[Candidate]:
+    def smart_candidates(self, path: UnitPath, normalised: tuple[str, ...] | None = None) -> list[Candidate]:
         """Every file whose department, code or alias matches the unit's own name."""
-        unit = _UnitWords.of(path, self._lemmas)
+        unit = _UnitWords.of(path, normalised or tuple(normalize(p) for p in path), self._lemmas)
         possible = self._file_words.hits(unit.lemmas)
         possible.update(self._by_name.get(unit.normalised[-1], ()), self._by_path)
         for key in (*unit.words, unit.acronym):
@@ -185,10 +191,11 @@ class KpiMapper:
     # -- resolution ---------------------------------------------------------------
     def own(self, path: UnitPath) -> Assignment | None:
         """The unit's own file, by rule 1 or 2, or None."""
-        explicit = self.explicit(path)
+        normalised = tuple(normalize(p) for p in path)
+        explicit = self.explicit(path, normalised)
         if explicit is not None:
             return Assignment(path, KpiSource.EXPLICIT, explicit[0], explicit[1])
-        candidates = self.smart_candidates(path)
+        candidates = self.smart_candidates(path, normalised)
         if not candidates:
             return None
         best_rank = max(c.rank for c in candidates)
