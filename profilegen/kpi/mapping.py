@@ -1,4 +1,4 @@
-"""Map every unit to exactly one KPI file: explicit, smart (whole words, lemmas), inherited, template."""
+"""Map every unit to exactly one KPI file: explicit, smart (whole words, any form), inherited, template."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from profilegen.kpi.catalog import KpiCatalog
-from profilegen.kpi.lemma import PREFIX, Bag, Word, WordIndex, phrase, same_phrase, unlemmatised, word
+from profilegen.kpi.lexicon import Bag, Term, TermIndex, same_phrase, terms
 from profilegen.kpi.model import KpiFile, KpiSource
 from profilegen.org.model import OrgStructure, UnitPath, format_path
 from profilegen.org.selection import split_query
@@ -46,8 +46,8 @@ class Assignment:
     conflict: list[str] = field(default_factory=list)
 
 
-def _index(phrases: dict[str, list[tuple[Word, ...]]]) -> WordIndex:
-    index = WordIndex()
+def _index(phrases: dict[str, list[tuple[Term, ...]]]) -> TermIndex:
+    index = TermIndex()
     for name, items in phrases.items():
         for words_ in items:
             index.add(name, words_)
@@ -78,27 +78,22 @@ class _UnitWords:
     name: str
     normalised: tuple[str, ...]
     words: tuple[str, ...]
-    lemmas: tuple[Word, ...]
-    bag: Bag
     acronym: str
 
     @classmethod
-    def of(
-        cls, path: UnitPath, normalised: tuple[str, ...], lemmatise: Callable[[str], tuple[Word, ...]]
-    ) -> _UnitWords:
-        lemmas = lemmatise(path[-1])
-        name_words = tuple(w.text for w in lemmas)
-        return cls(path[-1], normalised, name_words, lemmas, Bag(lemmas), _acronym(name_words))
+    def of(cls, path: UnitPath, normalised: tuple[str, ...], split: Callable[[str], tuple[str, ...]]) -> _UnitWords:
+        name_words = split(path[-1])
+        return cls(path[-1], normalised, name_words, _acronym(name_words))
 
 
 class KpiMapper:
-    """Resolves units to KPI files against one catalog; pure apart from lemma lookups."""
+    """Resolves units to KPI files against one catalog; pure apart from dictionary lookups."""
 
     def __init__(self, catalog: KpiCatalog) -> None:
         self.catalog = catalog
-        self._aliases = {f.name: [phrase(a) for a in f.aliases] for f in catalog.files}
-        self._departments = {f.name: phrase(f.department) for f in catalog.files if f.department}
-        self._templates = {t.name: [phrase(m) for m in t.match] for t in catalog.templates}
+        self._aliases = {f.name: [terms(a) for a in f.aliases] for f in catalog.files}
+        self._departments = {f.name: terms(f.department) for f in catalog.files if f.department}
+        self._templates = {t.name: [terms(m) for m in t.match] for t in catalog.templates}
         self._wanted = {f.name: split_query(f.department) for f in catalog.files if f.department}
         self._codes = {f.name: (normalize(f.code), _code_key(f.code)) for f in catalog.files if f.code}
         self._explicit_paths: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -109,15 +104,7 @@ class KpiMapper:
                 self._explicit_paths.setdefault(parts, (file_name, key))
             elif parts:
                 self._explicit_names.setdefault(parts[0], (file_name, key))
-        # A unit's word is looked up only if it starts like one of the files' words or their lemmas; any
-        # other word is kept as it is, which spares most dictionary lookups.
-        phrases = [
-            *self._departments.values(),
-            *(a for v in self._aliases.values() for a in v),
-            *(m for v in self._templates.values() for m in v),
-        ]
-        self._prefixes = {t[:PREFIX] for words_ in phrases for w in words_ for t in (w.text, *(w.lemmas or ()))}
-        self._parts: dict[str, tuple[Word, ...]] = {}
+        self._parts: dict[str, tuple[str, ...]] = {}
         # Only files (templates) that could match are tried: by a word of theirs, the unit's name, a code.
         self._file_words = _index({n: [*a, self._departments.get(n, ())] for n, a in self._aliases.items()})
         self._template_words = _index(self._templates)
@@ -131,11 +118,10 @@ class KpiMapper:
             if len(code_key) >= 3:
                 self._by_code.setdefault(code_key, set()).add(name)
 
-    def _lemmas(self, text: str) -> tuple[Word, ...]:
+    def _words(self, text: str) -> tuple[str, ...]:
         found = self._parts.get(text)
         if found is None:
-            found = tuple(word(w) if w[:PREFIX] in self._prefixes else unlemmatised(w) for w in words(text))
-            self._parts[text] = found
+            found = self._parts[text] = tuple(words(text))
         return found
 
     # -- rules ------------------------------------------------------------------
@@ -152,30 +138,32 @@ class KpiMapper:
 
     def smart_candidates(self, path: UnitPath, normalised: tuple[str, ...] | None = None) -> list[Candidate]:
         """Every file whose department, code or alias matches the unit's own name."""
-        unit = _UnitWords.of(path, normalised or tuple(normalize(p) for p in path), self._lemmas)
-        possible = self._file_words.hits(unit.lemmas)
+        unit = _UnitWords.of(path, normalised or tuple(normalize(p) for p in path), self._words)
+        possible = self._file_words.hits(unit.words)
         possible.update(self._by_name.get(unit.normalised[-1], ()), self._by_path)
         for key in (*unit.words, unit.acronym):
             possible.update(self._by_code.get(key, ()))
         found: list[Candidate] = []
-        for kpi_file in self.catalog.files:
-            if kpi_file.name in possible:
-                found.extend(self._match_file(kpi_file, unit))
+        if possible:
+            bag = Bag(unit.words)
+            for kpi_file in self.catalog.files:
+                if kpi_file.name in possible:
+                    found.extend(self._match_file(kpi_file, unit, bag))
         return found
 
     def _department_matches(self, file_name: str, unit: _UnitWords) -> bool:
-        """A path-like department must end the unit's path; a name must equal it (or its lemmas)."""
+        """A path-like department must end the unit's path; a name must equal it (word by word, in any form)."""
         wanted = self._wanted.get(file_name)
         if not wanted:
             return False
         if len(wanted) > 1:
             return unit.normalised[-len(wanted) :] == wanted
-        return wanted[0] == unit.normalised[-1] or same_phrase(self._departments[file_name], unit.lemmas)
+        return wanted[0] == unit.normalised[-1] or same_phrase(self._departments[file_name], unit.words)
 
-    def _match_file(self, kpi_file: KpiFile, unit: _UnitWords) -> Iterable[Candidate]:
+    def _match_file(self, kpi_file: KpiFile, unit: _UnitWords, bag: Bag) -> Iterable[Candidate]:
         if self._department_matches(kpi_file.name, unit):
             detail = f"unit name equals department '{kpi_file.department}'"
-            yield Candidate(kpi_file.name, "department", detail, len(unit.lemmas))
+            yield Candidate(kpi_file.name, "department", detail, len(unit.words))
         if kpi_file.code:
             code, code_key = self._codes[kpi_file.name]
             if code in unit.words:
@@ -183,10 +171,10 @@ class KpiMapper:
             elif len(code_key) >= 3 and unit.acronym == code_key:
                 detail = f"acronym of '{unit.name}' is '{kpi_file.code}'"
                 yield Candidate(kpi_file.name, "acronym", detail, len(unit.acronym))
-        for alias, alias_lemmas in zip(kpi_file.aliases, self._aliases[kpi_file.name], strict=True):
-            if alias_lemmas and unit.bag.has_all(alias_lemmas):
+        for alias, alias_terms in zip(kpi_file.aliases, self._aliases[kpi_file.name], strict=True):
+            if alias_terms and bag.has_all(alias_terms):
                 detail = f"alias '{alias}' occurs as whole words"
-                yield Candidate(kpi_file.name, "alias", detail, len(alias_lemmas))
+                yield Candidate(kpi_file.name, "alias", detail, len(alias_terms))
 
     # -- resolution ---------------------------------------------------------------
     def own(self, path: UnitPath) -> Assignment | None:
@@ -215,9 +203,9 @@ class KpiMapper:
 
     def template_for(self, path: UnitPath) -> tuple[str, str]:
         """A typed template whose match words occur in the path, else the generic template."""
-        items = [w for part in path for w in self._lemmas(part)]
+        items = [w for part in path for w in self._words(part)]
         possible = self._template_words.hits(items)
-        path_words = Bag(items)
+        path_words = Bag(items if possible else ())
         best: tuple[int, str, str] | None = None
         for name, phrases in self._templates.items():
             if name not in possible:
@@ -261,7 +249,7 @@ class KpiMapper:
         return result
 
 
-MAPPING_VERSION = "2"  # bump when the rules change: cached mappings are then recomputed
+MAPPING_VERSION = "3"  # bump when the rules change: cached mappings are then recomputed
 
 
 def mapping_key(org: OrgStructure, catalog: KpiCatalog) -> str:
