@@ -51,48 +51,40 @@ class RecordDawg:
             index = found
         return index
 
+    def _push(self, label: int, key: bytearray, stack: list[int]) -> bool:
+        step = self._follow(label, stack[-1])
+        if step is None:
+            return False
+        key.append(label)
+        stack.append(step)
+        return True
+
     def _completions(self, index: int) -> list[bytes]:
         """Every key suffix stored below a node, in the guide's order."""
         found: list[bytes] = []
         key = bytearray()
         stack = [index]
-        first = True
-        while stack:
-            index = stack[-1]
-            if not first:
-                child = self._guide[index * 2]
-                if child:
-                    step = self._follow(child, index)
-                    if step is None:
-                        return found
-                    key.append(child)
-                    stack.append(index := step)
-                else:
-                    while True:
-                        sibling = self._guide[index * 2 + 1]
-                        if key:
-                            key.pop()
-                        stack.pop()
-                        if not stack:
-                            return found
-                        index = stack[-1]
-                        if sibling:
-                            step = self._follow(sibling, index)
-                            if step is None:
-                                return found
-                            key.append(sibling)
-                            stack.append(index := step)
-                            break
-            while not self._units[index] & _HAS_LEAF:
-                label = self._guide[index * 2]
-                step = self._follow(label, index)
-                if step is None:
+        while True:
+            while not self._units[stack[-1]] & _HAS_LEAF:  # down to the next key's end
+                if not self._push(self._guide[stack[-1] * 2], key, stack):
                     return found
-                key.append(label)
-                stack.append(index := step)
-            first = False
             found.append(bytes(key))
-        return found
+            child = self._guide[stack[-1] * 2]
+            if child:  # the next key continues this one
+                if not self._push(child, key, stack):
+                    return found
+                continue
+            while True:  # else up to the nearest node with a next sibling
+                sibling = self._guide[stack[-1] * 2 + 1]
+                if key:
+                    key.pop()
+                stack.pop()
+                if not stack:
+                    return found
+                if sibling:
+                    if not self._push(sibling, key, stack):
+                        return found
+                    break
 
     def _records(self, index: int) -> list[tuple[int, ...]]:
         return [self._record.unpack(a2b_base64(b64)) for b64 in self._completions(index)]
