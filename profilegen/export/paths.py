@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 from profilegen.errors import InputError
@@ -12,6 +13,7 @@ from profilegen.errors import InputError
 MAX_PART = 80
 MIN_SHORT = 12
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+_SPACES = re.compile(r"\s+")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$", re.IGNORECASE)
 
 
@@ -19,11 +21,12 @@ def _suffix(original: str) -> str:
     return hashlib.sha256(original.encode("utf-8")).hexdigest()[:6]
 
 
+@lru_cache(maxsize=1 << 16)
 def safe_part(name: str) -> str:
     """A file-name-safe form of one name: keeps its script, drops separators and control characters."""
     text = name.replace('"', "'")
     text = _FORBIDDEN.sub("_", text)
-    text = re.sub(r"\s+", " ", text).strip().rstrip(". ")
+    text = _SPACES.sub(" ", text).strip().rstrip(". ")
     text = text.lstrip("-") or "_"
     if set(text) <= {".", "_", " "} and text != "_":
         text = "_" * len(text)

@@ -69,15 +69,15 @@ class _FolderListing:
     def __init__(self) -> None:
         self._names: dict[Path, frozenset[str]] = {}
 
-    def __call__(self, path: Path) -> bool:
-        names = self._names.get(path.parent)
+    def __call__(self, folder: Path, name: str) -> bool:
+        names = self._names.get(folder)
         if names is None:
             try:
-                names = frozenset(os.listdir(path.parent))
+                names = frozenset(os.listdir(folder))
             except OSError:
                 names = frozenset()
-            self._names[path.parent] = names
-        return path.name in names
+            self._names[folder] = names
+        return name in names
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +175,12 @@ class Engine:
         parts = changed_parts(record.get("fingerprint_parts"), fingerprint_parts(context, self.generation_params))
         return f"inputs changed: {', '.join(parts)}" if parts else "inputs changed"
 
-    def _classify(self, key: str, context: PositionContext, fp: str, exists: Callable[[Path], bool]) -> Task:
+    def _classify(self, key: str, context: PositionContext, fp: str, listing: _FolderListing) -> Task:
+        stem = self.layout.stem(context.unit_path, context.title, context.employee_name)
+
+        def exists(fmt: str) -> bool:
+            return listing(stem.parent, f"{stem.name}.{fmt}")
+
         record = self.journal.position(key)
         if record is not None and record.get("frozen"):
             return Task(key, context, fp, "frozen", "frozen")
@@ -190,7 +195,7 @@ class Engine:
             self.provider.generator == "offline"
             and record.get("generator") == "llm"
             and status == "done"
-            and exists(self._path(context, "json"))
+            and exists("json")
         ):  # an LLM profile is never replaced by an offline draft without --force
             return Task(key, context, fp, "kept_llm", "llm profile")
         if status != "done":
@@ -199,9 +204,9 @@ class Engine:
             return Task(key, context, fp, "generate", status)
         if record.get("fingerprint") != fp:
             return Task(key, context, fp, "generate", self._why_changed(context, record))
-        if not exists(self._path(context, "json")):
+        if not exists("json"):
             return Task(key, context, fp, "generate", "output missing")
-        if any(not exists(self._path(context, f)) for f in self.formats):
+        if any(not exists(f) for f in self.formats):
             return Task(key, context, fp, "render", "format missing")
         if self.overwrite_edited and record.get("edited_kept"):
             return Task(key, context, fp, "rewrite", "--overwrite-edited")
