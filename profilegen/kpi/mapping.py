@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from profilegen.kpi.catalog import KpiCatalog
-from profilegen.kpi.lexicon import Bag, Term, TermIndex, same_phrase, terms
+from profilegen.kpi.lexicon import Bag, Term, TermIndex, matches, same_phrase, terms
 from profilegen.kpi.model import KpiFile, KpiSource
 from profilegen.org.model import OrgStructure, UnitPath, format_path
 from profilegen.org.selection import split_query
@@ -173,7 +173,10 @@ class KpiMapper:
                 yield Candidate(kpi_file.name, "acronym", detail, len(unit.acronym))
         for alias, alias_terms in zip(kpi_file.aliases, self._aliases[kpi_file.name], strict=True):
             if alias_terms and bag.has_all(alias_terms):
+                found = " ".join(next((w for w in unit.words if matches(t, w)), t.text) for t in alias_terms)
                 detail = f"alias '{alias}' occurs as whole words"
+                if found != normalize(alias):
+                    detail += f" ('{found}')"
                 yield Candidate(kpi_file.name, "alias", detail, len(alias_terms))
 
     # -- resolution ---------------------------------------------------------------

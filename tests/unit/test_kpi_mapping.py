@@ -67,6 +67,7 @@ def test_procurement_by_lemma(a101: tuple[OrgStructure, dict[tuple[str, ...], ob
     _, mapping = a101
     (dept,) = _by_name(mapping, "Департамент закупок")
     assert (dept.source, dept.file) == (KpiSource.SMART, "zakupki.md")
+    assert dept.reason == "alias 'закупки' occurs as whole words ('закупок')"  # the form that matched is named
 
 
 @needs_a101
