@@ -63,6 +63,12 @@ def _acronym(name_words: Iterable[str]) -> str:
     return "".join(w[0] for w in name_words if w not in STOP_WORDS)
 
 
+def _as_found(phrase: str, items: tuple[Term, ...], texts: list[str] | tuple[str, ...]) -> str:
+    """The forms that matched, when they differ from the phrase: " ('закупок')"."""
+    found = " ".join(next((t for t in texts if matches(i, t)), i.text) for i in items)
+    return "" if found == normalize(phrase) else f" ('{found}')"
+
+
 def _code_key(code: str) -> str:
     # "УВАиК": lower-case letters inside an upper-case code stand for the skipped conjunctions.
     letters = [c for c in code if c.isalpha()]
@@ -173,10 +179,7 @@ class KpiMapper:
                 yield Candidate(kpi_file.name, "acronym", detail, len(unit.acronym))
         for alias, alias_terms in zip(kpi_file.aliases, self._aliases[kpi_file.name], strict=True):
             if alias_terms and bag.has_all(alias_terms):
-                found = " ".join(next((w for w in unit.words if matches(t, w)), t.text) for t in alias_terms)
-                detail = f"alias '{alias}' occurs as whole words"
-                if found != normalize(alias):
-                    detail += f" ('{found}')"
+                detail = f"alias '{alias}' occurs as whole words" + _as_found(alias, alias_terms, unit.words)
                 yield Candidate(kpi_file.name, "alias", detail, len(alias_terms))
 
     # -- resolution ---------------------------------------------------------------
@@ -215,7 +218,7 @@ class KpiMapper:
                 continue
             for match, raw in zip(phrases, self.catalog.by_name(name).match, strict=True):
                 if match and path_words.has_all(match) and (best is None or len(match) > best[0]):
-                    best = (len(match), name, f"template matches '{raw}' in the path")
+                    best = (len(match), name, f"template matches '{raw}' in the path" + _as_found(raw, match, items))
         if best is not None:
             return best[1], best[2]
         if self.catalog.generic is None:
