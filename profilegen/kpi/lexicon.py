@@ -47,7 +47,11 @@ class Lexicon:
         version = str(meta.get("format_version", ""))
         if not version.startswith("2."):
             raise RuntimeError(f"{path}: dictionary format {version!r} is not the 2.x this reader knows")
-        self._prefixes: list[str] = list(meta["compile_options"]["paradigm_prefixes"])
+        options = meta.get("compile_options") or {}
+        if "paradigm_prefixes" in options:
+            self._prefixes: list[str] = list(options["paradigm_prefixes"])
+        else:  # older 2.x dictionaries keep them in a file of their own
+            self._prefixes = json.loads((path / "paradigm-prefixes.json").read_text("utf-8"))
         self._suffixes: list[str] = json.loads((path / "suffixes.json").read_text("utf-8"))
         self._shorts = array("H", (path / "paradigms.array").read_bytes())
         self._offsets = _paradigm_offsets(self._shorts)

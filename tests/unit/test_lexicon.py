@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -109,3 +110,16 @@ def test_mapping_the_fixture_never_loads_pymorphy3() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["567", "False"]
+
+
+def test_older_dictionaries_with_prefixes_in_their_own_file_read_the_same(tmp_path: Path) -> None:
+    source = dictionary_path()
+    for name in ("words.dawg", "suffixes.json", "paradigms.array"):
+        (tmp_path / name).symlink_to(source / name)
+    meta = dict(json.loads((source / "meta.json").read_text("utf-8")))
+    prefixes = meta["compile_options"].pop("paradigm_prefixes")
+    (tmp_path / "paradigm-prefixes.json").write_text(json.dumps(prefixes), encoding="utf-8")
+    (tmp_path / "meta.json").write_text(json.dumps(list(meta.items())), encoding="utf-8")
+    older, current = Lexicon(tmp_path), Lexicon(source)
+    for key in ("закупок", "наилучший", "персоналу", "поподробнее"):
+        assert older.forms(key) == current.forms(key)
