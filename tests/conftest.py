@@ -74,5 +74,6 @@ def invoke(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
     return Result(code, captured.out, captured.err)
 
 
-def sample_args(tmp: Path) -> list[str]:
-    return ["--org", str(SAMPLE_YAML), "--kpi-dir", str(KPI_DIR), "--out", str(tmp / "out")]
+def sample_args(tmp: Path, *, org: Path = SAMPLE_YAML, kpi: Path = KPI_DIR, out: Path | None = None) -> list[str]:
+    """--org, --kpi-dir and --out for a run: the sample organisation and KPI files, OUT under ``tmp``."""
+    return ["--org", str(org), "--kpi-dir", str(kpi), "--out", str(out or tmp / "out")]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import KPI_DIR, ROOT, SAMPLE_YAML, Result, invoke, run_cli
+from tests.conftest import KPI_DIR, ROOT, SAMPLE_YAML, Result, invoke, run_cli, sample_args
 from tests.helpers import write_xlsx
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -21,22 +21,11 @@ def _files(root: Path) -> set[Path]:
     return {p for p in root.rglob("*") if p.is_file()}
 
 
-def _generate(capsys: pytest.CaptureFixture[str], tmp: Path, org: Path, kpi: Path = KPI_DIR, *extra: str) -> Result:
+def _generate(
+    capsys: pytest.CaptureFixture[str], tmp: Path, org: Path, kpi: Path = KPI_DIR, *extra: str, out: Path | None = None
+) -> Result:
     return invoke(
-        capsys,
-        "generate",
-        "--all",
-        "--provider",
-        "offline",
-        "--org",
-        str(org),
-        "--kpi-dir",
-        str(kpi),
-        "--out",
-        str(tmp / "out"),
-        "--state-dir",
-        str(tmp / "state"),
-        *extra,
+        capsys, "generate", "--all", "--provider", "offline", *sample_args(tmp, org=org, kpi=kpi, out=out), *extra
     )
 
 
@@ -141,7 +130,7 @@ def test_out_inside_state_dir(capsys: pytest.CaptureFixture[str], tmp_path: Path
 def test_unwritable_out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the output folder should be", encoding="utf-8")
-    result = _generate(capsys, tmp_path, SAMPLE_YAML, KPI_DIR, "--out", str(blocker / "profiles"))
+    result = _generate(capsys, tmp_path, SAMPLE_YAML, out=blocker / "profiles")
     assert result.code == 2
     _one_clear_line(result, str(blocker / "profiles"), "cannot write to the output folder")
 
@@ -269,20 +258,7 @@ def test_full_disk_stops_cleanly_and_resumes(tmp_path: Path) -> None:
     if not _mount_tiny_tmpfs(out):
         pytest.skip("this machine does not allow mounting a tmpfs")
     try:
-        args = [
-            "generate",
-            "--all",
-            "--provider",
-            "offline",
-            "--org",
-            str(SAMPLE_YAML),
-            "--kpi-dir",
-            str(KPI_DIR),
-            "--out",
-            str(out),
-            "--state-dir",
-            str(tmp_path / "state"),
-        ]
+        args = ["generate", "--all", "--provider", "offline", *sample_args(tmp_path, out=out)]
         full = run_cli(*args)
         assert full.code == 1
         lines = [line for line in full.stderr.splitlines() if line.startswith("error:")]
@@ -298,21 +274,7 @@ def test_full_disk_stops_cleanly_and_resumes(tmp_path: Path) -> None:
 
 
 def test_symlink_planted_in_out_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    args = [
-        "generate",
-        "-d",
-        "Отдел CRM",
-        "--provider",
-        "offline",
-        "--org",
-        str(SAMPLE_YAML),
-        "--kpi-dir",
-        str(KPI_DIR),
-        "--out",
-        str(tmp_path / "out"),
-        "--state-dir",
-        str(tmp_path / "state"),
-    ]
+    args = ["generate", "-d", "Отдел CRM", "--provider", "offline", *sample_args(tmp_path)]
     assert invoke(capsys, *args).code == 0
     crm = next((tmp_path / "out").rglob("Отдел CRM"))
     shutil.rmtree(crm)

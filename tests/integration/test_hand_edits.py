@@ -7,26 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_YAML, invoke
+from tests.conftest import SAMPLE_YAML, invoke, sample_args
 
 PROCUREMENT = ("Блок операционного директора", "Департамент закупок")
 
 
 def _args(tmp: Path, kpi: Path, *extra: str) -> list[str]:
-    return [
-        "generate",
-        "-d",
-        "Департамент закупок",
-        "--provider",
-        "offline",
-        "--org",
-        str(SAMPLE_YAML),
-        "--kpi-dir",
-        str(kpi),
-        "--out",
-        str(tmp / "out"),
-        *extra,
-    ]
+    return ["generate", "-d", "Департамент закупок", "--provider", "offline", *sample_args(tmp, kpi=kpi), *extra]
 
 
 @pytest.fixture
@@ -140,8 +127,6 @@ def test_diff_without_changes_and_without_profile(
         str(SAMPLE_YAML),
         "--out",
         str(tmp_path / "out"),
-        "--out",
-        str(tmp_path / "out"),
         "--position",
         "Казначей",
     )
@@ -153,8 +138,6 @@ def test_diff_without_changes_and_without_profile(
         "Отдел тендерных процедур",
         "--org",
         str(SAMPLE_YAML),
-        "--out",
-        str(tmp_path / "out"),
         "--out",
         str(tmp_path / "out"),
         "--position",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_YAML, invoke, sample_args
+from tests.conftest import invoke, sample_args
 from tests.fake_llm import FakeLLM
 
 
@@ -15,18 +15,7 @@ def test_changing_one_kpi_file_regenerates_exactly_its_positions(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, kpi_copy: Path
 ) -> None:
     kpi = kpi_copy
-    args = [
-        "generate",
-        "--all",
-        "--provider",
-        "offline",
-        "--org",
-        str(SAMPLE_YAML),
-        "--kpi-dir",
-        str(kpi),
-        "--out",
-        str(tmp_path / "out"),
-    ]
+    args = ["generate", "--all", "--provider", "offline", *sample_args(tmp_path, kpi=kpi)]
     assert invoke(capsys, *args).code == 0
     procurement = kpi / "procurement.md"
     text = procurement.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import pytest
 from profilegen.journal import Journal
 from profilegen.org.loader import load_org
 from profilegen.org.rows import level_rows
-from tests.conftest import A101, KPI_DIR, SAMPLE_YAML, invoke, needs_a101, sample_args
+from tests.conftest import A101, SAMPLE_YAML, invoke, needs_a101, sample_args
 from tests.fake_llm import FakeLLM
 
 KEY = "sk-unattended-test"
@@ -52,7 +52,7 @@ def test_orphans_are_reported_left_out_and_pruned(capsys: pytest.CaptureFixture[
     start = text.index("          - name: Отдел казначейства")
     end = text.index("          - name: Отдел планирования и контроллинга")
     smaller.write_text(text[:start] + text[end:], encoding="utf-8")
-    args = ["--org", str(smaller), "--kpi-dir", str(KPI_DIR), "--out", str(tmp_path / "out")]
+    args = sample_args(tmp_path, org=smaller)
     run = invoke(capsys, "generate", "--all", "--provider", "offline", *args)
     assert run.code == 0
     assert "3 profile(s) belong to positions no longer in the org" in run.stderr
