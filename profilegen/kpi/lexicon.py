@@ -30,7 +30,7 @@ from profilegen.text import words
 
 _CYRILLIC = re.compile(r"[а-яё]")
 _YO = {"е": "ё"}  # "елка" finds "ёлка"
-PREFIX = 3  # an unknown word can only share a lemma with an unknown word that starts the same way
+_PREFIX = 3  # an unknown word can only share a lemma with an unknown word that starts the same way
 
 
 def dictionary_path() -> Path:
@@ -138,7 +138,9 @@ def matches(item: Term, text: str) -> bool:
     if text == item.text:
         return True
     return (
-        text[:PREFIX] == item.text[:PREFIX] and _unknown(text) and not predicted(text).isdisjoint(predicted(item.text))
+        text[:_PREFIX] == item.text[:_PREFIX]
+        and _unknown(text)
+        and not predicted(text).isdisjoint(predicted(item.text))
     )
 
 
@@ -178,7 +180,7 @@ class TermIndex:
             for form in item.forms if item.forms is not None else (item.text,):
                 self._forms.setdefault(form, set()).add(name)
             if item.forms is None:
-                self._prefixes.setdefault(item.text[:PREFIX], set()).add(name)
+                self._prefixes.setdefault(item.text[:_PREFIX], set()).add(name)
 
     def hits(self, texts: Iterable[str]) -> set[str]:
         """Every name with a term that one of the words may be a form of (a superset of those that match)."""
@@ -187,6 +189,6 @@ class TermIndex:
         for text in texts:
             if text in forms:
                 found |= forms[text]
-            if text[:PREFIX] in prefixes:
-                found |= prefixes[text[:PREFIX]]
+            if text[:_PREFIX] in prefixes:
+                found |= prefixes[text[:_PREFIX]]
         return found

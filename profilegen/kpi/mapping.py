@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +63,7 @@ def _acronym(name_words: Iterable[str]) -> str:
     return "".join(w[0] for w in name_words if w not in STOP_WORDS)
 
 
-def _as_found(phrase: str, items: tuple[Term, ...], texts: list[str] | tuple[str, ...]) -> str:
+def _as_found(phrase: str, items: tuple[Term, ...], texts: Sequence[str]) -> str:
     """The forms that matched, when they differ from the phrase: " ('закупок')"."""
     found = " ".join(next((t for t in texts if matches(i, t)), i.text) for i in items)
     return "" if found == normalize(phrase) else f" ('{found}')"
@@ -87,9 +87,9 @@ class _UnitWords:
     acronym: str
 
     @classmethod
-    def of(cls, path: UnitPath, normalised: tuple[str, ...], split: Callable[[str], tuple[str, ...]]) -> _UnitWords:
+    def of(cls, path: UnitPath, split: Callable[[str], tuple[str, ...]]) -> _UnitWords:
         name_words = split(path[-1])
-        return cls(path[-1], normalised, name_words, _acronym(name_words))
+        return cls(path[-1], tuple(normalize(p) for p in path), name_words, _acronym(name_words))
 
 
 class KpiMapper:
@@ -131,9 +131,9 @@ class KpiMapper:
         return found
 
     # -- rules ------------------------------------------------------------------
-    def explicit(self, path: UnitPath, normalised: tuple[str, ...] | None = None) -> tuple[str, str] | None:
+    def explicit(self, path: UnitPath) -> tuple[str, str] | None:
         """The mapping.yaml entry for the unit: a path beats a name."""
-        normalised = normalised or tuple(normalize(p) for p in path)
+        normalised = tuple(normalize(p) for p in path)
         if normalised in self._explicit_paths:
             file_name, key = self._explicit_paths[normalised]
             return file_name, f"mapping.yaml names the path '{key}'"
@@ -142,9 +142,9 @@ class KpiMapper:
             return file_name, f"mapping.yaml names the unit '{key}'"
         return None
 
-    def smart_candidates(self, path: UnitPath, normalised: tuple[str, ...] | None = None) -> list[Candidate]:
+    def smart_candidates(self, path: UnitPath) -> list[Candidate]:
         """Every file whose department, code or alias matches the unit's own name."""
-        unit = _UnitWords.of(path, normalised or tuple(normalize(p) for p in path), self._words)
+        unit = _UnitWords.of(path, self._words)
         possible = self._file_words.hits(unit.words)
         possible.update(self._by_name.get(unit.normalised[-1], ()), self._by_path)
         for key in (*unit.words, unit.acronym):
@@ -185,11 +185,10 @@ class KpiMapper:
     # -- resolution ---------------------------------------------------------------
     def own(self, path: UnitPath) -> Assignment | None:
         """The unit's own file, by rule 1 or 2, or None."""
-        normalised = tuple(normalize(p) for p in path)
-        explicit = self.explicit(path, normalised)
+        explicit = self.explicit(path)
         if explicit is not None:
             return Assignment(path, KpiSource.EXPLICIT, explicit[0], explicit[1])
-        candidates = self.smart_candidates(path, normalised)
+        candidates = self.smart_candidates(path)
         if not candidates:
             return None
         best_rank = max(c.rank for c in candidates)
