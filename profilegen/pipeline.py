@@ -15,6 +15,7 @@ from typing import Any
 from profilegen.config import Settings, api_key, parse_duration
 from profilegen.errors import InputError, SelectionError
 from profilegen.export.layout import OutputLayout
+from profilegen.export.paths import format_file
 from profilegen.export.writer import is_edited, known_hashes
 from profilegen.generation.context import PositionContext, build_context
 from profilegen.generation.engine import Engine, EventSink, Limits, RunReport, Task
@@ -89,7 +90,7 @@ def _edited_by_hand(
         record = journal.position(task.key) or {}
         hashes = known_hashes(record)
         stem = layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
-        paths = [stem.with_name(f"{stem.name}.{f}") for f in formats]
+        paths = [format_file(stem, f) for f in formats]
         edited = [str(p) for p in paths if is_edited(stem, p, hashes)]
         if edited:
             found.append((task, edited))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from profilegen.export.paths import MIN_SHORT, folder_names, inside, shorten
+from profilegen.export.paths import MIN_SHORT, folder_names, format_file, inside, shorten
 from profilegen.org.model import OrgStructure, UnitPath
 
 MAX_PATH = 240  # whole path, OUT included: under Windows' classic 260 with room to spare
@@ -95,5 +95,4 @@ class OutputLayout:
         return stem
 
     def file(self, path: UnitPath, title: str, fmt: str, employee_name: str | None = None) -> Path:
-        stem = self.stem(path, title, employee_name)
-        return stem.with_name(f"{stem.name}.{fmt}")
+        return format_file(self.stem(path, title, employee_name), fmt)

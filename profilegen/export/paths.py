@@ -72,3 +72,13 @@ def inside(root: Path, candidate: Path) -> Path:
     if resolved != resolved_root and resolved_root not in resolved.parents:
         raise InputError(f"refusing to write outside the output folder: {candidate}", source=str(root))
     return resolved
+
+
+def format_name(stem: Path, fmt: str) -> str:
+    """The file name of one format of a position: `<stem>.<fmt>` (a stem may itself hold dots)."""
+    return f"{stem.name}.{fmt}"
+
+
+def format_file(stem: Path, fmt: str) -> Path:
+    """The file of one format of a position, beside its stem."""
+    return stem.with_name(format_name(stem, fmt))

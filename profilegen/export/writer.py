@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from profilegen.export.atomic import write_bytes_atomic
+from profilegen.export.paths import format_file
 from profilegen.export.render import RenderOptions, render
 
 # Keyed by the file's name after the position's stem (".json", ".md", ".new.md"...): independent of where
@@ -83,7 +84,7 @@ def write_outputs(
     result = WriteResult(stem, hashes={k: list(v) for k, v in hashes.items()})
     planned: list[tuple[Path, bytes]] = []
     for fmt in formats:
-        path = stem.with_name(f"{stem.name}.{fmt}")
+        path = format_file(stem, fmt)
         data = render(fmt, document, options)
         digest = sha256_bytes(data)
         if file_hash(path) == digest:  # already there, byte for byte
@@ -97,7 +98,7 @@ def write_outputs(
                 result.backups.append(str(backup))
             else:
                 path = variant(path, "new")
-                result.kept.append(str(stem.with_name(f"{stem.name}.{fmt}")))
+                result.kept.append(str(format_file(stem, fmt)))
         _remember(result.hashes, suffix_of(stem, path), digest)
         planned.append((path, data))
         result.paths.append(str(path))
@@ -105,7 +106,7 @@ def write_outputs(
     for path, data in planned:
         write_bytes_atomic(path, data)
     for fmt in formats:  # an accepted or overwritten edit leaves no stale .new behind
-        main = stem.with_name(f"{stem.name}.{fmt}")
+        main = format_file(stem, fmt)
         if str(main) not in result.kept:
             variant(main, "new").unlink(missing_ok=True)
     return result

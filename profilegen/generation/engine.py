@@ -16,6 +16,7 @@ from typing import Any
 from profilegen.errors import GenerationError, ProviderAbort
 from profilegen.export.atomic import remove_stale_temp_files
 from profilegen.export.layout import OutputLayout
+from profilegen.export.paths import format_name
 from profilegen.export.render import RenderOptions, check_formats
 from profilegen.export.writer import FileHashes, WriteResult, known_hashes, write_outputs
 from profilegen.generation.answer import InvalidAnswer, parse_answer
@@ -179,7 +180,7 @@ class Engine:
         stem = self.layout.stem(context.unit_path, context.title, context.employee_name)
 
         def exists(fmt: str) -> bool:
-            return listing(stem.parent, f"{stem.name}.{fmt}")
+            return listing(stem.parent, format_name(stem, fmt))
 
         record = self.journal.position(key)
         if record is not None and record.get("frozen"):
