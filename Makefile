@@ -19,7 +19,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/profilegen generate --all --provider offline --out profiles
+	$(BIN)/profilegen generate --all --provider offline --org org_structure/sample.yaml --out profiles
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check profilegen tests bench

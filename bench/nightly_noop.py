@@ -37,8 +37,6 @@ def main() -> None:
             str(ROOT / "kpi"),
             "--out",
             str(work / "out"),
-            "--state-dir",
-            str(work / "state"),
         ]
         first, _ = timed(generate)
         noop_times, outputs = [], []

@@ -36,6 +36,7 @@ def in_process(org: Path, base_url: str, work: Path) -> float:
     from profilegen.config import load_settings
     from profilegen.export.layout import OutputLayout
     from profilegen.generation.engine import Engine
+    from profilegen.generation.planning import Planner
     from profilegen.journal import Journal
     from profilegen.pipeline import Selection, choose_provider, contexts_for, load_inputs
 
@@ -46,16 +47,16 @@ def in_process(org: Path, base_url: str, work: Path) -> float:
             "kpi_dir": ROOT / "kpi",
             "out": work / "out-a",
             "base_url": base_url,
-            "state_dir": work / "state-a",
             "concurrency": C,
         },
     )
     inputs = load_inputs(settings)
     contexts = contexts_for(inputs, Selection(), settings)
     provider, _ = choose_provider(settings, "openai", inputs.org)
-    with Journal(settings.state_dir) as journal:
-        engine = Engine(provider, journal, OutputLayout(inputs.org, settings.out), concurrency=C)
-        tasks = engine.plan(contexts)
+    with Journal(settings.out / ".profilegen") as journal:
+        layout = OutputLayout(inputs.org, settings.out)
+        engine = Engine(provider, journal, layout, concurrency=C)
+        tasks = Planner(provider, journal, layout, engine.formats, engine.generation_params).plan(contexts)
         started = time.perf_counter()
         report = asyncio.run(engine.run(tasks, "bench"))
         elapsed = time.perf_counter() - started
@@ -112,8 +113,6 @@ def main() -> None:
                     str(ROOT / "kpi"),
                     "--out",
                     str(work / "out-b"),
-                    "--state-dir",
-                    str(work / "state-b"),
                     "--base-url",
                     base_url,
                     "--concurrency",

@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     org: Path | None = None
     kpi_dir: Path = Path("kpi")
     out: Path = Path("profiles")
-    state_dir: Path = Path(".profilegen")
+    state_dir: Path | None = None  # None: OUT/.profilegen
     provider: Literal["auto", "openai", "offline"] = "auto"
     model: str = "openai/gpt-4o-mini"
     base_url: str = "https://openrouter.ai/api/v1"
@@ -99,13 +99,6 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # flags (init) > environment > profilegen.yaml > defaults; no .env files, no secret dirs
         return init_settings, env_settings, YamlFileSource(settings_cls)
-
-    def resolved_org(self) -> Path:
-        """The org file: as configured, else the shipped sample."""
-        if self.org is not None:
-            return self.org
-        local = Path("org_structure")
-        return local if local.is_dir() else PACKAGE_ROOT / "org_structure"
 
     def resolved_kpi_dir(self) -> Path:
         if self.kpi_dir.is_dir() or self.kpi_dir.is_absolute():

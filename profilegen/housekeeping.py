@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from profilegen.config import Settings
+from profilegen.errors import InputError
 from profilegen.export.documents import StoredProfile, find_profiles
-from profilegen.journal import OUT_LOCK, Journal, StateLock, position_key
+from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import OrgStructure
 from profilegen.pipeline import load_org_from_settings
 
@@ -21,8 +22,6 @@ def is_orphan(profile: StoredProfile, org: OrgStructure) -> bool:
     return unit is None or all(p.title != profile.title for p in unit.positions)
 
 
-def orphans(org: OrgStructure, out: Path) -> list[StoredProfile]:
-    return [p for p in find_profiles(out) if is_orphan(p, org)]
 
 
 def siblings(json_path: Path) -> list[Path]:
@@ -42,31 +41,44 @@ def siblings(json_path: Path) -> list[Path]:
 class PruneResult:
     archive: Path
     moved: list[tuple[Path, Path]] = field(default_factory=list)
-    positions: int = 0
+    positions: int = 0  # orphan profiles
+    total: int = 0  # profiles in the folder
+    unreadable: list[Path] = field(default_factory=list)
 
 
-def prune(settings: Settings, dry_run: bool = False) -> PruneResult:
-    """Move every orphan's files under `OUT/.archive/<date>/` (same relative paths) and forget them."""
-    with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
+def prune(settings: Settings, state_dir: Path, dry_run: bool = False, force: bool = False) -> PruneResult:
+    """Move every orphan's files under `OUT/.archive/<date>/` (same relative paths) and forget them.
+
+    Refuses (without ``force``) to archive more than half of the folder's profiles: that is far more
+    often the wrong organisation than a real reorganisation.
+    """
+    with StateLock(state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
         org, _ = load_org_from_settings(settings)
         archive = settings.out / ARCHIVE / time.strftime("%Y-%m-%d")
         result = PruneResult(archive)
-        found = orphans(org, settings.out)
-        result.positions = len(found)
+        profiles = list(find_profiles(settings.out, result.unreadable))
+        found = [p for p in profiles if is_orphan(p, org)]
+        result.positions, result.total = len(found), len(profiles)
         for profile in found:
             for path in siblings(profile.path):
                 result.moved.append((path, archive / path.relative_to(settings.out)))
+        if not force and len(found) * 2 > len(profiles):
+            raise InputError(
+                f"{len(found)} of {len(profiles)} profiles would be archived as orphans of {org.source}: is this "
+                "the organisation the folder was generated from? Check with --dry-run, pass the right --org, "
+                "or --force to archive them",
+                source=str(settings.out),
+            )
         if dry_run:
             return result
-        with Journal(settings.state_dir) as journal:
+        with Journal(state_dir) as journal:
             for source, target in result.moved:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if target.exists():  # pruned twice in a day: keep both
                     target = target.with_name(f"{target.stem}~{int(time.time())}{target.suffix}")
                 os.replace(source, target)
             for profile in found:
-                employee = (profile.document.get("meta") or {}).get("employee_name")
-                journal.delete_position(position_key(profile.unit_path, profile.title, employee))
+                journal.delete_position(journal.position_key(profile.unit_path, profile.title, profile.employee_name))
             for key in (journal.meta("orphans") or {}).get("keys", []):  # orphans whose files were already gone
                 journal.delete_position(key)
             journal.set_meta("orphans", {"keys": []})

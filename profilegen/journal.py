@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
+import hmac
 import json
 import os
+import secrets
+import sqlite3
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from profilegen.errors import LockedError
+from profilegen.errors import InputError, LockedError
 
 PositionKey = str
 _RUN = "run:"
@@ -26,20 +31,51 @@ _ACTIVE = "meta:active-run"
 OUT_LOCK = ".profilegen.lock"
 
 
-def person_hash(employee_name: str) -> str:
-    """A short, stable stand-in for an employee's name in keys and logs (the name is personal data)."""
-    return hashlib.sha256(employee_name.encode("utf-8")).hexdigest()[:12]
+SECRET_FILE = "secret"
 
 
-def position_key(unit_path: tuple[str, ...], title: str, employee_name: str | None = None) -> PositionKey:
-    """A stable key for a position (and employee, by hash, when a profile is personal)."""
-    person = f"person:{person_hash(employee_name)}" if employee_name else ""
-    return json.dumps([list(unit_path), title, person], ensure_ascii=False)
+def person_hash(employee_name: str, secret: bytes) -> str:
+    """A short, stable stand-in for an employee's name in keys and logs (the name is personal data).
+
+    Keyed with the state folder's own secret, so a staff list cannot be hashed to find who is who.
+    """
+    return hmac.new(secret, employee_name.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
 def make_state_dir(state_dir: Path) -> None:
-    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(state_dir, 0o700)
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(state_dir, 0o700)
+    except OSError as exc:
+        raise InputError(f"cannot create the state folder ({exc.strerror or exc})", source=str(state_dir)) from None
+
+
+def state_secret(state_dir: Path) -> bytes:
+    """The state folder's random secret: created 0600 on first use, written whole or not at all."""
+    path = state_dir / SECRET_FILE
+    try:
+        text = path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        make_state_dir(state_dir)
+        fd, temp = tempfile.mkstemp(prefix=".secret.", suffix=".tmp", dir=state_dir)  # mkstemp: mode 0600
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+        text = path.read_text(encoding="ascii").strip()
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) != 32:
+        raise InputError("the state folder's secret is damaged; restore it from a backup", source=str(path))
+    return secret
 
 
 class Journal:
@@ -50,7 +86,19 @@ class Journal:
 
         make_state_dir(state_dir)
         self.state_dir = state_dir
-        self._cache = diskcache.Cache(str(state_dir / "journal"), eviction_policy="none")
+        try:
+            self._cache = diskcache.Cache(str(state_dir / "journal"), eviction_policy="none")
+        except sqlite3.OperationalError as exc:
+            raise _disk_error(exc, state_dir) from None
+        self._secret = state_secret(state_dir)
+
+    def person_hash(self, employee_name: str) -> str:
+        return person_hash(employee_name, self._secret)
+
+    def position_key(self, unit_path: tuple[str, ...], title: str, employee_name: str | None = None) -> PositionKey:
+        """A stable key for a position (and employee, by keyed hash, when a profile is personal)."""
+        person = f"person:{self.person_hash(employee_name)}" if employee_name else ""
+        return json.dumps([list(unit_path), title, person], ensure_ascii=False)
 
     def close(self) -> None:
         self._cache.close()
@@ -74,7 +122,10 @@ class Journal:
         return value if isinstance(value, dict) else None
 
     def _put(self, key: str, value: dict[str, Any]) -> None:
-        self._cache.set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        try:
+            self._cache.set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+        except sqlite3.OperationalError as exc:
+            raise _disk_error(exc, self.state_dir) from None
 
     def _items(self, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
         for key in list(self._cache.iterkeys()):
@@ -111,6 +162,9 @@ class Journal:
     def set_meta(self, name: str, value: dict[str, Any]) -> None:
         self._put(_META + name, value)
 
+    def delete_meta(self, name: str) -> None:
+        self._cache.delete(_META + name)
+
     def position_keys(self) -> Iterator[PositionKey]:
         """Every position key, without reading the records."""
         for key in list(self._cache.iterkeys()):
@@ -125,12 +179,18 @@ class Journal:
         return self._get(_DOC + key)
 
     def recover(self) -> int:
-        """Positions left `running` by a dead run become `pending` again; returns how many.
+        """Positions left `running` by a dead run become `pending` again, and that run is closed as
+        `crashed`; returns how many positions.
 
         Only a run that died before `finish_run` can leave any, so after a clean finish it costs nothing.
         """
-        if self._cache.get(_ACTIVE) is None:
+        active = self._cache.get(_ACTIVE)
+        if active is None:
             return 0
+        run = self.run(str(active))
+        if run is not None and run.get("outcome") == "running":  # its process died (the lock was free)
+            run.update(outcome="crashed", finished_at=_now())
+            self._put(_RUN + str(active), run)
         count = 0
         for key, record in self.positions():
             if record.get("status") == "running":
@@ -169,6 +229,13 @@ class Journal:
                 self._cache.delete(_RUN + run_id)
                 removed += 1
         return removed
+
+
+def _disk_error(exc: sqlite3.OperationalError, state_dir: Path) -> Exception:
+    """A full disk under SQLite, said the way every other write says it (other errors unchanged)."""
+    if "full" not in str(exc):
+        return exc
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(state_dir / "journal"))
 
 
 def _now() -> str:

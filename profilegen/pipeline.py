@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import glob
+import hashlib
 import json
 import os
 import re
-import sys
-from collections.abc import Sequence
+import shutil
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from profilegen.config import Settings, api_key, parse_duration
@@ -18,9 +22,12 @@ from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.writer import is_edited, known_hashes
 from profilegen.generation.context import PositionContext, build_context
-from profilegen.generation.engine import Engine, EventSink, Limits, RunReport, Task
+from profilegen.generation.engine import Engine, EventSink
+from profilegen.generation.limits import Limits
+from profilegen.generation.planning import Planner, Task
 from profilegen.generation.provider import OfflineProvider, Provider
-from profilegen.journal import OUT_LOCK, Journal, StateLock, person_hash
+from profilegen.generation.report import RunReport
+from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.kpi.catalog import KpiCatalog, load_catalog
 from profilegen.kpi.mapping import (
     Assignment,
@@ -33,6 +40,7 @@ from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, UnitPath
 from profilegen.org.problems import Problem
 from profilegen.org.selection import select_positions
+from profilegen.workspace import bind, prepare, record_org
 
 MAX_EMPLOYEE_NAME = 100
 MAX_PROBLEMS_SHOWN = 10
@@ -64,6 +72,7 @@ class GenerateOptions:
     formats: list[str] = field(default_factory=lambda: ["json", "md"])
     overwrite_edited: bool = False
     retry_quarantined: bool = False
+    command: list[str] = field(default_factory=list)  # the command line as typed, for the run record
 
 
 @dataclass(slots=True)
@@ -83,7 +92,7 @@ class GenerateResult:
 
 
 def _edited_by_hand(
-    journal: Journal, layout: OutputLayout, tasks: list[Task], formats: list[str]
+    journal: Journal, layout: OutputLayout, tasks: list[Task], formats: Sequence[str]
 ) -> list[tuple[Task, list[str]]]:
     found = []
     for task in tasks:
@@ -113,7 +122,10 @@ def _estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict
 
 
 def load_org_from_settings(settings: Settings) -> tuple[OrgStructure, list[Problem]]:
-    return load_org_with_problems(settings.resolved_org(), settings.excel.sheet, settings.excel.columns)
+    """The org named by the settings (`workspace.prepare` fills it from OUT's journal when not given)."""
+    if settings.org is None:
+        raise InputError("no organisation given: pass --org FILE or set `org` in profilegen.yaml")
+    return load_org_with_problems(settings.org, settings.excel.sheet, settings.excel.columns)
 
 
 def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
@@ -131,9 +143,9 @@ def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
     return Inputs(org, catalog, assignments, problems)
 
 
-def check_output_folder(settings: Settings, create: bool = True) -> None:
+def check_output_folder(settings: Settings, state_dir: Path, create: bool = True) -> None:
     """OUT must not sit inside the state directory, and (when ``create``) must be writable."""
-    out, state = settings.out.resolve(), settings.state_dir.resolve()
+    out, state = settings.out.resolve(), state_dir.resolve()
     if out == state or state in out.parents:
         raise InputError("the output folder must not be inside the state directory", source=str(settings.out))
     if not create:
@@ -233,12 +245,45 @@ def generate(
         if on_event is not None:
             on_event("notice", {"message": message})
 
-    check_output_folder(settings, create=False)
+    out_existed = settings.out.exists()
+    state_dir = prepare(settings, write=False, notice=notice)
+    state_existed = state_dir.exists()
+    started: list[str] = []  # the run's id, once it has started
+    clean = True
+    try:
+        result = _generate(settings, state_dir, selection, options, notice, on_event, notices, started)
+        clean = options.dry_run
+        return result
+    except InputError:
+        clean = not started
+        raise
+    except BaseException:
+        clean = False
+        raise
+    finally:  # bad input and dry runs leave no trace: no journal, no OUT made just for them
+        if clean and not state_existed:
+            shutil.rmtree(state_dir, ignore_errors=True)
+        if clean and not out_existed:
+            with contextlib.suppress(OSError):
+                settings.out.rmdir()
+
+
+def _generate(
+    settings: Settings,
+    state_dir: Path,
+    selection: Selection,
+    options: GenerateOptions,
+    notice: Callable[[str], None],
+    on_event: EventSink | None,
+    notices: list[str],
+    started: list[str],
+) -> GenerateResult:
+    check_output_folder(settings, state_dir, create=False)
     with contextlib.ExitStack() as stack:
-        lock = stack.enter_context(StateLock(settings.state_dir))
+        lock = stack.enter_context(StateLock(state_dir))
         if lock.taken_over:
             notice(f"warning: {lock.taken_over}")
-        journal = stack.enter_context(Journal(settings.state_dir))
+        journal = stack.enter_context(Journal(state_dir))
         inputs = load_inputs(settings, journal)
         for problem in inputs.problems[:MAX_PROBLEMS_SHOWN]:
             notice(f"warning: {problem}")
@@ -252,8 +297,11 @@ def generate(
         for message in provider_notices:
             notice(message)
         if not options.dry_run:
-            check_output_folder(settings, create=True)
+            check_output_folder(settings, state_dir, create=True)
             stack.enter_context(StateLock(settings.out, lock_name=OUT_LOCK))
+            bind(settings, state_dir)
+            assert settings.org is not None
+            record_org(state_dir, settings.org, notice)
         recovered = journal.recover()
         if recovered:
             notice(f"{recovered} position(s) left running by an earlier run will be retried")
@@ -267,7 +315,6 @@ def generate(
             formats=options.formats,
             language=settings.language,
             concurrency=settings.concurrency,
-            force=options.force,
             limits=Limits(
                 settings.max_cost,
                 settings.max_consecutive_failures,
@@ -276,22 +323,41 @@ def generate(
             ),
             prepared_by=settings.prepared_by,
             overwrite_edited=options.overwrite_edited,
-            retry_quarantined=options.retry_quarantined,
+            send_employee_name=settings.send_employee_name,
             on_event=on_event,
         )
-        tasks = engine.plan(contexts)
+        forced = _forced_selection(journal, contexts) if options.force else None
+        since = (journal.meta(forced) or {}).get("since") if forced else None
+        if since is not None:
+            notice("continuing the interrupted --force run of this selection: what it regenerated is not redone")
+        planner = Planner(
+            provider,
+            journal,
+            layout,
+            engine.formats,
+            engine.generation_params,
+            force=options.force,
+            force_since=since,
+            overwrite_edited=options.overwrite_edited,
+            retry_quarantined=options.retry_quarantined,
+            send_employee_name=settings.send_employee_name,
+        )
+        tasks = planner.plan(contexts)
         result = GenerateResult(provider.name, tasks, notices=notices, orphans=orphans)
         if options.dry_run:
             result.estimate = _estimate(provider, result.to_generate, settings)
             result.edited = _edited_by_hand(journal, layout, tasks, engine.formats)
             return result
+        if forced and since is None:
+            journal.set_meta(forced, {"since": time.time()})
         run_id = journal.start_run(
             selection=_describe_selection(selection),
             provider=provider.name,
             model=provider.model,
-            command=scrub_command(sys.argv),
+            command=scrub_command(options.command, journal.person_hash),
             positions=len(tasks),
         )
+        started.append(run_id)
         if on_event:
             on_event("run_started", {"run_id": run_id, "positions": len(tasks), "provider": provider.name})
         try:
@@ -301,6 +367,8 @@ def generate(
             raise
         report = result.report
         outcome = _OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
+        if forced and report.stop_reason is None:  # the forced selection is complete: the next --force starts anew
+            journal.delete_meta(forced)
         journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
         if on_event:
             fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
@@ -308,21 +376,32 @@ def generate(
         return result
 
 
+def _forced_selection(journal: Journal, contexts: Sequence[PositionContext]) -> str:
+    """The journal's name for a forced run of exactly these positions."""
+    keys = sorted(journal.position_key(c.unit_path, c.title, c.employee_name) for c in contexts)
+    return "forced:" + hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
+
+
 def check_key_not_lost(settings: Settings, requested: str, journal: Journal, layout: OutputLayout) -> None:
     """`--provider auto` with no key must not quietly fall back to offline over LLM profiles."""
     if (settings.provider if requested == "auto" else requested) != "auto" or api_key():
         return
-    for _, record in journal.positions():
-        if record.get("generator") == "llm" and record.get("status") == "done":
-            path = tuple(record.get("unit_path") or ())
-            if path not in layout.known_units:
-                continue
-            if layout.file(path, str(record.get("title")), "json").exists():
-                raise InputError(
-                    "no API key in the environment (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY), "
-                    f"but {settings.out} holds profiles written by an LLM; set the key, or pass "
-                    "--provider offline to draft only what is missing"
-                )
+    for key, record in journal.positions():
+        if record.get("generator") != "llm" or record.get("status") != "done":
+            continue
+        path, title, person = json.loads(key)
+        path = tuple(path)
+        if path not in layout.known_units:
+            continue
+        stem = layout.stem(path, title)
+        # a personal profile's file name holds the name, which the journal does not: any personal file will do
+        pattern = f"{glob.escape(stem.name)} (*).json" if person else f"{glob.escape(stem.name)}.json"
+        if any(stem.parent.glob(pattern)):
+            raise InputError(
+                "no API key in the environment (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY), "
+                f"but {settings.out} holds profiles written by an LLM; set the key, or pass "
+                "--provider offline to draft only what is missing"
+            )
 
 
 def mark_orphans(journal: Journal, org: OrgStructure) -> int:
@@ -345,12 +424,13 @@ _OUTCOMES = {
     "terminated": "interrupted",
     "interrupted": "interrupted",
     "budget": "budget",
+    "duration": "duration_limit",
     "aborted": "aborted",
 }
 _SECRET = re.compile(r"(sk-[A-Za-z0-9_-]{6,}|(?i:bearer)\s+\S+)")
 
 
-def scrub_command(argv: Sequence[str]) -> list[str]:
+def scrub_command(argv: Sequence[str], person_hash: Callable[[str], str]) -> list[str]:
     """The command line as run, with anything that looks like a key replaced and employee names hashed."""
     scrubbed: list[str] = []
     for i, arg in enumerate(argv):

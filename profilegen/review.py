@@ -1,4 +1,8 @@
-"""Human review of generated profiles: freeze and unfreeze positions, and diff what is on disk."""
+"""Human review of generated profiles: freeze and unfreeze positions, diff, accept and reject `.new` versions.
+
+Every command acts on a position's profile, or with ``employee`` on one personal profile of it; the
+personal profiles a command left out are listed, so none is missed silently.
+"""
 
 from __future__ import annotations
 
@@ -12,34 +16,105 @@ from pathlib import Path
 from typing import Any
 
 from profilegen.config import Settings
-from profilegen.export.diff import SectionDiff, diff_profiles
+from profilegen.errors import SelectionError
+from profilegen.export.diff import SectionDiff, diff_markdown, diff_profiles
 from profilegen.export.layout import OutputLayout
+from profilegen.export.paths import format_file
+from profilegen.export.render import RenderOptions, render
 from profilegen.export.writer import file_hash, known_hashes, suffix_of, variant
-from profilegen.journal import OUT_LOCK, Journal, StateLock, position_key
+from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import Position
 from profilegen.org.selection import select_positions
-from profilegen.pipeline import load_org_from_settings
+from profilegen.pipeline import check_employee_name, load_org_from_settings
 
 
-def _selected(settings: Settings, departments: list[str], title: str | None) -> tuple[OutputLayout, list[Position]]:
+@dataclass(slots=True)
+class Choice:
+    """What a review command acts on: positions, and the employee of a personal profile (or None)."""
+
+    layout: OutputLayout
+    positions: list[Position]
+    employee: str | None
+    personal: list[str] = field(default_factory=list)  # personal profiles of the positions, left out
+
+    def stem(self, position: Position) -> Path:
+        return self.layout.stem(position.unit_path, position.title, self.employee)
+
+
+def choose(settings: Settings, departments: list[str], title: str | None, employee: str | None) -> Choice:
     org, _ = load_org_from_settings(settings)
-    return OutputLayout(org, settings.out), select_positions(org, departments, position=title)
+    layout = OutputLayout(org, settings.out)
+    positions = select_positions(org, departments, position=title)
+    employee = check_employee_name(employee)
+    if employee and len(positions) != 1:
+        raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")
+    choice = Choice(layout, positions, employee)
+    if employee is None:
+        choice.personal = [label for p in positions for label in personal_profiles(layout, p)]
+    return choice
 
 
-def set_frozen(settings: Settings, departments: list[str], title: str | None, frozen: bool) -> int:
-    """Freeze (or unfreeze) the selected positions; returns how many changed."""
-    with StateLock(settings.state_dir):
-        _, positions = _selected(settings, departments, title)
-        changed = 0
-        with Journal(settings.state_dir) as journal:
-            for position in positions:
-                key = position_key(position.unit_path, position.title)
+def personal_profiles(layout: OutputLayout, position: Position) -> list[str]:
+    """'Unit / Path — Title (Employee)' for each personal profile of the position in OUT."""
+    stem = layout.stem(position.unit_path, position.title)
+    found = []
+    for path in sorted(stem.parent.glob(f"{glob.escape(stem.name)} (*).json")):
+        try:
+            document = read_profile(path)
+        except UnreadableProfile:
+            document = None
+        name = ((document or {}).get("meta") or {}).get("employee_name")
+        if name:
+            found.append(f"{' / '.join(position.unit_path)} — {position.title} ({name})")
+    return found
+
+
+def read_profile(path: Path) -> dict[str, Any] | None:
+    """A profile document, or None when the file is missing; UnreadableProfile when it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnreadableProfile(path, exc.strerror or str(exc)) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UnreadableProfile(path, f"not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("profile"), dict):
+        raise UnreadableProfile(path, "not a profile file (no 'profile' object)")
+    return data
+
+
+class UnreadableProfile(Exception):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: unreadable profile JSON: {reason}")
+        self.path = path
+
+
+@dataclass(slots=True)
+class FreezeResult:
+    changed: int = 0
+    personal: list[str] = field(default_factory=list)
+
+
+def set_frozen(
+    settings: Settings, state_dir: Path, departments: list[str], title: str | None, frozen: bool,
+    employee: str | None = None,
+) -> FreezeResult:
+    """Freeze (or unfreeze) the selected positions' profiles; returns how many changed."""
+    with StateLock(state_dir):
+        choice = choose(settings, departments, title, employee)
+        result = FreezeResult(personal=choice.personal)
+        with Journal(state_dir) as journal:
+            for position in choice.positions:
+                key = journal.position_key(position.unit_path, position.title, choice.employee)
                 record = journal.position(key) or {"unit_path": list(position.unit_path), "title": position.title}
                 if bool(record.get("frozen")) != frozen:
                     record["frozen"] = frozen
                     journal.save_position(key, record)
-                    changed += 1
-        return changed
+                    result.changed += 1
+        return result
 
 
 @dataclass(slots=True)
@@ -65,40 +140,66 @@ class PositionDiff:
         }
 
 
-def _read(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and isinstance(data.get("profile"), dict) else None
+@dataclass(slots=True)
+class DiffResult:
+    positions: list[PositionDiff] = field(default_factory=list)
+    personal: list[str] = field(default_factory=list)
 
 
-def diff_positions(settings: Settings, departments: list[str], title: str | None) -> list[PositionDiff]:
-    """For each selected position: the profile on disk against its `.new` file or the last generated one."""
-    layout, positions = _selected(settings, departments, title)
-    results = []
-    with Journal(settings.state_dir) as journal:
-        for position in positions:
-            json_path = layout.file(position.unit_path, position.title, "json")
-            result = PositionDiff(position.unit_path, position.title, str(json_path), None)
-            results.append(result)
-            on_disk = _read(json_path)
+def diff_positions(
+    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None = None
+) -> DiffResult:
+    """For each selected position: the profile on disk (JSON, and the Markdown by section) against its `.new`
+    files or the last generated version."""
+    choice = choose(settings, departments, title, employee)
+    result = DiffResult(personal=choice.personal)
+    options = RenderOptions(settings.language, settings.prepared_by)
+    with Journal(state_dir) as journal:
+        for position in choice.positions:
+            stem = choice.stem(position)
+            json_path = format_file(stem, "json")
+            item = PositionDiff(position.unit_path, position.title, str(json_path), None)
+            result.positions.append(item)
+            try:
+                on_disk = read_profile(json_path)
+                newer = read_profile(variant(json_path, "new"))
+            except UnreadableProfile as exc:
+                item.note = str(exc)
+                continue
             if on_disk is None:
-                result.on_disk, result.note = None, "no profile on disk"
+                item.on_disk, item.note = None, "no profile on disk"
                 continue
-            newer = _read(variant(json_path, "new"))
             if newer is not None:
-                result.compared_with = str(variant(json_path, "new"))
+                item.compared_with = str(variant(json_path, "new"))
             else:
-                newer = journal.document(position_key(position.unit_path, position.title))
-                result.compared_with = "last generated" if newer is not None else None
+                newer = journal.document(journal.position_key(position.unit_path, position.title, choice.employee))
+                item.compared_with = "last generated" if newer is not None else None
             if newer is None:
-                result.note = "nothing to compare with (not generated by this journal)"
+                item.note = "nothing to compare with (not generated by this journal)"
                 continue
-            result.sections = diff_profiles(on_disk["profile"], newer["profile"])
-            if not result.sections:
-                result.note = "no differences"
-    return results
+            item.sections = diff_profiles(on_disk["profile"], newer["profile"])
+            item.sections += _markdown_changes(stem, on_disk, newer, options)
+            if not item.sections:
+                item.note = "no differences"
+    return result
+
+
+def _markdown_changes(
+    stem: Path, on_disk: dict[str, Any], newer: dict[str, Any], options: RenderOptions
+) -> list[SectionDiff]:
+    """The Markdown on disk against its `.new` file, or against the newer version rendered (hand edits)."""
+    md = format_file(stem, "md")
+    try:
+        text = md.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    new_md = variant(md, "new")
+    if new_md.exists():
+        other = new_md.read_text(encoding="utf-8")
+    else:  # the newer document as it would be rendered for this file (the person's name from the file itself)
+        meta = {**(newer.get("meta") or {}), "employee_name": (on_disk.get("meta") or {}).get("employee_name")}
+        other = render("md", {**newer, "meta": meta}, options).decode("utf-8")
+    return diff_markdown(text, other)
 
 
 @dataclass(slots=True)
@@ -106,33 +207,36 @@ class AcceptResult:
     accepted: list[str] = field(default_factory=list)  # files now holding the new version
     backups: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)  # .new files removed
+    personal: list[str] = field(default_factory=list)
 
 
-def _new_files(layout: OutputLayout, position: Position) -> list[Path]:
-    stem = layout.stem(position.unit_path, position.title)
+def _new_files(stem: Path) -> list[Path]:
     return sorted(p for p in stem.parent.glob(f"{glob.escape(stem.name)}.new.*") if p.name.count(".new.") == 1)
 
 
 @contextlib.contextmanager
 def _editing(
-    settings: Settings, departments: list[str], title: str | None
-) -> Iterator[tuple[OutputLayout, list[Position], Journal]]:
-    """Both locks, the selected positions and the journal: what changing files in OUT needs."""
-    with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
-        layout, positions = _selected(settings, departments, title)
-        with Journal(settings.state_dir) as journal:
-            yield layout, positions, journal
+    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None
+) -> Iterator[tuple[Choice, Journal]]:
+    """Both locks, the chosen positions and the journal: what changing files in OUT needs."""
+    with StateLock(state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
+        choice = choose(settings, departments, title, employee)
+        with Journal(state_dir) as journal:
+            yield choice, journal
 
 
-def accept_new(settings: Settings, departments: list[str], title: str | None) -> AcceptResult:
+def accept_new(
+    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None = None
+) -> AcceptResult:
     """Put each pending `.new` file in place; the file it replaces is kept as `.bak`."""
-    result = AcceptResult()
-    with _editing(settings, departments, title) as (layout, positions, journal):
-        for position in positions:
-            key = position_key(position.unit_path, position.title)
+    with _editing(settings, state_dir, departments, title, employee) as (choice, journal):
+        result = AcceptResult(personal=choice.personal)
+        for position in choice.positions:
+            key = journal.position_key(position.unit_path, position.title, choice.employee)
             record = journal.position(key) or {}
             hashes = known_hashes(record)
-            for new in _new_files(layout, position):
+            stem = choice.stem(position)
+            for new in _new_files(stem):
                 main = new.with_name(new.name.replace(".new.", ".", 1))
                 if main.exists():
                     backup = variant(main, "bak")
@@ -141,7 +245,6 @@ def accept_new(settings: Settings, departments: list[str], title: str | None) ->
                 digest = file_hash(new)
                 os.replace(new, main)
                 if digest is not None:
-                    stem = layout.stem(position.unit_path, position.title)
                     hashes.setdefault(suffix_of(stem, main), []).append(digest)
                 result.accepted.append(str(main))
             if record:
@@ -149,18 +252,20 @@ def accept_new(settings: Settings, departments: list[str], title: str | None) ->
     return result
 
 
-def reject_new(settings: Settings, departments: list[str], title: str | None) -> AcceptResult:
+def reject_new(
+    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None = None
+) -> AcceptResult:
     """Drop pending `.new` files and freeze the positions, so the hand-edited versions stand."""
-    result = AcceptResult()
-    with _editing(settings, departments, title) as (layout, positions, journal):
-        for position in positions:
-            files = _new_files(layout, position)
+    with _editing(settings, state_dir, departments, title, employee) as (choice, journal):
+        result = AcceptResult(personal=choice.personal)
+        for position in choice.positions:
+            files = _new_files(choice.stem(position))
             if not files:
                 continue
             for new in files:
                 new.unlink()
                 result.rejected.append(str(new))
-            key = position_key(position.unit_path, position.title)
+            key = journal.position_key(position.unit_path, position.title, choice.employee)
             journal.update_position(
                 key, frozen=True, edited_kept=0, unit_path=list(position.unit_path), title=position.title
             )

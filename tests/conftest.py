@@ -22,10 +22,9 @@ needs_a101 = pytest.mark.skipif(not A101.is_dir(), reason="../shared/fixtures/a1
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """No test touches a real state dir, a real config or a real API key."""
-    state = tmp_path / "state"
-    monkeypatch.setenv("PROFILEGEN_STATE_DIR", str(state))
-    for name in ("PROFILEGEN_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY", "PROFILEGEN_CONFIG"):
+    """No test touches a real state dir, a real config or a real API key (the journal lives in each OUT)."""
+    names = ("PROFILEGEN_STATE_DIR", "PROFILEGEN_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY", "PROFILEGEN_CONFIG")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     work = tmp_path / "work"

@@ -98,6 +98,12 @@ def run(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         error(str(exc))
         return int(exc.exit_code)
+    except OSError as exc:  # a disk or permission problem outside a run's own handling
+        if OPTIONS.verbose:
+            traceback.print_exc()
+        where = f"{exc.filename}: " if exc.filename else ""
+        error(f"{where}{exc.strerror or exc}")
+        return ExitCode.FAILED
     except Exception as exc:
         if OPTIONS.verbose:
             traceback.print_exc()

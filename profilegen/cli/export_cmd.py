@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import OrgOption, OutOption
+from profilegen.cli.options import OrgOption, OutOption, StateDirOption
 from profilegen.cli.output import warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
@@ -33,16 +33,24 @@ def export(
         list[str] | None, typer.Option("--department", "-d", help="Only these units (and sub-units).")
     ] = None,
     org: OrgOption = None,
+    state_dir: StateDirOption = None,
 ) -> None:
     """Render md/docx beside each profile JSON in OUT, or one xlsx workbook of them all."""
+    fmt = fmt.strip().lower()
     if fmt not in ("md", "docx", "xlsx"):
         raise InputError(f"export format must be md, docx or xlsx, not '{fmt}'")
-    settings = OPTIONS.settings(out=out, org=org)
+    settings = OPTIONS.settings(out=out, org=org, state_dir=state_dir)
     if not settings.out.is_dir():
         raise InputError("no profiles folder", source=str(settings.out))
+    settings, state = OPTIONS.for_out(
+        write=fmt != "xlsx", need_org=fmt == "xlsx", out=out, org=org, state_dir=state_dir
+    )
     options = RenderOptions(settings.language, settings.prepared_by)
-    with StateLock(settings.state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
-        profiles = select_profiles(list(find_profiles(settings.out)), department)
+    with StateLock(state), StateLock(settings.out, lock_name=OUT_LOCK):
+        unreadable: list[Path] = []
+        profiles = select_profiles(list(find_profiles(settings.out, unreadable)), department)
+        for bad in unreadable:
+            warn(f"{bad}: unreadable profile JSON, left out")
         if fmt == "xlsx":
             from profilegen.export.xlsx_writer import render_workbook
             from profilegen.housekeeping import is_orphan
@@ -50,6 +58,11 @@ def export(
 
             structure, _ = load_org_from_settings(settings)
             current = [p for p in profiles if not is_orphan(p, structure)]
+            if profiles and not current:
+                raise InputError(
+                    f"none of the {len(profiles)} profiles in {settings.out} is a position of {structure.source}: "
+                    "most likely not the organisation they were generated from (pass the right --org)"
+                )
             if len(current) < len(profiles):
                 warn(
                     f"left out {len(profiles) - len(current)} orphan profile(s): positions no longer in the org "
@@ -60,7 +73,7 @@ def export(
             write_bytes_atomic(target, render_workbook(profiles, settings.language, settings.prepared_by))
             print(f"wrote {target} ({len(profiles)} profiles)")
             return
-        kept = rerender(settings.state_dir, profiles, fmt, options)
+        kept = rerender(state, profiles, fmt, options)
     print(f"rendered {len(profiles) - len(kept)} {fmt} file(s)")
     for path in kept:
         print(f"kept (edited by hand): {path} — the new version is beside it as .new")

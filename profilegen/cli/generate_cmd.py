@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption, OutOption
+from profilegen.cli.options import EmployeeOption, JsonOption, KpiDirOption, OrgOption, OutOption, StateDirOption
 from profilegen.cli.output import emit_json, error, info, is_terminal, stderr, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
 from profilegen.observability import EventLog
 
 if TYPE_CHECKING:  # the pipeline (pydantic models, the engine) loads only when `generate` runs
-    from profilegen.generation.engine import RunReport
+    from profilegen.generation.report import RunReport
     from profilegen.pipeline import GenerateResult
 
 EPILOG = """Examples:
@@ -33,15 +34,11 @@ def generate(
     ] = None,
     all_units: Annotated[bool, typer.Option("--all", help="Every position of the organisation.")] = False,
     position: Annotated[str | None, typer.Option("--position", help="Only this title within the selection.")] = None,
-    employee_name: Annotated[
-        str | None, typer.Option("--employee-name", help="Personal profile for one position.")
-    ] = None,
+    employee_name: EmployeeOption = None,
     org: OrgOption = None,
     kpi_dir: KpiDirOption = None,
     out: OutOption = None,
-    state_dir: Annotated[
-        Path | None, typer.Option("--state-dir", help="Journal folder (default: .profilegen/).")
-    ] = None,
+    state_dir: StateDirOption = None,
     provider: Annotated[str, typer.Option("--provider", help="auto, openai or offline.")] = "auto",
     model: Annotated[str | None, typer.Option("--model", help="Model name for the openai provider.")] = None,
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible API base URL.")] = None,
@@ -111,6 +108,7 @@ def generate(
         formats=settings.formats,
         overwrite_edited=overwrite_edited,
         retry_quarantined=retry_quarantined,
+        command=list(sys.argv),
     )
     log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=OPTIONS.log_format == "json" or OPTIONS.verbose)
     show_progress = is_terminal() and not OPTIONS.quiet and not dry_run and not log.echo

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from profilegen.cli.options import JsonOption
+from profilegen.cli.options import JsonOption, OutOption, StateDirOption
 from profilegen.cli.output import emit_json, table
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
@@ -15,14 +15,18 @@ from profilegen.journal import Journal, StateLock
 from profilegen.stats import journal_stats
 
 app = typer.Typer(help="Runs recorded in the journal.", no_args_is_help=True)
-StateDirOption = Annotated[Path | None, typer.Option("--state-dir", help="Journal folder (default: .profilegen/).")]
 
 
-def _journal(state_dir: Path | None) -> Journal:
-    settings = OPTIONS.settings(state_dir=state_dir)
-    if not settings.state_dir.exists():
-        raise InputError("no journal yet (run `profilegen generate` first)", source=str(settings.state_dir))
-    return Journal(settings.state_dir)
+def _state(out: Path | None, state_dir: Path | None) -> Path:
+    """OUT's journal folder, which must exist (these commands only read it)."""
+    _, state = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
+    if not (state / "journal").is_dir():
+        raise InputError("no journal yet (run `profilegen generate` first)", source=str(state))
+    return state
+
+
+def _journal(out: Path | None, state_dir: Path | None) -> Journal:
+    return Journal(_state(out, state_dir))
 
 
 def _cost(value: Any) -> str:
@@ -31,12 +35,13 @@ def _cost(value: Any) -> str:
 
 @app.command("list", epilog="Example: profilegen jobs list --limit 5")
 def list_runs(
+    out: OutOption = None,
     state_dir: StateDirOption = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Newest N runs.")] = 20,
     as_json: JsonOption = False,
 ) -> None:
     """Recent runs: id, when, selection, done/failed/skipped, tokens, cost, outcome."""
-    with _journal(state_dir) as journal:
+    with _journal(out, state_dir) as journal:
         runs = journal.runs()[:limit]
     if as_json:
         emit_json(runs)
@@ -64,9 +69,11 @@ def list_runs(
 
 
 @app.command("show", epilog="Example: profilegen jobs show 20261127-020000-ab12cd")
-def show_run(run_id: str, state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
+def show_run(
+    run_id: str, out: OutOption = None, state_dir: StateDirOption = None, as_json: JsonOption = False
+) -> None:
     """One run in full, with the positions that failed in it."""
-    with _journal(state_dir) as journal:
+    with _journal(out, state_dir) as journal:
         run = journal.run(run_id)
         if run is None:
             raise InputError(f"no run '{run_id}' (see `profilegen jobs list`)")
@@ -90,28 +97,33 @@ def show_run(run_id: str, state_dir: StateDirOption = None, as_json: JsonOption 
 
 @app.command("purge", epilog="Example: profilegen jobs purge --older-than 30")
 def purge(
+    out: OutOption = None,
     state_dir: StateDirOption = None,
     older_than: Annotated[
         float | None, typer.Option("--older-than", min=0, help="Days (default: retention_days).")
     ] = None,
 ) -> None:
     """Delete run records older than DAYS (position records are kept)."""
-    settings = OPTIONS.settings(state_dir=state_dir)
+    settings = OPTIONS.settings(out=out, state_dir=state_dir)
     days = settings.retention_days if older_than is None else older_than
-    with StateLock(settings.state_dir), _journal(state_dir) as journal:
+    state = _state(out, state_dir)
+    with StateLock(state), Journal(state) as journal:
         removed = journal.purge_runs(days)
     print(f"removed {removed} run record(s) older than {days:g} days")
 
 
 def stats(
+    out: OutOption = None,
     state_dir: StateDirOption = None,
     run: Annotated[str | None, typer.Option("--run", help="Only positions last run by RUN_ID.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Where every position stands: success rate, KPI sources, durations, tokens and cost, errors, warnings."""
-    with _journal(state_dir) as journal:
-        orphans = len((journal.meta("orphans") or {}).get("keys", []))
-        data = journal_stats((r for _, r in journal.positions()), run, orphans)
+    with _journal(out, state_dir) as journal:
+        orphan_keys = set((journal.meta("orphans") or {}).get("keys", []))
+        # positions of the organisation now; profiles of positions that left it are counted apart
+        records = (r for k, r in journal.positions() if k not in orphan_keys)
+        data = journal_stats(records, run, len(orphan_keys))
     if as_json:
         emit_json(data)
         return

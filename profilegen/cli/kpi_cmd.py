@@ -44,7 +44,7 @@ def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: Json
     """Every unit with its KPI source, file, inherited-from and reason; coverage per source."""
     from profilegen.pipeline import load_inputs
 
-    inputs = load_inputs(OPTIONS.settings(org=org, kpi_dir=kpi_dir))
+    inputs = load_inputs(OPTIONS.with_org(org=org, kpi_dir=kpi_dir))
     data = mapping_json(inputs.assignments)
     if as_json:
         emit_json(data)
@@ -69,7 +69,7 @@ def explain(
     from profilegen.org.selection import UnitIndex
     from profilegen.pipeline import load_inputs
 
-    inputs = load_inputs(OPTIONS.settings(org=org, kpi_dir=kpi_dir))
+    inputs = load_inputs(OPTIONS.with_org(org=org, kpi_dir=kpi_dir))
     mapper = KpiMapper(inputs.catalog)
     index = UnitIndex(inputs.org)
     reports = []

@@ -12,3 +12,9 @@ KpiDirOption = Annotated[Path | None, typer.Option("--kpi-dir", help="KPI folder
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Excel sheet to read.")]
 OutOption = Annotated[Path | None, typer.Option("--out", help="Profiles folder (default: profiles/).")]
+StateDirOption = Annotated[
+    Path | None, typer.Option("--state-dir", help="Journal folder (default: OUT/.profilegen/), bound to one OUT.")
+]
+EmployeeOption = Annotated[
+    str | None, typer.Option("--employee-name", help="The personal profile of this employee (one position).")
+]

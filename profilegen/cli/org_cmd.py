@@ -16,9 +16,10 @@ app = typer.Typer(help="Look at the organisation structure.", no_args_is_help=Tr
 
 
 def _load(org: Any, sheet: str | None) -> tuple[OrgStructure, list[Any]]:
-    settings = OPTIONS.settings(org=org)
+    settings = OPTIONS.with_org(org=org)
     excel = settings.excel
-    return load_org_with_problems(settings.resolved_org(), sheet or excel.sheet, excel.columns)
+    assert settings.org is not None
+    return load_org_with_problems(settings.org, sheet or excel.sheet, excel.columns)
 
 
 def org_json(org: OrgStructure, depth: int | None = None) -> dict[str, Any]:

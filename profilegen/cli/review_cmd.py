@@ -1,4 +1,4 @@
-"""`profilegen freeze|unfreeze|diff`: keep reviewed positions, and see what regeneration would change."""
+"""`profilegen freeze|unfreeze|diff|accept|reject|prune`: review and tidy the profiles in OUT."""
 
 from __future__ import annotations
 
@@ -6,101 +6,152 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import JsonOption, OrgOption, OutOption
-from profilegen.cli.output import emit_json
+from profilegen.cli.options import EmployeeOption, JsonOption, OrgOption, OutOption, StateDirOption
+from profilegen.cli.output import emit_json, warn
 from profilegen.cli.state import OPTIONS
 
 Departments = Annotated[list[str], typer.Argument(help="Unit names or paths (sub-units included).")]
 PositionOption = Annotated[str | None, typer.Option("--position", help="Only this title.")]
+MAX_LISTED = 10
 
 
-def freeze(departments: Departments, position: PositionOption = None, org: OrgOption = None) -> None:
+def _left_out(personal: list[str]) -> None:
+    """Say which personal profiles a command did not touch, and how to reach them."""
+    if not personal:
+        return
+    more = len(personal) - MAX_LISTED
+    shown = "; ".join(personal[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+    warn(f"{len(personal)} personal profile(s) not included (add --employee-name NAME for one): {shown}")
+
+
+def freeze(
+    departments: Departments,
+    position: PositionOption = None,
+    employee_name: EmployeeOption = None,
+    org: OrgOption = None,
+    out: OutOption = None,
+    state_dir: StateDirOption = None,
+) -> None:
     """Keep the selected positions from being regenerated until `unfreeze`."""
     from profilegen.review import set_frozen
 
-    count = set_frozen(OPTIONS.settings(org=org), departments, position, frozen=True)
-    print(f"froze {count} position(s)")
+    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+    result = set_frozen(settings, state, departments, position, True, employee_name)
+    print(f"froze {result.changed} position(s)")
+    _left_out(result.personal)
 
 
-def unfreeze(departments: Departments, position: PositionOption = None, org: OrgOption = None) -> None:
+def unfreeze(
+    departments: Departments,
+    position: PositionOption = None,
+    employee_name: EmployeeOption = None,
+    org: OrgOption = None,
+    out: OutOption = None,
+    state_dir: StateDirOption = None,
+) -> None:
     """Let frozen positions be regenerated again."""
     from profilegen.review import set_frozen
 
-    count = set_frozen(OPTIONS.settings(org=org), departments, position, frozen=False)
-    print(f"unfroze {count} position(s)")
+    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+    result = set_frozen(settings, state, departments, position, False, employee_name)
+    print(f"unfroze {result.changed} position(s)")
+    _left_out(result.personal)
 
 
 def diff(
     departments: Departments,
     position: PositionOption = None,
+    employee_name: EmployeeOption = None,
     org: OrgOption = None,
     out: OutOption = None,
+    state_dir: StateDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Section by section: the profile on disk against its `.new` file or the last generated version."""
     from profilegen.review import diff_positions
 
-    results = diff_positions(OPTIONS.settings(org=org, out=out), departments, position)
+    settings, state = OPTIONS.for_out(write=False, org=org, out=out, state_dir=state_dir)
+    result = diff_positions(settings, state, departments, position, employee_name)
     if as_json:
-        emit_json([r.as_json() for r in results])
+        emit_json([r.as_json() for r in result.positions])
+        _left_out(result.personal)
         return
-    for result in results:
-        print(f"{' / '.join(result.unit_path)} — {result.title}")
-        if result.note:
-            print(f"  {result.note}")
-        if result.sections:
-            print(f"  on disk → {result.compared_with}:")
-        for section in result.sections:
+    for item in result.positions:
+        print(f"{' / '.join(item.unit_path)} — {item.title}")
+        if item.note:
+            print(f"  {item.note}")
+        if item.sections:
+            print(f"  on disk → {item.compared_with}:")
+        for section in item.sections:
             print(f"  [{section.section}]")
-            for item in section.removed:
-                print(f"    - {item}")
-            for item in section.added:
-                print(f"    + {item}")
-            for item in section.changed:
-                print(f"    ~ {item}")
+            for line in section.removed:
+                print(f"    - {line}")
+            for line in section.added:
+                print(f"    + {line}")
+            for line in section.changed:
+                print(f"    ~ {line}")
+    _left_out(result.personal)
 
 
 def accept(
     departments: Departments,
     position: PositionOption = None,
+    employee_name: EmployeeOption = None,
     org: OrgOption = None,
     out: OutOption = None,
+    state_dir: StateDirOption = None,
 ) -> None:
     """Put the pending `.new` versions in place (the files they replace are kept as `.bak`)."""
     from profilegen.review import accept_new
 
-    result = accept_new(OPTIONS.settings(org=org, out=out), departments, position)
+    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+    result = accept_new(settings, state, departments, position, employee_name)
     for path in result.accepted:
         print(f"accepted: {path}")
     print(f"accepted {len(result.accepted)} file(s); previous versions kept as .bak")
+    _left_out(result.personal)
 
 
 def reject(
     departments: Departments,
     position: PositionOption = None,
+    employee_name: EmployeeOption = None,
     org: OrgOption = None,
     out: OutOption = None,
+    state_dir: StateDirOption = None,
 ) -> None:
     """Drop the pending `.new` versions and freeze those positions, so the edited files stand."""
     from profilegen.review import reject_new
 
-    result = reject_new(OPTIONS.settings(org=org, out=out), departments, position)
+    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+    result = reject_new(settings, state, departments, position, employee_name)
     print(f"rejected {len(result.rejected)} file(s); their positions are frozen (profilegen unfreeze to undo)")
+    _left_out(result.personal)
 
 
 def prune(
     org: OrgOption = None,
     out: OutOption = None,
+    state_dir: StateDirOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move; move nothing.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Archive even when more than half of the profiles would move.")
+    ] = False,
 ) -> None:
     """Move profiles of positions no longer in the org to OUT/.archive/<date>/ (nothing is deleted)."""
     from profilegen.housekeeping import prune as run_prune
 
-    result = run_prune(OPTIONS.settings(org=org, out=out), dry_run=dry_run)
+    settings, state = OPTIONS.for_out(write=not dry_run, org=org, out=out, state_dir=state_dir)
+    result = run_prune(settings, state, dry_run=dry_run, force=force)
+    for path in result.unreadable:
+        warn(f"{path}: unreadable profile JSON, left where it is")
     verb = "would move" if dry_run else "moved"
     for source, _target in result.moved:
         print(f"{verb}: {source}")
-    print(f"{verb} {len(result.moved)} file(s) of {result.positions} orphan profile(s) to {result.archive}")
+    print(
+        f"{verb} {len(result.moved)} file(s) of {result.positions} orphan profile(s) "
+        f"(of {result.total} in the folder) to {result.archive}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -24,5 +24,21 @@ class GlobalOptions:
 
         return load_settings(self.config, flags)
 
+    def with_org(self, **flags: Any) -> Settings:
+        """Settings whose `org` is filled: given, or the one the output folder was generated from."""
+        from profilegen.workspace import resolve_org, state_dir
+
+        settings = self.settings(**flags)
+        settings.org = resolve_org(settings, state_dir(settings))
+        return settings
+
+    def for_out(self, *, write: bool, need_org: bool = True, **flags: Any) -> tuple[Settings, Path]:
+        """Settings and the state folder of OUT (checked to belong to it; `org` filled from its journal)."""
+        from profilegen.cli.output import info
+        from profilegen.workspace import prepare
+
+        settings = self.settings(**flags)
+        return settings, prepare(settings, write=write, notice=info, need_org=need_org)
+
 
 OPTIONS = GlobalOptions()

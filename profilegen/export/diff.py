@@ -87,3 +87,33 @@ def diff_profiles(old: dict[str, Any], new: dict[str, Any]) -> list[SectionDiff]
             )
         )
     return [d for d in result if d]
+
+
+def _md_sections(text: str) -> dict[str, list[str]]:
+    """Markdown split at its headings: heading → the section's non-blank lines."""
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("#"):
+            current = stripped.lstrip("#").strip()
+            sections.setdefault(current, [])
+        elif stripped:
+            sections.setdefault(current, []).append(stripped)
+    return sections
+
+
+def diff_markdown(on_disk: str, newer: str) -> list[SectionDiff]:
+    """Section by section (by heading), the lines one Markdown text has and the other lacks."""
+    old, new = _md_sections(on_disk), _md_sections(newer)
+    result = []
+    for name in dict.fromkeys([*old, *new]):
+        before, after = old.get(name, []), new.get(name, [])
+        section = SectionDiff(
+            f"markdown: {name or '(top)'}",
+            added=[line for line in after if line not in before],
+            removed=[line for line in before if line not in after],
+        )
+        if section:
+            result.append(section)
+    return result

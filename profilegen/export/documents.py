@@ -19,20 +19,35 @@ class StoredProfile:
     document: dict[str, Any]
 
     @property
+    def _identity(self) -> dict[str, Any]:
+        """Whose profile this is, as profilegen recorded it (`meta.position`); older files: the profile's fields."""
+        recorded = (self.document.get("meta") or {}).get("position")
+        if isinstance(recorded, dict) and "unit_path" in recorded and "title" in recorded:
+            return recorded
+        profile = self.document["profile"]
+        return {"unit_path": profile["unit"]["path"], "title": profile["position_title"]}
+
+    @property
     def unit_path(self) -> tuple[str, ...]:
-        return tuple(self.document["profile"]["unit"]["path"])
+        return tuple(self._identity["unit_path"])
 
     @property
     def title(self) -> str:
-        return str(self.document["profile"]["position_title"])
+        return str(self._identity["title"])
+
+    @property
+    def employee_name(self) -> str | None:
+        name = (self.document.get("meta") or {}).get("employee_name")
+        return str(name) if name else None
 
 
 def _is_profile_file(name: str) -> bool:
     return name.endswith(".json") and not name.startswith(".") and ".new." not in name and ".bak." not in name
 
 
-def find_profiles(out: Path) -> Iterator[StoredProfile]:
-    """Every profile JSON under OUT (hidden folders such as `.archive` and `.new`/`.bak` copies skipped)."""
+def find_profiles(out: Path, unreadable: list[Path] | None = None) -> Iterator[StoredProfile]:
+    """Every profile JSON under OUT (hidden folders such as `.archive` and `.new`/`.bak` copies skipped);
+    files that are not readable profiles are added to ``unreadable``."""
     for folder, dirs, files in os.walk(out):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -42,9 +57,21 @@ def find_profiles(out: Path) -> Iterator[StoredProfile]:
             try:
                 document = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-                continue
-            if isinstance(document, dict) and isinstance(document.get("profile"), dict) and "meta" in document:
+                document = None
+            if _is_profile(document):
                 yield StoredProfile(path, document)
+            elif unreadable is not None:
+                unreadable.append(path)
+
+
+def _is_profile(document: Any) -> bool:
+    if not (isinstance(document, dict) and isinstance(document.get("profile"), dict) and "meta" in document):
+        return False
+    try:
+        StoredProfile(Path(), document).unit_path  # noqa: B018 - the identity must be readable
+    except (KeyError, TypeError):
+        return False
+    return True
 
 
 def select_profiles(profiles: Sequence[StoredProfile], departments: Sequence[str] | None) -> list[StoredProfile]:

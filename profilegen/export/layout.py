@@ -94,5 +94,12 @@ class OutputLayout:
             stem = self._stem_cache[key] = self.checked_dir(path) / name
         return stem
 
+    def relative(self, path: str) -> str:
+        """``path`` relative to OUT when it lies inside (as logs show it), else as given."""
+        try:
+            return str(Path(path).relative_to(self._root()))
+        except ValueError:
+            return path
+
     def file(self, path: UnitPath, title: str, fmt: str, employee_name: str | None = None) -> Path:
         return format_file(self.stem(path, title, employee_name), fmt)

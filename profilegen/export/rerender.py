@@ -8,7 +8,7 @@ from pathlib import Path
 from profilegen.export.documents import StoredProfile
 from profilegen.export.render import RenderOptions
 from profilegen.export.writer import FileHashes, known_hashes, write_outputs
-from profilegen.journal import Journal, position_key
+from profilegen.journal import Journal
 
 
 def rerender(state_dir: Path, profiles: Sequence[StoredProfile], fmt: str, options: RenderOptions) -> list[str]:
@@ -16,8 +16,7 @@ def rerender(state_dir: Path, profiles: Sequence[StoredProfile], fmt: str, optio
     kept: list[str] = []
     with Journal(state_dir) as journal:
         for profile in profiles:
-            employee = (profile.document.get("meta") or {}).get("employee_name")
-            key = position_key(profile.unit_path, profile.title, employee)
+            key = journal.position_key(profile.unit_path, profile.title, profile.employee_name)
             record = journal.position(key) or {}
 
             def record_hashes(hashes: FileHashes, key: str = key) -> None:

@@ -1,84 +1,32 @@
-"""The generation run: plan what is out of date, generate with bounded concurrency, journal, export."""
+"""The run loop: generate planned positions with bounded concurrency, journal every step, write the files."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from profilegen.errors import GenerationError, ProviderAbort
 from profilegen.export.atomic import remove_stale_temp_files
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import format_name
-from profilegen.export.render import RenderOptions, check_formats
+from profilegen.export.paths import format_file
+from profilegen.export.render import FORMATS, RenderOptions, check_formats
 from profilegen.export.writer import FileHashes, WriteResult, known_hashes, write_outputs
 from profilegen.generation.answer import InvalidAnswer, parse_answer
-from profilegen.generation.context import (
-    PositionContext,
-    changed_parts,
-    describe,
-    fingerprint,
-    fingerprint_parts,
-)
+from profilegen.generation.context import PositionContext, describe, fingerprint_parts
+from profilegen.generation.document import assemble
+from profilegen.generation.limits import Limits, RunState, check_limits, install_signal_handlers
+from profilegen.generation.planning import SKIPPED, Task, context_params, generation_params
 from profilegen.generation.provider import Provider, ProviderResult
-from profilegen.generation.schema import SCHEMA_VERSION
-from profilegen.journal import Journal, person_hash, position_key
+from profilegen.generation.report import Outcome, RunReport
+from profilegen.journal import Journal
 
 EventSink = Callable[[str, dict[str, Any]], None]
-SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm")  # actions that touch nothing
 NON_TRANSIENT = frozenset({"invalid_output", "truncated", "bad_request"})
-
-
-@dataclass(slots=True)
-class Task:
-    """One position to bring up to date."""
-
-    key: str
-    context: PositionContext
-    fingerprint: str
-    # "generate"; "export" (a journaled answer); "render" (missing formats); "rewrite" (over hand edits, with
-    # --overwrite-edited); "up_to_date"; "frozen"
-    action: str
-    reason: str = ""
-
-
-@dataclass(slots=True)
-class Outcome:
-    key: str
-    label: str
-    status: str  # generated, exported, rendered, up_to_date, failed
-    duration_s: float = 0.0
-    tokens_in: int | None = None
-    tokens_out: int | None = None
-    cost_usd: float | None = None
-    error_type: str | None = None
-    message: str | None = None
-    paths: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # files edited by hand, left as they were
-
-
-class _FolderListing:
-    """Whether files exist, from one listing per folder (planning asks about thousands of files)."""
-
-    def __init__(self) -> None:
-        self._names: dict[Path, frozenset[str]] = {}
-
-    def __call__(self, folder: Path, name: str) -> bool:
-        names = self._names.get(folder)
-        if names is None:
-            try:
-                names = frozenset(os.listdir(folder))
-            except OSError:
-                names = frozenset()
-            self._names[folder] = names
-        return name in names
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,39 +40,8 @@ class Finish:
     status: str  # "generated" or "exported"
 
 
-@dataclass(slots=True)
-class RunReport:
-    run_id: str
-    outcomes: list[Outcome] = field(default_factory=list)
-    stop_reason: str | None = None  # aborted, budget, failures, interrupted
-    stop_message: str | None = None
-    not_started: int = 0
-
-    def counts(self) -> dict[str, int]:
-        counts = Counter(o.status for o in self.outcomes)
-        keys = ("generated", "exported", "rendered", "up_to_date", "failed", "frozen", "quarantined", "kept_llm")
-        kept = sum(1 for o in self.outcomes if o.kept)
-        return {**{k: counts.get(k, 0) for k in keys}, "kept_edited": kept, "not_started": self.not_started}
-
-    def totals(self) -> dict[str, Any]:
-        tokens_in = sum(o.tokens_in or 0 for o in self.outcomes)
-        tokens_out = sum(o.tokens_out or 0 for o in self.outcomes)
-        paid = [o for o in self.outcomes if o.status in ("generated", "failed")]
-        unknown = any(o.cost_usd is None for o in paid)
-        cost = None if unknown else round(sum(o.cost_usd or 0.0 for o in paid), 6)
-        return {"tokens_in": tokens_in, "tokens_out": tokens_out, "cost_usd": cost}
-
-
-@dataclass(slots=True)
-class Limits:
-    max_cost: float | None = None
-    max_consecutive_failures: int = 10
-    max_duration_s: float | None = None
-    quarantine_after: int = 3
-
-
 class Engine:
-    """Runs a selection of positions through one provider into OUT, journaling every step."""
+    """Runs planned positions through one provider into OUT, journaling every step."""
 
     def __init__(
         self,
@@ -135,11 +52,10 @@ class Engine:
         formats: Sequence[str] = ("json", "md"),
         language: str = "ru",
         concurrency: int = 4,
-        force: bool = False,
         limits: Limits | None = None,
         prepared_by: str = "profilegen",
         overwrite_edited: bool = False,
-        retry_quarantined: bool = False,
+        send_employee_name: bool = False,
         on_event: EventSink | None = None,
     ) -> None:
         self.provider = provider
@@ -149,74 +65,12 @@ class Engine:
         self.language = language
         self.render_options = RenderOptions(language, prepared_by)
         self.overwrite_edited = overwrite_edited
-        self.retry_quarantined = retry_quarantined
+        self.send_employee_name = send_employee_name
         self.concurrency = concurrency
-        self.force = force
         self.limits = limits or Limits()
         self.on_event = on_event or (lambda _event, _fields: None)
-        self.generation_params = {
-            "provider": provider.name,
-            "model": provider.model,
-            "prompt_version": provider.prompt_version,
-            "schema_version": SCHEMA_VERSION,
-            "language": language,
-            **provider.params(),
-        }
+        self.generation_params = generation_params(provider, language)
 
-    # -- planning --------------------------------------------------------------------
-    def plan(self, contexts: Sequence[PositionContext]) -> list[Task]:
-        exists = _FolderListing()
-        tasks = []
-        for context in contexts:
-            key = position_key(context.unit_path, context.title, context.employee_name)
-            tasks.append(self._classify(key, context, fingerprint(context, self.generation_params), exists))
-        return tasks
-
-    def _why_changed(self, context: PositionContext, record: dict[str, Any]) -> str:
-        parts = changed_parts(record.get("fingerprint_parts"), fingerprint_parts(context, self.generation_params))
-        return f"inputs changed: {', '.join(parts)}" if parts else "inputs changed"
-
-    def _classify(self, key: str, context: PositionContext, fp: str, listing: _FolderListing) -> Task:
-        stem = self.layout.stem(context.unit_path, context.title, context.employee_name)
-
-        def exists(fmt: str) -> bool:
-            return listing(stem.parent, format_name(stem, fmt))
-
-        record = self.journal.position(key)
-        if record is not None and record.get("frozen"):
-            return Task(key, context, fp, "frozen", "frozen")
-        if record is not None and record.get("quarantined") and not self.retry_quarantined:
-            return Task(key, context, fp, "quarantined", "quarantined (--retry-quarantined)")
-        if self.force:
-            return Task(key, context, fp, "generate", "--force")
-        if record is None:
-            return Task(key, context, fp, "generate", "new")
-        status = str(record.get("status", "pending"))
-        if (
-            self.provider.generator == "offline"
-            and record.get("generator") == "llm"
-            and status == "done"
-            and exists("json")
-        ):  # an LLM profile is never replaced by an offline draft without --force
-            return Task(key, context, fp, "kept_llm", "llm profile")
-        if status != "done":
-            if record.get("raw_answer") and record.get("fingerprint") == fp:
-                return Task(key, context, fp, "export", "answer journaled, outputs missing")
-            return Task(key, context, fp, "generate", status)
-        if record.get("fingerprint") != fp:
-            return Task(key, context, fp, "generate", self._why_changed(context, record))
-        if not exists("json"):
-            return Task(key, context, fp, "generate", "output missing")
-        if any(not exists(f) for f in self.formats):
-            return Task(key, context, fp, "render", "format missing")
-        if self.overwrite_edited and record.get("edited_kept"):
-            return Task(key, context, fp, "rewrite", "--overwrite-edited")
-        return Task(key, context, fp, "up_to_date")
-
-    def _path(self, context: PositionContext, fmt: str) -> Path:
-        return self.layout.file(context.unit_path, context.title, fmt, context.employee_name)
-
-    # -- running ---------------------------------------------------------------------
     async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
         """Generate ``tasks`` with ``concurrency`` workers until done or stopped.
 
@@ -227,7 +81,7 @@ class Engine:
         queue: asyncio.Queue[Task] = asyncio.Queue()
         for task in tasks:
             queue.put_nowait(task)
-        state = _RunState()
+        state = RunState()
         busy = {t.context.unit_path for t in tasks if t.action not in SKIPPED}
         for folder in {self.layout.checked_dir(path) for path in busy}:
             remove_stale_temp_files(folder)
@@ -240,15 +94,23 @@ class Engine:
 
         def stop_on_write_error(task: Task, exc: OSError) -> None:
             # a full disk or an unwritable folder stops the run, losing nothing
-            where = f"{exc.filename}: " if exc.filename else ""
+            where = f"{self._public(task, str(exc.filename))}: " if exc.filename else ""
             report.stop_reason = "aborted"
-            report.stop_message = f"cannot write outputs: {where}{exc.strerror or exc}"
+            report.stop_message = f"cannot write in {self.layout.out.resolve()}: {where}{exc.strerror or exc}"
             self._requeue(task, queue)
 
-        def internal_failure(task: Task, exc: Exception) -> Outcome:
+        def internal_failure(task: Task, exc: Exception, paid: ProviderResult | None = None) -> Outcome:
             # a bug met by one position: record it and go on (a journaled answer stays for the next run)
-            failure = GenerationError("internal_error", f"{type(exc).__name__}: {exc}", cost_usd=0.0)
-            return self._failed(task, describe(task.context), time.monotonic(), failure)
+            failure = GenerationError(
+                "internal_error",
+                f"{type(exc).__name__}: {exc}",
+                tokens_in=(paid.tokens_in or 0) if paid else 0,
+                tokens_out=(paid.tokens_out or 0) if paid else 0,
+                cost_usd=paid.cost_usd if paid else 0.0,
+            )
+            outcome = self._failed(task, describe(task.context), time.monotonic(), failure)
+            outcome.paid = paid is not None
+            return outcome
 
         async def finish(done: Finish) -> None:
             """Write and journal an answered position off the event loop, while its worker moves on."""
@@ -260,13 +122,13 @@ class Engine:
                 stop_on_write_error(done.task, exc)
                 return
             except Exception as exc:
-                outcome = internal_failure(done.task, exc)
+                outcome = internal_failure(done.task, exc, done.result if done.status == "generated" else None)
             settle(outcome)
 
         async def worker() -> None:
             while not queue.empty():
                 if report.stop_reason is None:
-                    self._check_limits(report, state)
+                    check_limits(self.limits, report, state)
                 if report.stop_reason is not None:
                     return
                 task = queue.get_nowait()
@@ -289,7 +151,7 @@ class Engine:
                     state.in_flight -= 1
                 if isinstance(result, Finish):
                     if result.status == "generated":
-                        state.answered(result.result)
+                        state.answered(result.result.cost_usd)
                     background = asyncio.create_task(finish(result))
                     finishing.add(background)
                     background.add_done_callback(finishing.discard)
@@ -297,7 +159,7 @@ class Engine:
                     settle(result)
 
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
-        restore = _install_signal_handlers(report, workers)
+        restore = install_signal_handlers(report, workers)
         try:
             results = await asyncio.gather(*workers, return_exceptions=True)
             # answered positions are written even when the run stops: they were paid for
@@ -305,7 +167,8 @@ class Engine:
         finally:
             restore()
             await self.provider.close()
-        report.not_started = queue.qsize()
+        left = [queue.get_nowait() for _ in range(queue.qsize())]
+        report.not_started = sum(1 for t in left if t.action not in SKIPPED)
         for result in results:
             if isinstance(result, Exception):  # a bug, not a provider failure: let it be seen
                 raise result
@@ -316,31 +179,9 @@ class Engine:
         self.journal.update_position(task.key, status="pending")
         queue.put_nowait(task)
 
-    def _check_limits(self, report: RunReport, state: _RunState) -> None:
-        deadline = self.limits.max_duration_s
-        if deadline is not None and time.monotonic() - state.started >= deadline:
-            report.stop_reason = "duration"
-            report.stop_message = f"--max-duration of {deadline:g} s reached; stopped starting new positions"
-            return
-        if state.consecutive_failures >= self.limits.max_consecutive_failures:
-            report.stop_reason = "failures"
-            report.stop_message = f"{state.consecutive_failures} positions failed in a row; stopped starting new ones"
-            return
-        max_cost = self.limits.max_cost
-        if max_cost is None:
-            return
-        if state.cost_unknown:
-            report.stop_reason = "budget"
-            report.stop_message = "--max-cost cannot be enforced: the provider reports no cost and no prices are set"
-            return
-        estimate = state.spent + state.in_flight * state.average_cost()
-        if estimate >= max_cost:
-            report.stop_reason = "budget"
-            report.stop_message = f"spent ${state.spent:.4f} (+${estimate - state.spent:.4f} in flight) of ${max_cost}"
-
     async def _execute(self, task: Task, run_id: str) -> Outcome | Finish:
         label = describe(task.context)
-        if task.action in ("up_to_date", "frozen", "quarantined", "kept_llm"):
+        if task.action in SKIPPED:
             self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
             return Outcome(task.key, label, task.action)
         record = self.journal.position(task.key) or {}
@@ -362,6 +203,9 @@ class Engine:
             else:
                 return Finish(task, label, result, float(record.get("duration_s") or 0.0), "exported")
         return await self._generate(task, run_id, label, record)
+
+    def _path(self, context: PositionContext, fmt: str) -> Path:
+        return self.layout.file(context.unit_path, context.title, fmt, context.employee_name)
 
     async def _journal_update(self, key: str, **fields: Any) -> None:
         """A journal write in a thread that, once started, lands before a cancellation goes on: otherwise
@@ -388,12 +232,13 @@ class Engine:
     async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome | Finish:
         started = time.monotonic()
         attempts = int(previous.get("attempts", 0)) + 1
+        params = context_params(task.context, self.generation_params, self.send_employee_name)
         await self._journal_update(
             task.key,
             status="running",
             run_id=run_id,
             fingerprint=task.fingerprint,
-            fingerprint_parts=fingerprint_parts(task.context, self.generation_params),
+            fingerprint_parts=fingerprint_parts(task.context, params),
             attempts=attempts,
             raw_answer=None,
             unit_path=list(task.context.unit_path),
@@ -411,11 +256,19 @@ class Engine:
         return Finish(task, label, result, round(time.monotonic() - started, 3), "generated")
 
     def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
-        document = self._document(task, result, duration)
+        document = assemble(
+            task.context,
+            result,
+            generator=self.provider.generator,
+            prompt_version=self.provider.prompt_version,
+            fingerprint=task.fingerprint,
+            language=self.language,
+            duration=duration,
+        )
         record = self.journal.position(task.key) or {}
         # the journal's copy (for `diff`) names a person by hash only; the name lives in the profile alone
-        stored = {**document, "meta": {**document["meta"], "employee_name": _person(task.context)}}
-        written = self._write(task, record, document, self.formats, stored)
+        stored = {**document, "meta": {**document["meta"], "employee_name": self._person(task)}}
+        written = self._write(task, record, document, self._formats_for(task), stored)
         record.update(
             outputs=written.suffixes,
             edited_kept=len(written.kept),
@@ -432,24 +285,26 @@ class Engine:
             fingerprint=task.fingerprint,
             generator=self.provider.generator,
             warnings=result.warnings,
+            generated_ts=time.time(),
         )
         self.journal.save_position(task.key, record)
+        public = [self._public(task, p) for p in written.kept]
         fields = {
             "unit_path": list(task.context.unit_path),
             "position": task.context.title,
-            "employee": _person(task.context),
+            "employee": self._person(task),
             "duration_s": duration,
             "tokens_in": result.tokens_in,
             "tokens_out": result.tokens_out,
             "cost_usd": result.cost_usd,
             "kpi_source": task.context.kpi_source,
             "attempts": result.attempts,
-            "kept_edited": written.kept,
-            "backups": written.backups,
+            "kept_edited": public,
+            "backups": [self._public(task, p) for p in written.backups],
         }
         self.on_event("position_generated", fields)
         if written.kept:
-            self.on_event("position_kept", {"position": label, "reason": "edited by hand", "files": written.kept})
+            self.on_event("position_kept", {"position": label, "reason": "edited by hand", "files": public})
         fresh = status == "generated"
         return Outcome(
             task.key,
@@ -462,6 +317,12 @@ class Engine:
             paths=written.paths,
             kept=written.kept,
         )
+
+    def _formats_for(self, task: Task) -> list[str]:
+        """The formats asked for, and every other format already on disk beside the profile (so no file
+        of an older generation is left next to the new one)."""
+        stem = self.layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
+        return [*self.formats, *(f for f in FORMATS if f not in self.formats and format_file(stem, f).exists())]
 
     def _failed(self, task: Task, label: str, started: float, exc: GenerationError) -> Outcome:
         record = self.journal.position(task.key) or {}
@@ -482,7 +343,7 @@ class Engine:
         fields = {
             "unit_path": list(task.context.unit_path),
             "position": task.context.title,
-            "employee": _person(task.context),
+            "employee": self._person(task),
             "error_type": exc.error_type,
             "message": str(exc),
             "tokens_in": exc.tokens_in,
@@ -501,28 +362,6 @@ class Engine:
             error_type=exc.error_type,
             message=str(exc),
         )
-
-    def _document(self, task: Task, result: ProviderResult, duration: float) -> dict[str, Any]:
-        context = task.context
-        meta = {
-            "generator": self.provider.generator,
-            "model": result.model,
-            "prompt_version": self.provider.prompt_version,
-            "kpi_source": context.kpi_source,
-            "kpi_file": context.kpi_file,
-            "kpi_scope": context.kpi_scope,
-            "input_fingerprint": task.fingerprint,
-            "tokens_in": result.tokens_in,
-            "tokens_out": result.tokens_out,
-            "cost_usd": result.cost_usd,
-            "duration_s": duration,
-            "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            "employee_name": context.employee_name,
-            "warnings": result.warnings,
-            "language": self.language,
-            "attempts": result.attempts,
-        }
-        return {"schema_version": SCHEMA_VERSION, "profile": result.profile.model_dump(mode="json"), "meta": meta}
 
     def _write(
         self,
@@ -547,73 +386,18 @@ class Engine:
             stem, document, formats, self.render_options, known_hashes(record), record_hashes, self.overwrite_edited
         )
 
+    def _public(self, task: Task, path: str) -> str:
+        """A path as logs may show it: relative to OUT, an employee's name replaced by its keyed hash."""
+        context = task.context
+        if context.employee_name:
+            personal = self.layout.stem(context.unit_path, context.title, context.employee_name)
+            name = Path(path).name
+            if Path(path).parent == personal.parent and name.startswith(personal.name):
+                generic = self.layout.stem(context.unit_path, context.title)
+                path = str(personal.parent / f"{generic.name} ({self._person(task)}){name[len(personal.name):]}")
+        return self.layout.relative(path)
 
-def _person(context: PositionContext) -> str | None:
-    """Logs name a person only by hash; the name itself is written only into the profile."""
-    return f"person:{person_hash(context.employee_name)}" if context.employee_name else None
-
-
-_SIGNALS = {"SIGINT": ("interrupted", 130), "SIGTERM": ("terminated", 143)}
-
-
-def _install_signal_handlers(report: RunReport, workers: list[asyncio.Task[None]]) -> Callable[[], None]:
-    """Stop on the first Ctrl-C/SIGTERM (cancelling in-flight work); exit at once on a second one."""
-    loop = asyncio.get_running_loop()
-    installed: list[tuple[signal.Signals, Any]] = []
-
-    def on_signal(reason: str, code: int) -> None:
-        if report.stop_reason in ("interrupted", "terminated"):
-            os._exit(code)  # the second signal: leave now; every write is atomic, the journal consistent
-        report.stop_reason = reason
-        report.stop_message = f"{reason} by signal; in-flight positions were cancelled and are pending again"
-        for worker in workers:
-            worker.cancel()
-
-    for name, (reason, code) in _SIGNALS.items():
-        number = getattr(signal, name, None)
-        if number is None:
-            continue
-        previous = signal.getsignal(number)
-        try:
-            loop.add_signal_handler(number, on_signal, reason, code)
-        except (NotImplementedError, RuntimeError, ValueError):  # Windows, or not the main thread
-            continue
-        installed.append((number, previous))
-
-    def restore() -> None:
-        for number, previous in installed:
-            loop.remove_signal_handler(number)
-            signal.signal(number, previous)
-
-    return restore
-
-
-@dataclass(slots=True)
-class _RunState:
-    started: float = field(default_factory=time.monotonic)
-    in_flight: int = 0
-    spent: float = 0.0
-    paid: int = 0
-    cost_unknown: bool = False
-    consecutive_failures: int = 0
-
-    def charge(self, cost_usd: float | None) -> None:
-        """Count what an answer cost, as soon as it arrives (limits must not wait for the files)."""
-        if cost_usd is None:
-            self.cost_unknown = True
-        else:
-            self.spent += cost_usd
-            self.paid += 1
-
-    def answered(self, result: ProviderResult) -> None:
-        self.charge(result.cost_usd)
-        self.consecutive_failures = 0
-
-    def record(self, outcome: Outcome) -> None:
-        """A settled outcome; answered positions were charged already."""
-        if outcome.status == "failed":
-            self.charge(outcome.cost_usd)
-            self.consecutive_failures += 1
-
-    def average_cost(self) -> float:
-        return self.spent / self.paid if self.paid else 0.0
+    def _person(self, task: Task) -> str | None:
+        """Logs name a person only by keyed hash; the name itself is written only into the profile."""
+        name = task.context.employee_name
+        return f"person:{self.journal.person_hash(name)}" if name else None

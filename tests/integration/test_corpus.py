@@ -132,7 +132,7 @@ def test_unwritable_out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
     blocker.write_text("a file where the output folder should be", encoding="utf-8")
     result = _generate(capsys, tmp_path, SAMPLE_YAML, out=blocker / "profiles")
     assert result.code == 2
-    _one_clear_line(result, str(blocker / "profiles"), "cannot write to the output folder")
+    _one_clear_line(result, str(blocker / "profiles"), "cannot create the state folder")
 
 
 def _warned(result: Result, *fragments: str) -> None:

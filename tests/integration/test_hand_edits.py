@@ -56,7 +56,7 @@ def test_edits_are_kept_new_beside_and_overwrite_leaves_bak(
     assert (unit / "Руководитель отдела.new.json").exists()
     assert "2 kept (edited by hand)" in result.stdout
     assert f"kept (edited by hand): {md}" in result.stdout
-    stats = json.loads(invoke(capsys, "stats", "--json").stdout)
+    stats = json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)
     assert stats["kept_edited"] == 2
 
     diff = json.loads(
@@ -94,7 +94,8 @@ def test_edits_are_kept_new_beside_and_overwrite_leaves_bak(
 
 def test_freeze_and_unfreeze_round_trip(capsys: pytest.CaptureFixture[str], tmp_path: Path, kpi: Path) -> None:
     assert invoke(capsys, *_args(tmp_path, kpi)).code == 0
-    froze = invoke(capsys, "freeze", "Отдел тендерных процедур", "--org", str(SAMPLE_YAML))
+    where = ["--org", str(SAMPLE_YAML), "--out", str(tmp_path / "out")]
+    froze = invoke(capsys, "freeze", "Отдел тендерных процедур", *where)
     assert froze.stdout.strip() == "froze 3 position(s)"
     _change_procurement_kpi(kpi)
     dry = json.loads(invoke(capsys, *_args(tmp_path, kpi), "--dry-run", "--json").stdout)
@@ -106,8 +107,8 @@ def test_freeze_and_unfreeze_round_trip(capsys: pytest.CaptureFixture[str], tmp_
     assert all("Отдел тендерных процедур" not in t["path"] for t in dry["to_generate"])
     run = invoke(capsys, *_args(tmp_path, kpi))
     assert "3 frozen" in run.stdout
-    assert json.loads(invoke(capsys, "stats", "--json").stdout)["frozen"] == 3
-    thawed = invoke(capsys, "unfreeze", "Отдел тендерных процедур", "--org", str(SAMPLE_YAML))
+    assert json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)["frozen"] == 3
+    thawed = invoke(capsys, "unfreeze", "Отдел тендерных процедур", *where)
     assert thawed.stdout.strip() == "unfroze 3 position(s)"
     after = json.loads(invoke(capsys, *_args(tmp_path, kpi), "--dry-run", "--json").stdout)
     assert after["frozen"] == []

@@ -55,7 +55,7 @@ def test_jobs_and_stats_reflect_a_controlled_run(
             *sample_args(tmp_path),
         )
     assert result.code == 1
-    stats = json.loads(invoke(capsys, "stats", "--json").stdout)
+    stats = json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)
     assert stats["positions"]["total"] == 6
     assert stats["positions"]["done"] == 4 and stats["positions"]["failed"] == 2
     assert stats["success_rate"] == pytest.approx(4 / 6, abs=1e-4)
@@ -67,23 +67,24 @@ def test_jobs_and_stats_reflect_a_controlled_run(
     block = stats["by_top_unit"]["Блок информационных технологий"]
     assert block["positions"] == 6
     assert stats["duration_s"]["p50"] is not None
-    runs = json.loads(invoke(capsys, "jobs", "list", "--json").stdout)
+    runs = json.loads(invoke(capsys, "jobs", "list", "--json", "--out", str(tmp_path / "out")).stdout)
     assert len(runs) == 1
     run = runs[0]
     assert run["outcome"] == "failed"
     assert run["counts"]["generated"] == 4 and run["counts"]["failed"] == 2
     assert "sk-stats" not in json.dumps(run)
-    shown = json.loads(invoke(capsys, "jobs", "show", run["id"], "--json").stdout)
+    shown = json.loads(invoke(capsys, "jobs", "show", run["id"], "--json", "--out", str(tmp_path / "out")).stdout)
     assert {p["title"] for p in shown["failed_positions"]} == {"Аналитик", "Тестировщик"}
-    text = invoke(capsys, "jobs", "show", run["id"])
+    text = invoke(capsys, "jobs", "show", run["id"], "--out", str(tmp_path / "out"))
     assert "failed: " in text.stdout
-    assert run["id"] in invoke(capsys, "jobs", "list").stdout
-    assert "success rate 66.7%" in invoke(capsys, "stats").stdout
-    per_run = json.loads(invoke(capsys, "stats", "--run", run["id"], "--json").stdout)
+    assert run["id"] in invoke(capsys, "jobs", "list", "--out", str(tmp_path / "out")).stdout
+    assert "success rate 66.7%" in invoke(capsys, "stats", "--out", str(tmp_path / "out")).stdout
+    per_run = json.loads(invoke(capsys, "stats", "--run", run["id"], "--json", "--out", str(tmp_path / "out")).stdout)
     assert per_run["positions"]["total"] == 6
-    assert invoke(capsys, "jobs", "show", "nope").code == 2
-    assert "removed 0 run record(s)" in invoke(capsys, "jobs", "purge").stdout
-    assert "removed 1 run record(s)" in invoke(capsys, "jobs", "purge", "--older-than", "0").stdout
+    assert invoke(capsys, "jobs", "show", "nope", "--out", str(tmp_path / "out")).code == 2
+    assert "removed 0 run record(s)" in invoke(capsys, "jobs", "purge", "--out", str(tmp_path / "out")).stdout
+    purged = invoke(capsys, "jobs", "purge", "--older-than", "0", "--out", str(tmp_path / "out"))
+    assert "removed 1 run record(s)" in purged.stdout
 
 
 def test_jobs_without_journal_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ def documents(tmp_path: Path) -> list[dict[str, Any]]:
 
 
 def journal_records(tmp_path: Path) -> dict[str, dict[str, Any]]:
-    with Journal(tmp_path / "state") as journal:
+    with Journal(tmp_path / "out" / ".profilegen") as journal:
         return dict(journal.positions())
 
 
@@ -283,10 +283,10 @@ def test_subprocess_run_with_key_in_env_never_leaks(tmp_path: Path, server: Fake
     assert result.code == 1
     assert "provider: openai (API key found)" in result.stderr
     everything = result.stdout + result.stderr + log.read_text(encoding="utf-8")
-    for path in (tmp_path / "state").rglob("*"):
+    for path in (tmp_path / "out" / ".profilegen").rglob("*"):
         if path.is_file():
             everything += path.read_bytes().decode("utf-8", "replace")
     for path in (tmp_path / "out").rglob("*"):
-        if path.is_file():
+        if path.is_file() and ".profilegen" not in path.parts:
             everything += path.read_text(encoding="utf-8")
     assert KEY not in everything

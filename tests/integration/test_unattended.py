@@ -18,7 +18,9 @@ KEY = "sk-unattended-test"
 
 
 def _mtimes(out: Path) -> dict[Path, int]:
-    return {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and not p.name.startswith(".")}
+    """Profiles and their renderings (the journal in OUT/.profilegen changes on every run)."""
+    files = (p for p in out.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.parts[-2:]))
+    return {p: p.stat().st_mtime_ns for p in files if ".profilegen" not in p.parts}
 
 
 def test_lost_key_is_exit_2_and_offline_keeps_llm_profiles(
@@ -56,7 +58,7 @@ def test_orphans_are_reported_left_out_and_pruned(capsys: pytest.CaptureFixture[
     run = invoke(capsys, "generate", "--all", "--provider", "offline", *args)
     assert run.code == 0
     assert "3 profile(s) belong to positions no longer in the org" in run.stderr
-    assert json.loads(invoke(capsys, "stats", "--json").stdout)["orphans"] == 3
+    assert json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)["orphans"] == 3
     book = invoke(
         capsys,
         "export",
@@ -81,7 +83,7 @@ def test_orphans_are_reported_left_out_and_pruned(capsys: pytest.CaptureFixture[
     assert archived == files
     assert not any(treasury.iterdir())
     assert len([p for p in (tmp_path / "out").rglob("*.json") if ".archive" not in p.parts]) == 117
-    with Journal(tmp_path / "state") as journal:
+    with Journal(tmp_path / "out" / ".profilegen") as journal:
         assert journal.meta("orphans") == {"keys": []}
         assert sum(1 for _ in journal.positions()) == 117
 
@@ -110,11 +112,11 @@ def test_repeated_failures_are_quarantined(
         assert fourth.code == 0, "a quarantined position does not fail the run by itself"
         assert server.titles().count("Аналитик") == 3
         assert "1 quarantined" in fourth.stdout and "quarantined: " in fourth.stdout
-        assert json.loads(invoke(capsys, "stats", "--json").stdout)["quarantined"] == 1
+        assert json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)["quarantined"] == 1
         server.by_title["Аналитик"] = []
         retry = invoke(capsys, *args, "--retry-quarantined")
         assert retry.code == 0 and "generated 1" in retry.stdout
-    assert json.loads(invoke(capsys, "stats", "--json").stdout)["quarantined"] == 0
+    assert json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)["quarantined"] == 0
 
 
 def test_max_duration_stops_with_exit_4_and_resumes(
@@ -177,7 +179,8 @@ def test_employee_name_never_reaches_the_llm_or_the_logs(
     assert name not in sent and "Смирнова" not in sent
     logged = log.read_text(encoding="utf-8")
     assert name not in logged and "person:" in logged
-    state = "".join(p.read_bytes().decode("utf-8", "replace") for p in (tmp_path / "state").rglob("*") if p.is_file())
+    journal_files = (tmp_path / "out" / ".profilegen").rglob("*")
+    state = "".join(p.read_bytes().decode("utf-8", "replace") for p in journal_files if p.is_file())
     assert "Смирнова" not in state
     (profile,) = (tmp_path / "out").rglob(f"Аналитик ({name}).json")
     assert json.loads(profile.read_text(encoding="utf-8"))["meta"]["employee_name"] == name

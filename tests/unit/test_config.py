@@ -69,7 +69,8 @@ def test_api_key_order(monkeypatch: pytest.MonkeyPatch) -> None:
     assert api_key() == "a"
 
 
-def test_defaults_find_shipped_sample(tmp_path: Path) -> None:
+def test_defaults_name_no_org_and_find_shipped_kpi(tmp_path: Path) -> None:
     settings = Settings()
-    assert settings.resolved_org().name == "org_structure"
+    assert settings.org is None, "no silent default organisation"
+    assert settings.state_dir is None, "the journal lives in OUT/.profilegen by default"
     assert settings.resolved_kpi_dir().is_dir()

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from profilegen.errors import LockedError
-from profilegen.journal import Journal, StateLock, position_key
+from profilegen.journal import Journal, StateLock
 
 
 def test_values_are_json_text_never_pickles(tmp_path: Path) -> None:
     with Journal(tmp_path / "state") as journal:
-        key = position_key(("Блок", "Отдел"), "Инженер")
+        key = journal.position_key(("Блок", "Отдел"), "Инженер")
         journal.save_position(key, {"status": "done", "tokens_in": 5})
         run_id = journal.start_run(selection={"departments": None})
         journal.finish_run(run_id, outcome="completed")

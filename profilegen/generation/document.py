@@ -1,0 +1,51 @@
+"""Document assembly: a validated profile plus profilegen's own record of whose it is and how it was made."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from profilegen.generation.context import PositionContext
+from profilegen.generation.provider import ProviderResult
+from profilegen.generation.schema import SCHEMA_VERSION
+
+
+def with_identity(profile: dict[str, Any], context: PositionContext) -> dict[str, Any]:
+    """The profile with its identity fields set from the inputs: the model's spelling of them never counts."""
+    unit = dict(profile.get("unit") or {})
+    unit.update(top_block=context.unit_path[0], path=list(context.unit_path))
+    return {**profile, "position_title": context.title, "unit": unit}
+
+
+def assemble(
+    context: PositionContext,
+    result: ProviderResult,
+    *,
+    generator: str,
+    prompt_version: str,
+    fingerprint: str,
+    language: str,
+    duration: float,
+) -> dict[str, Any]:
+    """`{schema_version, profile, meta}` for a position; `meta.position` is the identity every command reads."""
+    meta = {
+        "position": {"unit_path": list(context.unit_path), "title": context.title},
+        "generator": generator,
+        "model": result.model,
+        "prompt_version": prompt_version,
+        "kpi_source": context.kpi_source,
+        "kpi_file": context.kpi_file,
+        "kpi_scope": context.kpi_scope,
+        "input_fingerprint": fingerprint,
+        "tokens_in": result.tokens_in,
+        "tokens_out": result.tokens_out,
+        "cost_usd": result.cost_usd,
+        "duration_s": duration,
+        "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "employee_name": context.employee_name,
+        "warnings": result.warnings,
+        "language": language,
+        "attempts": result.attempts,
+    }
+    profile = with_identity(result.profile.model_dump(mode="json"), context)
+    return {"schema_version": SCHEMA_VERSION, "profile": profile, "meta": meta}

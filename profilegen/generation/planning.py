@@ -1,0 +1,140 @@
+"""Planning: what each selected position needs (generate, export, render, nothing) and why."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from profilegen.export.layout import OutputLayout
+from profilegen.export.paths import format_name
+from profilegen.generation.context import PositionContext, changed_parts, fingerprint, fingerprint_parts
+from profilegen.generation.provider import Provider
+from profilegen.generation.schema import SCHEMA_VERSION
+from profilegen.journal import Journal
+
+SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm")  # actions that touch nothing
+
+
+@dataclass(slots=True)
+class Task:
+    """One position to bring up to date."""
+
+    key: str
+    context: PositionContext
+    fingerprint: str
+    # "generate"; "export" (a journaled answer); "render" (missing formats); "rewrite" (over hand edits, with
+    # --overwrite-edited); "up_to_date"; "frozen"; "quarantined"; "kept_llm"
+    action: str
+    reason: str = ""
+
+
+def generation_params(provider: Provider, language: str) -> dict[str, Any]:
+    """Everything about the generation that shapes a profile (part of every fingerprint)."""
+    return {
+        "provider": provider.name,
+        "model": provider.model,
+        "prompt_version": provider.prompt_version,
+        "schema_version": SCHEMA_VERSION,
+        "language": language,
+        **provider.params(),
+    }
+
+
+def context_params(context: PositionContext, params: dict[str, Any], send_employee_name: bool) -> dict[str, Any]:
+    """The generation parameters of one position: a personal profile also depends on whether its name is sent."""
+    if context.employee_name is None:
+        return params
+    return {**params, "send_employee_name": send_employee_name}
+
+
+class FolderListing:
+    """Whether files exist, from one listing per folder (planning asks about thousands of files)."""
+
+    def __init__(self) -> None:
+        self._names: dict[Path, frozenset[str]] = {}
+
+    def __call__(self, folder: Path, name: str) -> bool:
+        names = self._names.get(folder)
+        if names is None:
+            try:
+                names = frozenset(os.listdir(folder))
+            except OSError:
+                names = frozenset()
+            self._names[folder] = names
+        return name in names
+
+
+@dataclass(slots=True)
+class Planner:
+    """Classifies positions against the journal and the files in OUT."""
+
+    provider: Provider
+    journal: Journal
+    layout: OutputLayout
+    formats: Sequence[str]
+    params: dict[str, Any]
+    force: bool = False
+    force_since: float | None = None  # --force regenerates only what was generated before this time
+    overwrite_edited: bool = False
+    retry_quarantined: bool = False
+    send_employee_name: bool = False
+
+    def plan(self, contexts: Sequence[PositionContext]) -> list[Task]:
+        exists = FolderListing()
+        tasks = []
+        for context in contexts:
+            key = self.journal.position_key(context.unit_path, context.title, context.employee_name)
+            params = context_params(context, self.params, self.send_employee_name)
+            tasks.append(self._classify(key, context, fingerprint(context, params), params, exists))
+        return tasks
+
+    def _classify(
+        self, key: str, context: PositionContext, fp: str, params: dict[str, Any], listing: FolderListing
+    ) -> Task:
+        stem = self.layout.stem(context.unit_path, context.title, context.employee_name)
+
+        def exists(fmt: str) -> bool:
+            return listing(stem.parent, format_name(stem, fmt))
+
+        record = self.journal.position(key)
+        if record is not None and record.get("frozen"):
+            return Task(key, context, fp, "frozen", "frozen")
+        if record is not None and record.get("quarantined") and not self.retry_quarantined:
+            return Task(key, context, fp, "quarantined", "quarantined (--retry-quarantined)")
+        if self.force and not self._forced_already(record):
+            return Task(key, context, fp, "generate", "--force")
+        if record is None:
+            return Task(key, context, fp, "generate", "new")
+        status = str(record.get("status", "pending"))
+        if (
+            not self.force
+            and self.provider.generator == "offline"
+            and record.get("generator") == "llm"
+            and status == "done"
+            and exists("json")
+        ):  # an LLM profile is never replaced by an offline draft without --force
+            return Task(key, context, fp, "kept_llm", "llm profile")
+        if status != "done":
+            if record.get("raw_answer") and record.get("fingerprint") == fp:
+                return Task(key, context, fp, "export", "answer journaled, outputs missing")
+            return Task(key, context, fp, "generate", status)
+        if record.get("fingerprint") != fp:
+            parts = changed_parts(record.get("fingerprint_parts"), fingerprint_parts(context, params))
+            why = f"inputs changed: {', '.join(parts)}" if parts else "inputs changed"
+            return Task(key, context, fp, "generate", why)
+        if not exists("json"):
+            return Task(key, context, fp, "generate", "output missing")
+        if any(not exists(f) for f in self.formats):
+            return Task(key, context, fp, "render", "format missing")
+        if self.overwrite_edited and record.get("edited_kept"):
+            return Task(key, context, fp, "rewrite", "--overwrite-edited")
+        return Task(key, context, fp, "up_to_date")
+
+    def _forced_already(self, record: dict[str, Any] | None) -> bool:
+        """Regenerated by the interrupted forced run this one continues (so not paid for again)."""
+        if self.force_since is None or record is None or record.get("status") != "done":
+            return False
+        return float(record.get("generated_ts") or 0.0) >= self.force_since

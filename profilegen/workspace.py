@@ -1,0 +1,201 @@
+"""Which journal vouches for an output folder, and which organisation the folder was generated from.
+
+A folder of profiles carries its own journal in `OUT/.profilegen/`. A state folder named elsewhere
+(`--state-dir`) is bound to the one OUT it was first used with: the state records an id that is also
+written into that OUT (`OUT/.profilegen-id`), so a moved OUT still matches and another OUT does not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from profilegen.config import Settings
+from profilegen.errors import InputError
+
+STATE_FOLDER = ".profilegen"
+OUT_ID_FILE = ".profilegen-id"
+BINDING_FILE = "bound-out"
+ORG_SOURCE_FILE = "org-source"
+Notice = Callable[[str], None]
+
+
+def state_dir(settings: Settings) -> Path:
+    """The journal folder: `--state-dir` / `state_dir` when given, else `OUT/.profilegen/`."""
+    return settings.state_dir if settings.state_dir is not None else settings.out / STATE_FOLDER
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _write_json(path: Path, value: dict[str, Any]) -> None:
+    from profilegen.export.atomic import write_text_atomic
+
+    write_text_atomic(path, json.dumps(value, ensure_ascii=False, indent=1) + "\n")
+
+
+def prepare(settings: Settings, *, write: bool, notice: Notice, need_org: bool = True) -> Path:
+    """The state folder for ``settings.out``, checked to belong to it; fills ``settings.org`` from the journal.
+
+    ``write``: the command changes OUT or the journal, so a first binding may be recorded.
+    """
+    state = state_dir(settings)
+    if settings.state_dir is None or _same(state, settings.out / STATE_FOLDER):
+        _adopt_legacy(settings.out, notice)
+    else:
+        _check_binding(state, settings.out, write)
+    if need_org:
+        settings.org = resolve_org(settings, state)
+    return state
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def _check_binding(state: Path, out: Path, write: bool) -> None:
+    own = out / STATE_FOLDER / "journal"
+    if own.is_dir():
+        raise InputError(
+            f"{out} has its own journal in {out / STATE_FOLDER}; drop --state-dir (or state_dir) to use it",
+            source=str(state),
+        )
+    binding = _read_json(state / BINDING_FILE)
+    out_id = _out_id(out)
+    if binding is None:
+        if (state / "journal").is_dir() and not _vouches_for(state, out):
+            raise InputError(
+                f"this state folder records no output folder (made by an older profilegen) and vouches for no "
+                f"profile in {out}; pass the --out it was used with",
+                source=str(state),
+            )
+        return
+    if out_id != binding.get("id"):
+        raise InputError(
+            f"this state folder is the journal of {binding.get('out')}, not of {out}: use --out "
+            f"{binding.get('out')}, or drop --state-dir so {out} keeps its own journal in {out / STATE_FOLDER}",
+            source=str(state),
+        )
+    if write and binding.get("out") != str(out.resolve()):  # the folder was moved: follow it
+        _write_json(state / BINDING_FILE, {**binding, "out": str(out.resolve())})
+
+
+def _out_id(out: Path) -> str | None:
+    try:
+        return (out / OUT_ID_FILE).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def bind(settings: Settings, state: Path) -> None:
+    """Bind a state folder named apart from OUT to this OUT (once; call holding the state lock)."""
+    if settings.state_dir is None or _same(state, settings.out / STATE_FOLDER):
+        return
+    if _read_json(state / BINDING_FILE) is not None:
+        return
+    out_id = _out_id(settings.out)
+    if out_id is None:
+        out_id = uuid.uuid4().hex
+        (settings.out / OUT_ID_FILE).write_text(out_id + "\n", encoding="utf-8")
+    _write_json(state / BINDING_FILE, {"id": out_id, "out": str(settings.out.resolve())})
+
+
+def _adopt_legacy(out: Path, notice: Notice) -> None:
+    """A `.profilegen/` in the working directory (the old default) moves into the OUT it vouches for."""
+    legacy = Path(STATE_FOLDER)
+    target = out / STATE_FOLDER
+    if not (legacy / "journal").is_dir() or target.exists() or _same(legacy, target):
+        return
+    if _read_json(legacy / BINDING_FILE) is not None:  # an explicit state folder of some OUT, not the old default
+        return
+    if not _vouches_for(legacy, out):
+        notice(
+            f"warning: {legacy.resolve()} holds a journal of another output folder; {out} gets its own in "
+            f"{target} (use --state-dir {legacy} --out FOLDER to reach the old one)"
+        )
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(legacy), str(target))
+    notice(f"moved the journal {legacy.resolve()} into {target}: a folder of profiles now carries its own journal")
+
+
+def _vouches_for(legacy: Path, out: Path) -> bool:
+    """Whether a profile JSON in OUT is one the legacy journal recorded writing (by content hash)."""
+    from profilegen.journal import Journal
+
+    with Journal(legacy) as journal:
+        known = {h for _, r in journal.positions() for h in ((r.get("file_hashes") or {}).get(".json") or [])}
+    if not known:
+        return False
+    for path in _profile_files(out):
+        try:
+            if hashlib.sha256(path.read_bytes()).hexdigest() in known:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _profile_files(out: Path) -> Iterator[Path]:
+    for folder, dirs, files in os.walk(out):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.endswith(".json"):
+                yield Path(folder) / name
+
+
+# -- the organisation a folder was generated from ----------------------------------------------------
+
+
+def org_fingerprint(path: Path) -> str:
+    """sha256 of the org file's bytes (of every file's name and bytes, for a folder)."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for file in files:
+        digest.update(str(file.relative_to(path) if path.is_dir() else "").encode("utf-8") + b"\0")
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def recorded_org(state: Path) -> dict[str, Any] | None:
+    return _read_json(state / ORG_SOURCE_FILE)
+
+
+def resolve_org(settings: Settings, state: Path) -> Path:
+    """`--org` / `org` in the config, else the organisation OUT was generated from, else a clear error."""
+    if settings.org is not None:
+        return settings.org
+    recorded = recorded_org(state)
+    if recorded is not None:
+        path = Path(str(recorded.get("path")))
+        if not path.exists():
+            raise InputError(f"{settings.out} was generated from {path}, which no longer exists; pass --org FILE")
+        return path
+    raise InputError(
+        f"no organisation given and {settings.out} records none: pass --org FILE (.xlsx, .csv, .yaml, .json) "
+        "or set `org` in profilegen.yaml (the sample: --org org_structure/sample.yaml)"
+    )
+
+
+def record_org(state: Path, org: Path, notice: Notice) -> None:
+    """Remember the organisation this run generates from; say so plainly when it is not the last one."""
+    fingerprint = org_fingerprint(org)
+    previous = recorded_org(state)
+    if previous is not None and previous.get("sha256") != fingerprint and previous.get("path") != str(org.resolve()):
+        notice(
+            f"warning: this folder was generated from {previous.get('path')}; this run uses {org.resolve()} — "
+            "profiles of positions the new organisation lacks become orphans (see `profilegen prune`)"
+        )
+    if previous is None or previous.get("sha256") != fingerprint or previous.get("path") != str(org.resolve()):
+        _write_json(state / ORG_SOURCE_FILE, {"path": str(org.resolve()), "sha256": fingerprint})
