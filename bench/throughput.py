@@ -37,8 +37,9 @@ def in_process(org: Path, base_url: str, work: Path) -> float:
     from profilegen.export.layout import OutputLayout
     from profilegen.generation.engine import Engine
     from profilegen.generation.planning import Planner
+    from profilegen.inputs import Selection, contexts_for, load_inputs
     from profilegen.journal import Journal
-    from profilegen.pipeline import Selection, choose_provider, contexts_for, load_inputs
+    from profilegen.providers import choose_provider
 
     settings = load_settings(
         None,
@@ -68,7 +69,7 @@ def prefix_share() -> float:
     """Share of each prompt (characters) that is the byte-identical, cacheable prefix, over the sample."""
     from profilegen.config import load_settings
     from profilegen.generation.prompt import PromptBuilder
-    from profilegen.pipeline import Selection, contexts_for, load_inputs
+    from profilegen.inputs import Selection, contexts_for, load_inputs
 
     settings = load_settings(None, {"org": ROOT / "org_structure" / "sample.yaml", "kpi_dir": ROOT / "kpi"})
     contexts = contexts_for(load_inputs(settings), Selection(), settings)

@@ -10,9 +10,9 @@ from pathlib import Path
 from profilegen.config import Settings
 from profilegen.errors import InputError
 from profilegen.export.documents import StoredProfile, find_profiles
+from profilegen.inputs import load_org_from_settings
 from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import OrgStructure
-from profilegen.pipeline import load_org_from_settings
 
 ARCHIVE = ".archive"
 

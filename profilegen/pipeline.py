@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import glob
 import hashlib
 import json
 import os
@@ -16,52 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.config import Settings, api_key, parse_duration
-from profilegen.errors import InputError, SelectionError
+from profilegen.config import Settings, parse_duration
+from profilegen.errors import InputError
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.writer import is_edited, known_hashes
-from profilegen.generation.context import PositionContext, build_context
+from profilegen.generation.context import PositionContext
 from profilegen.generation.engine import Engine, EventSink
 from profilegen.generation.limits import Limits
 from profilegen.generation.planning import Planner, Task
-from profilegen.generation.provider import OfflineProvider, Provider
 from profilegen.generation.report import RunReport
+from profilegen.inputs import Selection, contexts_for, load_inputs
 from profilegen.journal import OUT_LOCK, Journal, StateLock
-from profilegen.kpi.catalog import KpiCatalog, load_catalog
-from profilegen.kpi.mapping import (
-    Assignment,
-    KpiMapper,
-    assignments_from_json,
-    assignments_to_json,
-    mapping_key,
-)
-from profilegen.org.loader import load_org_with_problems
-from profilegen.org.model import OrgStructure, UnitPath
-from profilegen.org.problems import Problem
-from profilegen.org.selection import select_positions
+from profilegen.org.model import OrgStructure
+from profilegen.providers import check_key_not_lost, choose_provider, estimate
 from profilegen.workspace import bind, prepare, record_org
 
-MAX_EMPLOYEE_NAME = 100
 MAX_PROBLEMS_SHOWN = 10
-
-
-@dataclass(slots=True)
-class Inputs:
-    """The org, its KPI catalog and every unit's KPI assignment."""
-
-    org: OrgStructure
-    catalog: KpiCatalog
-    assignments: dict[UnitPath, Assignment]
-    problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Selection:
-    departments: list[str] | None = None  # None: the whole org
-    position: str | None = None
-    subunits: bool = True
-    employee_name: str | None = None
 
 
 @dataclass(slots=True)
@@ -106,43 +76,6 @@ def _edited_by_hand(
     return found
 
 
-def _estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict[str, Any]:
-    """Prompt tokens the selection would send (and their cost when prices are known)."""
-    prompt = getattr(provider, "prompt", None)
-    if prompt is None:
-        return {"estimated_prompt_tokens": 0, "estimated_cost_usd": 0.0}
-    from profilegen.generation.prompt import estimate_tokens
-
-    tokens = sum(estimate_tokens(prompt.messages(t.context)) for t in tasks)
-    prices = settings.prices
-    cost = None
-    if "input" in prices and "output" in prices:
-        cost = round((tokens * prices["input"] + len(tasks) * settings.max_tokens * prices["output"]) / 1e6, 4)
-    return {"estimated_prompt_tokens": tokens, "estimated_cost_usd": cost}
-
-
-def load_org_from_settings(settings: Settings) -> tuple[OrgStructure, list[Problem]]:
-    """The org named by the settings (`workspace.prepare` fills it from OUT's journal when not given)."""
-    if settings.org is None:
-        raise InputError("no organisation given: pass --org FILE or set `org` in profilegen.yaml")
-    return load_org_with_problems(settings.org, settings.excel.sheet, settings.excel.columns)
-
-
-def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
-    """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed)."""
-    org, problems = load_org_from_settings(settings)
-    catalog = load_catalog(settings.resolved_kpi_dir())
-    if journal is None:
-        return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems)
-    key = mapping_key(org, catalog)
-    cached = journal.meta("kpi-mapping")
-    if cached is not None and cached.get("key") == key:
-        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems)
-    assignments = KpiMapper(catalog).map_org(org)
-    journal.set_meta("kpi-mapping", {"key": key, "assignments": assignments_to_json(assignments)})
-    return Inputs(org, catalog, assignments, problems)
-
-
 def check_output_folder(settings: Settings, state_dir: Path, create: bool = True) -> None:
     """OUT must not sit inside the state directory, and (when ``create``) must be writable."""
     out, state = settings.out.resolve(), state_dir.resolve()
@@ -158,79 +91,6 @@ def check_output_folder(settings: Settings, state_dir: Path, create: bool = True
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InputError(f"cannot write to the output folder ({reason})", source=str(settings.out)) from None
-
-
-def check_employee_name(name: str | None) -> str | None:
-    """Strip and check an employee name: not blank, at most 100 characters, no control characters."""
-    if name is None:
-        return None
-    cleaned = name.strip()
-    if not cleaned:
-        raise InputError("--employee-name is blank")
-    if len(cleaned) > MAX_EMPLOYEE_NAME:
-        raise InputError(f"--employee-name is longer than {MAX_EMPLOYEE_NAME} characters")
-    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in cleaned):
-        raise InputError("--employee-name contains control characters")
-    return cleaned
-
-
-def contexts_for(inputs: Inputs, selection: Selection, settings: Settings) -> list[PositionContext]:
-    positions = select_positions(
-        inputs.org, selection.departments, position=selection.position, subunits=selection.subunits
-    )
-    employee = check_employee_name(selection.employee_name)
-    if employee and len(positions) != 1:
-        raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")
-    contexts = []
-    for position in positions:
-        assignment = inputs.assignments[position.unit_path]
-        kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
-        contexts.append(build_context(inputs.org, position, assignment, kpi_file, settings.head_titles, employee))
-    return contexts
-
-
-def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tuple[Provider, list[str]]:
-    """The provider to use and what to tell the user about the choice."""
-    name = settings.provider if requested == "auto" and settings.provider != "auto" else requested
-    key = api_key()
-    if name == "auto":
-        name = "openai" if key else "offline"
-        notice = [f"provider: {name} ({'API key found' if name == 'openai' else 'no API key set'})"]
-    else:
-        notice = []
-    if name == "offline":
-        return OfflineProvider(settings.language), notice
-    if not key:
-        raise InputError(
-            "--provider openai needs an API key in PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY"
-        )
-    from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings
-    from profilegen.generation.prompt import PromptBuilder
-
-    prompt = PromptBuilder.load(
-        settings.language,
-        settings.prompt_file,
-        settings.context_files,
-        settings.response_format != "json_schema",
-        send_employee_name=settings.send_employee_name,
-    )
-    provider_settings = OpenAISettings(
-        base_url=settings.base_url,
-        model=settings.model,
-        temperature=settings.temperature,
-        max_tokens=settings.max_tokens,
-        truncation_max_tokens=settings.truncation_max_tokens,
-        timeout=settings.request_timeout,
-        response_format=settings.response_format,
-        validation_retries=settings.validation_retries,
-        max_attempts=settings.max_attempts,
-        backoff_base=settings.retry_backoff,
-        rpm=settings.rpm,
-        prices=settings.prices or None,
-        app_url=settings.app_url,
-    )
-    known_units = {path[-1] for path in org.units}
-    return OpenAIProvider(provider_settings, key, prompt, known_units), notice
 
 
 def generate(
@@ -341,11 +201,13 @@ def _generate(
             overwrite_edited=options.overwrite_edited,
             retry_quarantined=options.retry_quarantined,
             send_employee_name=settings.send_employee_name,
+            legacy_params={**engine.generation_params, **getattr(provider, "legacy_params", provider.params)()},
+            upgrade=not options.dry_run,
         )
         tasks = planner.plan(contexts)
         result = GenerateResult(provider.name, tasks, notices=notices, orphans=orphans)
         if options.dry_run:
-            result.estimate = _estimate(provider, result.to_generate, settings)
+            result.estimate = estimate(provider, result.to_generate, settings)
             result.edited = _edited_by_hand(journal, layout, tasks, engine.formats)
             return result
         if forced and since is None:
@@ -380,28 +242,6 @@ def _forced_selection(journal: Journal, contexts: Sequence[PositionContext]) -> 
     """The journal's name for a forced run of exactly these positions."""
     keys = sorted(journal.position_key(c.unit_path, c.title, c.employee_name) for c in contexts)
     return "forced:" + hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
-
-
-def check_key_not_lost(settings: Settings, requested: str, journal: Journal, layout: OutputLayout) -> None:
-    """`--provider auto` with no key must not quietly fall back to offline over LLM profiles."""
-    if (settings.provider if requested == "auto" else requested) != "auto" or api_key():
-        return
-    for key, record in journal.positions():
-        if record.get("generator") != "llm" or record.get("status") != "done":
-            continue
-        path, title, person = json.loads(key)
-        path = tuple(path)
-        if path not in layout.known_units:
-            continue
-        stem = layout.stem(path, title)
-        # a personal profile's file name holds the name, which the journal does not: any personal file will do
-        pattern = f"{glob.escape(stem.name)} (*).json" if person else f"{glob.escape(stem.name)}.json"
-        if any(stem.parent.glob(pattern)):
-            raise InputError(
-                "no API key in the environment (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY), "
-                f"but {settings.out} holds profiles written by an LLM; set the key, or pass "
-                "--provider offline to draft only what is missing"
-            )
 
 
 def mark_orphans(journal: Journal, org: OrgStructure) -> int:

@@ -22,10 +22,10 @@ from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.render import RenderOptions, render
 from profilegen.export.writer import file_hash, known_hashes, suffix_of, variant
+from profilegen.inputs import check_employee_name, load_org_from_settings
 from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import Position
 from profilegen.org.selection import select_positions
-from profilegen.pipeline import check_employee_name, load_org_from_settings
 
 
 @dataclass(slots=True)

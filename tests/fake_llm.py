@@ -6,7 +6,8 @@ profile built from the position data in the prompt (so KPIs and units are the re
 `broken_body` (200 with a cut-off JSON body), `no_choices` (200 with an empty `choices` list),
 `not_json` (prose content), `schema_invalid` (JSON
 missing required sections), `truncated` (finish_reason "length"), `fenced` (valid JSON in ``` fences),
-`400`, `401`, `402`, `403`, `404`.
+`alter_identity` (a valid profile whose title and unit path the model changed), `no_usage` (no `usage`
+object), `400`, `401`, `402`, `403`, `404`.
 """
 
 from __future__ import annotations
@@ -188,6 +189,11 @@ class FakeLLM:
             content, finish = content[: len(content) // 2], "length"
         elif fault == "fenced":
             content = f"```json\n{content}\n```"
+        elif fault == "alter_identity":  # the model "improves" the title and drops a path element
+            altered = profile_for(data)
+            altered["position_title"] = f"{data['title']} (CRM)"
+            altered["unit"]["path"] = data["unit_path"][1:] or ["?"]
+            content = json.dumps(altered, ensure_ascii=False)
         prompt_chars = sum(len(m["content"]) for m in body["messages"])
         usage: dict[str, Any] = {
             "prompt_tokens": prompt_chars // 4,
@@ -196,6 +202,7 @@ class FakeLLM:
         }
         if self.cost_per_request is not None:
             usage["cost"] = self.cost_per_request
+        answer_usage = {} if fault == "no_usage" else {"usage": usage}
         payload = json.dumps(
             {
                 "id": "chatcmpl-fake",
@@ -205,7 +212,7 @@ class FakeLLM:
                 "choices": [
                     {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}
                 ],
-                "usage": usage,
+                **answer_usage,
             },
             ensure_ascii=False,
         ).encode()

@@ -54,7 +54,7 @@ def export(
         if fmt == "xlsx":
             from profilegen.export.xlsx_writer import render_workbook
             from profilegen.housekeeping import is_orphan
-            from profilegen.pipeline import load_org_from_settings
+            from profilegen.inputs import load_org_from_settings
 
             structure, _ = load_org_from_settings(settings)
             current = [p for p in profiles if not is_orphan(p, structure)]

@@ -71,7 +71,8 @@ def generate(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail.")] = False,
 ) -> None:
     """Generate profiles for the selected positions; only what changed is regenerated."""
-    from profilegen.pipeline import GenerateOptions, Selection
+    from profilegen.inputs import Selection
+    from profilegen.pipeline import GenerateOptions
     from profilegen.pipeline import generate as run_generate
 
     OPTIONS.quiet = OPTIONS.quiet or quiet

@@ -42,7 +42,7 @@ def mapping_json(assignments: dict[Any, Assignment]) -> dict[str, Any]:
 @app.command("map", epilog="Example: profilegen kpi map --org Structure.xlsx --kpi-dir kpi --json")
 def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: JsonOption = False) -> None:
     """Every unit with its KPI source, file, inherited-from and reason; coverage per source."""
-    from profilegen.pipeline import load_inputs
+    from profilegen.inputs import load_inputs
 
     inputs = load_inputs(OPTIONS.with_org(org=org, kpi_dir=kpi_dir))
     data = mapping_json(inputs.assignments)
@@ -65,9 +65,9 @@ def explain(
     as_json: JsonOption = False,
 ) -> None:
     """The steps taken for a unit: which rules matched and why the winner won."""
+    from profilegen.inputs import load_inputs
     from profilegen.kpi.mapping import KpiMapper
     from profilegen.org.selection import UnitIndex
-    from profilegen.pipeline import load_inputs
 
     inputs = load_inputs(OPTIONS.with_org(org=org, kpi_dir=kpi_dir))
     mapper = KpiMapper(inputs.catalog)

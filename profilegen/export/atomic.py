@@ -8,14 +8,29 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    """The process umask (read once, at import, before any worker thread could race the read)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file: profiles are for people to read
+
+
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either the old content or the new one, never a part."""
+    """Write ``data`` so that ``path`` holds either the old content or the new one, never a part.
+
+    The file gets the mode the umask gives (mkstemp's temp file is 0600; the result must not be).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, str(path)) from exc
     try:
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -94,8 +94,16 @@ class OutputLayout:
             stem = self._stem_cache[key] = self.checked_dir(path) / name
         return stem
 
-    def relative(self, path: str) -> str:
-        """``path`` relative to OUT when it lies inside (as logs show it), else as given."""
+    def public(
+        self, path: str, unit: UnitPath, title: str, employee_name: str | None = None, person: str | None = None
+    ) -> str:
+        """A position's file as logs may show it: relative to OUT, the employee's name replaced by ``person``."""
+        if employee_name:
+            personal = self.stem(unit, title, employee_name)
+            name = Path(path).name
+            if Path(path).parent == personal.parent and name.startswith(personal.name):
+                generic = self.stem(unit, title).name
+                path = str(personal.parent / f"{generic} ({person}){name[len(personal.name) :]}")
         try:
             return str(Path(path).relative_to(self._root()))
         except ValueError:

@@ -30,6 +30,8 @@ def safe_part(name: str) -> str:
     text = text.lstrip("-") or "_"
     if set(text) <= {".", "_", " "} and text != "_":
         text = "_" * len(text)
+    if text.startswith("."):  # a hidden file or folder is one that HR's file manager does not show
+        text = "_" + text.lstrip(".")
     if _RESERVED.match(text):
         text = f"_{text}"
     if len(text) > MAX_PART:

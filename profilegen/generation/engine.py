@@ -79,8 +79,11 @@ class Engine:
         """
         report = RunReport(run_id)
         queue: asyncio.Queue[Task] = asyncio.Queue()
-        for task in tasks:
-            queue.put_nowait(task)
+        for task in tasks:  # what needs no work is settled at once: a stopped run still reports it
+            if task.action in SKIPPED:
+                report.outcomes.append(self._skip(task))
+            else:
+                queue.put_nowait(task)
         state = RunState()
         busy = {t.context.unit_path for t in tasks if t.action not in SKIPPED}
         for folder in {self.layout.checked_dir(path) for path in busy}:
@@ -167,12 +170,16 @@ class Engine:
         finally:
             restore()
             await self.provider.close()
-        left = [queue.get_nowait() for _ in range(queue.qsize())]
-        report.not_started = sum(1 for t in left if t.action not in SKIPPED)
+        report.not_started = queue.qsize()
         for result in results:
             if isinstance(result, Exception):  # a bug, not a provider failure: let it be seen
                 raise result
         return report
+
+    def _skip(self, task: Task) -> Outcome:
+        label = describe(task.context)
+        self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
+        return Outcome(task.key, label, task.action)
 
     def _requeue(self, task: Task, queue: asyncio.Queue[Task]) -> None:
         """A position that was started but not finished is pending again (its paid answer, if any, stays)."""
@@ -181,9 +188,6 @@ class Engine:
 
     async def _execute(self, task: Task, run_id: str) -> Outcome | Finish:
         label = describe(task.context)
-        if task.action in SKIPPED:
-            self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
-            return Outcome(task.key, label, task.action)
         record = self.journal.position(task.key) or {}
         document = self.journal.document(task.key) if task.action == "rewrite" else None
         if document is not None:  # rewrite: the last generated version over hand edits (kept as .bak)
@@ -387,15 +391,8 @@ class Engine:
         )
 
     def _public(self, task: Task, path: str) -> str:
-        """A path as logs may show it: relative to OUT, an employee's name replaced by its keyed hash."""
         context = task.context
-        if context.employee_name:
-            personal = self.layout.stem(context.unit_path, context.title, context.employee_name)
-            name = Path(path).name
-            if Path(path).parent == personal.parent and name.startswith(personal.name):
-                generic = self.layout.stem(context.unit_path, context.title)
-                path = str(personal.parent / f"{generic.name} ({self._person(task)}){name[len(personal.name):]}")
-        return self.layout.relative(path)
+        return self.layout.public(path, context.unit_path, context.title, context.employee_name, self._person(task))
 
     def _person(self, task: Task) -> str | None:
         """Logs name a person only by keyed hash; the name itself is written only into the profile."""

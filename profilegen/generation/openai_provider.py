@@ -67,9 +67,10 @@ class Usage:
         self.tokens_in += tokens_in
         self.tokens_out += tokens_out
         reported = usage.get("cost")  # OpenRouter reports the real cost
+        counted = "prompt_tokens" in usage or "completion_tokens" in usage
         if isinstance(reported, int | float) and not isinstance(reported, bool):
             cost: float | None = float(reported)
-        elif prices and "input" in prices and "output" in prices:
+        elif counted and prices and "input" in prices and "output" in prices:  # no usage: cost unknown, not $0
             cost = (tokens_in * prices["input"] + tokens_out * prices["output"]) / 1_000_000
         else:
             cost = None
@@ -124,13 +125,17 @@ class OpenAIProvider:
 
     def params(self) -> dict[str, Any]:
         s = self.settings
+        # the endpoint (base URL) is not an input of a profile: a new gateway for the same model changes nothing
         return {
-            "base_url": s.base_url,
             "temperature": s.temperature,
             "max_tokens": s.max_tokens,
             "response_format": s.response_format,
             "context_files": self.prompt.context_hashes,
         }
+
+    def legacy_params(self) -> dict[str, Any]:
+        """The parameters as profilegen 0.1 put them in fingerprints (with the base URL)."""
+        return {"base_url": self.settings.base_url, **self.params()}
 
     async def close(self) -> None:
         await self._client.close()

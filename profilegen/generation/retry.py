@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import json
+import math
 import random
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 RETRY_AFTER_CAP = 120.0
@@ -72,25 +74,53 @@ def backoff(attempt: int, base: float, cap: float = 60.0) -> float:
 
 
 class Pacer:
-    """Spaces request starts (``rpm``) and holds every request back after a 429 — for everyone."""
+    """Spaces request starts (``rpm``) and holds every request back after a 429 — for everyone.
 
-    def __init__(self, rpm: int | None = None) -> None:
-        self.interval = 60.0 / rpm if rpm else 0.0
+    With rpm pacing, each 429 also slows the pace by a quarter, to at most ``MAX_SLOWDOWN`` times the
+    configured interval; after ``quiet_s`` without a 429 the pace steps back towards the configured one.
+    """
+
+    MAX_SLOWDOWN = 4.0
+    SLOWDOWN = 1.25
+
+    def __init__(
+        self,
+        rpm: int | None = None,
+        *,
+        quiet_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.base_interval = 60.0 / rpm if rpm else 0.0
+        self.interval = self.base_interval
+        self.quiet_s = quiet_s
+        self._clock = clock
+        self._sleep = sleep
         self._not_before = 0.0
         self._next_slot = 0.0
+        self._last_429 = -math.inf
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
         async with self._lock:
-            now = time.monotonic()
+            now = self._clock()
+            self._recover(now)
             start = max(now, self._not_before, self._next_slot)
             self._next_slot = start + self.interval
-        delay = start - time.monotonic()
+        delay = start - self._clock()
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self._sleep(delay)
 
     def hold(self, seconds: float) -> None:
-        """A 429: nobody starts a request for ``seconds``; with rpm pacing, slow down for good."""
-        self._not_before = max(self._not_before, time.monotonic() + seconds)
+        """A 429: nobody starts a request for ``seconds``; with rpm pacing, slow down (up to a cap)."""
+        now = self._clock()
+        self._not_before = max(self._not_before, now + seconds)
+        self._last_429 = now
         if self.interval:
-            self.interval = min(self.interval * 1.25, self.interval * 4)
+            self.interval = min(self.interval * self.SLOWDOWN, self.base_interval * self.MAX_SLOWDOWN)
+
+    def _recover(self, now: float) -> None:
+        """Each quiet period without a 429 takes back one slow-down step."""
+        if self.interval > self.base_interval and now - self._last_429 >= self.quiet_s:
+            self.interval = max(self.base_interval, self.interval / self.SLOWDOWN)
+            self._last_429 = now  # the next step needs another quiet period

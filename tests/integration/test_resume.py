@@ -115,6 +115,9 @@ def test_kill_9_five_times_then_finish(tmp_path: Path) -> None:
     assert repeats <= kills * concurrency
     with Journal(tmp_path / "state") as journal:
         assert {r["status"] for _, r in journal.positions()} == {"done"}
+        outcomes = Counter(r["outcome"] for r in journal.runs())
+    assert outcomes["completed"] == 1 and "running" not in outcomes, "a killed run is not 'running' forever"
+    assert outcomes["crashed"] >= kills - 1, "each run killed while it held the journal is closed as crashed"
 
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])

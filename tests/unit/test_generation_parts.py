@@ -93,17 +93,54 @@ def test_retry_after_forms() -> None:
     assert 0 <= backoff(3, 1.0) <= 4.0
 
 
-def test_pacer_spaces_and_holds() -> None:
-    async def run() -> float:
-        pacer = Pacer(rpm=600)  # one start every 0.1 s
-        started = time.monotonic()
+class _Clock:
+    """A clock the pacer reads and sleeps on: every wait it asks for is recorded, none is slept."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_pacer_spaces_starts_and_a_429_holds_everyone() -> None:
+    clock = _Clock()
+    pacer = Pacer(rpm=600, clock=clock, sleep=clock.sleep)  # one start every 0.1 s
+
+    async def run() -> None:
         for _ in range(3):
             await pacer.wait()
-        pacer.hold(0.1)
-        await pacer.wait()
-        return time.monotonic() - started
+        assert clock.sleeps == [0.1, 0.1]
+        pacer.hold(5.0)  # one request's 429: every waiter is held, not just that one
+        await asyncio.gather(pacer.wait(), pacer.wait())
 
-    assert asyncio.run(run()) >= 0.3
+    asyncio.run(run())
+    assert clock.sleeps[2] == pytest.approx(5.0) and len(clock.sleeps) == 4
+    assert clock.sleeps[3] == pytest.approx(0.125), "the pace slowed by a quarter after the 429"
+
+
+def test_pacer_slowdown_is_capped_and_recovers() -> None:
+    clock = _Clock()
+    pacer = Pacer(rpm=60, quiet_s=60.0, clock=clock, sleep=clock.sleep)
+    for _ in range(30):
+        pacer.hold(0.0)
+    assert pacer.interval == pytest.approx(4.0), "30 holds at --rpm 60: one request every 4 s at most, not 808 s"
+
+    async def quiet_minutes(count: int) -> None:
+        for _ in range(count):
+            clock.now += 61.0
+            await pacer.wait()
+
+    asyncio.run(quiet_minutes(3))
+    assert 1.0 < pacer.interval < 4.0, "each quiet minute takes back one step"
+    asyncio.run(quiet_minutes(10))
+    assert pacer.interval == pytest.approx(1.0), "back to the configured pace"
+    assert Pacer().interval == 0.0
 
 
 def test_usage_cost_sources() -> None:
@@ -113,6 +150,9 @@ def test_usage_cost_sources() -> None:
     assert usage.cost_usd == pytest.approx(0.502)
     usage.add({"prompt_tokens": 1, "completion_tokens": 1}, None)
     assert usage.cost_usd is None and usage.tokens_in == 2001 and usage.calls == 3
+    priced = Usage()
+    priced.add(None, {"input": 2.0, "output": 4.0})
+    assert priced.cost_usd is None, "no usage in the answer: the cost is unknown, not $0"
     unreported = Usage()
     unreported.add(None, None)
     assert unreported.cost_usd is None, "a call that reports no usage has an unknown cost, never $0"

@@ -1,0 +1,93 @@
+"""What a generation reads: the org, the KPI catalog and mapping, and the contexts of the selected positions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from profilegen.config import Settings
+from profilegen.errors import InputError, SelectionError
+from profilegen.generation.context import PositionContext, build_context
+from profilegen.journal import Journal
+from profilegen.kpi.catalog import KpiCatalog, load_catalog
+from profilegen.kpi.mapping import (
+    Assignment,
+    KpiMapper,
+    assignments_from_json,
+    assignments_to_json,
+    mapping_key,
+)
+from profilegen.org.loader import load_org_with_problems
+from profilegen.org.model import OrgStructure, UnitPath
+from profilegen.org.problems import Problem
+from profilegen.org.selection import select_positions
+
+MAX_EMPLOYEE_NAME = 100
+
+
+@dataclass(slots=True)
+class Inputs:
+    """The org, its KPI catalog and every unit's KPI assignment."""
+
+    org: OrgStructure
+    catalog: KpiCatalog
+    assignments: dict[UnitPath, Assignment]
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Selection:
+    departments: list[str] | None = None  # None: the whole org
+    position: str | None = None
+    subunits: bool = True
+    employee_name: str | None = None
+
+
+def load_org_from_settings(settings: Settings) -> tuple[OrgStructure, list[Problem]]:
+    """The org named by the settings (`workspace.prepare` fills it from OUT's journal when not given)."""
+    if settings.org is None:
+        raise InputError("no organisation given: pass --org FILE or set `org` in profilegen.yaml")
+    return load_org_with_problems(settings.org, settings.excel.sheet, settings.excel.columns)
+
+
+def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
+    """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed)."""
+    org, problems = load_org_from_settings(settings)
+    catalog = load_catalog(settings.resolved_kpi_dir())
+    if journal is None:
+        return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems)
+    key = mapping_key(org, catalog)
+    cached = journal.meta("kpi-mapping")
+    if cached is not None and cached.get("key") == key:
+        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems)
+    assignments = KpiMapper(catalog).map_org(org)
+    journal.set_meta("kpi-mapping", {"key": key, "assignments": assignments_to_json(assignments)})
+    return Inputs(org, catalog, assignments, problems)
+
+
+def check_employee_name(name: str | None) -> str | None:
+    """Strip and check an employee name: not blank, at most 100 characters, no control characters."""
+    if name is None:
+        return None
+    cleaned = name.strip()
+    if not cleaned:
+        raise InputError("--employee-name is blank")
+    if len(cleaned) > MAX_EMPLOYEE_NAME:
+        raise InputError(f"--employee-name is longer than {MAX_EMPLOYEE_NAME} characters")
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in cleaned):
+        raise InputError("--employee-name contains control characters")
+    return cleaned
+
+
+def contexts_for(inputs: Inputs, selection: Selection, settings: Settings) -> list[PositionContext]:
+    positions = select_positions(
+        inputs.org, selection.departments, position=selection.position, subunits=selection.subunits
+    )
+    employee = check_employee_name(selection.employee_name)
+    if employee and len(positions) != 1:
+        raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")
+    contexts = []
+    for position in positions:
+        assignment = inputs.assignments[position.unit_path]
+        kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
+        contexts.append(build_context(inputs.org, position, assignment, kpi_file, settings.head_titles, employee))
+    return contexts

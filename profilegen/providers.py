@@ -1,0 +1,96 @@
+"""Which provider a run uses (and what to say about it), its cost estimate, and the lost-key guard."""
+
+from __future__ import annotations
+
+import glob
+import json
+from typing import Any
+
+from profilegen.config import Settings, api_key
+from profilegen.errors import InputError
+from profilegen.export.layout import OutputLayout
+from profilegen.generation.planning import Task
+from profilegen.generation.provider import OfflineProvider, Provider
+from profilegen.journal import Journal
+from profilegen.org.model import OrgStructure
+
+
+def estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict[str, Any]:
+    """Prompt tokens the selection would send (and their cost when prices are known)."""
+    prompt = getattr(provider, "prompt", None)
+    if prompt is None:
+        return {"estimated_prompt_tokens": 0, "estimated_cost_usd": 0.0}
+    from profilegen.generation.prompt import estimate_tokens
+
+    tokens = sum(estimate_tokens(prompt.messages(t.context)) for t in tasks)
+    prices = settings.prices
+    cost = None
+    if "input" in prices and "output" in prices:
+        cost = round((tokens * prices["input"] + len(tasks) * settings.max_tokens * prices["output"]) / 1e6, 4)
+    return {"estimated_prompt_tokens": tokens, "estimated_cost_usd": cost}
+
+
+def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tuple[Provider, list[str]]:
+    """The provider to use and what to tell the user about the choice."""
+    name = settings.provider if requested == "auto" and settings.provider != "auto" else requested
+    key = api_key()
+    if name == "auto":
+        name = "openai" if key else "offline"
+        notice = [f"provider: {name} ({'API key found' if name == 'openai' else 'no API key set'})"]
+    else:
+        notice = []
+    if name == "offline":
+        return OfflineProvider(settings.language), notice
+    if not key:
+        raise InputError(
+            "--provider openai needs an API key in PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY"
+        )
+    from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings
+    from profilegen.generation.prompt import PromptBuilder
+
+    prompt = PromptBuilder.load(
+        settings.language,
+        settings.prompt_file,
+        settings.context_files,
+        settings.response_format != "json_schema",
+        send_employee_name=settings.send_employee_name,
+    )
+    provider_settings = OpenAISettings(
+        base_url=settings.base_url,
+        model=settings.model,
+        temperature=settings.temperature,
+        max_tokens=settings.max_tokens,
+        truncation_max_tokens=settings.truncation_max_tokens,
+        timeout=settings.request_timeout,
+        response_format=settings.response_format,
+        validation_retries=settings.validation_retries,
+        max_attempts=settings.max_attempts,
+        backoff_base=settings.retry_backoff,
+        rpm=settings.rpm,
+        prices=settings.prices or None,
+        app_url=settings.app_url,
+    )
+    known_units = {path[-1] for path in org.units}
+    return OpenAIProvider(provider_settings, key, prompt, known_units), notice
+
+
+def check_key_not_lost(settings: Settings, requested: str, journal: Journal, layout: OutputLayout) -> None:
+    """`--provider auto` with no key must not quietly fall back to offline over LLM profiles."""
+    if (settings.provider if requested == "auto" else requested) != "auto" or api_key():
+        return
+    for key, record in journal.positions():
+        if record.get("generator") != "llm" or record.get("status") != "done":
+            continue
+        path, title, person = json.loads(key)
+        path = tuple(path)
+        if path not in layout.known_units:
+            continue
+        stem = layout.stem(path, title)
+        # a personal profile's file name holds the name, which the journal does not: any personal file will do
+        pattern = f"{glob.escape(stem.name)} (*).json" if person else f"{glob.escape(stem.name)}.json"
+        if any(stem.parent.glob(pattern)):
+            raise InputError(
+                "no API key in the environment (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY), "
+                f"but {settings.out} holds profiles written by an LLM; set the key, or pass "
+                "--provider offline to draft only what is missing"
+            )
