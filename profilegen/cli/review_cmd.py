@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -24,38 +25,31 @@ def _left_out(personal: list[str]) -> None:
     warn(f"{len(personal)} personal profile(s) not included (add --employee-name NAME for one): {shown}")
 
 
-def freeze(
-    departments: Departments,
-    position: PositionOption = None,
-    employee_name: EmployeeOption = None,
-    org: OrgOption = None,
-    out: OutOption = None,
-    state_dir: StateDirOption = None,
-) -> None:
-    """Keep the selected positions from being regenerated until `unfreeze`."""
-    from profilegen.review import set_frozen
+def _freezing(frozen: bool) -> Callable[..., None]:
+    """`freeze` or `unfreeze`: the same command, setting the flag one way or the other."""
+    verb = "froze" if frozen else "unfroze"
 
-    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
-    result = set_frozen(settings, state, departments, position, True, employee_name)
-    print(f"froze {result.changed} position(s)")
-    _left_out(result.personal)
+    def command(
+        departments: Departments,
+        position: PositionOption = None,
+        employee_name: EmployeeOption = None,
+        org: OrgOption = None,
+        out: OutOption = None,
+        state_dir: StateDirOption = None,
+    ) -> None:
+        from profilegen.review import set_frozen
 
+        settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+        result = set_frozen(settings, state, departments, position, frozen, employee_name)
+        print(f"{verb} {result.changed} position(s)")
+        _left_out(result.personal)
 
-def unfreeze(
-    departments: Departments,
-    position: PositionOption = None,
-    employee_name: EmployeeOption = None,
-    org: OrgOption = None,
-    out: OutOption = None,
-    state_dir: StateDirOption = None,
-) -> None:
-    """Let frozen positions be regenerated again."""
-    from profilegen.review import set_frozen
-
-    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
-    result = set_frozen(settings, state, departments, position, False, employee_name)
-    print(f"unfroze {result.changed} position(s)")
-    _left_out(result.personal)
+    command.__doc__ = (
+        "Keep the selected positions from being regenerated until `unfreeze`."
+        if frozen
+        else "Let frozen positions be regenerated again."
+    )
+    return command
 
 
 def diff(
@@ -158,6 +152,6 @@ def register(app: typer.Typer) -> None:
     app.command("accept", epilog='Example: profilegen accept "Отдел CRM" --position "Аналитик"')(accept)
     app.command("reject", epilog='Example: profilegen reject "Отдел CRM" --position "Аналитик"')(reject)
     app.command("prune", epilog="Example: profilegen prune --dry-run")(prune)
-    app.command("freeze", epilog='Example: profilegen freeze "Отдел CRM" --position "Аналитик"')(freeze)
-    app.command("unfreeze", epilog='Example: profilegen unfreeze "Отдел CRM"')(unfreeze)
+    app.command("freeze", epilog='Example: profilegen freeze "Отдел CRM" --position "Аналитик"')(_freezing(True))
+    app.command("unfreeze", epilog='Example: profilegen unfreeze "Отдел CRM"')(_freezing(False))
     app.command("diff", epilog='Example: profilegen diff "Отдел CRM" --position "Аналитик" --json')(diff)
