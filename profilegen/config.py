@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     retention_days: int = Field(default=90, ge=1)
     prepared_by: str = "profilegen"
     head_titles: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_HEAD_TITLES))
+    heads: dict[str, str | None] = Field(default_factory=dict)  # unit path or name → the title heading it
+    unit_kinds: dict[str, Literal["senior_manager", "middle_manager", "line_manager", "specialist"]] = Field(
+        default_factory=dict
+    )  # a unit kind's word (any form: "сектор") → the category of its heads
     excel: ExcelOptions = Field(default_factory=ExcelOptions)
     temperature: float = Field(default=0.2, ge=0, le=2)
     max_tokens: int = Field(default=4000, ge=256)

@@ -19,6 +19,7 @@ from profilegen.kpi.mapping import (
 from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, UnitPath
 from profilegen.org.problems import Problem
+from profilegen.org.roles import Roles
 from profilegen.org.selection import select_positions
 
 MAX_EMPLOYEE_NAME = 100
@@ -85,9 +86,28 @@ def contexts_for(inputs: Inputs, selection: Selection, settings: Settings) -> li
     employee = check_employee_name(selection.employee_name)
     if employee and len(positions) != 1:
         raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")
+    roles = roles_for(inputs.org, settings)
     contexts = []
     for position in positions:
         assignment = inputs.assignments[position.unit_path]
         kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
-        contexts.append(build_context(inputs.org, position, assignment, kpi_file, settings.head_titles, employee))
+        contexts.append(build_context(inputs.org, position, assignment, kpi_file, roles, employee))
     return contexts
+
+
+def roles_for(org: OrgStructure, settings: Settings) -> Roles:
+    """The org's heads, managers and categories under the settings (`head_titles`, `heads`, `unit_kinds`)."""
+    from profilegen.org.selection import UnitIndex
+
+    index = UnitIndex(org)
+    heads: dict[UnitPath, str | None] = {}
+    for query, title in settings.heads.items():
+        try:
+            path = index.resolve(query)
+        except InputError as exc:
+            raise InputError(f"setting 'heads': {exc}") from None
+        if title and all(p.title != title for p in org.units[path].positions):
+            titles = ", ".join(repr(p.title) for p in org.units[path].positions) or "none"
+            raise InputError(f"setting 'heads': {' / '.join(path)} has no position {title!r} (its positions: {titles})")
+        heads[path] = title or None
+    return Roles(org, settings.head_titles, heads, settings.unit_kinds)

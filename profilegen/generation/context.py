@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
@@ -16,7 +15,8 @@ from typing import Any
 from profilegen.kpi.filtering import PositionKpi, kpis_for_position
 from profilegen.kpi.mapping import Assignment
 from profilegen.kpi.model import KpiFile
-from profilegen.org.model import DEFAULT_HEAD_TITLES, OrgStructure, Position, UnitPath, format_path
+from profilegen.org.model import OrgStructure, Position, UnitPath, format_path
+from profilegen.org.roles import Roles
 
 MAX_CAREER_CANDIDATES = 12
 MAX_RELATED_UNITS = 40
@@ -38,9 +38,11 @@ class PositionContext:
     headcount: int
     unit_code: str | None
     is_head: bool
+    category: str
     direct_manager: str
     subordinate_units: tuple[str, ...]
-    subordinate_people: int
+    subordinate_people: int  # direct reports
+    headcount_below: int
     kpi_source: str
     kpi_file: str
     kpi_scope: str
@@ -60,59 +62,46 @@ def build_context(
     position: Position,
     assignment: Assignment,
     kpi_file: KpiFile | None,
-    head_titles: Sequence[str] = DEFAULT_HEAD_TITLES,
+    roles: Roles,
     employee_name: str | None = None,
 ) -> PositionContext:
-    """Gather one position's context from the org graph and its unit's KPI file."""
+    """Gather one position's context from the org's roles and its unit's KPI file."""
     path = position.unit_path
-    head = org.head_of(path, head_titles)
-    is_head = head == position
-    manager = _direct_manager(org, path, is_head, head, head_titles)
-    subordinates = org.subordinates(position, head_titles)
+    role = roles.role(position)
     position_kpis = kpis_for_position(kpi_file, position.title)
     return PositionContext(
         unit_path=path,
         title=position.title,
         headcount=position.headcount,
         unit_code=org.units[path].code,
-        is_head=is_head,
-        direct_manager=manager,
-        subordinate_units=subordinates.units,
-        subordinate_people=subordinates.people,
+        is_head=role.is_head,
+        category=role.category,
+        direct_manager=role.manager,
+        subordinate_units=role.subordinate_units,
+        subordinate_people=role.direct_reports,
+        headcount_below=role.headcount_below,
         kpi_source=assignment.source.value,
         kpi_file=assignment.file,
         kpi_scope=position_kpis.scope,
         kpis=position_kpis.kpis,
-        career=tuple(_career(org, position, head_titles)),
+        career=tuple(_career(org, position, roles)),
         unit_headcount=org.units[path].headcount,
         related_units=_related_units(org, path),
         employee_name=employee_name,
     )
 
 
-def _direct_manager(
-    org: OrgStructure, path: UnitPath, is_head: bool, head: Position | None, head_titles: Sequence[str]
-) -> str:
-    if head is not None and not is_head:
-        return f"{head.title} ({path[-1]})"
-    for depth in range(len(path) - 1, 0, -1):
-        upper = org.head_of(path[:depth], head_titles)
-        if upper is not None:
-            return f"{upper.title} ({path[depth - 1]})"
-    return ""
-
-
-def _career(org: OrgStructure, position: Position, head_titles: Sequence[str]) -> list[CareerCandidate]:
+def _career(org: OrgStructure, position: Position, roles: Roles) -> list[CareerCandidate]:
     path = position.unit_path
     unit = org.units[path]
     found: list[CareerCandidate] = []
-    head = org.head_of(path, head_titles)
+    head = roles.head(path)
     if head == position:
         found += [CareerCandidate(p.title, path[-1], "below") for p in unit.positions if p != position]
     elif head is not None:
         found.append(CareerCandidate(head.title, path[-1], "unit_head"))
     if len(path) > 1:
-        parent_head = org.head_of(path[:-1], head_titles)
+        parent_head = roles.head(path[:-1])
         if parent_head is not None:
             found.append(CareerCandidate(parent_head.title, path[-2], "parent_head"))
         for sibling in org.units[path[:-1]].children:
@@ -174,9 +163,11 @@ _PARTS: dict[str, tuple[str, ...]] = {
         "headcount",
         "unit_code",
         "is_head",
+        "category",
         "direct_manager",
         "subordinate_units",
         "subordinate_people",
+        "headcount_below",
         "career",
         "unit_headcount",
         "related_units",

@@ -10,11 +10,23 @@ from profilegen.generation.provider import ProviderResult
 from profilegen.generation.schema import SCHEMA_VERSION
 
 
-def with_identity(profile: dict[str, Any], context: PositionContext) -> dict[str, Any]:
-    """The profile with its identity fields set from the inputs: the model's spelling of them never counts."""
+def with_facts(profile: dict[str, Any], context: PositionContext) -> dict[str, Any]:
+    """The profile with its identity and org facts set from the inputs: the model's spelling never counts."""
     unit = dict(profile.get("unit") or {})
     unit.update(top_block=context.unit_path[0], path=list(context.unit_path))
-    return {**profile, "position_title": context.title, "unit": unit}
+    subordinates = {
+        "units": list(context.subordinate_units),
+        "people": context.subordinate_people,
+        "headcount_below": context.headcount_below,
+    }
+    return {
+        **profile,
+        "position_title": context.title,
+        "unit": unit,
+        "category": context.category,
+        "direct_manager": context.direct_manager,
+        "subordinates": subordinates,
+    }
 
 
 def assemble(
@@ -47,5 +59,5 @@ def assemble(
         "language": language,
         "attempts": result.attempts,
     }
-    profile = with_identity(result.profile.model_dump(mode="json"), context)
+    profile = with_facts(result.profile.model_dump(mode="json"), context)
     return {"schema_version": SCHEMA_VERSION, "profile": profile, "meta": meta}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from profilegen.generation.context import PositionContext
 from profilegen.generation.schema import (
@@ -162,21 +163,12 @@ _TEXT = {
 }
 
 
-def category_of(context: PositionContext) -> Category:
-    """Heads of top blocks are senior managers, of departments middle, deeper heads line managers."""
-    if not context.is_head:
-        return "specialist"
-    if context.depth <= 1:
-        return "senior_manager"
-    return "middle_manager" if context.depth == 2 else "line_manager"
-
-
 def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
     """A complete, valid profile built only from the context; same input, same output."""
     text = _TEXT["en" if language == "en" else "ru"]
     levels = LEVEL_DESCRIPTIONS["en" if language == "en" else "ru"]
     unit_name = context.unit_path[-1]
-    category = category_of(context)
+    category = cast(Category, context.category)
     manager = category != "specialist"
     level = {"specialist": 2, "line_manager": 3, "middle_manager": 3, "senior_manager": 4}[category]
 
@@ -214,7 +206,11 @@ def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
         unit=UnitInfo(top_block=context.unit_path[0], path=list(context.unit_path)),
         category=category,
         direct_manager=context.direct_manager,
-        subordinates=Subordinates(units=list(context.subordinate_units), people=context.subordinate_people),
+        subordinates=Subordinates(
+            units=list(context.subordinate_units),
+            people=context.subordinate_people,
+            headcount_below=context.headcount_below,
+        ),
         primary_activity=text.activity.format(unit=unit_name, title=context.title),
         responsibility_areas=areas,
         professional_skills=skills,

@@ -81,8 +81,13 @@ class PromptBuilder:
             "headcount": context.headcount,
             "unit_headcount": context.unit_headcount,
             "is_head": context.is_head,
+            "category": context.category,
             "direct_manager": context.direct_manager,
-            "subordinates": {"units": list(context.subordinate_units), "people": context.subordinate_people},
+            "subordinates": {
+                "units": list(context.subordinate_units),
+                "people": context.subordinate_people,
+                "headcount_below": context.headcount_below,
+            },
             "kpi_scope": context.kpi_scope,
             "kpis": [
                 {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 Category = Literal["specialist", "line_manager", "middle_manager", "senior_manager"]
 
@@ -38,7 +38,8 @@ class UnitInfo(_Strict):
 
 class Subordinates(_Strict):
     units: list[str] = Field(max_length=50)
-    people: int = Field(ge=0)
+    people: int = Field(ge=0, description="Direct reports")
+    headcount_below: int = Field(ge=0, description="Everyone in the units the position heads, itself excepted")
 
 
 class ResponsibilityArea(_Strict):

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 UnitPath = tuple[str, ...]
@@ -15,6 +13,8 @@ DEFAULT_HEAD_TITLES: tuple[str, ...] = (
     "директор",
     "начальник",
     "заведующий",
+    "управляющий",
+    "бригадир",
     "head",
     "director",
     "chief",
@@ -62,21 +62,14 @@ class Unit:
         return sum(p.headcount for p in self.positions)
 
 
-@dataclass(frozen=True, slots=True)
-class Subordinates:
-    """Who a position manages, taken from the org graph."""
-
-    units: tuple[str, ...] = ()
-    people: int = 0
-
-
 class OrgStructure:
     """Units by path, in the order the source listed them; parents always exist."""
 
     def __init__(self, source: str = "") -> None:
         self.source = source
         self.units: dict[UnitPath, Unit] = {}
-        self.memo: dict[Any, Any] = {}  # derived facts (heads, nearby units); cleared whenever the org changes
+        self.memo: dict[Any, Any] = {}  # derived facts (roles, nearby units); cleared whenever the org changes
+        self.marked_heads: dict[UnitPath, str] = {}  # heads marked in the source (a "Руководитель: да" column)
 
     # -- building -------------------------------------------------------------
     def ensure_unit(self, path: UnitPath, code: str | None = None) -> Unit:
@@ -119,40 +112,10 @@ class OrgStructure:
             yield from self.subtree(child)
 
     def total_headcount(self, path: UnitPath) -> int:
-        return sum(u.headcount for u in self.subtree(path))
-
-    def head_of(self, path: UnitPath, head_titles: Sequence[str] = DEFAULT_HEAD_TITLES) -> Position | None:
-        """The position that heads a unit: the first whose title starts with a head word."""
-        key = ("head", path, tuple(head_titles))
+        """Staff slots of the unit and everything below it."""
+        key = ("total", path)
         if key not in self.memo:
-            unit = self.units.get(path)
-            positions = unit.positions if unit is not None else []
-            self.memo[key] = next((p for p in positions if is_head_title(p.title, tuple(head_titles))), None)
-        head: Position | None = self.memo[key]
-        return head
-
-    def subordinates(self, position: Position, head_titles: Sequence[str] = DEFAULT_HEAD_TITLES) -> Subordinates:
-        """A head manages its unit's children and everyone in its unit plus the heads of child units."""
-        if self.head_of(position.unit_path, head_titles) != position:
-            return Subordinates()
-        unit = self.units[position.unit_path]
-        people = unit.headcount - 1
-        people += sum(1 for child in unit.children if self.head_of(child, head_titles) is not None)
-        return Subordinates(units=tuple(c[-1] for c in unit.children), people=people)
-
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_DEPUTY_WORDS = frozenset({"заместитель", "помощник", "ассистент", "deputy", "assistant", "vice"})
-
-
-@lru_cache(maxsize=8192)
-def is_head_title(title: str, head_titles: tuple[str, ...] = DEFAULT_HEAD_TITLES) -> bool:
-    """A title heads its unit when one of its first two words is a head word and it is no deputy's.
-
-    "Руководитель отдела" and "Финансовый директор" head; "Заместитель директора" does not.
-    """
-    first_words = _WORD.findall(title.casefold())[:2]
-    if not first_words or first_words[0] in _DEPUTY_WORDS:
-        return False
-    heads = {h.casefold() for h in head_titles}
-    return any(w in heads for w in first_words)
+            unit = self.units[path]
+            self.memo[key] = unit.headcount + sum(self.total_headcount(c) for c in unit.children)
+        total: int = self.memo[key]
+        return total

@@ -1,30 +1,25 @@
 from __future__ import annotations
 
 from profilegen.org.loader import load_org
-from profilegen.org.model import OrgStructure, is_head_title
+from profilegen.org.model import OrgStructure
+from profilegen.org.roles import Roles
 from tests.conftest import SAMPLE_YAML
-
-
-def test_head_titles() -> None:
-    assert is_head_title("Руководитель отдела")
-    assert is_head_title("Финансовый директор")
-    assert is_head_title("Head of Sales")
-    assert not is_head_title("Заместитель директора")
-    assert not is_head_title("Ведущий специалист")
-    assert not is_head_title("")
 
 
 def test_subordinates_come_from_the_graph() -> None:
     org = load_org(SAMPLE_YAML)
+    roles = Roles(org)
     dit = ("Блок информационных технологий", "Департамент информационных технологий")
-    head = org.head_of(dit)
+    head = roles.head(dit)
     assert head is not None and head.title == "Директор департамента"
-    subs = org.subordinates(head)
-    assert "Отдел CRM" in subs.units
+    role = roles.role(head)
+    assert "Отдел CRM" in role.subordinate_units
     # own unit minus itself (1 business analyst) + heads of the four child units
-    assert subs.people == 1 + len(org.units[dit].children)
+    assert role.direct_reports == 1 + len(org.units[dit].children)
+    assert role.headcount_below == org.total_headcount(dit) - 1
     analyst = next(p for p in org.units[dit].positions if p.title == "Бизнес-аналитик")
-    assert org.subordinates(analyst).people == 0
+    assert roles.role(analyst).direct_reports == 0
+    assert roles.role(analyst).manager == "Директор департамента (Департамент информационных технологий)"
 
 
 def test_headcount_and_subtree() -> None:
@@ -35,4 +30,4 @@ def test_headcount_and_subtree() -> None:
     assert org.units[("A", "B")].positions[0].headcount == 5
     assert org.total_headcount(("A",)) == 6
     assert [u.path for u in org.subtree(("A",))] == [("A",), ("A", "B")]
-    assert org.head_of(("Z",)) is None
+    assert Roles(org).head(("A",)) is not None
