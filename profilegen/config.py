@@ -20,7 +20,6 @@ from profilegen.yamlsafe import load_yaml
 CONFIG_FILE = "profilegen.yaml"
 ENV_PREFIX = "PROFILEGEN_"
 API_KEY_VARIABLES = ("PROFILEGEN_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY")
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 
 class ExcelOptions(BaseModel):
@@ -47,7 +46,7 @@ class Settings(BaseSettings):
     )
 
     org: Path | None = None
-    kpi_dir: Path = Path("kpi")
+    kpi_dir: Path | None = None  # None: ./kpi when it exists, else only the templates shipped with profilegen
     out: Path = Path("profiles")
     state_dir: Path | None = None  # None: OUT/.profilegen
     provider: Literal["auto", "openai", "offline"] = "auto"
@@ -105,10 +104,8 @@ class Settings(BaseSettings):
         return init_settings, env_settings, YamlFileSource(settings_cls)
 
     def resolved_kpi_dir(self) -> Path:
-        if self.kpi_dir.is_dir() or self.kpi_dir.is_absolute():
-            return self.kpi_dir
-        shipped = PACKAGE_ROOT / self.kpi_dir
-        return shipped if shipped.is_dir() else self.kpi_dir
+        """The KPI folder: as given, else `kpi/` in the working directory (which may not exist)."""
+        return self.kpi_dir if self.kpi_dir is not None else Path("kpi")
 
 
 class YamlFileSource(PydanticBaseSettingsSource):

@@ -46,14 +46,14 @@ class Selection:
 def load_org_from_settings(settings: Settings) -> tuple[OrgStructure, list[Problem]]:
     """The org named by the settings (`workspace.prepare` fills it from OUT's journal when not given)."""
     if settings.org is None:
-        raise InputError("no organisation given: pass --org FILE or set `org` in profilegen.yaml")
+        raise InputError("no organisation: pass --org FILE or set org: in profilegen.yaml (profilegen config init)")
     return load_org_with_problems(settings.org, settings.excel.sheet, settings.excel.columns)
 
 
 def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
     """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed)."""
     org, problems = load_org_from_settings(settings)
-    catalog = load_catalog(settings.resolved_kpi_dir())
+    catalog = load_catalog(settings.resolved_kpi_dir(), required=settings.kpi_dir is not None)
     if journal is None:
         return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems)
     key = mapping_key(org, catalog)

@@ -145,6 +145,8 @@ def _generate(
             notice(f"warning: {lock.taken_over}")
         journal = stack.enter_context(Journal(state_dir))
         inputs = load_inputs(settings, journal)
+        for message in inputs.catalog.notices:
+            notice(message)
         for problem in inputs.problems[:MAX_PROBLEMS_SHOWN]:
             notice(f"warning: {problem}")
         if len(inputs.problems) > MAX_PROBLEMS_SHOWN:

@@ -183,8 +183,8 @@ def resolve_org(settings: Settings, state: Path) -> Path:
             raise InputError(f"{settings.out} was generated from {path}, which no longer exists; pass --org FILE")
         return path
     raise InputError(
-        f"no organisation given and {settings.out} records none: pass --org FILE (.xlsx, .csv, .yaml, .json) "
-        "or set `org` in profilegen.yaml (the sample: --org org_structure/sample.yaml)"
+        "no organisation: pass --org FILE (.xlsx, .csv, .yaml, .json) or set org: in profilegen.yaml "
+        f"(profilegen config init); {settings.out} records none"
     )
 
 

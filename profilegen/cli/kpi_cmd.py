@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
-from profilegen.cli.output import emit_json, table
+from profilegen.cli.output import emit_json, info, table
 from profilegen.cli.state import OPTIONS
 from profilegen.kpi.model import KpiSource
 from profilegen.org.model import format_path
@@ -45,6 +45,8 @@ def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: Json
     from profilegen.inputs import load_inputs
 
     inputs = load_inputs(OPTIONS.with_org(org=org, kpi_dir=kpi_dir))
+    for message in inputs.catalog.notices:
+        info(message)
     data = mapping_json(inputs.assignments)
     if as_json:
         emit_json(data)

@@ -10,6 +10,8 @@ from profilegen.kpi.model import KpiFile
 from profilegen.kpi.parser import parse_kpi_file
 from profilegen.yamlsafe import load_yaml
 
+SHIPPED_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
 
 @dataclass(slots=True)
 class KpiCatalog:
@@ -20,6 +22,7 @@ class KpiCatalog:
     templates: list[KpiFile] = field(default_factory=list)
     generic: KpiFile | None = None
     explicit: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # what the user should hear once per run
 
     def by_name(self, name: str) -> KpiFile:
         for kpi_file in (*self.files, *self.templates, *([self.generic] if self.generic else [])):
@@ -28,23 +31,46 @@ class KpiCatalog:
         raise KeyError(name)
 
 
-def load_catalog(root: Path) -> KpiCatalog:
-    """Parse every `*.md` of the folder, `templates/*.md` and `mapping.yaml`."""
-    if not root.is_dir():
-        raise InputError("KPI folder not found", source=str(root))
+def load_catalog(root: Path, required: bool = True) -> KpiCatalog:
+    """Parse every `*.md` of the folder, `templates/*.md` and `mapping.yaml`.
+
+    Templates the folder lacks (or a folder that is not there, when not ``required``) are served by the
+    ones shipped with profilegen, and the catalog's notices say so.
+    """
     catalog = KpiCatalog(root=root)
-    catalog.files = [parse_kpi_file(p, root) for p in sorted(root.glob("*.md")) if p.name.lower() != "readme.md"]
-    templates_dir = root / "templates"
-    if templates_dir.is_dir():
-        for path in sorted(templates_dir.glob("*.md")):
-            if path.stem == "generic":
-                catalog.generic = parse_kpi_file(path, root)
-            else:
-                catalog.templates.append(parse_kpi_file(path, root))
+    if not root.is_dir():
+        if required:
+            raise InputError("KPI folder not found", source=str(root))
+        catalog.notices.append(
+            f"no KPI folder ({root}): profiles get the KPI templates shipped with profilegen (--kpi-dir DIR)"
+        )
+    else:
+        catalog.files = [parse_kpi_file(p, root) for p in sorted(root.glob("*.md")) if p.name.lower() != "readme.md"]
+        _add_templates(catalog, root / "templates", root)
+    stems = {t.name for t in catalog.templates} | ({catalog.generic.name} if catalog.generic else set())
+    _add_templates(catalog, SHIPPED_TEMPLATES, SHIPPED_TEMPLATES.parent, skip=stems)
+    added = ({t.name for t in catalog.templates} | ({catalog.generic.name} if catalog.generic else set())) - stems
+    if added and root.is_dir():
+        catalog.notices.append(
+            f"{root / 'templates'} lacks {', '.join(sorted(added))}: the templates shipped with profilegen serve"
+        )
     mapping_file = root / "mapping.yaml"
     if mapping_file.exists():
         catalog.explicit = _read_mapping(mapping_file, catalog)
     return catalog
+
+
+def _add_templates(catalog: KpiCatalog, folder: Path, root: Path, skip: set[str] | None = None) -> None:
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.md")):
+        parsed = parse_kpi_file(path, root)
+        if skip is not None and parsed.name in skip:
+            continue
+        if path.stem == "generic":
+            catalog.generic = parsed
+        else:
+            catalog.templates.append(parsed)
 
 
 def _read_mapping(path: Path, catalog: KpiCatalog) -> dict[str, str]:

@@ -92,6 +92,8 @@ def _position(org: OrgStructure, path: UnitPath, entry: Any, source: str, field:
         if isinstance(headcount, bool) or not isinstance(headcount, int) or headcount < 0:
             raise InputError("headcount must be a whole number ≥ 0", source=source, where=f"{field}.headcount")
         org.add_position(path, title, headcount)
+        if entry.get("head") is True:
+            org.marked_heads[path] = title
         return title
     title = _text(entry, source, field)
     org.add_position(path, title, 1)

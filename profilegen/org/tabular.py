@@ -23,7 +23,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "path": ("путь", "path", "unit path", "подразделение (путь)"),
     "unit": ("подразделение", "unit", "department", "отдел"),
     "parent": ("родитель", "parent", "вышестоящее подразделение", "parent unit"),
+    "head": ("руководитель", "head", "руководитель подразделения", "is head", "руководит"),
 }
+_YES = frozenset({"да", "yes", "y", "1", "true", "x", "+", "д", "истина"})
 
 
 @dataclass(slots=True)
@@ -37,6 +39,7 @@ class Layout:
     parent: int | None = None
     code: int | None = None
     headcount: int | None = None
+    head: int | None = None  # a yes/no column marking the position that heads its unit
 
     @property
     def kind(self) -> str:
@@ -87,6 +90,7 @@ def detect_layout(header: Row, columns: Mapping[str, object] | None = None) -> L
         parent=find("parent"),
         code=find("code"),
         headcount=find("headcount"),
+        head=find("head"),
     )
     if layout.levels or layout.path is not None or (layout.unit is not None and layout.parent is not None):
         return layout
@@ -161,6 +165,10 @@ def _add(org: OrgStructure, problems: list[Problem], path: UnitPath, row: Row, l
         org.ensure_unit(path, code)
         return
     org.add_position(path, title, _headcount(row, layout, where), code)
+    if normalize(_cell(row, layout.head)) in _YES:
+        marked = org.marked_heads.setdefault(path, title)
+        if marked != title:
+            problems.append(Problem("two_heads", f"both {marked!r} and {title!r} are marked as the head", where))
 
 
 def _build_levels(

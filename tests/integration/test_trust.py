@@ -115,7 +115,7 @@ def test_identity_is_profilegens_not_the_models(
 def test_commands_without_org_use_the_folders_own(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = tmp_path / "out"
     none = invoke(capsys, "generate", "--all", "--provider", "offline", "--out", str(out))
-    assert none.code == 2 and "no organisation given" in none.stderr and not out.exists()
+    assert none.code == 2 and "no organisation: pass --org FILE" in none.stderr and not out.exists()
     assert invoke(capsys, "generate", "--all", "--provider", "offline", *sample_args(tmp_path)).code == 0
     again = invoke(capsys, "generate", "--all", "--provider", "offline", "--out", str(out), "--kpi-dir", str(KPI_DIR))
     assert again.code == 0 and "up to date 120" in again.stdout

@@ -69,8 +69,13 @@ def test_api_key_order(monkeypatch: pytest.MonkeyPatch) -> None:
     assert api_key() == "a"
 
 
-def test_defaults_name_no_org_and_find_shipped_kpi(tmp_path: Path) -> None:
+def test_defaults_name_no_org_and_no_sample_kpis(tmp_path: Path) -> None:
+    from profilegen.kpi.catalog import load_catalog
+
     settings = Settings()
     assert settings.org is None, "no silent default organisation"
     assert settings.state_dir is None, "the journal lives in OUT/.profilegen by default"
-    assert settings.resolved_kpi_dir().is_dir()
+    assert settings.resolved_kpi_dir() == Path("kpi") and not Path("kpi").exists()
+    catalog = load_catalog(settings.resolved_kpi_dir(), required=False)
+    assert catalog.files == [] and catalog.generic is not None and len(catalog.templates) == 2
+    assert "templates shipped with profilegen" in catalog.notices[0]
