@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import OrgOption, OutOption, StateDirOption
+from profilegen.cli.options import OrgOption, OutOption, SheetOption, StateDirOption
 from profilegen.cli.output import warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
@@ -33,6 +33,7 @@ def export(
         list[str] | None, typer.Option("--department", "-d", help="Only these units (and sub-units).")
     ] = None,
     org: OrgOption = None,
+    sheet: SheetOption = None,
     state_dir: StateDirOption = None,
 ) -> None:
     """Render md/docx beside each profile JSON in OUT, or one xlsx workbook of them all."""
@@ -43,7 +44,7 @@ def export(
     if not settings.out.is_dir():
         raise InputError("no profiles folder", source=str(settings.out))
     settings, state = OPTIONS.for_out(
-        write=fmt != "xlsx", need_org=fmt == "xlsx", out=out, org=org, state_dir=state_dir
+        write=fmt != "xlsx", need_org=fmt == "xlsx", out=out, org=org, sheet=sheet, state_dir=state_dir
     )
     options = RenderOptions(settings.language, settings.prepared_by)
     with StateLock(state), StateLock(settings.out, lock_name=OUT_LOCK):

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from profilegen.cli.options import EmployeeOption, JsonOption, KpiDirOption, OrgOption, OutOption, StateDirOption
+from profilegen.cli.options import (
+    EmployeeOption,
+    JsonOption,
+    KpiDirOption,
+    OrgOption,
+    OutOption,
+    SheetOption,
+    StateDirOption,
+)
 from profilegen.cli.output import emit_json, error, info, is_terminal, stderr, stdout, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
@@ -36,6 +44,7 @@ def generate(
     position: Annotated[str | None, typer.Option("--position", help="Only this title within the selection.")] = None,
     employee_name: EmployeeOption = None,
     org: OrgOption = None,
+    sheet: SheetOption = None,
     kpi_dir: KpiDirOption = None,
     out: OutOption = None,
     state_dir: StateDirOption = None,
@@ -83,6 +92,7 @@ def generate(
         raise InputError(f"--provider must be auto, openai or offline, not '{provider}'")
     settings = OPTIONS.settings(
         org=org,
+        sheet=sheet,
         kpi_dir=kpi_dir,
         out=out,
         state_dir=state_dir,

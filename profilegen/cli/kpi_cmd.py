@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption
+from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption, SheetOption
 from profilegen.cli.output import emit_json, info, table
 from profilegen.cli.state import OPTIONS
 from profilegen.kpi.model import KpiSource
@@ -40,11 +40,13 @@ def mapping_json(assignments: dict[Any, Assignment]) -> dict[str, Any]:
 
 
 @app.command("map", epilog="Example: profilegen kpi map --org Structure.xlsx --kpi-dir kpi --json")
-def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: JsonOption = False) -> None:
+def map_units(
+    org: OrgOption = None, sheet: SheetOption = None, kpi_dir: KpiDirOption = None, as_json: JsonOption = False
+) -> None:
     """Every unit with its KPI source, file, inherited-from and reason; coverage per source."""
     from profilegen.inputs import load_inputs
 
-    inputs = load_inputs(OPTIONS.with_org(org=org, kpi_dir=kpi_dir))
+    inputs = load_inputs(OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir))
     for message in inputs.catalog.notices:
         info(message)
     data = mapping_json(inputs.assignments)
@@ -63,6 +65,7 @@ def map_units(org: OrgOption = None, kpi_dir: KpiDirOption = None, as_json: Json
 def explain(
     departments: Annotated[list[str], typer.Argument(help="Unit names or paths.")],
     org: OrgOption = None,
+    sheet: SheetOption = None,
     kpi_dir: KpiDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -71,7 +74,7 @@ def explain(
     from profilegen.kpi.mapping import KpiMapper
     from profilegen.org.selection import UnitIndex
 
-    inputs = load_inputs(OPTIONS.with_org(org=org, kpi_dir=kpi_dir))
+    inputs = load_inputs(OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir))
     mapper = KpiMapper(inputs.catalog)
     index = UnitIndex(inputs.org)
     reports = []

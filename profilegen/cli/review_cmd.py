@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import EmployeeOption, JsonOption, OrgOption, OutOption, StateDirOption
+from profilegen.cli.options import EmployeeOption, JsonOption, OrgOption, OutOption, SheetOption, StateDirOption
 from profilegen.cli.output import emit_json, warn
 from profilegen.cli.state import OPTIONS
 
@@ -34,12 +34,13 @@ def _freezing(frozen: bool) -> Callable[..., None]:
         position: PositionOption = None,
         employee_name: EmployeeOption = None,
         org: OrgOption = None,
+        sheet: SheetOption = None,
         out: OutOption = None,
         state_dir: StateDirOption = None,
     ) -> None:
         from profilegen.review import set_frozen
 
-        settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+        settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
         result = set_frozen(settings, state, departments, position, frozen, employee_name)
         print(f"{verb} {result.changed} position(s)")
         _left_out(result.personal)
@@ -57,6 +58,7 @@ def diff(
     position: PositionOption = None,
     employee_name: EmployeeOption = None,
     org: OrgOption = None,
+    sheet: SheetOption = None,
     out: OutOption = None,
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
@@ -64,7 +66,7 @@ def diff(
     """Section by section: the profile on disk against its `.new` file or the last generated version."""
     from profilegen.review import diff_positions
 
-    settings, state = OPTIONS.for_out(write=False, org=org, out=out, state_dir=state_dir)
+    settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, out=out, state_dir=state_dir)
     result = diff_positions(settings, state, departments, position, employee_name)
     if as_json:
         emit_json([r.as_json() for r in result.positions])
@@ -92,13 +94,14 @@ def accept(
     position: PositionOption = None,
     employee_name: EmployeeOption = None,
     org: OrgOption = None,
+    sheet: SheetOption = None,
     out: OutOption = None,
     state_dir: StateDirOption = None,
 ) -> None:
     """Put the pending `.new` versions in place (the files they replace are kept as `.bak`)."""
     from profilegen.review import accept_new
 
-    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+    settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
     result = accept_new(settings, state, departments, position, employee_name)
     for path in result.accepted:
         print(f"accepted: {path}")
@@ -111,13 +114,14 @@ def reject(
     position: PositionOption = None,
     employee_name: EmployeeOption = None,
     org: OrgOption = None,
+    sheet: SheetOption = None,
     out: OutOption = None,
     state_dir: StateDirOption = None,
 ) -> None:
     """Drop the pending `.new` versions and freeze those positions, so the edited files stand."""
     from profilegen.review import reject_new
 
-    settings, state = OPTIONS.for_out(write=True, org=org, out=out, state_dir=state_dir)
+    settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
     result = reject_new(settings, state, departments, position, employee_name)
     print(f"rejected {len(result.rejected)} file(s); their positions are frozen (profilegen unfreeze to undo)")
     _left_out(result.personal)
@@ -125,6 +129,7 @@ def reject(
 
 def prune(
     org: OrgOption = None,
+    sheet: SheetOption = None,
     out: OutOption = None,
     state_dir: StateDirOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List what would move; move nothing.")] = False,
@@ -135,7 +140,7 @@ def prune(
     """Move profiles of positions no longer in the org to OUT/.archive/<date>/ (nothing is deleted)."""
     from profilegen.housekeeping import prune as run_prune
 
-    settings, state = OPTIONS.for_out(write=not dry_run, org=org, out=out, state_dir=state_dir)
+    settings, state = OPTIONS.for_out(write=not dry_run, org=org, sheet=sheet, out=out, state_dir=state_dir)
     result = run_prune(settings, state, dry_run=dry_run, force=force)
     for path in result.unreadable:
         warn(f"{path}: unreadable profile JSON, left where it is")

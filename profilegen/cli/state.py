@@ -22,7 +22,11 @@ class GlobalOptions:
     def settings(self, **flags: Any) -> Settings:
         from profilegen.config import load_settings  # pydantic-settings: only for commands that need settings
 
-        return load_settings(self.config, flags)
+        sheet = flags.pop("sheet", None)
+        settings = load_settings(self.config, flags)
+        if sheet is not None:  # --sheet: the one nested setting a flag sets
+            settings.excel = settings.excel.model_copy(update={"sheet": sheet})
+        return settings
 
     def with_org(self, **flags: Any) -> Settings:
         """Settings whose `org` is filled: given, or the one the output folder was generated from."""

@@ -1,5 +1,5 @@
-"""Read an org structure from CSV as accounting systems export it: UTF-8 (BOM or not) or Windows-1251,
-`;` or `,` (or tab) between fields, detected from the file."""
+"""Read an org structure from CSV or text as accounting systems and Excel export it: UTF-8 (BOM or not),
+UTF-16 ("Unicode text") or Windows-1251, `;`, `,` or tab between fields, detected from the file."""
 
 from __future__ import annotations
 
@@ -16,12 +16,28 @@ from profilegen.org.problems import Problem
 DELIMITERS = (";", ",", "\t")
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) if it decodes, else Windows-1251 (the usual Russian export)."""
+_WORKBOOKS = {b"PK\x03\x04": "an Excel workbook (.xlsx)", b"\xd0\xcf\x11\xe0": "a legacy Excel workbook (.xls)"}
+
+
+def decode(raw: bytes, source: str = "") -> str:
+    """Text as exports write it: UTF-16 with a BOM (Excel's "Unicode text"), UTF-8 (with or without BOM),
+    else Windows-1251 (the usual Russian export). A workbook under a text name is said to be one."""
+    for magic, kind in _WORKBOOKS.items():
+        if raw.startswith(magic):
+            raise InputError(f"this is {kind}, not CSV or text: give it its real extension", source=source)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("damaged UTF-16 text", source=source) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return raw.decode("cp1251")
+    except UnicodeDecodeError:
+        raise InputError("not text in UTF-8, UTF-16 or Windows-1251", source=source) from None
 
 
 def delimiter_of(text: str) -> str:
@@ -39,7 +55,7 @@ def delimiter_of(text: str) -> str:
 
 
 def load_csv(path: Path, columns: Mapping[str, object] | None = None) -> tuple[OrgStructure, list[Problem]]:
-    text = decode(path.read_bytes())
+    text = decode(path.read_bytes(), str(path))
     if "\x00" in text:
         raise InputError("not a text file (NUL bytes inside): is it a workbook named .csv?", source=str(path))
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))

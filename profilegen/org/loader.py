@@ -9,7 +9,7 @@ from profilegen.errors import InputError
 from profilegen.org.model import OrgStructure
 from profilegen.org.problems import Problem
 
-SUPPORTED = (".xlsx", ".xlsm", ".xls", ".csv", ".yaml", ".yml", ".json")
+SUPPORTED = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".yaml", ".yml", ".json")
 
 
 def load_org_with_problems(
@@ -31,7 +31,7 @@ def load_org_with_problems(
             from profilegen.org.excel import load_workbook
 
             return load_workbook(path, sheet, columns)
-        if suffix == ".csv":
+        if suffix in (".csv", ".tsv", ".txt"):
             from profilegen.org.csv_reader import load_csv
 
             return load_csv(path, columns)

@@ -145,11 +145,21 @@ def select_positions(
     chosen = [p for p in positions if normalize(p.title) == wanted]
     if chosen:
         return chosen
+    titles = sorted({p.title for p in positions})
+    close = _close_titles(wanted, titles)
+    if close:
+        raise SelectionError(f"Position '{position}' not found in the selection. Did you mean: {', '.join(close)}?")
+    elsewhere = _close_titles(wanted, sorted({p.title for p in org.positions()}))
+    if elsewhere:  # the title exists, outside the units asked for
+        raise SelectionError(
+            f"Position '{position}' not found in the selection ({len(titles)} titles there). "
+            f"Did you mean: {', '.join(elsewhere)} (in other units)?"
+        )
+    raise SelectionError(f"Position '{position}' not found in the selection ({len(titles)} titles there).")
+
+
+def _close_titles(wanted: str, titles: Sequence[str]) -> list[str]:
     from rapidfuzz import fuzz, process
 
-    titles = sorted({p.title for p in positions})
     close = process.extract(wanted, [normalize(t) for t in titles], scorer=fuzz.WRatio, limit=3, score_cutoff=70)
-    if close:
-        hint = ", ".join(titles[i] for _, _, i in close)
-        raise SelectionError(f"Position '{position}' not found in the selection. Did you mean: {hint}?")
-    raise SelectionError(f"Position '{position}' not found in the selection ({len(titles)} titles there).")
+    return [titles[i] for _, _, i in close]

@@ -143,7 +143,8 @@ def test_chooses_the_sheet_with_headers(tmp_path: Path) -> None:
     [
         ("empty.xlsx", b"", "the file is empty"),
         ("garbage.xlsx", b"\x00\x01 not a zip at all", "not a workbook"),
-        ("org.txt", b"hello", "unsupported file type"),
+        ("org.docx", b"hello", "unsupported file type"),
+        ("org.txt", b"hello", "no header row found"),
         ("bad.yaml", b"units:\n  - name: A\n   positions: [x]\n", "line 3"),
         ("shape.yaml", b"units:\n  - name: A\n    positions: 5\n", "units[0].positions"),
         ("list.yaml", b"- a\n- b\n", "expected a mapping"),
