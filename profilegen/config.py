@@ -38,6 +38,19 @@ def _split_list(value: Any) -> Any:
     return value
 
 
+def _formats(value: Any) -> Any:
+    """Formats in any case and spacing (`" md, JSON"`), each one checked against the known ones."""
+    items = _split_list(value)
+    if not isinstance(items, list):
+        return items
+    known = ("json", "md", "docx")
+    cleaned = [str(item).strip().lower() for item in items if str(item).strip()]
+    unknown = [f for f in cleaned if f not in known]
+    if unknown:
+        raise ValueError(f"'{unknown[0]}' is not a format (known: {', '.join(known)})")
+    return cleaned
+
+
 class Settings(BaseSettings):
     """Every setting profilegen reads; flat keys as in profilegen.yaml."""
 
@@ -89,7 +102,8 @@ class Settings(BaseSettings):
             parse_duration(value)
         return value
 
-    _split = field_validator("formats", "context_files", "head_titles", mode="before")(_split_list)
+    _split = field_validator("context_files", "head_titles", mode="before")(_split_list)
+    _format_list = field_validator("formats", mode="before")(_formats)
 
     @classmethod
     def settings_customise_sources(
@@ -141,16 +155,19 @@ def read_config_file(path: Path | None) -> dict[str, Any]:
     return loaded
 
 
-_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?\s*(?:(\d+(?:\.\d+)?)\s*s?)?\s*$")
+_NUMBER = r"(\d+(?:\.\d+)?)"
+_DURATION = re.compile(
+    rf"^\s*(?:{_NUMBER}\s*d)?\s*(?:{_NUMBER}\s*h)?\s*(?:{_NUMBER}\s*m)?\s*(?:{_NUMBER}\s*s?)?\s*$"
+)
 
 
 def parse_duration(text: str) -> float:
-    """Seconds in `6h`, `90m`, `1h30m`, `45s` or a plain number of seconds."""
+    """Seconds in `1d`, `6h`, `90m`, `2h30m`, `45s` or a plain number of seconds."""
     match = _DURATION.match(text.lower())
     if not match or not any(match.groups()) or not text.strip():
-        raise ValueError(f"'{text}' is not a duration (examples: 6h, 90m, 1h30m, 3600)")
-    hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    total = hours * 3600 + minutes * 60 + seconds
+        raise ValueError(f"'{text}' is not a duration like 90m, 6h or 1d")
+    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+    total = days * 86400 + hours * 3600 + minutes * 60 + seconds
     if total <= 0:
         raise ValueError(f"'{text}' is not a positive duration")
     return total
@@ -189,20 +206,38 @@ def load_settings(config_file: Path | None = None, flags: Mapping[str, Any] | No
     try:
         return Settings(**given)
     except (ValidationError, SettingsError) as exc:
-        raise InputError(_describe(exc, os.environ), source=str(path) if path.exists() else None) from None
+        from_file = path.exists() and not (set(given) & {str(e["loc"][0]) for e in _errors(exc)})
+        raise InputError(_describe(exc, os.environ, given), source=str(path) if from_file else None) from None
     finally:
         YamlFileSource.path = None
 
 
-def _describe(exc: ValidationError | SettingsError, environ: Mapping[str, str]) -> str:
+_FLAG_NAMES = {"formats": "format"}  # settings whose flag is spelt otherwise
+
+
+def _describe(
+    exc: ValidationError | SettingsError, environ: Mapping[str, str], flags: Mapping[str, Any] | None = None
+) -> str:
+    """The first error, in the words the user typed: the flag, the variable or the file's key."""
     if isinstance(exc, SettingsError):
         return f"environment: {exc}"
     first = exc.errors()[0]
-    field = ".".join(str(p) for p in first["loc"])
-    origin = f" (from {ENV_PREFIX}{field.upper()})" if f"{ENV_PREFIX}{field.upper()}" in environ else ""
+    loc = [str(p) for p in first["loc"]]
+    field = ".".join(loc)
     if first["type"] == "extra_forbidden":
-        return f"unknown key '{field}'.{_suggest(field.split('.')[-1], list(Settings.model_fields))}"
-    return f"setting '{field}'{origin}: {first['msg']}"
+        options = list(ExcelOptions.model_fields) if len(loc) > 1 and loc[0] == "excel" else list(Settings.model_fields)
+        return f"unknown key '{field}'.{_suggest(loc[-1], options)}"
+    message = str(first["msg"]).removeprefix("Value error, ")
+    variable = f"{ENV_PREFIX}{loc[0].upper()}"
+    if flags and loc[0] in flags:
+        return f"--{_FLAG_NAMES.get(loc[0], loc[0]).replace('_', '-')}: {message}"
+    if variable in environ:
+        return f"{variable}: {message}"
+    return f"setting '{field}': {message}"
+
+
+def _errors(exc: ValidationError | SettingsError) -> list[Any]:
+    return list(exc.errors()) if isinstance(exc, ValidationError) else []
 
 
 def sources(config_file: Path | None = None, flags: Mapping[str, Any] | None = None) -> dict[str, str]:

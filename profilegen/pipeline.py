@@ -29,6 +29,7 @@ from profilegen.inputs import Selection, contexts_for, load_inputs
 from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import OrgStructure
 from profilegen.providers import check_key_not_lost, choose_provider, estimate
+from profilegen.text import plural
 from profilegen.workspace import bind, prepare, record_org
 
 MAX_PROBLEMS_SHOWN = 10
@@ -166,10 +167,10 @@ def _generate(
             record_org(state_dir, settings.org, notice)
         recovered = journal.recover()
         if recovered:
-            notice(f"{recovered} position(s) left running by an earlier run will be retried")
+            notice(f"{plural(recovered, 'position')} left running by an earlier run will be retried")
         orphans = mark_orphans(journal, inputs.org)
         if orphans:
-            notice(f"{orphans} profile(s) belong to positions no longer in the org (see `profilegen prune`)")
+            notice(f"{plural(orphans, 'profile')} of positions no longer in the org (see `profilegen prune`)")
         engine = Engine(
             provider,
             journal,

@@ -43,3 +43,22 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xml_safe(text: str) -> str:
     """Text without the characters XML (and so DOCX and XLSX) cannot hold; they become U+FFFD."""
     return _NOT_XML.sub("\ufffd", text)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """`1 position`, `2 positions`, `2,844 positions` (thousands separated)."""
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def ru_plural(count: int, one: str, few: str, many: str) -> str:
+    """Russian agreement: 1 год, 2 года, 5 лет, 11 лет, 21 год."""
+    tens, units = count % 100, count % 10
+    if 11 <= tens <= 14:
+        word = many
+    elif units == 1:
+        word = one
+    elif 2 <= units <= 4:
+        word = few
+    else:
+        word = many
+    return f"{count} {word}"

@@ -12,11 +12,12 @@ from typing import Annotated
 import typer
 
 from profilegen import __version__
-from profilegen.cli import export_cmd, generate_cmd, jobs_cmd, kpi_cmd, misc_cmd, org_cmd, review_cmd
+from profilegen.cli import export_cmd, generate_cmd, help, jobs_cmd, kpi_cmd, misc_cmd, org_cmd, review_cmd
 from profilegen.cli.output import error
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, ProfilegenError
 
+help.install()
 app = typer.Typer(
     name="profilegen",
     help="Job profiles for every position of an organisation, from its structure and KPIs.",

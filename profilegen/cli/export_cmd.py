@@ -16,6 +16,7 @@ from profilegen.export.documents import find_profiles, select_profiles
 from profilegen.export.render import RenderOptions
 from profilegen.export.rerender import rerender
 from profilegen.journal import OUT_LOCK, StateLock
+from profilegen.text import plural
 
 EPILOG = """Examples:
 
@@ -66,8 +67,8 @@ def export(
                 )
             if len(current) < len(profiles):
                 warn(
-                    f"left out {len(profiles) - len(current)} orphan profile(s): positions no longer in the org "
-                    "(see `profilegen prune`)"
+                    f"left out {plural(len(profiles) - len(current), 'orphan profile')}: positions no longer in the "
+                    "org (see `profilegen prune`)"
                 )
             profiles = current
             target = to or Path("profiles.xlsx")
@@ -75,6 +76,6 @@ def export(
             print(f"wrote {target} ({len(profiles)} profiles)")
             return
         kept = rerender(state, profiles, fmt, options)
-    print(f"rendered {len(profiles) - len(kept)} {fmt} file(s)")
+    print(f"rendered {plural(len(profiles) - len(kept), fmt + ' file')}")
     for path in kept:
         print(f"kept (edited by hand): {path} — the new version is beside it as .new")

@@ -17,13 +17,15 @@ from profilegen.cli.options import (
     SheetOption,
     StateDirOption,
 )
-from profilegen.cli.output import emit_json, error, info, is_terminal, stderr, stdout, warn
+from profilegen.cli.output import emit_json, error, is_terminal, stdout, warn
+from profilegen.cli.progress import RunProgress
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, InputError
 from profilegen.observability import EventLog
+from profilegen.text import plural
 
 if TYPE_CHECKING:  # the pipeline (pydantic models, the engine) loads only when `generate` runs
-    from profilegen.generation.report import RunReport
+    from profilegen.generation.report import Outcome, RunReport
     from profilegen.pipeline import GenerateResult
 
 EPILOG = """Examples:
@@ -61,7 +63,7 @@ def generate(
         float | None, typer.Option("--max-cost", min=0, help="Stop starting at this spend (USD).")
     ] = None,
     max_duration: Annotated[
-        str | None, typer.Option("--max-duration", help="Start nothing new after this long (6h, 90m, 3600).")
+        str | None, typer.Option("--max-duration", help="Start nothing new after this long (90m, 2h30m, 6h, 1d).")
     ] = None,
     retry_quarantined: Annotated[
         bool, typer.Option("--retry-quarantined", help="Try positions quarantined after repeated failures.")
@@ -71,7 +73,9 @@ def generate(
         bool, typer.Option("--overwrite-edited", help="Replace files edited by hand (the old one kept as .bak).")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be done; send nothing.")] = False,
-    formats: Annotated[str | None, typer.Option("--format", help="Comma-separated: json,md.")] = None,
+    formats: Annotated[
+        str | None, typer.Option("--format", help="json, md and/or docx, comma-separated (default: json,md).")
+    ] = None,
     no_subunits: Annotated[
         bool, typer.Option("--no-subunits", help="Only the named units, not their children.")
     ] = False,
@@ -104,7 +108,7 @@ def generate(
         max_tokens=max_tokens,
         max_cost=max_cost,
         max_duration=max_duration,
-        formats=[f.strip() for f in formats.split(",") if f.strip()] if formats else None,
+        formats=formats,
     )
     selection = Selection(
         departments=None if all_units else list(department or []),
@@ -123,7 +127,7 @@ def generate(
     )
     log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=OPTIONS.log_format == "json" or OPTIONS.verbose)
     show_progress = is_terminal() and not OPTIONS.quiet and not dry_run and not log.echo
-    with _Progress(log, enabled=show_progress) as progress:
+    with RunProgress(log, enabled=show_progress) as progress:
         try:
             result = run_generate(settings, selection, options, on_event=progress)
         finally:
@@ -133,59 +137,29 @@ def generate(
         return
     report = result.report
     assert report is not None
+    code = _exit_code(report)
+    if OPTIONS.quiet and code == ExitCode.OK:
+        return  # cron mails only when something went wrong
     _summary(report, settings.out)
     if report.stop_reason is not None:
         error(
-            f"run stopped ({report.stop_reason}): {report.stop_message}; {report.not_started} position(s) not started"
+            f"run stopped ({report.stop_reason}): {report.stop_message}; "
+            f"{plural(report.not_started, 'position')} not started"
         )
+    if code != ExitCode.OK:
+        raise typer.Exit(code)
+
+
+def _exit_code(report: RunReport) -> ExitCode:
     if report.stop_reason in ("budget", "duration"):
-        raise typer.Exit(ExitCode.LIMIT)
+        return ExitCode.LIMIT
     if report.stop_reason == "interrupted":
-        raise typer.Exit(ExitCode.INTERRUPTED)
+        return ExitCode.INTERRUPTED
     if report.stop_reason == "terminated":
-        raise typer.Exit(ExitCode.TERMINATED)
+        return ExitCode.TERMINATED
     if report.stop_reason or report.counts()["failed"]:
-        raise typer.Exit(ExitCode.FAILED)
-
-
-class _Progress:
-    """Passes events to the log and, on a terminal, drives a progress bar."""
-
-    def __init__(self, log: EventLog, enabled: bool) -> None:
-        self.log = log
-        self.enabled = enabled
-        self._bar: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=stderr(),
-                transient=True,
-            )
-            self._bar.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._bar is not None:
-            self._bar.stop()
-
-    def __call__(self, event: str, fields: dict[str, Any]) -> None:
-        if event == "notice" and not self.log.echo:
-            info(str(fields["message"]))  # plain text on stderr (not with --quiet); the log file gets the event
-        self.log(event, fields)
-        if self._bar is None:
-            return
-        if event == "run_started":
-            self._task = self._bar.add_task("generating", total=fields.get("positions"))
-        elif event in ("position_generated", "position_failed", "position_skipped") and self._task is not None:
-            self._bar.advance(self._task)
+        return ExitCode.FAILED
+    return ExitCode.OK
 
 
 def _dry_run(result: GenerateResult, as_json: bool) -> None:
@@ -256,6 +230,9 @@ def _summary(report: RunReport, out: Path) -> None:
             f"up to date {counts['up_to_date']}, failed {counts['failed']}; "
             f"tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
         )
+        if OPTIONS.quiet:  # something went wrong: one summary line, then the errors
+            _failures(failed)
+            return
         extra = [f"{counts[k]} {label}" for k, label in _EXTRA_COUNTS if counts[k]]
         if extra:
             print("; ".join(extra))
@@ -265,6 +242,10 @@ def _summary(report: RunReport, out: Path) -> None:
             print(f"kept (edited by hand): {path} — the new version is beside it as .new")
         if outcome.status == "quarantined":
             print(f"quarantined: {outcome.label} (failed repeatedly; --retry-quarantined to try again)")
+    _failures(failed)
+
+
+def _failures(failed: list[Outcome]) -> None:
     for outcome in failed[:20]:
         warn(f"failed: {outcome.label}: {outcome.error_type}: {outcome.message}")
     if len(failed) > 20:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,6 +14,7 @@ from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
 from profilegen.journal import Journal, StateLock
 from profilegen.stats import journal_stats
+from profilegen.text import plural
 
 app = typer.Typer(help="Runs recorded in the journal.", no_args_is_help=True)
 
@@ -70,13 +72,15 @@ def list_runs(
 
 @app.command("show", epilog="Example: profilegen jobs show 20261127-020000-ab12cd")
 def show_run(
-    run_id: str, out: OutOption = None, state_dir: StateDirOption = None, as_json: JsonOption = False
+    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run's id (see `profilegen jobs list`).")],
+    out: OutOption = None,
+    state_dir: StateDirOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """One run in full, with the positions that failed in it."""
     with _journal(out, state_dir) as journal:
-        run = journal.run(run_id)
-        if run is None:
-            raise InputError(f"no run '{run_id}' (see `profilegen jobs list`)")
+        _known_run(journal, run_id)
+        run = journal.run(run_id) or {}
         failed = [
             {"unit_path": r.get("unit_path"), "title": r.get("title"), "error": r.get("last_error")}
             for _, r in journal.positions()
@@ -85,14 +89,45 @@ def show_run(
     if as_json:
         emit_json({**run, "failed_positions": failed})
         return
-    for key, value in run.items():
-        print(f"{key}: {value}")
+    for line in describe_run(run):
+        print(line)
     for item in failed:
         error = item["error"] or {}
         print(
             f"failed: {' / '.join(item['unit_path'] or [])} — {item['title']}: {error.get('type')}: "
             f"{error.get('message')}"
         )
+
+
+def describe_run(run: dict[str, Any]) -> list[str]:
+    """A run record as lines people read."""
+    selection = run.get("selection") or {}
+    departments = selection.get("departments")
+    chosen = "all" if departments is None else "; ".join(departments)
+    if selection.get("position"):
+        chosen += f", position {selection['position']}"
+    counts = run.get("counts") or {}
+    shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if v) or "nothing"
+    lines = [
+        f"run {run['id']}: {run.get('outcome', '?')}",
+        f"  started {run.get('started_at', '?')}, finished {run.get('finished_at', '—')}",
+        f"  selection: {chosen}; provider {run.get('provider', '?')}, model {run.get('model', '?')}",
+        f"  positions: {run.get('positions', '?')} — {shown}",
+        f"  tokens in/out: {run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}; cost {_cost(run.get('cost_usd'))}",
+    ]
+    if run.get("command"):
+        lines.append(f"  command: {' '.join(run['command'])}")
+    return lines
+
+
+def _known_run(journal: Journal, run_id: str) -> None:
+    """A run id the journal knows, or exit 2 with the nearest recent ones."""
+    if journal.run(run_id) is not None:
+        return
+    recent = [r["id"] for r in journal.runs()[:50]]
+    close = difflib.get_close_matches(run_id, recent, n=3, cutoff=0.5)
+    hint = f" Did you mean: {', '.join(close)}?" if close else (f" Recent: {', '.join(recent[:3])}." if recent else "")
+    raise InputError(f"no run '{run_id}' in this journal (see `profilegen jobs list`).{hint}")
 
 
 @app.command("purge", epilog="Example: profilegen jobs purge --older-than 30")
@@ -109,7 +144,7 @@ def purge(
     state = _state(out, state_dir)
     with StateLock(state), Journal(state) as journal:
         removed = journal.purge_runs(days)
-    print(f"removed {removed} run record(s) older than {days:g} days")
+    print(f"removed {plural(removed, 'run record')} older than {days:g} days")
 
 
 def stats(
@@ -120,6 +155,8 @@ def stats(
 ) -> None:
     """Where every position stands: success rate, KPI sources, durations, tokens and cost, errors, warnings."""
     with _journal(out, state_dir) as journal:
+        if run is not None:
+            _known_run(journal, run)
         orphan_keys = set((journal.meta("orphans") or {}).get("keys", []))
         # positions of the organisation now; profiles of positions that left it are counted apart
         records = (r for k, r in journal.positions() if k not in orphan_keys)
@@ -133,7 +170,7 @@ def stats(
         f"positions: {positions['total']} (done {positions['done']}, failed {positions['failed']}, "
         f"pending {positions['pending']}, running {positions['running']}); success rate {rate}"
     )
-    print(f"generator: {data['generator']}; KPI source: {data['kpi_source']}")
+    print(f"generator: {_pairs(data['generator'])}; KPI source: {_pairs(data['kpi_source'])}")
     duration = data["duration_s"]
     print(f"duration s: avg {duration['avg']}, p50 {duration['p50']}, p95 {duration['p95']}")
     print(f"tokens: in {data['tokens']['in']}, out {data['tokens']['out']}; cost {_cost(data['cost_usd'])}")
@@ -143,6 +180,12 @@ def stats(
             f"cost {_cost(entry['cost_usd'])}"
         )
     if data["errors_by_type"]:
-        print(f"errors by type: {data['errors_by_type']}")
+        print(f"errors by type: {_pairs(data['errors_by_type'])}")
     if data["warnings_by_kind"]:
-        print(f"quality warnings: {data['warnings_by_kind']}")
+        print(f"quality warnings: {_pairs(data['warnings_by_kind'])}")
+    if data["orphans"]:
+        print(f"orphans (positions no longer in the org, not counted above): {data['orphans']}")
+
+
+def _pairs(counts: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"

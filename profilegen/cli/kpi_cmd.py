@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -56,14 +57,14 @@ def map_units(
     rows = [[format_path(a.path), a.source.value, a.file, a.reason] for a in inputs.assignments.values()]
     table(["unit", "source", "file", "reason"], rows)
     cover = ", ".join(f"{k} {v} ({data['coverage_percent'][k]}%)" for k, v in data["coverage"].items())
-    print(f"coverage: {cover}")
+    print(f"coverage: {cover}", file=sys.stderr)  # stdout stays a clean table (TSV when piped)
     for conflict in data["conflicts"]:
         print(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
 
 
 @app.command("explain", epilog='Example: profilegen kpi explain "Департамент закупок"')
 def explain(
-    departments: Annotated[list[str], typer.Argument(help="Unit names or paths.")],
+    departments: Annotated[list[str], typer.Argument(metavar="DEPARTMENT", help="Unit names or paths.")],
     org: OrgOption = None,
     sheet: SheetOption = None,
     kpi_dir: KpiDirOption = None,

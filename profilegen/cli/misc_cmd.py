@@ -53,11 +53,15 @@ STARTER = """\
 """
 
 
-def schema() -> None:
-    """JSON Schema of a profile."""
-    from profilegen.generation.schema import profile_json_schema
+def schema(
+    profile_only: Annotated[
+        bool, typer.Option("--profile-only", help="Only the part the LLM writes (`profile`), not the whole file.")
+    ] = False,
+) -> None:
+    """JSON Schema of a profile file ({schema_version, profile, meta}); --profile-only for the profile part."""
+    from profilegen.generation.schema import file_json_schema, profile_json_schema
 
-    emit_json(profile_json_schema())
+    emit_json(profile_json_schema() if profile_only else file_json_schema())
 
 
 @config_app.command("show", epilog="Example: PROFILEGEN_CONCURRENCY=8 profilegen config show --json")
@@ -80,7 +84,7 @@ def config_show(as_json: JsonOption = False) -> None:
 
 @config_app.command("init", epilog="Example: profilegen config init && $EDITOR profilegen.yaml")
 def config_init(
-    path: Annotated[Path, typer.Argument(help="Where to write it.")] = Path("profilegen.yaml"),
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write it.")] = Path("profilegen.yaml"),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented starter profilegen.yaml."""

@@ -11,6 +11,7 @@ from profilegen.cli.output import emit_json
 from profilegen.cli.state import OPTIONS
 from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, Unit
+from profilegen.text import plural
 
 if TYPE_CHECKING:
     from profilegen.org.roles import Roles
@@ -26,11 +27,6 @@ def _load(org: Any, sheet: str | None) -> tuple[OrgStructure, list[Any], Roles]:
     assert settings.org is not None
     structure, problems = load_org_with_problems(settings.org, sheet or excel.sheet, excel.columns)
     return structure, problems, roles_for(structure, settings)
-
-
-def plural(count: int, one: str, many: str | None = None) -> str:
-    """`1 position`, `2 positions`, with thousands separated (`2,844`)."""
-    return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
 def org_json(org: OrgStructure, roles: Roles, depth: int | None = None) -> dict[str, Any]:

@@ -10,8 +10,11 @@ import typer
 from profilegen.cli.options import EmployeeOption, JsonOption, OrgOption, OutOption, SheetOption, StateDirOption
 from profilegen.cli.output import emit_json, warn
 from profilegen.cli.state import OPTIONS
+from profilegen.text import plural
 
-Departments = Annotated[list[str], typer.Argument(help="Unit names or paths (sub-units included).")]
+Departments = Annotated[
+    list[str], typer.Argument(metavar="DEPARTMENT", help="Unit names or paths (sub-units included).")
+]
 PositionOption = Annotated[str | None, typer.Option("--position", help="Only this title.")]
 MAX_LISTED = 10
 
@@ -22,7 +25,7 @@ def _left_out(personal: list[str]) -> None:
         return
     more = len(personal) - MAX_LISTED
     shown = "; ".join(personal[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
-    warn(f"{len(personal)} personal profile(s) not included (add --employee-name NAME for one): {shown}")
+    warn(f"{plural(len(personal), 'personal profile')} not included (add --employee-name NAME for one): {shown}")
 
 
 def _freezing(frozen: bool) -> Callable[..., None]:
@@ -42,7 +45,7 @@ def _freezing(frozen: bool) -> Callable[..., None]:
 
         settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
         result = set_frozen(settings, state, departments, position, frozen, employee_name)
-        print(f"{verb} {result.changed} position(s)")
+        print(f"{verb} {plural(result.changed, 'position')}")
         _left_out(result.personal)
 
     command.__doc__ = (
@@ -105,7 +108,7 @@ def accept(
     result = accept_new(settings, state, departments, position, employee_name)
     for path in result.accepted:
         print(f"accepted: {path}")
-    print(f"accepted {len(result.accepted)} file(s); previous versions kept as .bak")
+    print(f"accepted {plural(len(result.accepted), 'file')}; previous versions kept as .bak")
     _left_out(result.personal)
 
 
@@ -123,7 +126,7 @@ def reject(
 
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
     result = reject_new(settings, state, departments, position, employee_name)
-    print(f"rejected {len(result.rejected)} file(s); their positions are frozen (profilegen unfreeze to undo)")
+    print(f"rejected {plural(len(result.rejected), 'file')}; their positions are frozen (profilegen unfreeze to undo)")
     _left_out(result.personal)
 
 
@@ -148,7 +151,7 @@ def prune(
     for source, _target in result.moved:
         print(f"{verb}: {source}")
     print(
-        f"{verb} {len(result.moved)} file(s) of {result.positions} orphan profile(s) "
+        f"{verb} {plural(len(result.moved), 'file')} of {plural(result.positions, 'orphan profile')} "
         f"(of {result.total} in the folder) to {result.archive}"
     )
 

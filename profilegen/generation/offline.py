@@ -21,7 +21,7 @@ from profilegen.generation.schema import (
     UnitInfo,
     Workplace,
 )
-from profilegen.text import normalize
+from profilegen.text import normalize, plural, ru_plural
 
 _SOFTWARE_BY_WORD: dict[str, tuple[str, ...]] = {
     "разработ": ("IDE (VS Code / IntelliJ IDEA)", "Git", "Jira"),
@@ -113,7 +113,7 @@ _TEXT = {
         qualities=("Организованность", "Внимательность к деталям", "Коммуникабельность"),
         education="Высшее образование",
         education_spec="Профильное образование по направлению подразделения",
-        experience="Опыт работы по направлению не менее {years} лет",
+        experience="Опыт работы по направлению не менее {years}",
         conditions="Офис, пятидневная рабочая неделя, нормированный рабочий день",
         additional="Черновик подготовлен автоматически по данным оргструктуры и КПЭ; требует проверки HR.",
         rationale={
@@ -151,7 +151,7 @@ _TEXT = {
         qualities=("Well organised", "Attention to detail", "Communication"),
         education="Higher education",
         education_spec="A degree in the unit's field",
-        experience="At least {years} years of experience in the field",
+        experience="At least {years} of experience in the field",
         conditions="Office, five-day week, regular hours",
         additional="Draft made automatically from org data and KPIs; HR review required.",
         rationale={
@@ -220,7 +220,9 @@ def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
             level=text.education,
             specialities=[text.education_spec],
             experience_years=years,
-            experience=text.experience.format(years=years),
+            experience=text.experience.format(
+                years=ru_plural(years, "года", "лет", "лет") if language != "en" else plural(years, "year")
+            ),
             additional=[],
         ),
         career=CareerMap(

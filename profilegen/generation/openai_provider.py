@@ -23,6 +23,7 @@ from profilegen.generation.retry import (
     status_of,
 )
 from profilegen.generation.schema import strict_json_schema
+from profilegen.text import plural
 
 _JSON = {"Content-Type": "application/json"}
 
@@ -165,7 +166,7 @@ class OpenAIProvider:
                 if fixes >= self.settings.validation_retries:
                     first = exc.errors.splitlines()[0] if exc.errors else "invalid"
                     raise usage.error(
-                        "invalid_output", f"answer failed validation {fixes + 1} time(s): {first}"
+                        "invalid_output", f"answer failed validation {plural(fixes + 1, 'time')}: {first}"
                     ) from None
                 fixes += 1
                 request = self.prompt.fix_messages(messages, content, exc.errors)

@@ -11,7 +11,7 @@ from profilegen.generation.context import PositionContext
 from profilegen.generation.offline import draft_profile
 from profilegen.generation.schema import Profile
 
-OFFLINE_PROMPT_VERSION = "offline-1"
+OFFLINE_PROMPT_VERSION = "offline-2"
 
 # Called with each answer as soon as it arrives (before validation) and the usage so far, so that
 # nothing paid for is lost if the process dies before the profile is written.

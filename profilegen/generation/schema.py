@@ -111,8 +111,48 @@ class Profile(_Strict):
     additional_information: str
 
 
+class PositionIdentity(BaseModel):
+    unit_path: list[str]
+    title: str
+
+
+class ProfileMeta(BaseModel):
+    """What profilegen records about a profile file (more keys may follow in later versions)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    position: PositionIdentity | None = Field(None, description="Whose profile this is, as profilegen recorded it")
+    generator: Literal["offline", "llm"]
+    model: str
+    prompt_version: str
+    kpi_source: Literal["explicit", "smart", "inherited", "template"]
+    kpi_file: str
+    kpi_scope: Literal["position", "department"]
+    input_fingerprint: str
+    tokens_in: int | None
+    tokens_out: int | None
+    cost_usd: float | None
+    duration_s: float
+    generated_at: str
+    employee_name: str | None
+    warnings: list[str]
+
+
+class ProfileFile(BaseModel):
+    """A profile file as profilegen writes it: `{schema_version, profile, meta}`."""
+
+    schema_version: str = Field(description=f"This schema: {SCHEMA_VERSION}")
+    profile: Profile
+    meta: ProfileMeta
+
+
+def file_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a whole profile file, as `profilegen schema` prints it."""
+    return ProfileFile.model_json_schema()
+
+
 def profile_json_schema() -> dict[str, Any]:
-    """The JSON Schema of a profile, as `profilegen schema` prints it."""
+    """The JSON Schema of the profile part (what the LLM writes), as `profilegen schema --profile-only` prints it."""
     return Profile.model_json_schema()
 
 

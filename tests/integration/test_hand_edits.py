@@ -96,7 +96,7 @@ def test_freeze_and_unfreeze_round_trip(capsys: pytest.CaptureFixture[str], tmp_
     assert invoke(capsys, *_args(tmp_path, kpi)).code == 0
     where = ["--org", str(SAMPLE_YAML), "--out", str(tmp_path / "out")]
     froze = invoke(capsys, "freeze", "Отдел тендерных процедур", *where)
-    assert froze.stdout.strip() == "froze 3 position(s)"
+    assert froze.stdout.strip() == "froze 3 positions"
     _change_procurement_kpi(kpi)
     dry = json.loads(invoke(capsys, *_args(tmp_path, kpi), "--dry-run", "--json").stdout)
     assert {f["position"] for f in dry["frozen"]} == {
@@ -109,7 +109,7 @@ def test_freeze_and_unfreeze_round_trip(capsys: pytest.CaptureFixture[str], tmp_
     assert "3 frozen" in run.stdout
     assert json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)["frozen"] == 3
     thawed = invoke(capsys, "unfreeze", "Отдел тендерных процедур", *where)
-    assert thawed.stdout.strip() == "unfroze 3 position(s)"
+    assert thawed.stdout.strip() == "unfroze 3 positions"
     after = json.loads(invoke(capsys, *_args(tmp_path, kpi), "--dry-run", "--json").stdout)
     assert after["frozen"] == []
     regenerate = {(t["path"][-1], t["position"]) for t in after["to_generate"]}

@@ -82,9 +82,9 @@ def test_jobs_and_stats_reflect_a_controlled_run(
     per_run = json.loads(invoke(capsys, "stats", "--run", run["id"], "--json", "--out", str(tmp_path / "out")).stdout)
     assert per_run["positions"]["total"] == 6
     assert invoke(capsys, "jobs", "show", "nope", "--out", str(tmp_path / "out")).code == 2
-    assert "removed 0 run record(s)" in invoke(capsys, "jobs", "purge", "--out", str(tmp_path / "out")).stdout
+    assert "removed 0 run records" in invoke(capsys, "jobs", "purge", "--out", str(tmp_path / "out")).stdout
     purged = invoke(capsys, "jobs", "purge", "--older-than", "0", "--out", str(tmp_path / "out"))
-    assert "removed 1 run record(s)" in purged.stdout
+    assert "removed 1 run record" in purged.stdout
 
 
 def test_jobs_without_journal_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

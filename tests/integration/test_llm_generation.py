@@ -221,7 +221,7 @@ def test_consecutive_failures_stop_the_run(
     result = generate(capsys, tmp_path, server, "--concurrency", "1")
     assert result.code == 1
     assert "run stopped (failures)" in result.stderr
-    assert "4 position(s) not started" in result.stderr
+    assert "4 positions not started" in result.stderr
     assert len(server.requests) == 2
 
 

@@ -159,7 +159,7 @@ def test_journaled_answer_is_exported_without_a_request(
     write_org(org, units=1, titles=3)
     monkeypatch.setenv("PROFILEGEN_API_KEY", KEY)
     with FakeLLM() as server:
-        args = command(org, tmp_path, server.base_url, 1)[3:]
+        args = [a for a in command(org, tmp_path, server.base_url, 1)[3:] if a != "-q"]  # the summary is wanted
         assert invoke(capsys, *args).code == 0
         # simulate a crash after the answer was journaled but before the files were written
         victim = next((tmp_path / "out").rglob("Должность 1.json"))

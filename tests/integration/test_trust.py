@@ -104,7 +104,7 @@ def test_identity_is_profilegens_not_the_models(
     assert analyst["meta"]["position"]["title"] == "Аналитик"
     where = ["--out", str(out), "--org", str(SAMPLE_YAML)]
     dry = invoke(capsys, "prune", "--dry-run", *where)
-    assert "would move 0 file(s)" in dry.stdout
+    assert "would move 0 files" in dry.stdout
     workbook = invoke(capsys, "export", "xlsx", *where, "--to", str(tmp_path / "p.xlsx"))
     assert workbook.code == 0 and "(6 profiles)" in workbook.stdout
 
@@ -119,7 +119,7 @@ def test_commands_without_org_use_the_folders_own(capsys: pytest.CaptureFixture[
     assert invoke(capsys, "generate", "--all", "--provider", "offline", *sample_args(tmp_path)).code == 0
     again = invoke(capsys, "generate", "--all", "--provider", "offline", "--out", str(out), "--kpi-dir", str(KPI_DIR))
     assert again.code == 0 and "up to date 120" in again.stdout
-    assert "would move 0 file(s)" in invoke(capsys, "prune", "--dry-run", "--out", str(out)).stdout
+    assert "would move 0 files" in invoke(capsys, "prune", "--dry-run", "--out", str(out)).stdout
     wrote = invoke(capsys, "export", "xlsx", "--out", str(out), "--to", str(tmp_path / "all.xlsx"))
     assert "(120 profiles)" in wrote.stdout
     other = tmp_path / "other.yaml"
@@ -169,13 +169,13 @@ def test_personal_profiles_in_review_commands(capsys: pytest.CaptureFixture[str]
     assert (md / "Аналитик (Анна Смирнова).new.md").exists()
     where = ["--org", str(SAMPLE_YAML), "--out", str(out)]
     generic = invoke(capsys, "accept", "Отдел CRM", "--position", "Аналитик", *where)
-    assert "accepted 0 file(s)" in generic.stdout
-    assert "1 personal profile(s) not included" in generic.stderr and "Аналитик (Анна Смирнова)" in generic.stderr
+    assert "accepted 0 files" in generic.stdout
+    assert "1 personal profile not included" in generic.stderr and "Аналитик (Анна Смирнова)" in generic.stderr
     anna = ["Отдел CRM", "--position", "Аналитик", "--employee-name", "Анна Смирнова", *where]
     accepted = invoke(capsys, "accept", *anna)
-    assert "accepted 1 file(s)" in accepted.stdout and edited.read_text(encoding="utf-8") != "# правка\n"
+    assert "accepted 1 file" in accepted.stdout and edited.read_text(encoding="utf-8") != "# правка\n"
     frozen = invoke(capsys, "freeze", *anna)
-    assert frozen.stdout.strip() == "froze 1 position(s)"
+    assert frozen.stdout.strip() == "froze 1 position"
     dry = json.loads(invoke(capsys, *personal, "--dry-run", "--json", *sample_args(tmp_path)).stdout)
     assert [f["position"] for f in dry["frozen"]] == ["Аналитик"]
     ambiguous = invoke(capsys, "diff", "Отдел CRM", "--employee-name", "Анна Смирнова", *where)

@@ -57,7 +57,7 @@ def test_orphans_are_reported_left_out_and_pruned(capsys: pytest.CaptureFixture[
     args = sample_args(tmp_path, org=smaller)
     run = invoke(capsys, "generate", "--all", "--provider", "offline", *args)
     assert run.code == 0
-    assert "3 profile(s) belong to positions no longer in the org" in run.stderr
+    assert "3 profiles of positions no longer in the org" in run.stderr
     assert json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)["orphans"] == 3
     book = invoke(
         capsys,
@@ -75,10 +75,10 @@ def test_orphans_are_reported_left_out_and_pruned(capsys: pytest.CaptureFixture[
     files = sorted(p.name for p in treasury.iterdir())
     assert len(files) == 6  # 3 positions × json + md
     dry = invoke(capsys, "prune", "--dry-run", "--org", str(smaller), "--out", str(tmp_path / "out"))
-    assert "would move 6 file(s) of 3 orphan profile(s)" in dry.stdout
+    assert "would move 6 files of 3 orphan profiles" in dry.stdout
     assert sorted(p.name for p in treasury.iterdir()) == files
     pruned = invoke(capsys, "prune", "--org", str(smaller), "--out", str(tmp_path / "out"))
-    assert "moved 6 file(s)" in pruned.stdout
+    assert "moved 6 files" in pruned.stdout
     archived = sorted(p.name for p in (tmp_path / "out" / ".archive").rglob("*") if p.is_file())
     assert archived == files
     assert not any(treasury.iterdir())
@@ -222,12 +222,12 @@ def test_accept_and_reject_pending_new_files(capsys: pytest.CaptureFixture[str],
     assert analyst.with_name("Аналитик.new.md").exists() and tester.with_name("Тестировщик.new.md").exists()
     where = ["--org", str(SAMPLE_YAML), "--out", str(out)]
     accepted = invoke(capsys, "accept", "Отдел CRM", "--position", "Аналитик", *where)
-    assert "accepted 1 file(s)" in accepted.stdout
+    assert "accepted 1 file" in accepted.stdout
     assert analyst.with_name("Аналитик.bak.md").read_text(encoding="utf-8") == "# правка\n"
     assert analyst.read_text(encoding="utf-8").startswith("# Аналитик")
     assert not analyst.with_name("Аналитик.new.md").exists()
     rejected = invoke(capsys, "reject", "Отдел CRM", "--position", "Тестировщик", *where)
-    assert "rejected 1 file(s)" in rejected.stdout
+    assert "rejected 1 file" in rejected.stdout
     assert tester.read_text(encoding="utf-8") == "# правка\n" and not tester.with_name("Тестировщик.new.md").exists()
     again = invoke(capsys, *args, "--force")
     assert "1 frozen" in again.stdout and "kept (edited" not in again.stdout

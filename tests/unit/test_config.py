@@ -49,7 +49,7 @@ def test_bad_environment_values(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings()
     monkeypatch.delenv("PROFILEGEN_PRICES")
     monkeypatch.setenv("PROFILEGEN_CONCURRENCY", "many")
-    with pytest.raises(InputError, match=r"setting 'concurrency' \(from PROFILEGEN_CONCURRENCY\)"):
+    with pytest.raises(InputError, match=r"^PROFILEGEN_CONCURRENCY: Input should be a valid integer"):
         load_settings()
 
 

@@ -1,0 +1,151 @@
+"""Quiet nights and helpful days (issue 16): cron-clean output, bounded logs, readable records, options
+in the user's words, plurals, the whole-file schema, clean TSV, and a progress bar that says something."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import KPI_DIR, ROOT, SAMPLE_YAML, invoke, run_cli, sample_args
+from tests.fake_llm import FakeLLM
+
+ALL = ["generate", "--all", "--provider", "offline"]
+
+
+def test_quiet_success_prints_nothing_and_failure_prints_a_line(tmp_path: Path) -> None:
+    args = [*ALL, *sample_args(tmp_path)]
+    assert run_cli(*args).code == 0
+    quiet = run_cli("--quiet", *args)
+    assert (quiet.code, quiet.stdout, quiet.stderr) == (0, "", ""), "cron mails nothing on success"
+    with FakeLLM() as server:
+        server.always = "400"
+        failing = run_cli(
+            "-q", "generate", "-d", "Отдел CRM", "--provider", "openai", "--base-url", server.base_url,
+            *sample_args(tmp_path, out=tmp_path / "llm"), env={"PROFILEGEN_API_KEY": "sk-operator-test"},
+        )
+    assert failing.code == 1
+    assert failing.stdout.count("\n") == 1 and failing.stdout.startswith("generated 0")
+    assert failing.stderr.count("failed: ") == 6
+
+
+def test_a_quiet_night_logs_a_count_not_every_position(tmp_path: Path) -> None:
+    log = tmp_path / "night.jsonl"
+    args = ["--log-format", "json", "--log-file", str(log), *ALL, *sample_args(tmp_path)]
+    assert run_cli(*args).code == 0
+    worked = log.read_text(encoding="utf-8").splitlines()
+    assert sum('"position_generated"' in line for line in worked) == 120, "a night with work: a line per change"
+    log.unlink()
+    assert run_cli(*args).code == 0
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 5, lines
+    finished = json.loads(next(line for line in lines if '"run_finished"' in line))
+    assert finished["up_to_date"] == 120
+    log.unlink()
+    assert run_cli("-v", *args).code == 0
+    assert sum('"position_skipped"' in line for line in log.read_text(encoding="utf-8").splitlines()) == 120
+
+
+def test_records_read_as_text_and_unknown_runs_are_said(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert invoke(capsys, *ALL, *sample_args(tmp_path)).code == 0
+    out = ["--out", str(tmp_path / "out")]
+    (run,) = json.loads(invoke(capsys, "jobs", "list", "--json", *out).stdout)
+    shown = invoke(capsys, "jobs", "show", run["id"], *out).stdout
+    assert "{'" not in shown and f"run {run['id']}: completed" in shown and "generated 120" in shown
+    assert json.loads(invoke(capsys, "jobs", "show", run["id"], "--json", *out).stdout)["id"] == run["id"]
+    bogus = invoke(capsys, "stats", "--run", run["id"][:-2], *out)
+    assert bogus.code == 2 and f"Did you mean: {run['id']}" in bogus.stderr
+    stats = invoke(capsys, "stats", *out).stdout
+    assert "{'" not in stats and "generator: offline 120" in stats
+
+
+def test_options_in_the_users_words(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    formats = invoke(capsys, "generate", "-d", "Отдел CRM", "--provider", "offline", "--format", " md, JSON,Docx",
+                     "--max-duration", "2h30m", *sample_args(tmp_path))
+    assert formats.code == 0, formats.stderr
+    assert len(list((tmp_path / "out").rglob("*.docx"))) == 6
+    day = invoke(capsys, "generate", "-d", "Отдел CRM", "--provider", "offline", "--max-duration", "1d",
+                 *sample_args(tmp_path))
+    assert day.code == 0
+    bad = invoke(capsys, "generate", "--all", "--max-duration", "abc", *sample_args(tmp_path))
+    assert bad.code == 2 and "--max-duration: 'abc' is not a duration like 90m, 6h or 1d" in bad.stderr
+    assert "Value error" not in bad.stderr
+    unknown = invoke(capsys, "generate", "--all", "--format", "pdf", *sample_args(tmp_path))
+    assert unknown.code == 2 and "--format: 'pdf' is not a format (known: json, md, docx)" in unknown.stderr
+    config = tmp_path / "profilegen.yaml"
+    config.write_text("excel:\n  sheeet: Лист1\n", encoding="utf-8")
+    nested = invoke(capsys, "--config", str(config), "config", "show")
+    assert nested.code == 2 and "unknown key 'excel.sheeet'. Did you mean 'sheet'?" in nested.stderr
+    flag = invoke(capsys, "prune", "--dry-run", "true", "--org", str(SAMPLE_YAML), "--out", str(tmp_path / "out"))
+    assert flag.code == 2, "a flag takes no value"
+
+
+def test_words_and_plurals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    args = ["generate", "-d", "Отдел CRM", "--provider", "offline", *sample_args(tmp_path)]
+    assert invoke(capsys, *args).code == 0
+    froze = invoke(capsys, "freeze", "Отдел CRM", "--position", "Аналитик", "--org", str(SAMPLE_YAML),
+                   "--out", str(tmp_path / "out"))
+    assert froze.stdout.strip() == "froze 1 position"
+    analyst = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
+    assert analyst["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 1 года"
+    head = json.loads(next((tmp_path / "out").rglob("Руководитель отдела.json")).read_text(encoding="utf-8"))
+    assert head["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 3 лет"
+    shown = invoke(capsys, "org", "show", "--org", str(SAMPLE_YAML)).stdout
+    assert " 1 positions" not in shown and "1 own position," in shown
+
+
+def test_schema_describes_the_whole_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from profilegen.generation.schema import ProfileFile
+
+    whole = json.loads(invoke(capsys, "schema").stdout)
+    assert set(whole["required"]) == {"schema_version", "profile", "meta"}
+    part = json.loads(invoke(capsys, "schema", "--profile-only").stdout)
+    assert "position_title" in part["properties"] and "meta" not in part["properties"]
+    assert invoke(capsys, *ALL, *sample_args(tmp_path)).code == 0
+    for path in (tmp_path / "out").rglob("*.json"):
+        ProfileFile.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def test_kpi_map_is_clean_tsv(tmp_path: Path) -> None:
+    mapped = run_cli("kpi", "map", "--org", str(SAMPLE_YAML), "--kpi-dir", str(KPI_DIR))
+    rows = mapped.stdout.splitlines()
+    assert len({row.count("\t") for row in rows}) == 1 and len(rows) == 44
+    assert "coverage: " in mapped.stderr and "coverage" not in mapped.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
+def test_the_progress_bar_says_what_a_run_costs_and_when_it_ends(tmp_path: Path) -> None:
+    with FakeLLM(latency=0.15) as server:
+        command = [sys.executable, "-m", "profilegen", "generate", "-d", "Отдел CRM", "--provider", "openai",
+                   "--base-url", server.base_url, "--concurrency", "1", *sample_args(tmp_path)]
+        leader, follower = pty.openpty()
+        env = {**os.environ, "PROFILEGEN_API_KEY": "sk-operator-test", "TERM": "xterm", "COLUMNS": "200"}
+        env.pop("NO_COLOR", None)
+        proc = subprocess.Popen(command, stdout=follower, stderr=follower, env=env, cwd=ROOT)
+        os.close(follower)
+        seen = b""
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(leader, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            elif proc.poll() is not None:
+                break
+        proc.wait(30)
+        os.close(leader)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0, text[-2000:]
+    assert "ETA " in text and "/min" in text and "failed 0" in text and "cost unknown" in text
