@@ -23,6 +23,7 @@ app = typer.Typer(
     help="Job profiles for every position of an organisation, from its structure and KPIs.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(org_cmd.app, name="org")
@@ -33,6 +34,19 @@ app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
 misc_cmd.register(app)
 review_cmd.register(app)
+
+
+def _whole_short_help(typer_app: typer.Typer) -> None:
+    """The command list shows each command's first help line whole, not cut at 45 characters."""
+    for info in typer_app.registered_commands:
+        if info.short_help is None and info.callback is not None and info.callback.__doc__:
+            info.short_help = info.callback.__doc__.strip().splitlines()[0]
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            _whole_short_help(group.typer_instance)
+
+
+_whole_short_help(app)
 
 
 def _version(value: bool) -> None:

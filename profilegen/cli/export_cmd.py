@@ -1,6 +1,5 @@
 """`profilegen export md|docx|xlsx`: re-render profiles already in OUT, without any LLM call."""
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
@@ -11,11 +10,6 @@ from profilegen.cli.options import OrgOption, OutOption, SheetOption, StateDirOp
 from profilegen.cli.output import warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
-from profilegen.export.atomic import write_bytes_atomic
-from profilegen.export.documents import find_profiles, select_profiles
-from profilegen.export.render import RenderOptions
-from profilegen.export.rerender import rerender
-from profilegen.journal import OUT_LOCK, StateLock
 from profilegen.text import plural
 
 EPILOG = """Examples:
@@ -38,6 +32,13 @@ def export(
     state_dir: StateDirOption = None,
 ) -> None:
     """Render md/docx beside each profile JSON in OUT, or one xlsx workbook of them all."""
+    # the export modules load only when this command runs (start-up stays that of a bare Typer app)
+    from profilegen.export.atomic import write_bytes_atomic
+    from profilegen.export.documents import find_profiles, select_profiles
+    from profilegen.export.render import RenderOptions
+    from profilegen.export.rerender import rerender
+    from profilegen.journal import OUT_LOCK, StateLock
+
     fmt = fmt.strip().lower()
     if fmt not in ("md", "docx", "xlsx"):
         raise InputError(f"export format must be md, docx or xlsx, not '{fmt}'")

@@ -1,6 +1,5 @@
 """`profilegen generate`: bring the selected positions' profiles up to date."""
 
-from __future__ import annotations
 
 import sys
 from pathlib import Path
@@ -150,7 +149,7 @@ def generate(
         raise typer.Exit(code)
 
 
-def _exit_code(report: RunReport) -> ExitCode:
+def _exit_code(report: "RunReport") -> ExitCode:
     if report.stop_reason in ("budget", "duration"):
         return ExitCode.LIMIT
     if report.stop_reason == "interrupted":
@@ -162,7 +161,7 @@ def _exit_code(report: RunReport) -> ExitCode:
     return ExitCode.OK
 
 
-def _dry_run(result: GenerateResult, as_json: bool) -> None:
+def _dry_run(result: "GenerateResult", as_json: bool) -> None:
     todo = result.to_generate
     data: dict[str, Any] = {
         "to_generate": [
@@ -207,7 +206,7 @@ _EXTRA_COUNTS = (
 )
 
 
-def _summary(report: RunReport, out: Path) -> None:
+def _summary(report: "RunReport", out: Path) -> None:
     counts = report.counts()
     totals = report.totals()
     cost = "unknown" if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
@@ -245,7 +244,7 @@ def _summary(report: RunReport, out: Path) -> None:
     _failures(failed)
 
 
-def _failures(failed: list[Outcome]) -> None:
+def _failures(failed: list["Outcome"]) -> None:
     for outcome in failed[:20]:
         warn(f"failed: {outcome.label}: {outcome.error_type}: {outcome.message}")
     if len(failed) > 20:

@@ -1,10 +1,9 @@
 """`profilegen jobs list|show|purge` and `profilegen stats`: what the journal knows."""
 
-from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -12,9 +11,10 @@ from profilegen.cli.options import JsonOption, OutOption, StateDirOption
 from profilegen.cli.output import emit_json, table
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
-from profilegen.journal import Journal, StateLock
-from profilegen.stats import journal_stats
 from profilegen.text import plural
+
+if TYPE_CHECKING:
+    from profilegen.journal import Journal
 
 app = typer.Typer(help="Runs recorded in the journal.", no_args_is_help=True)
 
@@ -27,7 +27,9 @@ def _state(out: Path | None, state_dir: Path | None) -> Path:
     return state
 
 
-def _journal(out: Path | None, state_dir: Path | None) -> Journal:
+def _journal(out: Path | None, state_dir: Path | None) -> "Journal":
+    from profilegen.journal import Journal  # loads diskcache: only for the commands that read a journal
+
     return Journal(_state(out, state_dir))
 
 
@@ -120,7 +122,7 @@ def describe_run(run: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _known_run(journal: Journal, run_id: str) -> None:
+def _known_run(journal: "Journal", run_id: str) -> None:
     """A run id the journal knows, or exit 2 with the nearest recent ones."""
     if journal.run(run_id) is not None:
         return
@@ -141,6 +143,8 @@ def purge(
     """Delete run records older than DAYS (position records are kept)."""
     settings = OPTIONS.settings(out=out, state_dir=state_dir)
     days = settings.retention_days if older_than is None else older_than
+    from profilegen.journal import Journal, StateLock
+
     state = _state(out, state_dir)
     with StateLock(state), Journal(state) as journal:
         removed = journal.purge_runs(days)
@@ -154,6 +158,8 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """Where every position stands: success rate, KPI sources, durations, tokens and cost, errors, warnings."""
+    from profilegen.stats import journal_stats
+
     with _journal(out, state_dir) as journal:
         if run is not None:
             _known_run(journal, run)

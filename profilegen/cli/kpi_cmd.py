@@ -1,6 +1,5 @@
 """`profilegen kpi map|explain`: which KPI file every unit gets, and why."""
 
-from __future__ import annotations
 
 import sys
 from collections import Counter
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="KPI files: mapping to units and explanations.", no_args_is_help=True)
 
 
-def mapping_json(assignments: dict[Any, Assignment]) -> dict[str, Any]:
+def mapping_json(assignments: dict[Any, "Assignment"]) -> dict[str, Any]:
     counts = Counter(a.source.value for a in assignments.values())
     total = len(assignments) or 1
     return {

@@ -1,6 +1,5 @@
 """Small commands: `schema`, `config show` and `config init`."""
 
-from __future__ import annotations
 
 import os
 from pathlib import Path

@@ -1,6 +1,5 @@
 """`profilegen org show|validate`."""
 
-from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,7 +18,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Look at the organisation structure.", no_args_is_help=True)
 
 
-def _load(org: Any, sheet: str | None) -> tuple[OrgStructure, list[Any], Roles]:
+def _load(org: Any, sheet: str | None) -> tuple[OrgStructure, list[Any], "Roles"]:
     from profilegen.inputs import roles_for
 
     settings = OPTIONS.with_org(org=org)
@@ -29,7 +28,7 @@ def _load(org: Any, sheet: str | None) -> tuple[OrgStructure, list[Any], Roles]:
     return structure, problems, roles_for(structure, settings)
 
 
-def org_json(org: OrgStructure, roles: Roles, depth: int | None = None) -> dict[str, Any]:
+def org_json(org: OrgStructure, roles: "Roles", depth: int | None = None) -> dict[str, Any]:
     units = [u for u in org.units.values() if depth is None or u.depth <= depth]
 
     def head(unit: Unit) -> dict[str, Any] | None:
