@@ -151,6 +151,27 @@ class Journal:
     def positions(self) -> Iterator[tuple[PositionKey, dict[str, Any]]]:
         return self._items(_POS)
 
+    def position_records(self) -> dict[PositionKey, dict[str, Any]]:
+        """Every position record, read in one query (planning a nightly run needs them all).
+
+        Small values sit in the table itself; the rare one diskcache kept in a file of its own (a
+        long raw answer) is read the usual way.
+        """
+        import diskcache.core
+
+        records: dict[PositionKey, dict[str, Any]] = {}
+        rows = self._cache._sql(  # diskcache's own connection: one SELECT instead of a get per key
+            "SELECT key, mode, value FROM Cache WHERE raw = 1 AND key >= ? AND key < ?", (_POS, _POS[:-1] + ";")
+        ).fetchall()
+        for key, mode, value in rows:
+            if not isinstance(key, str):
+                continue
+            inline = mode == diskcache.core.MODE_RAW and isinstance(value, str)
+            record = json.loads(value) if inline else self._get(key)
+            if isinstance(record, dict):
+                records[key[len(_POS) :]] = record
+        return records
+
     def delete_position(self, key: PositionKey) -> None:
         self._cache.delete(_POS + key)
         self._cache.delete(_DOC + key)
@@ -164,12 +185,6 @@ class Journal:
 
     def delete_meta(self, name: str) -> None:
         self._cache.delete(_META + name)
-
-    def position_keys(self) -> Iterator[PositionKey]:
-        """Every position key, without reading the records."""
-        for key in list(self._cache.iterkeys()):
-            if isinstance(key, str) and key.startswith(_POS):
-                yield key[len(_POS) :]
 
     # -- last generated documents (kept apart: planning reads every record, diffs need few documents) --
     def save_document(self, key: PositionKey, document: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,7 +168,8 @@ def _generate(
         recovered = journal.recover()
         if recovered:
             notice(f"{plural(recovered, 'position')} left running by an earlier run will be retried")
-        orphans = mark_orphans(journal, inputs.org)
+        records = journal.position_records()  # read once: orphans and planning both need every record
+        orphans = mark_orphans(journal, inputs.org, records)
         if orphans:
             notice(f"{plural(orphans, 'profile')} of positions no longer in the org (see `profilegen prune`)")
         engine = Engine(
@@ -204,10 +205,8 @@ def _generate(
             overwrite_edited=options.overwrite_edited,
             retry_quarantined=options.retry_quarantined,
             send_employee_name=settings.send_employee_name,
-            legacy_params={**engine.generation_params, **getattr(provider, "legacy_params", provider.params)()},
-            upgrade=not options.dry_run,
         )
-        tasks = planner.plan(contexts)
+        tasks = planner.plan(contexts, records)
         result = GenerateResult(provider.name, tasks, notices=notices, orphans=orphans)
         if options.dry_run:
             result.estimate = estimate(provider, result.to_generate, settings)
@@ -247,14 +246,14 @@ def _forced_selection(journal: Journal, contexts: Sequence[PositionContext]) -> 
     return "forced:" + hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
 
 
-def mark_orphans(journal: Journal, org: OrgStructure) -> int:
+def mark_orphans(journal: Journal, org: OrgStructure, records: Mapping[str, Any]) -> int:
     """Record which journaled positions left the org (unit removed or renamed, title gone); returns how many.
 
-    Reads keys only (a key names its unit path and title), so a nightly run pays nothing per record.
+    Reads keys only (a key names its unit path and title).
     """
     current = {(p.unit_path, p.title) for p in org.positions()}
     orphans = []
-    for key in journal.position_keys():
+    for key in records:
         path, title, _person = json.loads(key)
         if (tuple(path), title) not in current:
             orphans.append(key)

@@ -105,9 +105,17 @@ def _career(org: OrgStructure, position: Position, roles: Roles) -> list[CareerC
         if parent_head is not None:
             found.append(CareerCandidate(parent_head.title, path[-2], "parent_head"))
         for sibling in org.units[path[:-1]].children:
-            if sibling != path and any(p.title == position.title for p in org.units[sibling].positions):
+            if sibling != path and position.title in _titles(org, sibling):
                 found.append(CareerCandidate(position.title, sibling[-1], "sibling"))
     return found[:MAX_CAREER_CANDIDATES]
+
+
+def _titles(org: OrgStructure, path: UnitPath) -> frozenset[str]:
+    key = ("titles", path)
+    if key not in org.memo:
+        org.memo[key] = frozenset(p.title for p in org.units[path].positions)
+    titles: frozenset[str] = org.memo[key]
+    return titles
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -130,6 +138,9 @@ def _fields_of(value: Any) -> dict[str, Any]:
     return result
 
 
+_CONTEXT_FIELDS = tuple(f.name for f in fields(PositionContext))
+
+
 @lru_cache(maxsize=4096)
 def _digest(names: tuple[str, ...]) -> str:
     return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()
@@ -149,9 +160,18 @@ def _related_units(org: OrgStructure, path: UnitPath) -> tuple[str, ...]:
 
 
 def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
-    """sha256 of canonical JSON of the context and the generation settings: stable under key order."""
-    payload = {"context": context, "generation": generation}
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_fields_of)
+    """sha256 of canonical JSON of the context and the generation settings: stable under key order.
+
+    The context is flattened by hand (KPIs and career candidates as arrays of their fields), so the C
+    encoder does all the work: a nightly run fingerprints every position of the organisation.
+    """
+    fields_ = {name: getattr(context, name) for name in _CONTEXT_FIELDS}
+    fields_["related_units"] = _digest(context.related_units)
+    fields_["kpis"] = [(k.name, k.target, k.unit, k.period, k.weight, k.section) for k in context.kpis]
+    fields_["career"] = [(c.position, c.unit, c.relation) for c in context.career]
+    canonical = json.dumps(
+        {"context": fields_, "generation": generation}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

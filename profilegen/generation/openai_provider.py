@@ -134,10 +134,6 @@ class OpenAIProvider:
             "context_files": self.prompt.context_hashes,
         }
 
-    def legacy_params(self) -> dict[str, Any]:
-        """The parameters as profilegen 0.1 put them in fingerprints (with the base URL)."""
-        return {"base_url": self.settings.base_url, **self.params()}
-
     async def close(self) -> None:
         await self._client.close()
 

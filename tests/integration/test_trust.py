@@ -345,34 +345,3 @@ def test_outputs_get_the_umask_mode_and_no_hidden_names(tmp_path: Path) -> None:
     assert stat.S_IMODE((out / ".profilegen").stat().st_mode) == 0o700
     config = _run_with_umask(0o002, "config", "init", str(tmp_path / "profilegen.yaml"), cwd=tmp_path)
     assert config.code == 0 and stat.S_IMODE((tmp_path / "profilegen.yaml").stat().st_mode) == 0o664
-
-
-def test_a_journal_of_profilegen_0_1_is_not_paid_for_again(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Profiles fingerprinted with the base URL (as 0.1 did) stay up to date; their records are upgraded."""
-    from profilegen.config import load_settings
-    from profilegen.generation.context import fingerprint
-    from profilegen.generation.planning import generation_params
-    from profilegen.inputs import Selection, contexts_for, load_inputs
-    from profilegen.journal import Journal
-    from profilegen.providers import choose_provider
-
-    monkeypatch.setenv("PROFILEGEN_API_KEY", KEY)
-    out = tmp_path / "out"
-    with FakeLLM() as server:
-        assert invoke(capsys, *CRM, *_llm(server), *sample_args(tmp_path)).code == 0
-        settings = load_settings(None, {"org": SAMPLE_YAML, "kpi_dir": KPI_DIR, "base_url": server.base_url})
-        inputs = load_inputs(settings)
-        provider, _ = choose_provider(settings, "openai", inputs.org)
-        old_params = {**generation_params(provider, "ru"), "base_url": server.base_url}
-        contexts = contexts_for(inputs, Selection(departments=["Отдел CRM"]), settings)
-        with Journal(out / ".profilegen") as journal:
-            for context in contexts:
-                key = journal.position_key(context.unit_path, context.title)
-                journal.update_position(key, fingerprint=fingerprint(context, old_params))
-        rerun = invoke(capsys, *CRM, *_llm(server), *sample_args(tmp_path))
-        assert rerun.code == 0 and "up to date 6" in rerun.stdout and len(server.requests) == 6
-        current = {fingerprint(c, generation_params(provider, "ru")) for c in contexts}
-        with Journal(out / ".profilegen") as journal:
-            assert {r["fingerprint"] for _, r in journal.positions()} == current
