@@ -84,8 +84,9 @@ class Settings(BaseSettings):
     excel: ExcelOptions = Field(default_factory=ExcelOptions)
     temperature: float = Field(default=0.2, ge=0, le=2)
     max_tokens: int = Field(default=4000, ge=256)
-    request_timeout: float = Field(default=120.0, gt=0)
-    response_format: Literal["json_schema", "json_object", "none"] = "json_schema"
+    request_timeout: float = Field(default=600.0, gt=0)  # a CPU server writing a long Russian profile needs minutes
+    timeout_retries: int = Field(default=1, ge=0, le=5)  # a timed-out request is sent again at most this often
+    response_format: Literal["auto", "json_schema", "json_object_schema", "json_object", "none"] = "auto"
     validation_retries: int = Field(default=2, ge=0, le=5)
     max_attempts: int = Field(default=6, ge=1, le=20)
     max_consecutive_failures: int = Field(default=10, ge=1)

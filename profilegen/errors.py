@@ -58,8 +58,8 @@ class GenerationError(ProfilegenError):
         error_type: str,
         message: str,
         *,
-        tokens_in: int = 0,
-        tokens_out: int = 0,
+        tokens_in: int | None = 0,
+        tokens_out: int | None = 0,
         cost_usd: float | None = 0.0,
         attempts: int = 1,
     ) -> None:

@@ -28,7 +28,13 @@ from profilegen.generation.report import RunReport
 from profilegen.inputs import Selection, contexts_for, load_inputs
 from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import OrgStructure
-from profilegen.providers import check_key_not_lost, choose_provider, estimate
+from profilegen.providers import (
+    check_key_not_lost,
+    choose_provider,
+    estimate,
+    remember_response_format,
+    server_slots,
+)
 from profilegen.text import plural
 from profilegen.workspace import bind, prepare, record_org
 
@@ -157,6 +163,12 @@ def _generate(
         layout = OutputLayout(inputs.org, settings.out)
         check_key_not_lost(settings, options.provider, journal, layout)
         provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
+        remember_response_format(journal, provider, notice)
+        if provider.generator == "llm" and "concurrency" not in settings.model_fields_set:
+            slots = server_slots(settings.base_url)
+            if slots is not None:  # llama-server: as many requests in flight as it has slots
+                settings.concurrency = slots
+                notice(f"concurrency {slots}: the server's parallel slots (--concurrency to choose)")
         for message in provider_notices:
             notice(message)
         if not options.dry_run:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 from profilegen.config import Settings, api_key
@@ -52,7 +54,7 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         settings.language,
         settings.prompt_file,
         settings.context_files,
-        settings.response_format != "json_schema",
+        settings.response_format in ("json_object", "none"),
         send_employee_name=settings.send_employee_name,
     )
     provider_settings = OpenAISettings(
@@ -62,6 +64,7 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         max_tokens=settings.max_tokens,
         truncation_max_tokens=settings.truncation_max_tokens,
         timeout=settings.request_timeout,
+        timeout_retries=settings.timeout_retries,
         response_format=settings.response_format,
         validation_retries=settings.validation_retries,
         max_attempts=settings.max_attempts,
@@ -94,3 +97,42 @@ def check_key_not_lost(settings: Settings, requested: str, journal: Journal, lay
                 f"but {settings.out} holds profiles written by an LLM; set the key, or pass "
                 "--provider offline to draft only what is missing"
             )
+
+
+def remember_response_format(journal: Journal, provider: Provider, notice: Callable[[str], None]) -> None:
+    """`response_format: auto`: start from what this server accepted before (per base URL and model), and
+    remember a fallback in the journal, said once when it happens."""
+    from profilegen.generation.openai_provider import FORMAT_CHAIN, OpenAIProvider
+
+    if not isinstance(provider, OpenAIProvider) or not provider.auto:
+        return
+    where = {"base_url": provider.settings.base_url, "model": provider.model}
+    key = "response-format:" + hashlib.sha256(json.dumps(where).encode("utf-8")).hexdigest()[:16]
+    known = journal.meta(key) or {}
+    if known.get("mode") in FORMAT_CHAIN:
+        provider.mode = str(known["mode"])
+
+    def changed(mode: str, why: str) -> None:
+        journal.set_meta(key, {**where, "mode": mode})
+        notice(f"{why}; sending the schema as {mode} from now on (remembered for this server and model)")
+
+    provider.on_format_change = changed
+
+
+HOSTED = ("openrouter.ai", "api.openai.com")  # never a llama-server: not asked
+
+
+def server_slots(base_url: str, timeout: float = 2.0) -> int | None:
+    """llama-server's parallel slots, from its `/props` (None for any other server, or none answering)."""
+    import urllib.error
+    import urllib.request
+
+    if any(host in base_url for host in HOSTED):
+        return None
+    root = base_url.rstrip("/").removesuffix("/v1")
+    try:
+        with urllib.request.urlopen(f"{root}/props", timeout=timeout) as answer:
+            slots = json.loads(answer.read()).get("total_slots")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return slots if isinstance(slots, int) and slots > 0 else None

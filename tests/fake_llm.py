@@ -7,7 +7,8 @@ profile built from the position data in the prompt (so KPIs and units are the re
 `not_json` (prose content), `schema_invalid` (JSON
 missing required sections), `truncated` (finish_reason "length"), `fenced` (valid JSON in ``` fences),
 `alter_identity` (a valid profile whose title and unit path the model changed), `no_usage` (no `usage`
-object), `400`, `401`, `402`, `403`, `404`.
+object), `raw_control` (raw control characters inside a string), `400`, `401`, `402`, `403`, `404`;
+`refuse_json_schema = True` answers like llama-cpp-python's server.
 """
 
 from __future__ import annotations
@@ -86,6 +87,9 @@ class FakeLLM:
         self.queue: list[str] = []  # faults for the next requests, any position
         self.by_title: dict[str, list[str]] = defaultdict(list)  # faults for a position's next requests
         self.requests: list[dict[str, Any]] = []
+        # like llama-cpp-python's server: `json_schema` refused (HTTP 500 naming response_format), the
+        # `{"type": "json_object", "schema": ...}` form accepted
+        self.refuse_json_schema = False
         self.headers: list[dict[str, str]] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -140,6 +144,10 @@ class FakeLLM:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
+                if lines[0].startswith("GET "):  # no /props or anything else: not a llama-server
+                    writer.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
+                    await writer.drain()
+                    continue
                 headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
                 body = json.loads(await reader.readexactly(int(headers.get("content-length", "0"))))
                 with self._lock:
@@ -171,6 +179,14 @@ class FakeLLM:
         ) -> tuple[int, bytes, dict[str, str]]:
             return status, json.dumps({"error": {"message": message, "code": status}}).encode(), headers or {}
 
+        if self.refuse_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
+            detail = {
+                "type": "literal_error",
+                "loc": ["body", "response_format", "type"],
+                "msg": "Input should be 'text' or 'json_object'",
+                "input": "json_schema",
+            }
+            return 500, json.dumps({"detail": [detail]}).encode(), {}
         if fault == "429":
             return error(429, "rate limited", {"retry-after": self.retry_after})
         if fault == "429ms":
@@ -189,6 +205,8 @@ class FakeLLM:
             content, finish = content[: len(content) // 2], "length"
         elif fault == "fenced":
             content = f"```json\n{content}\n```"
+        elif fault == "raw_control":  # a raw newline and tab inside a string, as some grammars let through
+            content = content.replace('"additional_information": ""', '"additional_information": "строка\n\tвторая"')
         elif fault == "alter_identity":  # the model "improves" the title and drops a path element
             altered = profile_for(data)
             altered["position_title"] = f"{data['title']} (CRM)"

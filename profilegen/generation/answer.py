@@ -33,9 +33,12 @@ def parse_answer(content: str) -> Profile:
     """The profile in an answer, or InvalidAnswer naming what is wrong."""
     text = strip_fences(content)
     try:
-        data = json.loads(text)
+        # strict=False: a raw control character inside a string (a tab, a newline) is unambiguous JSON
+        # all the same; small local models and some grammars write them
+        data = json.loads(text, strict=False)
     except json.JSONDecodeError as exc:
-        raise InvalidAnswer(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        reason = exc.msg.removesuffix(" at")  # "Invalid control character at" + our own "at line"
+        raise InvalidAnswer(f"not valid JSON: {reason} at line {exc.lineno}, column {exc.colno}") from None
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:

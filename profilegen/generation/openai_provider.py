@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,14 @@ from profilegen.generation.schema import strict_json_schema
 from profilegen.text import plural
 
 _JSON = {"Content-Type": "application/json"}
+# How the schema is conveyed, strongest first; `auto` starts at the first and steps down when a server
+# rejects one (llama-cpp-python's server takes only the second, some servers only the third).
+FORMAT_CHAIN = ("json_schema", "json_object_schema", "json_object")
+REJECTING_STATUSES = frozenset({400, 422, 500})
+
+
+class FormatRejected(Exception):
+    """The server refused how the schema was sent; the request is sent again the next way."""
 
 if TYPE_CHECKING:
     from tenacity import RetryCallState
@@ -38,7 +46,8 @@ class OpenAISettings:
     temperature: float = 0.2
     max_tokens: int = 4000
     truncation_max_tokens: int | None = None
-    timeout: float = 120.0
+    timeout: float = 600.0
+    timeout_retries: int = 1
     response_format: str = "json_schema"
     validation_retries: int = 2
     max_attempts: int = 6
@@ -57,6 +66,7 @@ class Usage:
     tokens_out: int = 0
     cost_usd: float | None = 0.0
     calls: int = 0
+    timeouts: int = 0  # attempts that timed out: the server may have done (and billed) work we never saw
 
     def add(self, usage: Any, prices: dict[str, float] | None) -> None:
         """Count one answered call; ``usage`` is the response's `usage` object (JSON)."""
@@ -78,15 +88,19 @@ class Usage:
         self.cost_usd = None if cost is None or self.cost_usd is None else self.cost_usd + cost
 
     def as_dict(self) -> dict[str, Any]:
+        """Tokens and cost; unknown (None), not 0, once an attempt timed out."""
+        if self.timeouts:
+            return {"tokens_in": None, "tokens_out": None, "cost_usd": None}
         return {"tokens_in": self.tokens_in, "tokens_out": self.tokens_out, "cost_usd": self.cost_usd}
 
     def error(self, error_type: str, message: str) -> GenerationError:
+        counted = self.as_dict()
         return GenerationError(
             error_type,
             message,
-            tokens_in=self.tokens_in,
-            tokens_out=self.tokens_out,
-            cost_usd=self.cost_usd,
+            tokens_in=counted["tokens_in"],
+            tokens_out=counted["tokens_out"],
+            cost_usd=counted["cost_usd"],
             attempts=self.calls,
         )
 
@@ -109,7 +123,11 @@ class OpenAIProvider:
         self.known_units = frozenset(known_units)
         self.pacer = Pacer(settings.rpm)
         self._schema = strict_json_schema()
-        self._static: str | None = None
+        self._static: dict[str, str] = {}
+        self.auto = settings.response_format == "auto"
+        self.mode = FORMAT_CHAIN[0] if self.auto else settings.response_format
+        self.on_format_change: Callable[[str, str], None] | None = None  # (mode, why): remembered by the caller
+        self._prompt_with_schema: PromptBuilder | None = None
         headers = {}
         if "openrouter.ai" in settings.base_url:
             if settings.app_url:
@@ -130,22 +148,48 @@ class OpenAIProvider:
         return {
             "temperature": s.temperature,
             "max_tokens": s.max_tokens,
-            "response_format": s.response_format,
             "context_files": self.prompt.context_hashes,
-        }
+        }  # how the schema is conveyed (response_format) is not an input either: a fallback changes nothing
+
+    def _prompt(self) -> PromptBuilder:
+        """The prompt for the current mode: the schema goes into it when the request cannot carry it."""
+        if self.mode in ("json_schema", "json_object_schema"):
+            return self.prompt
+        if self._prompt_with_schema is None:
+            self._prompt_with_schema = self.prompt.with_schema()
+        return self._prompt_with_schema
+
+    def _rejects_format(self, exc: BaseException) -> bool:
+        """A refusal of the response_format itself (not worth retrying the same way)."""
+        if not self.auto or status_of(exc) not in REJECTING_STATUSES or self.mode == FORMAT_CHAIN[-1]:
+            return False
+        body: Any = getattr(exc, "body", None)
+        text = json.dumps(body) if body is not None else str(exc)
+        return "response_format" in text or "json_schema" in text
+
+    def _step_down(self, exc: BaseException) -> None:
+        index = FORMAT_CHAIN.index(self.mode) if self.mode in FORMAT_CHAIN else 0
+        previous, self.mode = self.mode, FORMAT_CHAIN[min(index + 1, len(FORMAT_CHAIN) - 1)]
+        if self.on_format_change is not None:
+            self.on_format_change(self.mode, f"the server refused response_format {previous}: {_describe(exc)}")
 
     async def close(self) -> None:
         await self._client.close()
 
     async def generate(self, context: PositionContext, on_answer: AnswerSink | None = None) -> ProviderResult:
         usage = Usage()
-        messages = self.prompt.messages(context)
+        messages = self._prompt().messages(context)
         request = messages
         max_tokens = self.settings.max_tokens
         widened = False
         fixes = 0
         while True:
-            completion = await self._complete(request, max_tokens, usage)
+            try:
+                completion = await self._complete(request, max_tokens, usage)
+            except FormatRejected:  # the same question again, the schema conveyed the next way
+                messages = request = self._prompt().messages(context)
+                fixes = 0
+                continue
             choice = completion["choices"][0]
             content = str((choice.get("message") or {}).get("content") or "")
             if choice.get("finish_reason") == "length":
@@ -171,9 +215,9 @@ class OpenAIProvider:
                 profile=profile,
                 raw=content,
                 model=str(completion.get("model") or self.model),
-                tokens_in=usage.tokens_in,
-                tokens_out=usage.tokens_out,
-                cost_usd=usage.cost_usd,
+                tokens_in=usage.as_dict()["tokens_in"],
+                tokens_out=usage.as_dict()["tokens_out"],
+                cost_usd=usage.as_dict()["cost_usd"],
                 attempts=usage.calls,
                 warnings=quality_warnings(profile, context, self.known_units),
             )
@@ -183,12 +227,14 @@ class OpenAIProvider:
         body: dict[str, Any] = {"model": s.model, "temperature": s.temperature}
         if messages:
             body.update(messages=messages, max_tokens=max_tokens)
-        if s.response_format == "json_schema":
+        if self.mode == "json_schema":
             body["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {"name": "job_profile", "strict": True, "schema": self._schema},
             }
-        elif s.response_format == "json_object":
+        elif self.mode == "json_object_schema":  # llama-cpp-python's form: the schema beside the type
+            body["response_format"] = {"type": "json_object", "schema": self._schema}
+        elif self.mode == "json_object":
             body["response_format"] = {"type": "json_object"}
         if "openrouter.ai" in s.base_url:
             body["provider"] = {"require_parameters": True}
@@ -197,21 +243,22 @@ class OpenAIProvider:
 
     def _payload(self, messages: list[dict[str, str]], max_tokens: int) -> bytes:
         """The request body; everything but the messages (the schema above all) is encoded once."""
-        if self._static is None:
-            static = json.dumps(self._request([], 0), ensure_ascii=False)
-            self._static = static[: static.rindex("}")]  # the same object, left open
-        return (
-            f'{self._static}, "messages": {json.dumps(messages, ensure_ascii=False)}, "max_tokens": {max_tokens}}}'
-        ).encode()
+        static = self._static.get(self.mode)
+        if static is None:
+            encoded = json.dumps(self._request([], 0), ensure_ascii=False)
+            static = self._static[self.mode] = encoded[: encoded.rindex("}")]  # the same object, left open
+        encoded_messages = json.dumps(messages, ensure_ascii=False)
+        return f'{static}, "messages": {encoded_messages}, "max_tokens": {max_tokens}}}'.encode()
 
     async def _complete(self, messages: list[dict[str, str]], max_tokens: int, usage: Usage) -> dict[str, Any]:
         """One answer, through transient failures (one tenacity loop); fatal statuses abort the run."""
         from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
         payload = self._payload(messages, max_tokens)
+        mode = self.mode
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.settings.max_attempts),
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(lambda exc: self._worth_retrying(exc, usage)),
             wait=self._wait,
             reraise=True,
         )
@@ -229,12 +276,17 @@ class OpenAIProvider:
                         )
                         if not isinstance(completion, dict) or not completion.get("choices"):
                             raise EmptyAnswer("the provider returned no choices")
-                    except Exception:
+                    except Exception as exc:
                         usage.calls += 1
+                        usage.timeouts += _is_timeout(exc)
                         raise
                     usage.add(completion.get("usage"), self.settings.prices)
                     return completion
         except Exception as exc:
+            if self._rejects_format(exc) or (self.auto and self.mode != mode and status_of(exc) in REJECTING_STATUSES):
+                if self.mode == mode:  # requests in flight together are refused together: step down once
+                    self._step_down(exc)
+                raise FormatRejected() from None
             status = status_of(exc)
             if status in ABORT_STATUSES:
                 raise ProviderAbort(ABORT_STATUSES[status], _describe(exc)) from None
@@ -242,6 +294,13 @@ class OpenAIProvider:
                 raise usage.error("bad_request" if status else type(exc).__name__, _describe(exc)) from None
             raise usage.error(_transient_type(exc), f"gave up after {usage.calls} attempts: {_describe(exc)}") from None
         raise AssertionError("unreachable: tenacity either returns an answer or re-raises")
+
+    def _worth_retrying(self, exc: BaseException, usage: Usage) -> bool:
+        """Transient failures, but not a refused response_format (sent another way instead), and a timeout
+        only `timeout_retries` times: a server that does not cancel on disconnect does the work again."""
+        if not is_transient(exc) or self._rejects_format(exc):
+            return False
+        return not _is_timeout(exc) or usage.timeouts <= self.settings.timeout_retries
 
     def _wait(self, state: RetryCallState) -> float:
         """Retry-After when the server gives one (capped), else backoff; a 429 holds back every request."""
@@ -255,6 +314,10 @@ class OpenAIProvider:
         if exc is not None and status_of(exc) == 429:
             self.pacer.hold(delay)
         return delay
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return "Timeout" in type(exc).__name__
 
 
 def _transient_type(exc: BaseException) -> str:

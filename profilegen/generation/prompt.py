@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -66,10 +67,13 @@ class PromptBuilder:
                 raise InputError(f"cannot read the context file ({type(exc).__name__})", source=str(path)) from None
             hashes[path.name] = hashlib.sha256(content.encode("utf-8")).hexdigest()
             parts.append(f"### {path.name}\n\n{content.strip()}")
-        if schema_in_prompt:
-            schema = json.dumps(strict_json_schema(), ensure_ascii=False, separators=(",", ":"))
-            parts.append(f"JSON Schema:\n{schema}")
-        return cls(version, language, "\n\n".join(parts), hashes, send_employee_name)
+        prompt = cls(version, language, "\n\n".join(parts), hashes, send_employee_name)
+        return prompt.with_schema() if schema_in_prompt else prompt
+
+    def with_schema(self) -> PromptBuilder:
+        """The same prompt with the JSON Schema appended, for servers whose request cannot carry it."""
+        schema = json.dumps(strict_json_schema(), ensure_ascii=False, separators=(",", ":"))
+        return dataclasses.replace(self, system=f"{self.system}\n\nJSON Schema:\n{schema}")
 
     def position_data(self, context: PositionContext) -> dict[str, Any]:
         """What the model is told about one position (an employee's name only with `send_employee_name`)."""

@@ -1,0 +1,61 @@
+"""On-premises servers' quirks (issue 17), through the loopback server made to answer like them:
+`response_format: auto` falls back when `json_schema` is refused and remembers it; raw control
+characters inside strings are accepted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from profilegen.generation.answer import InvalidAnswer, parse_answer
+from tests.conftest import invoke, sample_args
+from tests.fake_llm import FakeLLM
+
+KEY = "sk-local-test"
+
+
+def _llm(server: FakeLLM) -> list[str]:
+    return ["generate", "-d", "Отдел CRM", "--provider", "openai", "--base-url", server.base_url, "--concurrency", "1"]
+
+
+def test_auto_falls_back_from_json_schema_and_remembers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROFILEGEN_API_KEY", KEY)
+    with FakeLLM() as server:
+        server.refuse_json_schema = True  # as llama-cpp-python's server does
+        first = invoke(capsys, *_llm(server), *sample_args(tmp_path))
+        assert first.code == 0, first.stderr
+        kinds = [r["response_format"]["type"] for r in server.requests]
+        assert kinds[0] == "json_schema" and kinds[1:] == ["json_object"] * 6, "not retried as transient"
+        assert all("schema" in r["response_format"] for r in server.requests[1:])
+        assert "refused response_format json_schema" in first.stderr and "json_object_schema" in first.stderr
+        again = invoke(capsys, *_llm(server), "--force", *sample_args(tmp_path))
+        assert again.code == 0 and "refused" not in again.stderr, "remembered, said once"
+        assert [r["response_format"]["type"] for r in server.requests[7:]] == ["json_object"] * 6
+        explicit = invoke(capsys, *_llm(server), *sample_args(tmp_path))
+        monkeypatch.setenv("PROFILEGEN_RESPONSE_FORMAT", "json_object_schema")
+        switched = invoke(capsys, *_llm(server), *sample_args(tmp_path))
+    assert "up to date 6" in explicit.stdout
+    assert "up to date 6" in switched.stdout, "how the schema is conveyed is not an input of a profile"
+
+
+def test_raw_control_characters_in_strings_are_accepted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROFILEGEN_API_KEY", KEY)
+    with FakeLLM() as server:
+        server.always = "raw_control"
+        result = invoke(capsys, *_llm(server), *sample_args(tmp_path))
+        assert result.code == 0, result.stderr
+        assert len(server.requests) == 6, "no re-ask for JSON that is unambiguous"
+    profile = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
+    assert profile["profile"]["additional_information"] == "строка\n\tвторая"
+
+
+def test_json_errors_read_well() -> None:
+    with pytest.raises(InvalidAnswer) as caught:
+        parse_answer('{"position_title": "x", }')
+    assert " at line 1, column" in caught.value.errors and "at at" not in caught.value.errors

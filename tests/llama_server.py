@@ -1,0 +1,85 @@
+"""llama.cpp's real `llama-server` for the tests: built from the llama.cpp source that the llama-cpp-python
+sdist on PyPI vendors, cached outside the repo by version (`~/.cache/profilegen-test/`), rebuilt when
+missing. `python -m tests.llama_server` builds it ahead of the tests (what `make test` does).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+CACHE = Path(os.environ.get("PROFILEGEN_TEST_CACHE", Path.home() / ".cache" / "profilegen-test"))
+CMAKE_FLAGS = [
+    "-DCMAKE_BUILD_TYPE=Release",
+    "-DGGML_NATIVE=OFF",
+    "-DLLAMA_CURL=OFF",
+    "-DLLAMA_OPENSSL=OFF",
+    "-DLLAMA_BUILD_TESTS=OFF",
+    "-DLLAMA_BUILD_EXAMPLES=OFF",
+    "-DBUILD_SHARED_LIBS=OFF",
+]
+
+
+def missing_tools() -> list[str]:
+    """What the build needs that this machine lacks (the tests skip, loudly, only for these)."""
+    return [tool for tool in ("cmake", "c++") if shutil.which(tool) is None]
+
+
+def _sdist() -> Path:
+    found = sorted(CACHE.glob("llama_cpp_python-*.tar.gz"))
+    if found:
+        return found[-1]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "-q", "-d", str(CACHE),
+         "llama-cpp-python"],
+        check=True,
+    )
+    return sorted(CACHE.glob("llama_cpp_python-*.tar.gz"))[-1]
+
+
+def source() -> Path:
+    """The vendored llama.cpp source tree of the newest cached (or downloaded) sdist."""
+    sdist = _sdist()
+    version = sdist.name.removeprefix("llama_cpp_python-").removesuffix(".tar.gz")
+    tree = CACHE / f"llama.cpp-{version}"
+    if not (tree / "CMakeLists.txt").exists():
+        unpacked = CACHE / f"unpack-{version}"
+        shutil.rmtree(unpacked, ignore_errors=True)
+        with tarfile.open(sdist) as archive:
+            archive.extractall(unpacked, filter="data")
+        shutil.rmtree(tree, ignore_errors=True)
+        (unpacked / f"llama_cpp_python-{version}" / "vendor" / "llama.cpp").rename(tree)
+        shutil.rmtree(unpacked, ignore_errors=True)
+    return tree
+
+
+def server_binary() -> Path:
+    """`llama-server`, built once per llama.cpp version (about 6 minutes on two cores)."""
+    tree = source()
+    binary = tree / "build" / "bin" / "llama-server"
+    if not binary.exists():
+        build = tree / "build"
+        subprocess.run(["cmake", "-S", str(tree), "-B", str(build), *CMAKE_FLAGS], check=True,
+                       stdout=subprocess.DEVNULL)
+        jobs = str(os.cpu_count() or 2)
+        subprocess.run(["cmake", "--build", str(build), "--target", "llama-server", "-j", jobs], check=True,
+                       stdout=subprocess.DEVNULL)
+    return binary
+
+
+def vocab() -> Path:
+    """llama.cpp's vocab-only Qwen2 GGUF: a real tokenizer without weights."""
+    return source() / "models" / "ggml-vocab-qwen2.gguf"
+
+
+if __name__ == "__main__":
+    absent = missing_tools()
+    if absent:
+        print(f"llama-server not built: {', '.join(absent)} missing", file=sys.stderr)
+        sys.exit(0)
+    print(server_binary())
