@@ -70,6 +70,7 @@ def test_json_schema_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     result = invoke(capsys, *args)
     assert result.code == 0, result.stderr
     assert "generated 1" in result.stdout and "cost unknown" in result.stdout
+    assert "concurrency 2: the server's parallel slots" in result.stderr
     document = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
     assert document["meta"]["generator"] == "llm" and document["meta"]["tokens_out"] > 0
     assert document["meta"]["cost_usd"] is None

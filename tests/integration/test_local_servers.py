@@ -5,6 +5,8 @@ characters inside strings are accepted."""
 from __future__ import annotations
 
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,48 @@ def test_json_errors_read_well() -> None:
     with pytest.raises(InvalidAnswer) as caught:
         parse_answer('{"position_title": "x", }')
     assert " at line 1, column" in caught.value.errors and "at at" not in caught.value.errors
+
+
+def test_a_timeout_is_retried_once_and_its_tokens_are_unknown(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from profilegen.journal import Journal
+
+    monkeypatch.setenv("PROFILEGEN_API_KEY", KEY)
+    monkeypatch.setenv("PROFILEGEN_REQUEST_TIMEOUT", "0.3")
+    with FakeLLM() as server:
+        server.slow_seconds = 1.0
+        server.by_title["Аналитик"] = ["slow"] * 6
+        result = invoke(capsys, *_llm(server), "--position", "Аналитик", *sample_args(tmp_path))
+        assert result.code == 1 and "timeout" in result.stderr
+        assert server.titles().count("Аналитик") == 2, "sent once more, not six times"
+    with Journal(tmp_path / "out" / ".profilegen") as journal:
+        (record,) = [r for _, r in journal.positions()]
+    assert record["tokens_in"] is None and record["cost_usd"] is None, "work the server may have done: unknown"
+
+
+class _Props(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = json.dumps({"total_slots": 3}).encode()
+        self.send_response(200)
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        return None
+
+
+def test_llama_server_slots_set_the_default_concurrency() -> None:
+    from profilegen.providers import server_slots
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Props)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert server_slots(f"http://127.0.0.1:{server.server_port}/v1") == 3
+    finally:
+        server.shutdown()
+    assert server_slots("https://openrouter.ai/api/v1") is None, "a hosted API is not asked"
+    with FakeLLM() as fake:
+        assert server_slots(fake.base_url) is None
