@@ -26,6 +26,7 @@ lint: $(DEVSTAMP)
 	$(BIN)/mypy --strict profilegen
 
 test: lint
+	$(BIN)/python -m tests.llama_server
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest tests
 	$(BIN)/coverage combine -q
