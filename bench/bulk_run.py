@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, STRUCTURE, need_fixture
+from bench.common import ROOT, STRUCTURE, loopback_llm, need_fixture
 
 C, LATENCY = 64, 0.5
 
@@ -82,34 +82,25 @@ def main() -> None:
     if not need_fixture():
         return
     env = {**os.environ, "PROFILEGEN_API_KEY": "bench-key"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_llm", str(LATENCY)], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            count = request_bodies(work / "requests.json", base_url)
-            bare_times, ours = [], []
-            for round_ in range(2):  # alternate, so both see the same machine
-                answers = work / f"bare{round_}"
-                answers.mkdir()
-                bare_times.append(
-                    timed([sys.executable, "-c", BARE_LOOP % {"c": C}, base_url, str(work / "requests.json"),
-                           str(answers)], env)
+    with loopback_llm(LATENCY) as base_url, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        count = request_bodies(work / "requests.json", base_url)
+        bare_times, ours = [], []
+        for round_ in range(2):  # alternate, so both see the same machine
+            answers = work / f"bare{round_}"
+            answers.mkdir()
+            bare_times.append(
+                timed([sys.executable, "-c", BARE_LOOP % {"c": C}, base_url, str(work / "requests.json"),
+                       str(answers)], env)
+            )
+            ours.append(
+                timed(
+                    [sys.executable, "-m", "profilegen", "-q", "generate", "--all", "--provider", "openai",
+                     "--org", str(STRUCTURE), "--kpi-dir", str(ROOT / "kpi"), "--out", str(work / f"out{round_}"),
+                     "--base-url", base_url, "--concurrency", str(C)],
+                    env,
                 )
-                ours.append(
-                    timed(
-                        [sys.executable, "-m", "profilegen", "-q", "generate", "--all", "--provider", "openai",
-                         "--org", str(STRUCTURE), "--kpi-dir", str(ROOT / "kpi"), "--out", str(work / f"out{round_}"),
-                         "--base-url", base_url, "--concurrency", str(C)],
-                        env,
-                    )
-                )
-    finally:
-        server.kill()
-        server.wait()
+            )
     bare, profilegen = min(bare_times), min(ours)
     ideal = -(-count // C) * LATENCY
     print(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import compileall
+import contextlib
 import resource
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,17 @@ def need_fixture() -> bool:
         print(f"skipped: {STRUCTURE} not found")
         return False
     return True
+
+
+@contextlib.contextmanager
+def loopback_llm(latency: float) -> Iterator[str]:
+    """The tests' chat-completions server in a process of its own, answering after ``latency``; its base URL."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.fake_llm", str(latency)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        yield server.stdout.readline().strip()
+    finally:
+        server.kill()
+        server.wait()

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT
+from bench.common import ROOT, loopback_llm
 
 N, C, LATENCY = 400, 32, 0.25
 
@@ -84,50 +84,41 @@ def prefix_share() -> float:
 def main() -> None:
     env = {**os.environ, "PROFILEGEN_API_KEY": "bench-key"}
     os.environ.update(env)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tests.fake_llm", str(LATENCY)], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        base_url = server.stdout.readline().strip()
-        with tempfile.TemporaryDirectory() as tmp:
-            work = Path(tmp)
-            org = work / "org.yaml"
-            write_org(org)
-            ideal = math.ceil(N / C) * LATENCY
-            # best of three fresh runs (new OUT and journal each time): the least disturbed by a shared machine
-            loop = min(in_process(org, base_url, work / f"run{i}") for i in range(3))
-            started = time.perf_counter()
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "profilegen",
-                    "-q",
-                    "generate",
-                    "--all",
-                    "--provider",
-                    "openai",
-                    "--org",
-                    str(org),
-                    "--kpi-dir",
-                    str(ROOT / "kpi"),
-                    "--out",
-                    str(work / "out-b"),
-                    "--base-url",
-                    base_url,
-                    "--concurrency",
-                    str(C),
-                ],
-                check=True,
-                env=env,
-                stdout=subprocess.DEVNULL,
-            )
-            whole = time.perf_counter() - started
-            peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    finally:
-        server.kill()
-        server.wait()
+    with loopback_llm(LATENCY) as base_url, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        org = work / "org.yaml"
+        write_org(org)
+        ideal = math.ceil(N / C) * LATENCY
+        # best of three fresh runs (new OUT and journal each time): the least disturbed by a shared machine
+        loop = min(in_process(org, base_url, work / f"run{i}") for i in range(3))
+        started = time.perf_counter()
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "profilegen",
+                "-q",
+                "generate",
+                "--all",
+                "--provider",
+                "openai",
+                "--org",
+                str(org),
+                "--kpi-dir",
+                str(ROOT / "kpi"),
+                "--out",
+                str(work / "out-b"),
+                "--base-url",
+                base_url,
+                "--concurrency",
+                str(C),
+            ],
+            check=True,
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
+        whole = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"throughput N={N} C={C} latency={LATENCY * 1000:.0f} ms: ideal {ideal:.2f} s; "
         f"generation loop {loop:.2f} s (ratio ideal/loop {ideal / loop:.2f}, goal >= 0.85); "
