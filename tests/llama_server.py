@@ -1,5 +1,5 @@
 """llama.cpp's real `llama-server` for the tests: built from the llama.cpp source that the llama-cpp-python
-sdist on PyPI vendors, cached outside the repo by version (`~/.cache/profilegen-test/`), rebuilt when
+sdist on PyPI vendors (a pinned version), cached outside the repo by version (`~/.cache/profilegen-test/`), rebuilt when
 missing. `python -m tests.llama_server` builds it ahead of the tests (what `make test` does).
 """
 
@@ -13,6 +13,9 @@ import tarfile
 from pathlib import Path
 
 CACHE = Path(os.environ.get("PROFILEGEN_TEST_CACHE", Path.home() / ".cache" / "profilegen-test"))
+# Pinned: the tiny model's answers depend on llama.cpp's sampling and grammar code; a new release is a
+# deliberate change of this line (and one rebuild).
+VERSION = "0.3.36"
 CMAKE_FLAGS = [
     "-DCMAKE_BUILD_TYPE=Release",
     "-DGGML_NATIVE=OFF",
@@ -30,22 +33,21 @@ def missing_tools() -> list[str]:
 
 
 def _sdist() -> Path:
-    found = sorted(CACHE.glob("llama_cpp_python-*.tar.gz"))
-    if found:
-        return found[-1]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "-q", "-d", str(CACHE),
-         "llama-cpp-python"],
-        check=True,
-    )
-    return sorted(CACHE.glob("llama_cpp_python-*.tar.gz"))[-1]
+    sdist = CACHE / f"llama_cpp_python-{VERSION}.tar.gz"
+    if not sdist.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "-q", "-d", str(CACHE),
+             f"llama-cpp-python=={VERSION}"],
+            check=True,
+        )
+    return sdist
 
 
 def source() -> Path:
-    """The vendored llama.cpp source tree of the newest cached (or downloaded) sdist."""
+    """The vendored llama.cpp source tree of the pinned sdist (downloaded once)."""
     sdist = _sdist()
-    version = sdist.name.removeprefix("llama_cpp_python-").removesuffix(".tar.gz")
+    version = VERSION
     tree = CACHE / f"llama.cpp-{version}"
     if not (tree / "CMakeLists.txt").exists():
         unpacked = CACHE / f"unpack-{version}"
