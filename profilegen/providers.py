@@ -102,6 +102,8 @@ def check_key_not_lost(settings: Settings, requested: str, journal: Journal, lay
 def remember_response_format(journal: Journal, provider: Provider, notice: Callable[[str], None]) -> None:
     """`response_format: auto`: start from what this server accepted before (per base URL and model), and
     remember a fallback in the journal, said once when it happens."""
+    if provider.generator != "llm":
+        return
     from profilegen.generation.openai_provider import FORMAT_CHAIN, OpenAIProvider
 
     if not isinstance(provider, OpenAIProvider) or not provider.auto:

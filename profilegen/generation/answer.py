@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection
+from typing import Any
 
 from pydantic import ValidationError
 
 from profilegen.generation.context import PositionContext
+from profilegen.generation.provider import ProviderResult
 from profilegen.generation.schema import Profile
 from profilegen.text import normalize
 
@@ -49,6 +51,19 @@ def parse_answer(content: str) -> Profile:
         if exc.error_count() > MAX_ERRORS_SHOWN:
             lines.append(f"... and {exc.error_count() - MAX_ERRORS_SHOWN} more")
         raise InvalidAnswer("\n".join(lines)) from None
+
+
+def journaled_result(record: dict[str, Any], default_model: str) -> ProviderResult:
+    """A journaled raw answer as a provider result (exported without a new request), or InvalidAnswer."""
+    return ProviderResult(
+        profile=parse_answer(str(record["raw_answer"])),
+        raw=str(record["raw_answer"]),
+        model=str(record.get("model") or default_model),
+        tokens_in=record.get("tokens_in"),
+        tokens_out=record.get("tokens_out"),
+        cost_usd=record.get("cost_usd"),
+        attempts=int(record.get("attempts") or 1),
+    )
 
 
 def quality_warnings(profile: Profile, context: PositionContext, known_units: Collection[str]) -> list[str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from profilegen.generation.context import PositionContext
 from profilegen.generation.provider import ProviderResult
-from profilegen.generation.schema import SCHEMA_VERSION
+from profilegen.generation.versions import SCHEMA_VERSION
 
 
 def with_facts(profile: dict[str, Any], context: PositionContext) -> dict[str, Any]:

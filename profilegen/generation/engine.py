@@ -16,7 +16,6 @@ from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.render import FORMATS, RenderOptions, check_formats
 from profilegen.export.writer import FileHashes, WriteResult, known_hashes, write_outputs
-from profilegen.generation.answer import InvalidAnswer, parse_answer
 from profilegen.generation.context import PositionContext, describe, fingerprint_parts
 from profilegen.generation.document import assemble
 from profilegen.generation.limits import Limits, RunState, check_limits, install_signal_handlers
@@ -200,8 +199,10 @@ class Engine:
             written = self._write(task, record, document, missing)
             return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "export":
+            from profilegen.generation.answer import InvalidAnswer, journaled_result  # models load only for work
+
             try:
-                result = self._journaled_result(record)
+                result = journaled_result(record, self.provider.model)
             except InvalidAnswer:
                 task.action = "generate"
             else:
@@ -220,18 +221,6 @@ class Engine:
         except asyncio.CancelledError:
             await write
             raise
-
-    def _journaled_result(self, record: dict[str, Any]) -> ProviderResult:
-        profile = parse_answer(str(record["raw_answer"]))
-        return ProviderResult(
-            profile=profile,
-            raw=str(record["raw_answer"]),
-            model=str(record.get("model") or self.provider.model),
-            tokens_in=record.get("tokens_in"),
-            tokens_out=record.get("tokens_out"),
-            cost_usd=record.get("cost_usd"),
-            attempts=int(record.get("attempts") or 1),
-        )
 
     async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome | Finish:
         started = time.monotonic()

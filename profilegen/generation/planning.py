@@ -12,7 +12,7 @@ from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_name
 from profilegen.generation.context import PositionContext, changed_parts, fingerprint, fingerprint_parts
 from profilegen.generation.provider import Provider
-from profilegen.generation.schema import SCHEMA_VERSION
+from profilegen.generation.versions import SCHEMA_VERSION
 from profilegen.journal import Journal
 
 SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm")  # actions that touch nothing

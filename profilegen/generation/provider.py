@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from profilegen.generation.context import PositionContext
-from profilegen.generation.offline import draft_profile
-from profilegen.generation.schema import Profile
+
+if TYPE_CHECKING:
+    from profilegen.generation.schema import Profile
 
 OFFLINE_PROMPT_VERSION = "offline-2"
 
@@ -64,6 +65,8 @@ class OfflineProvider:
         return {"language": self.language}
 
     async def generate(self, context: PositionContext, on_answer: AnswerSink | None = None) -> ProviderResult:
+        from profilegen.generation.offline import draft_profile  # the models load when a draft is written
+
         profile = draft_profile(context, self.language)
         raw = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)
         if on_answer is not None:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"
+from profilegen.generation.versions import SCHEMA_VERSION
 
 Category = Literal["specialist", "line_manager", "middle_manager", "senior_manager"]
 
