@@ -76,9 +76,10 @@ def inside(root: Path, candidate: Path) -> Path:
     return resolved
 
 
-def format_name(stem: Path, fmt: str) -> str:
-    """The file name of one format of a position: `<stem>.<fmt>` (a stem may itself hold dots)."""
-    return f"{stem.name}.{fmt}"
+def format_name(stem: Path | str, fmt: str) -> str:
+    """The file name of one format of a position: `<stem>.<fmt>` (a stem may itself hold dots);
+    ``stem`` is the stem's path or already its name."""
+    return f"{stem if isinstance(stem, str) else stem.name}.{fmt}"
 
 
 def format_file(stem: Path, fmt: str) -> Path:

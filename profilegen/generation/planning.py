@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from profilegen.export.layout import OutputLayout
@@ -14,6 +13,7 @@ from profilegen.generation.context import PositionContext, changed_parts, finger
 from profilegen.generation.provider import Provider
 from profilegen.generation.versions import SCHEMA_VERSION
 from profilegen.journal import Journal
+from profilegen.org.model import UnitPath
 
 SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm")  # actions that touch nothing
 
@@ -51,20 +51,21 @@ def context_params(context: PositionContext, params: dict[str, Any], send_employ
 
 
 class FolderListing:
-    """Whether files exist, from one listing per folder (planning asks about thousands of files)."""
+    """The file names in each unit's folder, listed once (planning asks about thousands of files)."""
 
-    def __init__(self) -> None:
-        self._names: dict[Path, frozenset[str]] = {}
+    def __init__(self, layout: OutputLayout) -> None:
+        self.layout = layout
+        self._names: dict[UnitPath, frozenset[str]] = {}
 
-    def __call__(self, folder: Path, name: str) -> bool:
-        names = self._names.get(folder)
+    def __call__(self, unit: UnitPath) -> frozenset[str]:
+        names = self._names.get(unit)
         if names is None:
             try:
-                names = frozenset(os.listdir(folder))
+                names = frozenset(os.listdir(self.layout.checked_dir(unit)))
             except OSError:
                 names = frozenset()
-            self._names[folder] = names
-        return name in names
+            self._names[unit] = names
+        return names
 
 
 @dataclass(slots=True)
@@ -87,7 +88,7 @@ class Planner:
         self, contexts: Sequence[PositionContext], records: dict[str, dict[str, Any]] | None = None
     ) -> list[Task]:
         """A task per context; ``records`` are the journal's position records when already read."""
-        exists = FolderListing()
+        exists = FolderListing(self.layout)
         self._records = records if records is not None else self.journal.position_records()
         tasks = []
         for context in contexts:
@@ -99,10 +100,11 @@ class Planner:
     def _classify(
         self, key: str, context: PositionContext, fp: str, params: dict[str, Any], listing: FolderListing
     ) -> Task:
-        stem = self.layout.stem(context.unit_path, context.title, context.employee_name)
+        stem_name = self.layout.stem(context.unit_path, context.title, context.employee_name).name
+        names = listing(context.unit_path)
 
         def exists(fmt: str) -> bool:
-            return listing(stem.parent, format_name(stem, fmt))
+            return format_name(stem_name, fmt) in names
 
         record = self._records.get(key)
         if record is not None and record.get("frozen"):
