@@ -23,7 +23,7 @@ STARTER = """\
 # org: org_structure/Structure.xlsx     # .xlsx, .yaml or the old structure.json
 # kpi_dir: kpi
 # out: profiles
-# state_dir: .profilegen
+# state_dir: /srv/hr/journal           # default: OUT/.profilegen; a folder named here serves one OUT only
 # excel:
 #   sheet: выгрузка                     # default: the first sheet with a recognisable header
 #   columns: {position: Должность}      # header names per role: levels, position, code, headcount, path, unit, parent
@@ -49,6 +49,14 @@ STARTER = """\
 # prepared_by: HR department
 # retention_days: 90
 # head_titles: [руководитель, директор, начальник, head, director]
+# heads:                                # who heads a unit, where the rule guesses wrong (see `org validate`)
+#   "ГК А101": Генеральный директор
+# unit_kinds: {сектор: line_manager}    # the category of a unit kind's heads
+
+# Local servers (llama.cpp, Ollama, vLLM)
+# response_format: auto                 # auto | json_schema | json_object_schema | json_object | none
+# request_timeout: 600                  # seconds; a CPU server needs minutes for a long profile
+# timeout_retries: 1
 """
 
 
