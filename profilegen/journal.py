@@ -29,6 +29,17 @@ _ACTIVE = "meta:active-run"
 
 
 OUT_LOCK = ".profilegen.lock"
+# The fields of a position record that planning reads (the rest is read only for the few that need work).
+SUMMARY_FIELDS = (
+    "status",
+    "fingerprint",
+    "frozen",
+    "quarantined",
+    "generator",
+    "raw_answer",
+    "edited_kept",
+    "generated_ts",
+)
 
 
 SECRET_FILE = "secret"
@@ -151,26 +162,31 @@ class Journal:
     def positions(self) -> Iterator[tuple[PositionKey, dict[str, Any]]]:
         return self._items(_POS)
 
-    def position_records(self) -> dict[PositionKey, dict[str, Any]]:
-        """Every position record, read in one query (planning a nightly run needs them all).
+    def position_summaries(self) -> dict[PositionKey, dict[str, Any]]:
+        """What planning needs of every position record (``SUMMARY_FIELDS``), read in one query.
 
-        Small values sit in the table itself; the rare one diskcache kept in a file of its own (a
-        long raw answer) is read the usual way.
+        SQLite's JSON functions pick the fields out of each stored record, so a nightly run over
+        thousands of positions does not decode every record in Python; where SQLite lacks them, or a
+        record sits in a file of its own (a long raw answer), the whole record is read.
         """
+        paths = ", ".join(f"'$.{name}'" for name in SUMMARY_FIELDS)
+        query = f"SELECT key, mode, json_extract(value, {paths}) FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
         import diskcache.core
 
-        records: dict[PositionKey, dict[str, Any]] = {}
-        rows = self._cache._sql(  # diskcache's own connection: one SELECT instead of a get per key
-            "SELECT key, mode, value FROM Cache WHERE raw = 1 AND key >= ? AND key < ?", (_POS, _POS[:-1] + ";")
-        ).fetchall()
-        for key, mode, value in rows:
+        try:
+            rows = self._cache._sql(query, (_POS, _POS[:-1] + ";")).fetchall()
+        except sqlite3.OperationalError:  # no JSON functions in this SQLite
+            return {key: {n: record.get(n) for n in SUMMARY_FIELDS} for key, record in self.positions()}
+        summaries: dict[PositionKey, dict[str, Any]] = {}
+        for key, mode, values in rows:
             if not isinstance(key, str):
                 continue
-            inline = mode == diskcache.core.MODE_RAW and isinstance(value, str)
-            record = json.loads(value) if inline else self._get(key)
-            if isinstance(record, dict):
-                records[key[len(_POS) :]] = record
-        return records
+            if mode == diskcache.core.MODE_RAW and isinstance(values, str):
+                summaries[key[len(_POS) :]] = dict(zip(SUMMARY_FIELDS, json.loads(values), strict=True))
+            else:
+                record = self._get(key) or {}
+                summaries[key[len(_POS) :]] = {n: record.get(n) for n in SUMMARY_FIELDS}
+        return summaries
 
     def delete_position(self, key: PositionKey) -> None:
         self._cache.delete(_POS + key)

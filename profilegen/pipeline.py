@@ -180,7 +180,7 @@ def _generate(
         recovered = journal.recover()
         if recovered:
             notice(f"{plural(recovered, 'position')} left running by an earlier run will be retried")
-        records = journal.position_records()  # read once: orphans and planning both need every record
+        records = journal.position_summaries()  # read once: orphans and planning both need every position
         orphans = mark_orphans(journal, inputs.org, records)
         if orphans:
             notice(f"{plural(orphans, 'profile')} of positions no longer in the org (see `profilegen prune`)")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
-from profilegen.kpi.filtering import PositionKpi, kpis_for_position
+from profilegen.kpi.filtering import PositionKpi, PositionKpis, kpis_for_position
 from profilegen.kpi.mapping import Assignment
 from profilegen.kpi.model import KpiFile
 from profilegen.org.model import OrgStructure, Position, UnitPath, format_path
@@ -68,7 +68,7 @@ def build_context(
     """Gather one position's context from the org's roles and its unit's KPI file."""
     path = position.unit_path
     role = roles.role(position)
-    position_kpis = kpis_for_position(kpi_file, position.title)
+    position_kpis = _position_kpis(org, kpi_file, position.title)
     return PositionContext(
         unit_path=path,
         title=position.title,
@@ -89,6 +89,15 @@ def build_context(
         related_units=_related_units(org, path),
         employee_name=employee_name,
     )
+
+
+def _position_kpis(org: OrgStructure, kpi_file: KpiFile | None, title: str) -> PositionKpis:
+    """A title's KPIs in a file, worked out once (many units share a file, many a title)."""
+    key = ("kpis", kpi_file.name if kpi_file else None, kpi_file.text_hash if kpi_file else None, title)
+    if key not in org.memo:
+        org.memo[key] = kpis_for_position(kpi_file, title)
+    found: PositionKpis = org.memo[key]
+    return found
 
 
 def _career(org: OrgStructure, position: Position, roles: Roles) -> list[CareerCandidate]:

@@ -87,9 +87,9 @@ class Planner:
     def plan(
         self, contexts: Sequence[PositionContext], records: dict[str, dict[str, Any]] | None = None
     ) -> list[Task]:
-        """A task per context; ``records`` are the journal's position records when already read."""
+        """A task per context; ``records`` are the journal's position summaries when already read."""
         exists = FolderListing(self.layout)
-        self._records = records if records is not None else self.journal.position_records()
+        self._records = records if records is not None else self.journal.position_summaries()
         tasks = []
         for context in contexts:
             key = self.journal.position_key(context.unit_path, context.title, context.employee_name)
@@ -129,7 +129,8 @@ class Planner:
                 return Task(key, context, fp, "export", "answer journaled, outputs missing")
             return Task(key, context, fp, "generate", status)
         if record.get("fingerprint") != fp:
-            parts = changed_parts(record.get("fingerprint_parts"), fingerprint_parts(context, params))
+            recorded = (self.journal.position(key) or {}).get("fingerprint_parts")  # the few that changed
+            parts = changed_parts(recorded, fingerprint_parts(context, params))
             why = f"inputs changed: {', '.join(parts)}" if parts else "inputs changed"
             return Task(key, context, fp, "generate", why)
         if not exists("json"):
