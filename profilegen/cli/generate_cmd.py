@@ -124,7 +124,9 @@ def generate(
         retry_quarantined=retry_quarantined,
         command=list(sys.argv),
     )
-    log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=OPTIONS.log_format == "json" or OPTIONS.verbose)
+    # events go to --log-file when one is given, else (as JSON lines) to stderr; --quiet keeps stderr for errors
+    to_stderr = OPTIONS.log_format == "json" and OPTIONS.log_file is None and not OPTIONS.quiet
+    log = EventLog(OPTIONS.log_format, OPTIONS.log_file, echo=to_stderr or OPTIONS.verbose)
     show_progress = is_terminal() and not OPTIONS.quiet and not dry_run and not log.echo
     with RunProgress(log, enabled=show_progress) as progress:
         try:

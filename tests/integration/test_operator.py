@@ -25,6 +25,10 @@ def test_quiet_success_prints_nothing_and_failure_prints_a_line(tmp_path: Path) 
     assert run_cli(*args).code == 0
     quiet = run_cli("--quiet", *args)
     assert (quiet.code, quiet.stdout, quiet.stderr) == (0, "", ""), "cron mails nothing on success"
+    log = tmp_path / "night.jsonl"
+    cron = run_cli("--quiet", "--log-format", "json", "--log-file", str(log), *args)  # the README's cron line
+    assert (cron.code, cron.stdout, cron.stderr) == (0, "", ""), "the events go to the log file, not to cron's mail"
+    assert '"run_finished"' in log.read_text(encoding="utf-8")
     with FakeLLM() as server:
         server.always = "400"
         failing = run_cli(
