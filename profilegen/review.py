@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 from profilegen.config import Settings
 from profilegen.errors import SelectionError
 from profilegen.export.diff import SectionDiff, diff_markdown, diff_profiles
+from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.render import RenderOptions, render
@@ -67,29 +67,6 @@ def personal_profiles(layout: OutputLayout, position: Position) -> list[str]:
         if name:
             found.append(f"{' / '.join(position.unit_path)} — {position.title} ({name})")
     return found
-
-
-def read_profile(path: Path) -> dict[str, Any] | None:
-    """A profile document, or None when the file is missing; UnreadableProfile when it is not one."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise UnreadableProfile(path, exc.strerror or str(exc)) from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise UnreadableProfile(path, f"not JSON ({exc})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("profile"), dict):
-        raise UnreadableProfile(path, "not a profile file (no 'profile' object)")
-    return data
-
-
-class UnreadableProfile(Exception):
-    def __init__(self, path: Path, reason: str) -> None:
-        super().__init__(f"{path}: unreadable profile JSON: {reason}")
-        self.path = path
 
 
 @dataclass(slots=True)

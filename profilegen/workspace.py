@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,21 +137,15 @@ def _vouches_for(legacy: Path, out: Path) -> bool:
         known = {h for _, r in journal.positions() for h in ((r.get("file_hashes") or {}).get(".json") or [])}
     if not known:
         return False
-    for path in _profile_files(out):
+    from profilegen.export.documents import profile_paths
+
+    for path in profile_paths(out):
         try:
             if hashlib.sha256(path.read_bytes()).hexdigest() in known:
                 return True
         except OSError:
             continue
     return False
-
-
-def _profile_files(out: Path) -> Iterator[Path]:
-    for folder, dirs, files in os.walk(out):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if name.endswith(".json"):
-                yield Path(folder) / name
 
 
 # -- the organisation a folder was generated from ----------------------------------------------------

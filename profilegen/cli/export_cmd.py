@@ -42,12 +42,11 @@ def export(
     fmt = fmt.strip().lower()
     if fmt not in ("md", "docx", "xlsx"):
         raise InputError(f"export format must be md, docx or xlsx, not '{fmt}'")
-    settings = OPTIONS.settings(out=out, org=org, state_dir=state_dir)
+    settings, state = OPTIONS.for_out(
+        write=fmt != "xlsx", need_org=False, out=out, org=org, sheet=sheet, state_dir=state_dir
+    )
     if not settings.out.is_dir():
         raise InputError("no profiles folder", source=str(settings.out))
-    settings, state = OPTIONS.for_out(
-        write=fmt != "xlsx", need_org=fmt == "xlsx", out=out, org=org, sheet=sheet, state_dir=state_dir
-    )
     options = RenderOptions(settings.language, settings.prepared_by)
     with StateLock(state), StateLock(settings.out, lock_name=OUT_LOCK):
         unreadable: list[Path] = []
@@ -58,7 +57,9 @@ def export(
             from profilegen.export.xlsx_writer import render_workbook
             from profilegen.housekeeping import is_orphan
             from profilegen.inputs import load_org_from_settings
+            from profilegen.workspace import resolve_org
 
+            settings.org = resolve_org(settings, state)  # given, or the one the folder was generated from
             structure, _ = load_org_from_settings(settings)
             current = [p for p in profiles if not is_orphan(p, structure)]
             if profiles and not current:

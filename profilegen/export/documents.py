@@ -45,27 +45,57 @@ def _is_profile_file(name: str) -> bool:
     return name.endswith(".json") and not name.startswith(".") and ".new." not in name and ".bak." not in name
 
 
-def find_profiles(out: Path, unreadable: list[Path] | None = None) -> Iterator[StoredProfile]:
-    """Every profile JSON under OUT (hidden folders such as `.archive` and `.new`/`.bak` copies skipped);
-    files that are not readable profiles are added to ``unreadable``."""
+def profile_paths(out: Path) -> Iterator[Path]:
+    """Every profile JSON's path under OUT (hidden folders such as `.archive`, and `.new`/`.bak` copies, skipped)."""
     for folder, dirs, files in os.walk(out):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
-            if not _is_profile_file(name):
-                continue
-            path = Path(folder) / name
-            try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-                document = None
-            if _is_profile(document):
-                yield StoredProfile(path, document)
-            elif unreadable is not None:
-                unreadable.append(path)
+            if _is_profile_file(name):
+                yield Path(folder) / name
 
 
-def _is_profile(document: Any) -> bool:
-    if not (isinstance(document, dict) and isinstance(document.get("profile"), dict) and "meta" in document):
+class UnreadableProfile(Exception):
+    """A file where a profile should be that is not one (the message names the file)."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"{path}: unreadable profile JSON: {reason}")
+        self.path = path
+
+
+def read_profile(path: Path) -> dict[str, Any] | None:
+    """A profile document, or None when the file is missing; UnreadableProfile when it is not one."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnreadableProfile(path, getattr(exc, "strerror", None) or str(exc)) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise UnreadableProfile(path, f"not JSON ({exc})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("profile"), dict):
+        raise UnreadableProfile(path, "not a profile file (no 'profile' object)")
+    return data
+
+
+def find_profiles(out: Path, unreadable: list[Path] | None = None) -> Iterator[StoredProfile]:
+    """Every profile under OUT (see ``profile_paths``); files that are not readable profiles, with their
+    identity, are added to ``unreadable``."""
+    for path in profile_paths(out):
+        try:
+            document = read_profile(path)
+        except UnreadableProfile:
+            document = None
+        if _has_identity(document):
+            assert document is not None
+            yield StoredProfile(path, document)
+        elif unreadable is not None:
+            unreadable.append(path)
+
+
+def _has_identity(document: dict[str, Any] | None) -> bool:
+    if document is None or "meta" not in document:
         return False
     try:
         StoredProfile(Path(), document).unit_path  # noqa: B018 - the identity must be readable

@@ -22,7 +22,6 @@ from profilegen.org.problems import Problem
 from profilegen.text import words
 
 Category = str  # "senior_manager" | "middle_manager" | "line_manager" | "specialist"
-CATEGORIES = ("senior_manager", "middle_manager", "line_manager", "specialist")
 
 # Unit kinds by the word that names them (any form), and the category of their heads.
 DEFAULT_UNIT_KINDS: dict[str, Category] = {
@@ -262,7 +261,7 @@ class Roles:
         reports = self._reports(path, units)
         below = sum(self.org.total_headcount(u) for u in units if len(u) == len(path)) - 1  # its unit (and top units)
         names = tuple(u[-1] for u in units if u != path)
-        return Role(True, self._manager_of_head(path), self._category(path), names, reports, max(0, below))
+        return Role(True, self._manager_above(path), self._category(path), names, reports, max(0, below))
 
     def _headed_units(self, path: UnitPath) -> list[UnitPath]:
         """The unit itself and the units directly under it (for the top: the other top units as well)."""
@@ -288,9 +287,6 @@ class Roles:
     def _manager_of_member(self, path: UnitPath) -> str:
         head = self.head(path)
         return self._label(head) if head is not None else self._manager_above(path)
-
-    def _manager_of_head(self, path: UnitPath) -> str:
-        return self._manager_above(path)
 
     def _manager_above(self, path: UnitPath) -> str:
         for depth in range(len(path) - 1, 0, -1):
