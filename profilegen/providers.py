@@ -54,7 +54,6 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         settings.language,
         settings.prompt_file,
         settings.context_files,
-        settings.response_format in ("json_object", "none"),
         send_employee_name=settings.send_employee_name,
     )
     provider_settings = OpenAISettings(

@@ -211,13 +211,14 @@ class OpenAIProvider:
                 fixes += 1
                 request = self.prompt.fix_messages(messages, content, exc.errors)
                 continue
+            counted = usage.as_dict()
             return ProviderResult(
                 profile=profile,
                 raw=content,
                 model=str(completion.get("model") or self.model),
-                tokens_in=usage.as_dict()["tokens_in"],
-                tokens_out=usage.as_dict()["tokens_out"],
-                cost_usd=usage.as_dict()["cost_usd"],
+                tokens_in=counted["tokens_in"],
+                tokens_out=counted["tokens_out"],
+                cost_usd=counted["cost_usd"],
                 attempts=usage.calls,
                 warnings=quality_warnings(profile, context, self.known_units),
             )

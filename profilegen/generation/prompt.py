@@ -50,7 +50,6 @@ class PromptBuilder:
         language: str = "ru",
         prompt_file: Path | None = None,
         context_files: list[Path] | None = None,
-        schema_in_prompt: bool = False,
         send_employee_name: bool = False,
     ) -> PromptBuilder:
         text = _read_template(language, prompt_file)
@@ -67,8 +66,7 @@ class PromptBuilder:
                 raise InputError(f"cannot read the context file ({type(exc).__name__})", source=str(path)) from None
             hashes[path.name] = hashlib.sha256(content.encode("utf-8")).hexdigest()
             parts.append(f"### {path.name}\n\n{content.strip()}")
-        prompt = cls(version, language, "\n\n".join(parts), hashes, send_employee_name)
-        return prompt.with_schema() if schema_in_prompt else prompt
+        return cls(version, language, "\n\n".join(parts), hashes, send_employee_name)
 
     def with_schema(self) -> PromptBuilder:
         """The same prompt with the JSON Schema appended, for servers whose request cannot carry it."""

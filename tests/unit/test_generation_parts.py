@@ -42,7 +42,7 @@ def test_prompt_file_context_files_and_schema(tmp_path: Path, contexts: list[Any
     custom.write_text("<!-- prompt-version: 7 -->\nBe brief.", encoding="utf-8")
     context_file = tmp_path / "company.md"
     context_file.write_text("ООО «Северная звезда» строит жилье.", encoding="utf-8")
-    prompt = PromptBuilder.load("ru", custom, [context_file], schema_in_prompt=True)
+    prompt = PromptBuilder.load("ru", custom, [context_file]).with_schema()
     assert prompt.version.startswith("7+")
     assert "Северная звезда" in prompt.system and "JSON Schema" in prompt.system
     assert set(prompt.context_hashes) == {"company.md"}
@@ -170,4 +170,21 @@ def test_openrouter_request_extras(contexts: list[Any]) -> None:
     )
     assert "provider" not in plain._request([], 100)
     assert "response_format" not in plain._request([], 100)
+    assert plain._prompt().system.count("JSON Schema:") == 1, "the schema goes into the prompt once"
+    assert "JSON Schema:" not in provider._prompt().system, "json_schema carries it in the request"
     asyncio.run(provider.close())
+
+
+def test_the_schema_goes_into_the_prompt_once(monkeypatch: pytest.MonkeyPatch, contexts: list[Any]) -> None:
+    from profilegen.config import load_settings
+    from profilegen.org.loader import load_org
+    from profilegen.providers import choose_provider
+    from tests.conftest import SAMPLE_YAML
+
+    monkeypatch.setenv("PROFILEGEN_API_KEY", "sk-schema-once")
+    for response_format, times in (("json_object", 1), ("none", 1), ("json_schema", 0), ("auto", 0)):
+        settings = load_settings(None, {"org": SAMPLE_YAML, "response_format": response_format})
+        provider, _ = choose_provider(settings, "openai", load_org(SAMPLE_YAML))
+        system = provider._prompt().system  # type: ignore[attr-defined]
+        assert system.count("JSON Schema:") == times, response_format
+        asyncio.run(provider.close())
