@@ -13,7 +13,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -89,6 +89,9 @@ def state_secret(state_dir: Path) -> bytes:
     return secret
 
 
+_json_string: Callable[[str], str] = json.encoder.encode_basestring
+
+
 class Journal:
     """Runs and positions, stored as JSON strings (never pickles) under ``state_dir/journal``."""
 
@@ -109,7 +112,8 @@ class Journal:
     def position_key(self, unit_path: tuple[str, ...], title: str, employee_name: str | None = None) -> PositionKey:
         """A stable key for a position (and employee, by keyed hash, when a profile is personal)."""
         person = f"person:{self.person_hash(employee_name)}" if employee_name else ""
-        return json.dumps([list(unit_path), title, person], ensure_ascii=False)
+        # json.dumps([list(unit_path), title, person], ensure_ascii=False), by the C string encoder alone
+        return f"[[{', '.join(map(_json_string, unit_path))}], {_json_string(title)}, {_json_string(person)}]"
 
     def close(self) -> None:
         self._cache.close()

@@ -86,13 +86,16 @@ class OutputLayout:
         key = (path, title, employee_name)
         stem = self._stem_cache.get(key)
         if stem is None:
-            name = self._stems[path].get(title) or folder_names([title])[title]
-            if employee_name:
-                name = f"{name} ({folder_names([employee_name])[employee_name]})"
-            used = self._base + sum(len(p) + 1 for p in self._dirs[path])
-            name = shorten(name, f"{title}\x00{employee_name or ''}", MAX_PATH - used - LONGEST_SUFFIX)
-            stem = self._stem_cache[key] = self.checked_dir(path) / name
+            stem = self._stem_cache[key] = self.checked_dir(path) / self.file_stem(path, title, employee_name)
         return stem
+
+    def file_stem(self, path: UnitPath, title: str, employee_name: str | None = None) -> str:
+        """The position's file name without extension (planning compares names, not paths)."""
+        name = self._stems[path].get(title) or folder_names([title])[title]
+        if employee_name:
+            name = f"{name} ({folder_names([employee_name])[employee_name]})"
+        used = self._base + sum(len(p) + 1 for p in self._dirs[path])
+        return shorten(name, f"{title}\x00{employee_name or ''}", MAX_PATH - used - LONGEST_SUFFIX)
 
     def public(
         self, path: str, unit: UnitPath, title: str, employee_name: str | None = None, person: str | None = None

@@ -6,6 +6,7 @@ change a profile, and everything here does.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import dataclass, fields
@@ -172,16 +173,34 @@ def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
     """sha256 of canonical JSON of the context and the generation settings: stable under key order.
 
     The context is flattened by hand (KPIs and career candidates as arrays of their fields), so the C
-    encoder does all the work: a nightly run fingerprints every position of the organisation.
+    encoder does all the work, and the generation settings (the same for a whole run) are encoded once:
+    a nightly run fingerprints every position of the organisation. The text is exactly
+    ``json.dumps({"context": …, "generation": …}, sort_keys=True, separators=(",", ":"))``.
     """
     fields_ = {name: getattr(context, name) for name in _CONTEXT_FIELDS}
     fields_["related_units"] = _digest(context.related_units)
     fields_["kpis"] = [(k.name, k.target, k.unit, k.period, k.weight, k.section) for k in context.kpis]
     fields_["career"] = [(c.position, c.unit, c.relation) for c in context.career]
-    canonical = json.dumps(
-        {"context": fields_, "generation": generation}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    body = _canonical(fields_)
+    return hashlib.sha256(f'{{"context":{body},"generation":{_generation_json(generation)}}}'.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+_last_generation: list[tuple[dict[str, Any], dict[str, Any], str]] = []  # (the dict, a copy, its JSON)
+
+
+def _generation_json(generation: dict[str, Any]) -> str:
+    """The generation settings' JSON, remembered for the dict a run passes for every position."""
+    if _last_generation:
+        same, kept, text = _last_generation[0]
+        if same is generation and kept == generation:
+            return text
+    text = _canonical(generation)
+    _last_generation[:] = [(generation, copy.deepcopy(generation), text)]
+    return text
 
 
 # What a dry run names as the reason a position must be regenerated.

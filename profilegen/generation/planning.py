@@ -67,7 +67,6 @@ class FolderListing:
             self._names[unit] = names
         return names
 
-
 @dataclass(slots=True)
 class Planner:
     """Classifies positions against the journal and the files in OUT."""
@@ -100,7 +99,7 @@ class Planner:
     def _classify(
         self, key: str, context: PositionContext, fp: str, params: dict[str, Any], listing: FolderListing
     ) -> Task:
-        stem_name = self.layout.stem(context.unit_path, context.title, context.employee_name).name
+        stem_name = self.layout.file_stem(context.unit_path, context.title, context.employee_name)
         names = listing(context.unit_path)
 
         def exists(fmt: str) -> bool:

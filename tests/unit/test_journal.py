@@ -59,3 +59,20 @@ def test_stale_lock_info_is_taken_over(tmp_path: Path) -> None:
     (tmp_path / "run.lock.info").write_text(json.dumps({"pid": 999999, "started": "then"}))
     with StateLock(tmp_path) as lock:
         assert lock.taken_over is not None and "999999" in lock.taken_over
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "name"),
+    [
+        (("Блок", "Отдел"), "Инженер", None),
+        ((), 'Кавычки " и \\ слэш', None),
+        (("Tab\there", "Ünïcödé ✓"), "line\nbreak\x01", "Анна Петровна"),
+    ],
+)
+def test_position_keys_are_the_json_they_always_were(
+    tmp_path: Path, path: tuple[str, ...], title: str, name: str | None
+) -> None:
+    """Every journal is keyed by these strings: the fast form must equal the json.dumps it replaced."""
+    with Journal(tmp_path) as journal:
+        person = f"person:{journal.person_hash(name)}" if name else ""
+        assert journal.position_key(path, title, name) == json.dumps([list(path), title, person], ensure_ascii=False)

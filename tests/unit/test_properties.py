@@ -82,6 +82,15 @@ def test_fingerprint_changes_with_generation_settings(key: str) -> None:
     assert fingerprint(BASE, changed) != fingerprint(BASE, PARAMS)
 
 
+def test_fingerprint_is_pinned() -> None:
+    """The fingerprint's exact form is part of every journal: a change regenerates every profile of every user."""
+    assert fingerprint(BASE, PARAMS) == "5da792992e2ffeb323407d58ce6b8cc9a72b9d92639a320a1f1cd45166e1c621"
+    personal = dataclasses.replace(BASE, employee_name="Анна")
+    assert fingerprint(personal, {**PARAMS, "send_employee_name": True}) == fingerprint(
+        personal, {"send_employee_name": True, **PARAMS}
+    )
+
+
 _settings = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
