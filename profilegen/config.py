@@ -95,6 +95,10 @@ class Settings(BaseSettings):
     app_url: str | None = None
     quarantine_after: int = Field(default=3, ge=1)
     send_employee_name: bool = False
+    batch_api: Literal["auto", "openai", "openrouter"] = "auto"  # auto: openrouter for OpenRouter's base URL
+    batch_discount: float = Field(default=0.5, ge=0, le=1)  # batch price ÷ live price, where cost is not reported
+    batch_poll: float = Field(default=30.0, gt=0)  # seconds before the first poll with --wait (then doubling)
+    batch_max_requests: int = Field(default=50_000, ge=1, le=50_000)  # requests per batch (OpenAI's limit)
 
     @field_validator("max_duration")
     @classmethod
@@ -157,9 +161,7 @@ def read_config_file(path: Path | None) -> dict[str, Any]:
 
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
-_DURATION = re.compile(
-    rf"^\s*(?:{_NUMBER}\s*d)?\s*(?:{_NUMBER}\s*h)?\s*(?:{_NUMBER}\s*m)?\s*(?:{_NUMBER}\s*s?)?\s*$"
-)
+_DURATION = re.compile(rf"^\s*(?:{_NUMBER}\s*d)?\s*(?:{_NUMBER}\s*h)?\s*(?:{_NUMBER}\s*m)?\s*(?:{_NUMBER}\s*s?)?\s*$")
 
 
 def parse_duration(text: str) -> float:

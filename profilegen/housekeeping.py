@@ -22,8 +22,6 @@ def is_orphan(profile: StoredProfile, org: OrgStructure) -> bool:
     return unit is None or all(p.title != profile.title for p in unit.positions)
 
 
-
-
 def siblings(json_path: Path) -> list[Path]:
     """The profile's JSON and every file rendered from it or kept beside it (.md, .docx, .new.*, .bak.*)."""
     stem = json_path.name[: -len(".json")]

@@ -25,6 +25,7 @@ _RUN = "run:"
 _POS = "pos:"
 _DOC = "doc:"
 _META = "meta:"
+_BATCH = "batch:"
 _ACTIVE = "meta:active-run"
 
 
@@ -39,6 +40,7 @@ SUMMARY_FIELDS = (
     "raw_answer",
     "edited_kept",
     "generated_ts",
+    "batch_id",
 )
 
 
@@ -255,6 +257,18 @@ class Journal:
     def runs(self) -> list[dict[str, Any]]:
         """All runs, newest first."""
         return sorted((r for _, r in self._items(_RUN)), key=lambda r: float(r.get("started_ts") or 0), reverse=True)
+
+    # -- provider batches -------------------------------------------------------------------------
+    def batch(self, batch_id: str) -> dict[str, Any] | None:
+        return self._get(_BATCH + batch_id)
+
+    def save_batch(self, record: dict[str, Any]) -> None:
+        self._put(_BATCH + str(record["id"]), record)
+
+    def batches(self) -> list[dict[str, Any]]:
+        """Every batch submitted from this state folder, newest first."""
+        found = (r for _, r in self._items(_BATCH))
+        return sorted(found, key=lambda r: float(r.get("submitted_ts") or 0), reverse=True)
 
     def purge_runs(self, older_than_days: float) -> int:
         cutoff = time.time() - older_than_days * 86400

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from profilegen.batch_run import open_batcher, run_batches, say_collected
 from profilegen.config import Settings, parse_duration
 from profilegen.errors import InputError
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.writer import is_edited, known_hashes
+from profilegen.generation.batches import BatchWork
 from profilegen.generation.context import PositionContext
 from profilegen.generation.engine import Engine, EventSink
 from profilegen.generation.limits import Limits
@@ -49,6 +51,8 @@ class GenerateOptions:
     formats: list[str] = field(default_factory=lambda: ["json", "md"])
     overwrite_edited: bool = False
     retry_quarantined: bool = False
+    batch: bool = False  # submit to the provider's Batch API instead of asking live
+    wait: bool = False  # with batch: poll until the batches end, then write what they answered
     command: list[str] = field(default_factory=list)  # the command line as typed, for the run record
 
 
@@ -62,6 +66,7 @@ class GenerateResult:
     estimate: dict[str, Any] = field(default_factory=dict)
     edited: list[tuple[Task, list[str]]] = field(default_factory=list)  # dry run: files edited by hand
     orphans: int = 0
+    batch: BatchWork | None = None  # what the batch side did (submitted, collected), when it ran
 
     @property
     def to_generate(self) -> list[Task]:
@@ -202,6 +207,13 @@ def _generate(
             send_employee_name=settings.send_employee_name,
             on_event=on_event,
         )
+        batcher = open_batcher(settings, provider, journal, engine.generation_params, notice, options.batch)
+        collected = BatchWork()
+        if batcher is not None and not options.dry_run:
+            batcher.recover()
+            collected = batcher.collect()
+            say_collected(collected, notice)
+            records = journal.position_summaries()  # the answers collected are planned as answered positions
         forced = _forced_selection(journal, contexts) if options.force else None
         since = (journal.meta(forced) or {}).get("since") if forced else None
         if since is not None:
@@ -219,9 +231,19 @@ def _generate(
             send_employee_name=settings.send_employee_name,
         )
         tasks = planner.plan(contexts, records)
-        result = GenerateResult(provider.name, tasks, notices=notices, orphans=orphans)
+        in_batch = sum(1 for t in tasks if t.action == "in_batch")
+        if in_batch and options.force:
+            notice(f"{plural(in_batch, 'position')} in open batches not sent again (--force included)")
+        result = GenerateResult(provider.name, tasks, notices=notices, orphans=orphans, batch=collected)
         if options.dry_run:
             result.estimate = estimate(provider, result.to_generate, settings)
+            if batcher is not None and options.batch:
+                priced, _ = batcher.estimate(result.to_generate)
+                costs = [cost for _, _, cost in priced]
+                result.estimate["estimated_cost_usd"] = (
+                    None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 4)
+                )
+                result.estimate["batch"] = True
             result.edited = _edited_by_hand(journal, layout, tasks, engine.formats)
             return result
         if forced and since is None:
@@ -237,7 +259,12 @@ def _generate(
         if on_event:
             on_event("run_started", {"run_id": run_id, "positions": len(tasks), "provider": provider.name})
         try:
-            result.report = asyncio.run(engine.run(tasks, run_id))
+            if batcher is not None and options.batch:
+                result.report, result.batch = run_batches(
+                    batcher, planner.plan_again(contexts), engine, run_id, settings, options.wait, collected, notice
+                )
+            else:
+                result.report = asyncio.run(engine.run(tasks, run_id))
         except KeyboardInterrupt:
             journal.finish_run(run_id, outcome="interrupted")
             raise

@@ -76,7 +76,11 @@ class FreezeResult:
 
 
 def set_frozen(
-    settings: Settings, state_dir: Path, departments: list[str], title: str | None, frozen: bool,
+    settings: Settings,
+    state_dir: Path,
+    departments: list[str],
+    title: str | None,
+    frozen: bool,
     employee: str | None = None,
 ) -> FreezeResult:
     """Freeze (or unfreeze) the selected positions' profiles; returns how many changed."""

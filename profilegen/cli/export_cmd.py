@@ -1,6 +1,5 @@
 """`profilegen export md|docx|xlsx`: re-render profiles already in OUT, without any LLM call."""
 
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,6 +1,5 @@
 """`profilegen generate`: bring the selected positions' profiles up to date."""
 
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -24,6 +23,7 @@ from profilegen.observability import EventLog
 from profilegen.text import plural
 
 if TYPE_CHECKING:  # the pipeline (pydantic models, the engine) loads only when `generate` runs
+    from profilegen.generation.batches import BatchWork
     from profilegen.generation.report import Outcome, RunReport
     from profilegen.pipeline import GenerateResult
 
@@ -72,6 +72,17 @@ def generate(
         bool, typer.Option("--overwrite-edited", help="Replace files edited by hand (the old one kept as .bak).")
     ] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be done; send nothing.")] = False,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch/--no-batch",
+            help="Submit to the provider's Batch API (about half price, answers within 24 h); "
+            "every later run collects them.",
+        ),
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait", help="With --batch: wait for the batches (bounded by --max-duration).")
+    ] = False,
     formats: Annotated[
         str | None, typer.Option("--format", help="json, md and/or docx, comma-separated (default: json,md).")
     ] = None,
@@ -91,6 +102,8 @@ def generate(
     OPTIONS.verbose = OPTIONS.verbose or verbose
     if bool(department) == all_units:
         raise InputError("choose --department NAME (repeatable) or --all")
+    if wait and not batch:
+        raise InputError("--wait goes with --batch")
     if provider not in ("auto", "openai", "offline"):
         raise InputError(f"--provider must be auto, openai or offline, not '{provider}'")
     settings = OPTIONS.settings(
@@ -122,6 +135,8 @@ def generate(
         formats=settings.formats,
         overwrite_edited=overwrite_edited,
         retry_quarantined=retry_quarantined,
+        batch=batch,
+        wait=wait,
         command=list(sys.argv),
     )
     # events go to --log-file when one is given, else (as JSON lines) to stderr; --quiet keeps stderr for errors
@@ -142,6 +157,8 @@ def generate(
     if OPTIONS.quiet and code == ExitCode.OK:
         return  # cron mails only when something went wrong
     _summary(report, settings.out)
+    if batch and result.batch is not None:
+        _batch_summary(result.batch)
     if report.stop_reason is not None:
         error(
             f"run stopped ({report.stop_reason}): {report.stop_message}; "
@@ -192,8 +209,14 @@ def _dry_run(result: "GenerateResult", as_json: bool) -> None:
         print(f"frozen: {' / '.join(item['path'])} — {item['position']}")
     for item in data["edited_by_hand"]:
         print(f"edited by hand (kept; new version would go to .new): {', '.join(item['files'])}")
-    print(f"{len(todo)} to generate, {data['to_render']} to re-render, {data['up_to_date']} up to date")
+    in_batch = sum(1 for t in result.tasks if t.action == "in_batch")
+    verb = "to submit in a batch" if data.get("batch") else "to generate"
+    print(f"{len(todo)} {verb}, {data['to_render']} to re-render, {data['up_to_date']} up to date")
+    if in_batch:
+        print(f"{plural(in_batch, 'position')} in open batches (collected by the next run)")
     cost = data.get("estimated_cost_usd")
+    if data.get("batch"):
+        cost = f"{cost} at the batch price" if cost is not None else None
     print(
         f"estimated prompt tokens: {data['estimated_prompt_tokens']}, estimated cost: "
         + ("unknown (no prices set)" if cost is None else f"${cost}")
@@ -205,6 +228,7 @@ _EXTRA_COUNTS = (
     ("kept_llm", "kept (llm profile)"),
     ("frozen", "frozen"),
     ("quarantined", "quarantined"),
+    ("in_batch", "in open batches"),
 )
 
 
@@ -244,6 +268,17 @@ def _summary(report: "RunReport", out: Path) -> None:
         if outcome.status == "quarantined":
             print(f"quarantined: {outcome.label} (failed repeatedly; --retry-quarantined to try again)")
     _failures(failed)
+
+
+def _batch_summary(work: "BatchWork") -> None:
+    if work.submitted:
+        cost = "unknown" if work.estimated_cost_usd is None else f"${work.estimated_cost_usd:.4f}"
+        print(
+            f"submitted {plural(work.submitted, 'position')} in {', '.join(work.submitted_ids)} "
+            f"(estimated {cost} at the batch price); the next `profilegen generate` collects the answers"
+        )
+    if work.still_open and not work.submitted:
+        print(f"{plural(work.still_open, 'batch', 'batches')} still open; the next run collects them")
 
 
 def _failures(failed: list["Outcome"]) -> None:

@@ -1,6 +1,5 @@
 """`profilegen jobs list|show|purge` and `profilegen stats`: what the journal knows."""
 
-
 import difflib
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -47,8 +46,10 @@ def list_runs(
     """Recent runs: id, when, selection, done/failed/skipped, tokens, cost, outcome."""
     with _journal(out, state_dir) as journal:
         runs = journal.runs()[:limit]
+        batches = [_public_batch(b) for b in journal.batches()[:limit]]
     if as_json:
-        emit_json(runs)
+        # one list, as before: runs, then batches (each entry says which it is)
+        emit_json([{**r, "kind": "run"} for r in runs] + [{**b, "kind": "batch"} for b in batches])
         return
     rows = []
     for run in runs:
@@ -70,6 +71,25 @@ def list_runs(
         )
     headers = ["run", "started", "selection", "generated", "failed", "up to date", "tokens", "cost", "outcome"]
     table(headers, rows)
+    if batches:
+        print()
+        table(
+            ["batch", "api", "status", "requests", "completed", "failed", "submitted", "ended", "cost"],
+            [
+                [
+                    b["id"],
+                    str(b.get("api", "")),
+                    str(b.get("status", "")),
+                    str(b.get("requests", "")),
+                    str((b.get("counts") or {}).get("completed", "")),
+                    str((b.get("counts") or {}).get("failed", "")),
+                    str(b.get("submitted_at", "")),
+                    str(b.get("ended_at") or "—"),
+                    _cost(b.get("cost_usd")) if b.get("collected") else "—",
+                ]
+                for b in batches
+            ],
+        )
 
 
 @app.command("show", epilog="Example: profilegen jobs show 20261127-020000-ab12cd")
@@ -79,8 +99,12 @@ def show_run(
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """One run in full, with the positions that failed in it."""
+    """One run (or batch) in full, with the positions that failed in it."""
     with _journal(out, state_dir) as journal:
+        batch = journal.batch(run_id)
+        if batch is not None:
+            _show_batch(_public_batch(batch), as_json)
+            return
         _known_run(journal, run_id)
         run = journal.run(run_id) or {}
         failed = [
@@ -122,14 +146,66 @@ def describe_run(run: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _known_run(journal: "Journal", run_id: str) -> None:
-    """A run id the journal knows, or exit 2 with the nearest recent ones."""
-    if journal.run(run_id) is not None:
+def _public_batch(batch: dict[str, Any]) -> dict[str, Any]:
+    """A batch record without its table of request ids."""
+    return {k: v for k, v in batch.items() if k != "custom_ids"}
+
+
+def _show_batch(batch: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        emit_json(batch)
         return
-    recent = [r["id"] for r in journal.runs()[:50]]
+    counts = batch.get("counts") or {}
+    tokens = f"{batch.get('tokens_in', 0)}/{batch.get('tokens_out', 0)}" if batch.get("collected") else "—"
+    cost = _cost(batch.get("cost_usd")) if batch.get("collected") else "— (not collected yet)"
+    print(f"batch {batch['id']}: {batch.get('status')} ({batch.get('api')} Batch API, model {batch.get('model')})")
+    print(f"  submitted {batch.get('submitted_at')} by run {batch.get('run_id')}; ended {batch.get('ended_at') or '—'}")
+    print(
+        f"  requests {batch.get('requests')}: completed {counts.get('completed', 0)}, failed {counts.get('failed', 0)}"
+    )
+    print(f"  tokens in/out {tokens}; cost {cost}")
+    if batch.get("error"):
+        print(f"  error: {batch['error']}")
+
+
+@app.command("cancel", epilog="Example: profilegen jobs cancel batch_abc123")
+def cancel(
+    batch_id: Annotated[str, typer.Argument(metavar="BATCH_ID", help="A batch's id (see `profilegen jobs list`).")],
+    out: OutOption = None,
+    state_dir: StateDirOption = None,
+) -> None:
+    """Cancel an open batch: what it answered is collected by the next run, the rest submitted again."""
+    from profilegen.config import api_key
+    from profilegen.generation.batch_api import batch_api
+    from profilegen.generation.batches import OPEN
+
+    settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
+    with _journal(out, state_dir) as journal:
+        batch = journal.batch(batch_id)
+        if batch is None:
+            _known_run(journal, batch_id, [b["id"] for b in journal.batches()], "batch")
+            return
+        if batch_id not in (journal.meta(OPEN) or {}).get("ids", []):
+            raise InputError(f"batch {batch_id} has ended ({batch.get('status')}): nothing to cancel")
+        key = api_key()
+        if key is None:
+            raise InputError(
+                "cancelling a batch needs the API key (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY)"
+            )
+        info = batch_api(str(batch["api"]), settings.base_url, key, str(batch["model"])).cancel(batch_id)
+        batch.update(status=info.status, cancel_requested=True)
+        journal.save_batch(batch)
+    print(f"batch {batch_id}: {info.status}; the next `profilegen generate` collects what it answered")
+
+
+def _known_run(journal: "Journal", run_id: str, ids: list[str] | None = None, kind: str = "run") -> None:
+    """A run id the journal knows, or exit 2 with the nearest recent ones."""
+    if ids is None and journal.run(run_id) is not None:
+        return
+    recent = ids if ids is not None else [r["id"] for r in journal.runs()[:50]] + [b["id"] for b in journal.batches()]
     close = difflib.get_close_matches(run_id, recent, n=3, cutoff=0.5)
     hint = f" Did you mean: {', '.join(close)}?" if close else (f" Recent: {', '.join(recent[:3])}." if recent else "")
-    raise InputError(f"no run '{run_id}' in this journal (see `profilegen jobs list`).{hint}")
+    raise InputError(f"no {kind} '{run_id}' in this journal (see `profilegen jobs list`).{hint}")
 
 
 @app.command("purge", epilog="Example: profilegen jobs purge --older-than 30")
@@ -167,6 +243,8 @@ def stats(
         # positions of the organisation now; profiles of positions that left it are counted apart
         records = (r for k, r in journal.positions() if k not in orphan_keys)
         data = journal_stats(records, run, len(orphan_keys))
+        if run is None:
+            data["cost_by_mode"] = _cost_by_mode(journal)
     if as_json:
         emit_json(data)
         return
@@ -185,12 +263,39 @@ def stats(
             f"  {block}: {entry['positions']} positions, tokens {entry['tokens_in']}/{entry['tokens_out']}, "
             f"cost {_cost(entry['cost_usd'])}"
         )
+    modes = data.get("cost_by_mode")
+    if modes and modes["batch"]["batches"]:
+        live, batch = modes["live"], modes["batch"]
+        print(
+            f"cost by mode: live {_cost(live['cost_usd'])} ({plural(live['runs'], 'run')}), "
+            f"batch {_cost(batch['cost_usd'])} ({plural(batch['batches'], 'batch', 'batches')}, "
+            f"{batch['open']} open)"
+        )
     if data["errors_by_type"]:
         print(f"errors by type: {_pairs(data['errors_by_type'])}")
     if data["warnings_by_kind"]:
         print(f"quality warnings: {_pairs(data['warnings_by_kind'])}")
     if data["orphans"]:
         print(f"orphans (positions no longer in the org, not counted above): {data['orphans']}")
+
+
+def _cost_by_mode(journal: "Journal") -> dict[str, Any]:
+    """What live requests cost (runs) and what batches cost (collected batches), apart."""
+
+    def total(values: list[Any]) -> float | None:
+        return None if any(v is None for v in values) else round(sum(values), 6)
+
+    runs = journal.runs()
+    batches = journal.batches()
+    collected = [b for b in batches if b.get("collected")]
+    return {
+        "live": {"runs": len(runs), "cost_usd": total([r.get("cost_usd", 0.0) for r in runs if "cost_usd" in r])},
+        "batch": {
+            "batches": len(batches),
+            "open": len(batches) - len(collected),
+            "cost_usd": total([b.get("cost_usd") for b in collected]),
+        },
+    }
 
 
 def _pairs(counts: dict[str, Any]) -> str:

@@ -1,6 +1,5 @@
 """`profilegen kpi map|explain`: which KPI file every unit gets, and why."""
 
-
 import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any

@@ -1,6 +1,5 @@
 """Small commands: `schema`, `config show` and `config init`."""
 
-
 import os
 from pathlib import Path
 from typing import Annotated

@@ -1,6 +1,5 @@
 """`profilegen org show|validate`."""
 
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer

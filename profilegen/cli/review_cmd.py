@@ -1,6 +1,5 @@
 """`profilegen freeze|unfreeze|diff|accept|reject|prune`: review and tidy the profiles in OUT."""
 
-
 from collections.abc import Callable
 from typing import Annotated
 

@@ -39,6 +39,28 @@ class Finish:
     status: str  # "generated" or "exported"
 
 
+def record_failure(
+    journal: Journal, key: str, exc: GenerationError, quarantine_after: int, **extra: Any
+) -> tuple[int, bool]:
+    """Journal a failed position: a failure that would repeat (invalid, truncated, refused) lengthens its
+    streak, and a long enough streak quarantines it. Returns (streak, quarantined)."""
+    record = journal.position(key) or {}
+    streak = int(record.get("failure_streak") or 0) + 1 if exc.error_type in NON_TRANSIENT else 0
+    quarantined = streak >= quarantine_after
+    journal.update_position(
+        key,
+        status="failed",
+        last_error={"type": exc.error_type, "message": str(exc)},
+        tokens_in=exc.tokens_in,
+        tokens_out=exc.tokens_out,
+        cost_usd=exc.cost_usd,
+        failure_streak=streak,
+        quarantined=quarantined,
+        **extra,
+    )
+    return streak, quarantined
+
+
 class Engine:
     """Runs planned positions through one provider into OUT, journaling every step."""
 
@@ -318,19 +340,7 @@ class Engine:
         return [*self.formats, *(f for f in FORMATS if f not in self.formats and format_file(stem, f).exists())]
 
     def _failed(self, task: Task, label: str, started: float, exc: GenerationError) -> Outcome:
-        record = self.journal.position(task.key) or {}
-        streak = int(record.get("failure_streak") or 0) + 1 if exc.error_type in NON_TRANSIENT else 0
-        quarantined = streak >= self.limits.quarantine_after
-        self.journal.update_position(
-            task.key,
-            status="failed",
-            last_error={"type": exc.error_type, "message": str(exc)},
-            tokens_in=exc.tokens_in,
-            tokens_out=exc.tokens_out,
-            cost_usd=exc.cost_usd,
-            failure_streak=streak,
-            quarantined=quarantined,
-        )
+        streak, quarantined = record_failure(self.journal, task.key, exc, self.limits.quarantine_after)
         if quarantined:
             self.on_event("position_quarantined", {"position": label, "failed_runs": streak})
         fields = {

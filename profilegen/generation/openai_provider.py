@@ -35,6 +35,7 @@ REJECTING_STATUSES = frozenset({400, 422, 500})
 class FormatRejected(Exception):
     """The server refused how the schema was sent; the request is sent again the next way."""
 
+
 if TYPE_CHECKING:
     from tenacity import RetryCallState
 
@@ -222,6 +223,13 @@ class OpenAIProvider:
                 attempts=usage.calls,
                 warnings=quality_warnings(profile, context, self.known_units),
             )
+
+    def batch_request(self, context: PositionContext, fix: dict[str, str] | None = None) -> dict[str, Any]:
+        """The body the live path would send for this position (or its re-ask after an invalid answer)."""
+        messages = self._prompt().messages(context)
+        if fix:
+            messages = self.prompt.fix_messages(messages, fix["answer"], fix["errors"])
+        return self._request(messages, self.settings.max_tokens)
 
     def _request(self, messages: list[dict[str, str]], max_tokens: int) -> dict[str, Any]:
         s = self.settings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from profilegen.generation.versions import SCHEMA_VERSION
 from profilegen.journal import Journal
 from profilegen.org.model import UnitPath
 
-SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm")  # actions that touch nothing
+SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm", "in_batch")  # actions that touch nothing
 
 
 @dataclass(slots=True)
@@ -26,7 +26,7 @@ class Task:
     context: PositionContext
     fingerprint: str
     # "generate"; "export" (a journaled answer); "render" (missing formats); "rewrite" (over hand edits, with
-    # --overwrite-edited); "up_to_date"; "frozen"; "quarantined"; "kept_llm"
+    # --overwrite-edited); "up_to_date"; "frozen"; "quarantined"; "kept_llm"; "in_batch" (in an open batch)
     action: str
     reason: str = ""
 
@@ -67,6 +67,7 @@ class FolderListing:
             self._names[unit] = names
         return names
 
+
 @dataclass(slots=True)
 class Planner:
     """Classifies positions against the journal and the files in OUT."""
@@ -83,9 +84,7 @@ class Planner:
     send_employee_name: bool = False
     _records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def plan(
-        self, contexts: Sequence[PositionContext], records: dict[str, dict[str, Any]] | None = None
-    ) -> list[Task]:
+    def plan(self, contexts: Sequence[PositionContext], records: dict[str, dict[str, Any]] | None = None) -> list[Task]:
         """A task per context; ``records`` are the journal's position summaries when already read."""
         exists = FolderListing(self.layout)
         self._records = records if records is not None else self.journal.position_summaries()
@@ -95,6 +94,10 @@ class Planner:
             params = context_params(context, self.params, self.send_employee_name)
             tasks.append(self._classify(key, context, fingerprint(context, params), params, exists))
         return tasks
+
+    def plan_again(self, contexts: Sequence[PositionContext]) -> Callable[[], list[Task]]:
+        """Planning of the same contexts from the journal as it is when called (a batch run plans per round)."""
+        return lambda: self.plan(contexts)
 
     def _classify(
         self, key: str, context: PositionContext, fp: str, params: dict[str, Any], listing: FolderListing
@@ -106,6 +109,8 @@ class Planner:
             return format_name(stem_name, fmt) in names
 
         record = self._records.get(key)
+        if record is not None and record.get("batch_id") and record.get("status") == "submitted":
+            return Task(key, context, fp, "in_batch", f"in batch {record['batch_id']}")  # never sent twice
         if record is not None and record.get("frozen"):
             return Task(key, context, fp, "frozen", "frozen")
         if record is not None and record.get("quarantined") and not self.retry_quarantined:

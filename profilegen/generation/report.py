@@ -11,7 +11,7 @@ from typing import Any
 class Outcome:
     key: str
     label: str
-    status: str  # generated, exported, rendered, up_to_date, failed, frozen, quarantined, kept_llm
+    status: str  # generated, exported, rendered, up_to_date, failed, frozen, quarantined, kept_llm, submitted, in_batch
     duration_s: float = 0.0
     tokens_in: int | None = None
     tokens_out: int | None = None
@@ -33,7 +33,18 @@ class RunReport:
 
     def counts(self) -> dict[str, int]:
         counts = Counter(o.status for o in self.outcomes)
-        keys = ("generated", "exported", "rendered", "up_to_date", "failed", "frozen", "quarantined", "kept_llm")
+        keys = (
+            "generated",
+            "exported",
+            "rendered",
+            "up_to_date",
+            "failed",
+            "frozen",
+            "quarantined",
+            "kept_llm",
+            "submitted",
+            "in_batch",
+        )
         kept = sum(1 for o in self.outcomes if o.kept)
         return {**{k: counts.get(k, 0) for k in keys}, "kept_edited": kept, "not_started": self.not_started}
 

@@ -152,9 +152,7 @@ class Roles:
         self.unit_kinds = {**DEFAULT_UNIT_KINDS, **(unit_kinds or {})}
         self._kinds = tuple(self.unit_kinds)
         overrides = {**org.marked_heads, **(heads or {})}
-        self.heads: dict[UnitPath, HeadChoice | None] = {
-            path: self._choose(path, overrides) for path in org.units
-        }
+        self.heads: dict[UnitPath, HeadChoice | None] = {path: self._choose(path, overrides) for path in org.units}
         self.top = self._top()
         self._roles: dict[tuple[UnitPath, str], Role] = {}
 

@@ -1,0 +1,150 @@
+"""`generate --batch [--wait]`: collect what ended, write it, submit what needs an answer, maybe wait."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from profilegen.config import Settings, api_key, parse_duration
+from profilegen.errors import InputError
+from profilegen.generation.batches import INTENTS, OPEN, Batcher, BatchWork
+from profilegen.generation.context import describe
+from profilegen.generation.engine import Engine
+from profilegen.generation.planning import Task
+from profilegen.generation.provider import Provider
+from profilegen.generation.report import Outcome, RunReport
+from profilegen.journal import Journal
+from profilegen.text import plural
+
+POLL_CAP = 600.0  # seconds between polls at most while waiting
+
+
+def open_batcher(
+    settings: Settings,
+    provider: Provider,
+    journal: Journal,
+    params: dict[str, Any],
+    notice: Callable[[str], None],
+    wanted: bool,
+) -> Batcher | None:
+    """The batcher of this state folder: when --batch asks for one, or when batches are open to collect."""
+    open_ids = (journal.meta(OPEN) or {}).get("ids") or []
+    if not wanted and not open_ids and not (journal.meta(INTENTS) or {}).get("tags"):
+        return None
+    from profilegen.generation.openai_provider import OpenAIProvider
+
+    key = api_key()
+    if not isinstance(provider, OpenAIProvider) or key is None:
+        if wanted:
+            raise InputError("--batch needs the openai provider and an API key (batches run at the provider)")
+        notice(f"{plural(len(open_ids), 'open batch', 'open batches')} not collected: this run has no LLM provider")
+        return None
+    from profilegen.generation.batch_api import batch_api, choose_shape
+
+    shape = choose_shape(settings.batch_api, settings.base_url)
+    api = batch_api(shape, settings.base_url, key, provider.model, settings.request_timeout)
+    return Batcher(
+        journal,
+        api,
+        provider,
+        prices=settings.prices or None,
+        discount=settings.batch_discount,
+        validation_retries=settings.validation_retries,
+        quarantine_after=settings.quarantine_after,
+        max_requests=settings.batch_max_requests,
+        params=params,
+        send_employee_name=settings.send_employee_name,
+        notice=notice,
+    )
+
+
+def say_collected(work: BatchWork, notice: Callable[[str], None]) -> None:
+    done = work.answered + work.reasked + work.failed
+    if done:
+        notice(
+            f"collected {plural(done, 'answer')} from ended batches: {work.answered} valid, "
+            f"{work.reasked} invalid (asked again), {work.failed} failed"
+        )
+
+
+def run_batches(
+    batcher: Batcher,
+    plan: Callable[[], list[Task]],
+    engine: Engine,
+    run_id: str,
+    settings: Settings,
+    wait: bool,
+    first: BatchWork,
+    notice: Callable[[str], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[RunReport, BatchWork]:
+    """Write the answers collected, submit what still needs one; with ``wait``, poll until every batch ended."""
+    started = time.monotonic()
+    deadline = started + parse_duration(settings.max_duration) if settings.max_duration else None
+    outcomes: dict[str, Outcome] = {}
+    report = RunReport(run_id)
+    total = first
+    failed_here = set(first.failed_keys)  # failed in this run: the next night tries again, not this loop
+    delay = max(settings.batch_poll, 0.01)
+    budget = settings.max_cost
+    while True:
+        tasks = plan()
+        written = asyncio.run(engine.run([t for t in tasks if t.action != "generate"], run_id))
+        for outcome in written.outcomes:
+            outcomes[outcome.key] = outcome
+        failed_here.update(o.key for o in written.outcomes if o.status == "failed")
+        if written.stop_reason is not None:
+            report.stop_reason, report.stop_message = written.stop_reason, written.stop_message
+            break
+        todo = [t for t in tasks if t.action == "generate" and t.key not in failed_here]
+        work = batcher.submit(todo, run_id, budget) if todo else BatchWork()
+        _merge(total, work)
+        if budget is not None and work.estimated_cost_usd is not None:
+            budget = max(0.0, budget - work.estimated_cost_usd)
+        for task in _submitted(todo, work):
+            outcomes[task.key] = Outcome(task.key, describe(task.context), "submitted")
+        if work.not_submitted:
+            report.stop_reason = "budget"
+            report.stop_message = (
+                f"--max-cost ${settings.max_cost:g} reached at submission: {plural(work.submitted, 'position')} "
+                f"submitted (estimated ${work.estimated_cost_usd or 0:.4f} at the batch price)"
+            )
+            report.not_started = work.not_submitted
+            break
+        if not wait or not batcher.open_ids():
+            break
+        if deadline is not None and time.monotonic() + delay > deadline:
+            waiting = plural(len(batcher.open_ids()), "batch", "batches")
+            report.stop_reason = "duration"
+            report.stop_message = f"--max-duration reached while waiting for {waiting}; the next run collects them"
+            break
+        sleep(delay)
+        delay = min(delay * 2, POLL_CAP)
+        collected = batcher.collect()
+        say_collected(collected, notice)
+        failed_here.update(collected.failed_keys)
+        _merge(total, collected)
+    report.outcomes = list(outcomes.values())
+    total.still_open = len(batcher.open_ids())
+    return report, total
+
+
+def _submitted(todo: Sequence[Task], work: BatchWork) -> Sequence[Task]:
+    return todo[: work.submitted]
+
+
+def _merge(total: BatchWork, work: BatchWork) -> None:
+    total.answered += work.answered
+    total.reasked += work.reasked
+    total.failed += work.failed
+    total.returned += work.returned
+    total.submitted += work.submitted
+    total.not_submitted = work.not_submitted
+    total.submitted_ids += work.submitted_ids
+    total.failed_keys += work.failed_keys
+    if total.estimated_cost_usd is not None:
+        total.estimated_cost_usd = (
+            None if work.estimated_cost_usd is None else total.estimated_cost_usd + work.estimated_cost_usd
+        )

@@ -1,0 +1,359 @@
+"""Batch generation driven by the journal: submit what needs an answer, collect what ended.
+
+A position in an open batch is `submitted` (with the batch id and its `custom_id`) and is never sent
+again until that batch has ended. Collecting journals each answer as the live path does (so nothing
+paid for is requested again); the run then writes the profiles from the journal like any answered
+position. Failed requests and invalid answers go into the next batch (an invalid one as a re-ask),
+within the usual validation retries and quarantine.
+
+A submission is written to the journal as an intent before it is sent (tagged in the batch's metadata)
+and adopted once the provider answers, so a process killed in between finds its batch again
+instead of paying for it twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from profilegen.errors import GenerationError, InputError
+from profilegen.generation.batch_api import BatchApi, BatchInfo, BatchResult, split
+from profilegen.generation.context import fingerprint_parts
+from profilegen.generation.engine import record_failure
+from profilegen.generation.planning import Task, context_params
+from profilegen.journal import Journal
+from profilegen.text import plural
+
+if TYPE_CHECKING:
+    from profilegen.generation.openai_provider import OpenAIProvider
+
+OPEN = "open-batches"
+INTENTS = "batch-intents"
+
+
+@dataclass(slots=True)
+class BatchWork:
+    """What the batch side of one run did."""
+
+    answered: int = 0  # valid answers journaled (written as profiles by the run)
+    reasked: int = 0  # invalid answers, asked again in the next batch
+    failed: int = 0
+    returned: int = 0  # positions of an expired, cancelled or failed batch, to be submitted again
+    submitted: int = 0
+    not_submitted: int = 0  # left out by --max-cost
+    submitted_ids: list[str] = field(default_factory=list)
+    failed_keys: list[str] = field(default_factory=list)
+    estimated_cost_usd: float | None = 0.0
+    still_open: int = 0
+
+
+def custom_id(key: str) -> str:
+    """A request's id in a batch: derived from the position key, naming nothing and no one."""
+    return "pg-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def batch_cost(usage: Any, prices: dict[str, float] | None, discount: float) -> tuple[int, int, float | None]:
+    """Tokens and cost of one answer: the provider's own cost, else tokens × prices × the batch discount."""
+    if not isinstance(usage, dict):
+        return 0, 0, None
+    tokens_in, tokens_out = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+    reported = usage.get("cost")
+    if isinstance(reported, int | float) and not isinstance(reported, bool):
+        return tokens_in, tokens_out, float(reported)
+    if prices and "input" in prices and "output" in prices:
+        return tokens_in, tokens_out, (tokens_in * prices["input"] + tokens_out * prices["output"]) * discount / 1e6
+    return tokens_in, tokens_out, None
+
+
+def _add(total: float | None, cost: float | None) -> float | None:
+    return None if total is None or cost is None else total + cost
+
+
+class Batcher:
+    """Submits and collects one state folder's batches through one Batch API."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        api: BatchApi,
+        provider: OpenAIProvider,
+        *,
+        prices: dict[str, float] | None,
+        discount: float,
+        validation_retries: int,
+        quarantine_after: int,
+        max_requests: int,
+        params: dict[str, Any],
+        send_employee_name: bool,
+        notice: Callable[[str], None],
+    ) -> None:
+        self.journal = journal
+        self.api = api
+        self.provider = provider
+        self.prices = prices
+        self.discount = discount
+        self.validation_retries = validation_retries
+        self.quarantine_after = quarantine_after
+        self.max_requests = max_requests
+        self.params = params  # the run's generation parameters (for what a dry run says changed)
+        self.send_employee_name = send_employee_name
+        self.notice = notice
+
+    # -- the journal's lists ------------------------------------------------------------------------
+    def open_ids(self) -> list[str]:
+        return list((self.journal.meta(OPEN) or {}).get("ids", []))
+
+    def _set_open(self, ids: Sequence[str]) -> None:
+        self.journal.set_meta(OPEN, {"ids": list(dict.fromkeys(ids))})
+
+    # -- submitting ---------------------------------------------------------------------------------
+    def estimate(self, tasks: Sequence[Task]) -> tuple[list[tuple[Task, dict[str, Any], float | None]], int]:
+        """Each task's request body and estimated cost (prompt plus expected answer, at the batch price)."""
+        from profilegen.generation.prompt import estimate_tokens
+
+        expected_out = self._expected_answer_tokens()
+        priced = []
+        for task in tasks:
+            record = self.journal.position(task.key) or {}
+            body = self.provider.batch_request(task.context, record.get("batch_fix"))
+            tokens_in = estimate_tokens(body["messages"])
+            cost = None
+            if self.prices and "input" in self.prices and "output" in self.prices:
+                cost = (tokens_in * self.prices["input"] + expected_out * self.prices["output"]) * self.discount / 1e6
+            priced.append((task, body, cost))
+        return priced, expected_out
+
+    def _expected_answer_tokens(self) -> int:
+        """The mean answer of the profiles generated so far, else the answer limit."""
+        outs = [
+            int(r["tokens_out"])
+            for _, r in self.journal.positions()
+            if r.get("status") == "done" and r.get("generator") == "llm" and r.get("tokens_out")
+        ]
+        return round(sum(outs) / len(outs)) if outs else self.provider.settings.max_tokens
+
+    def submit(self, tasks: Sequence[Task], run_id: str, max_cost: float | None) -> BatchWork:
+        work = BatchWork()
+        priced, _ = self.estimate(tasks)
+        chosen: list[tuple[Task, dict[str, Any]]] = []
+        total: float | None = 0.0
+        for task, body, cost in priced:
+            if max_cost is not None:
+                if cost is None:
+                    raise InputError("--max-cost with --batch needs `prices` in the config to estimate the cost")
+                if (total or 0.0) + cost > max_cost:
+                    work.not_submitted = len(priced) - len(chosen)
+                    break
+            total = _add(total, cost)
+            chosen.append((task, body))
+        work.estimated_cost_usd = None if total is None else round(total, 6)
+        requests = [(custom_id(t.key), body) for t, body in chosen]
+        tasks_by_id = {custom_id(t.key): t for t, _ in chosen}
+        for chunk in split(requests, self.max_requests):
+            tag = uuid.uuid4().hex
+            ids = {cid: [tasks_by_id[cid].key, tasks_by_id[cid].fingerprint] for cid, _ in chunk}
+            intent = {"tag": tag, "since": time.time(), "run_id": run_id, "custom_ids": ids, "total": len(chunk)}
+            self.journal.set_meta(f"batch-intent:{tag}", intent)
+            self._set_intents([*self._intents(), tag])
+            info = self.api.submit(chunk, tag)
+            self._adopt(intent, info, tasks_by_id)
+            work.submitted += len(chunk)
+            work.submitted_ids.append(info.id)
+        return work
+
+    def _intents(self) -> list[str]:
+        return list((self.journal.meta(INTENTS) or {}).get("tags", []))
+
+    def _set_intents(self, tags: Sequence[str]) -> None:
+        self.journal.set_meta(INTENTS, {"tags": list(tags)})
+
+    def _adopt(self, intent: dict[str, Any], info: BatchInfo, tasks: dict[str, Task] | None = None) -> None:
+        """Record a batch the provider accepted, and mark its positions `submitted` (one commit)."""
+        now = time.time()
+        record = {
+            "id": info.id,
+            "api": self.api.shape,
+            "model": self.provider.model,
+            "status": info.status,
+            "submitted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(intent["since"])),
+            "submitted_ts": intent["since"],
+            "run_id": intent["run_id"],
+            "requests": intent["total"],
+            "counts": {"total": info.total or intent["total"], "completed": info.completed, "failed": info.failed},
+            "custom_ids": {cid: key for cid, (key, _fp) in intent["custom_ids"].items()},
+            "tokens_in": 0,
+            "tokens_out": 0,
+            "cost_usd": None,
+            "collected": False,
+        }
+        with self.journal.transaction():
+            self.journal.save_batch(record)
+            for cid, (key, fp) in intent["custom_ids"].items():
+                previous = self.journal.position(key) or {}
+                fields: dict[str, Any] = {
+                    "status": "submitted",
+                    "batch_id": info.id,
+                    "custom_id": cid,
+                    "run_id": intent["run_id"],
+                    "fingerprint": fp,
+                    "attempts": int(previous.get("attempts") or 0) + 1,
+                    "raw_answer": None,
+                    "submitted_ts": now,
+                }
+                task = (tasks or {}).get(cid)
+                if task is not None:
+                    params = context_params(task.context, self.params, self.send_employee_name)
+                    fields.update(
+                        fingerprint_parts=fingerprint_parts(task.context, params),
+                        unit_path=list(task.context.unit_path),
+                        title=task.context.title,
+                        kpi_source=task.context.kpi_source,
+                    )
+                self.journal.update_position(key, **fields)
+            self._set_open([*self.open_ids(), info.id])
+            self.journal.delete_meta(f"batch-intent:{intent['tag']}")
+            self._set_intents([t for t in self._intents() if t != intent["tag"]])
+
+    def recover(self) -> None:
+        """Submissions cut off before their batch id was journaled: find the batch, or drop the intent."""
+        known = {b["id"] for b in self.journal.batches()}
+        for tag in self._intents():
+            intent = self.journal.meta(f"batch-intent:{tag}")
+            if intent is None:
+                self._set_intents([t for t in self._intents() if t != tag])
+                continue
+            info = self.api.find(tag, self.provider.model, int(intent["total"]), float(intent["since"]))
+            if info is not None and info.id not in known:
+                self._adopt(intent, info)
+                self.notice(f"found batch {info.id}, submitted by a run that stopped before recording it")
+            else:
+                self.journal.delete_meta(f"batch-intent:{tag}")
+                self._set_intents([t for t in self._intents() if t != tag])
+
+    # -- collecting ---------------------------------------------------------------------------------
+    def collect(self) -> BatchWork:
+        """Poll every open batch; journal the results of those that ended."""
+        work = BatchWork()
+        still = []
+        for batch_id in self.open_ids():
+            batch = self.journal.batch(batch_id)
+            if batch is None:
+                continue
+            info = self.api.poll(batch_id)
+            batch.update(
+                status=info.status, counts={"total": info.total, "completed": info.completed, "failed": info.failed}
+            )
+            if not info.ended:
+                self.journal.save_batch(batch)
+                still.append(batch_id)
+                continue
+            self._collect(batch, info, work)
+        self._set_open(still)
+        work.still_open = len(still)
+        return work
+
+    def _collect(self, batch: dict[str, Any], info: BatchInfo, work: BatchWork) -> None:
+        tokens_in = tokens_out = 0
+        cost: float | None = 0.0
+        for result in self.api.results(info):
+            spent = batch_cost((result.body or {}).get("usage"), self.prices, self.discount)
+            tokens_in, tokens_out, cost = tokens_in + spent[0], tokens_out + spent[1], _add(cost, spent[2])
+            key = batch["custom_ids"].get(result.custom_id)
+            record = self.journal.position(key) if key else None
+            if key is None or record is None or record.get("batch_id") != batch["id"]:
+                continue  # not ours, or journaled before a crash cut the last collection short
+            self._settle(key, record, result, spent, work)
+        for key in batch["custom_ids"].values():  # no result: the batch expired, was cancelled or failed
+            record = self.journal.position(key) or {}
+            if record.get("batch_id") == batch["id"]:
+                error = {"type": f"batch_{info.status}", "message": info.error or f"the batch {info.status}"}
+                self.journal.update_position(key, status="pending", batch_id=None, last_error=error)
+                work.returned += 1
+        ended = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        batch.update(collected=True, ended_at=ended, tokens_in=tokens_in, tokens_out=tokens_out, cost_usd=cost)
+        if info.error:
+            batch["error"] = info.error
+        self.journal.save_batch(batch)
+        if work.returned:
+            self.notice(
+                f"batch {batch['id']} {info.status}: {plural(work.returned, 'position')} go into the next batch"
+            )
+
+    def _settle(
+        self,
+        key: str,
+        record: dict[str, Any],
+        result: BatchResult,
+        spent: tuple[int, int, float | None],
+        work: BatchWork,
+    ) -> None:
+        """One answer, journaled as the live path would: valid (to be written), invalid (re-asked) or failed."""
+        fixes = int(record.get("batch_fixes") or 0)
+        if fixes:  # a re-ask: the position's spend is that of every attempt
+            spent = (
+                int(record.get("tokens_in") or 0) + spent[0],
+                int(record.get("tokens_out") or 0) + spent[1],
+                _add(record.get("cost_usd"), spent[2]),
+            )
+        tokens: dict[str, Any] = {"tokens_in": spent[0], "tokens_out": spent[1], "cost_usd": spent[2]}
+        body = result.body
+        if body is None:
+            code = f"http_{result.status_code}" if result.status_code else "batch_error"
+            error = GenerationError(code, str(result.error), **tokens)
+            record_failure(self.journal, key, error, self.quarantine_after, batch_id=None)
+            work.failed += 1
+            work.failed_keys.append(key)
+            return
+        choice = (body.get("choices") or [{}])[0]
+        content = str((choice.get("message") or {}).get("content") or "")
+        if choice.get("finish_reason") == "length":
+            error = GenerationError("truncated", "answer cut off at max_tokens (finish_reason=length)", **tokens)
+            record_failure(self.journal, key, error, self.quarantine_after, batch_id=None, batch_fixes=0)
+            work.failed += 1
+            work.failed_keys.append(key)
+            return
+        from profilegen.generation.answer import InvalidAnswer, parse_answer  # the models load only for answers
+
+        try:
+            parse_answer(content)
+        except InvalidAnswer as exc:
+            if fixes < self.validation_retries:
+                fix = {"answer": content, "errors": exc.errors}
+                self.journal.update_position(
+                    key, status="pending", batch_id=None, batch_fix=fix, batch_fixes=fixes + 1, **tokens
+                )
+                work.reasked += 1
+                return
+            first = exc.errors.splitlines()[0] if exc.errors else "invalid"
+            error = GenerationError(
+                "invalid_output", f"answer failed validation {plural(fixes + 1, 'time')}: {first}", **tokens
+            )
+            record_failure(
+                self.journal, key, error, self.quarantine_after, batch_id=None, batch_fix=None, batch_fixes=0
+            )
+            work.failed += 1
+            work.failed_keys.append(key)
+            return
+        self.journal.update_position(
+            key,
+            status="pending",
+            batch_id=None,
+            raw_answer=content,
+            model=str(body.get("model") or self.provider.model),
+            batch_fix=None,
+            batch_fixes=0,
+            **tokens,
+        )
+        work.answered += 1
+
+    def cancel(self, batch_id: str) -> BatchInfo:
+        info = self.api.cancel(batch_id)
+        batch = self.journal.batch(batch_id)
+        if batch is not None:
+            batch.update(status=info.status, cancel_requested=True)
+            self.journal.save_batch(batch)
+        return info
