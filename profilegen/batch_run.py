@@ -12,7 +12,7 @@ from profilegen.errors import InputError
 from profilegen.generation.batches import INTENTS, OPEN, Batcher, BatchWork
 from profilegen.generation.context import describe
 from profilegen.generation.engine import Engine
-from profilegen.generation.planning import Task
+from profilegen.generation.planning import SKIPPED, Task
 from profilegen.generation.provider import Provider
 from profilegen.generation.report import Outcome, RunReport
 from profilegen.journal import Journal
@@ -92,8 +92,19 @@ def run_batches(
     while True:
         tasks = plan()
         written = asyncio.run(engine.run([t for t in tasks if t.action != "generate"], run_id))
-        for outcome in written.outcomes:
-            outcomes[outcome.key] = outcome
+        for outcome in written.outcomes:  # a later round's "up to date" does not hide what an earlier one did
+            if outcome.key not in outcomes or outcome.status not in SKIPPED:
+                outcomes[outcome.key] = outcome
+        for task in tasks:  # answers that failed when collected in this run
+            if task.key in failed_here and task.action == "generate":
+                error = (batcher.journal.position(task.key) or {}).get("last_error") or {}
+                outcomes[task.key] = Outcome(
+                    task.key,
+                    describe(task.context),
+                    "failed",
+                    error_type=str(error.get("type") or "batch_error"),
+                    message=str(error.get("message") or ""),
+                )
         failed_here.update(o.key for o in written.outcomes if o.status == "failed")
         if written.stop_reason is not None:
             report.stop_reason, report.stop_message = written.stop_reason, written.stop_message

@@ -8,7 +8,8 @@ profile built from the position data in the prompt (so KPIs and units are the re
 missing required sections), `truncated` (finish_reason "length"), `fenced` (valid JSON in ``` fences),
 `alter_identity` (a valid profile whose title and unit path the model changed), `no_usage` (no `usage`
 object), `raw_control` (raw control characters inside a string), `400`, `401`, `402`, `403`, `404`;
-`refuse_json_schema = True` answers like llama-cpp-python's server.
+`refuse_json_schema = True` answers like llama-cpp-python's server. `batch_shape` serves a Batch API
+(see `tests/fake_batches.py`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ import asyncio
 import json
 import threading
 import time
+import urllib.parse
 from collections import defaultdict
 from typing import Any
+
+from tests.fake_batches import BatchService
 
 LEVELS = {1: "базовый", 2: "уверенный", 3: "продвинутый", 4: "экспертный"}
 
@@ -91,6 +95,8 @@ class FakeLLM:
         # `{"type": "json_object", "schema": ...}` form accepted
         self.refuse_json_schema = False
         self.headers: list[dict[str, str]] = []
+        self.batch_shape: str | None = None  # "openai" or "openrouter": serve that Batch API (else 404)
+        self.batches = BatchService(self)
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -144,17 +150,25 @@ class FakeLLM:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
-                if lines[0].startswith("GET "):  # no /props or anything else: not a llama-server
-                    writer.write(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n")
-                    await writer.drain()
-                    continue
+                method, target = lines[0].split(" ")[:2]
+                path, _, query = target.partition("?")
                 headers = {k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:] if x)}
-                body = json.loads(await reader.readexactly(int(headers.get("content-length", "0"))))
-                with self._lock:
-                    self.requests.append(body)
-                    self.headers.append(headers)
-                status, payload, extra = await self._answer(body)
-                reason = {200: "OK"}.get(status, "Error")
+                raw = await reader.readexactly(int(headers.get("content-length", "0")))
+                if method == "POST" and path.endswith("/chat/completions"):
+                    body = json.loads(raw)
+                    with self._lock:
+                        self.requests.append(body)
+                        self.headers.append(headers)
+                    status, payload, extra = await self._answer(body)
+                elif "/batches" in path or "/files" in path:
+                    with self._lock:
+                        self.headers.append(headers)
+                    status, payload, extra = await self.batches.handle(
+                        method, path, dict(urllib.parse.parse_qsl(query)), headers, raw
+                    )
+                else:  # no /props or anything else: not a llama-server
+                    status, payload, extra = 404, b"", {}
+                reason = {200: "OK", 202: "Accepted", 404: "Not Found"}.get(status, "Error")
                 out = [
                     f"HTTP/1.1 {status} {reason}",
                     "content-type: application/json",

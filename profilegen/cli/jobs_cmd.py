@@ -192,7 +192,8 @@ def cancel(
             raise InputError(
                 "cancelling a batch needs the API key (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY)"
             )
-        info = batch_api(str(batch["api"]), settings.base_url, key, str(batch["model"])).cancel(batch_id)
+        where = str(batch.get("base_url") or settings.base_url)  # the server it was submitted to
+        info = batch_api(str(batch["api"]), where, key, str(batch["model"])).cancel(batch_id)
         batch.update(status=info.status, cancel_requested=True)
         journal.save_batch(batch)
     print(f"batch {batch_id}: {info.status}; the next `profilegen generate` collects what it answered")

@@ -178,6 +178,7 @@ class Batcher:
             "id": info.id,
             "api": self.api.shape,
             "model": self.provider.model,
+            "base_url": self.provider.settings.base_url,
             "status": info.status,
             "submitted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(intent["since"])),
             "submitted_ts": intent["since"],
