@@ -49,6 +49,7 @@ class BatchService:
         self.outcome = "completed"
         self.create_delay = 0.0  # seconds the create answer waits after the batch exists (a kill window)
         self.page_size = 100
+        self.page_delay = 0.0  # seconds before every results page after the first (a kill window)
         self.calls: Counter[str] = Counter()
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
@@ -109,6 +110,8 @@ class BatchService:
         if shape == "openrouter" and method == "GET" and parts[2:] == ["results"]:
             lines = self.results.get(batch["id"], [])
             start = int(query.get("cursor") or 0)
+            if start and self.page_delay:
+                await asyncio.sleep(self.page_delay)
             page = lines[start : start + self.page_size]
             more = start + self.page_size < len(lines)
             return _json(

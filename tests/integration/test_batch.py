@@ -232,3 +232,28 @@ def test_a_waiting_run_holds_the_lock(tmp_path: Path) -> None:
         waiting.wait(30)
         assert second.code == 3, second.stderr
         assert len(server.batches.batches) == 1
+
+
+def test_killed_while_collecting_loses_nothing_and_asks_nothing_twice(tmp_path: Path) -> None:
+    with FakeLLM() as server:
+        server.batch_shape = "openrouter"
+        server.batches.page_size = 3
+        config = _config(tmp_path, "openrouter")
+        args = [*config, *CRM, *_llm(server, "x"), "--batch", *sample_args(tmp_path)]
+        assert run_cli(*args).code == 0
+        server.batches.steps = 1
+        server.batches.page_delay = 30.0  # the first page is journaled, the second never comes
+        proc = _spawn(args, tmp_path)
+        deadline = time.monotonic() + 60
+        while server.batches.calls["GET /batches/…/results"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        answered = [r for r in _positions(tmp_path / "out").values() if r.get("raw_answer")]
+        assert len(answered) == 3, "the first page's answers were journaled before the kill"
+        server.batches.page_delay = 0.0
+        again = run_cli(*args)
+        assert again.code == 0, again.stderr
+        assert len(_profiles(tmp_path / "out")) == 6
+        assert len(server.batches.batches) == 1 and len(server.requests) == 6, "nothing asked twice"
