@@ -257,3 +257,27 @@ def test_killed_while_collecting_loses_nothing_and_asks_nothing_twice(tmp_path: 
         assert again.code == 0, again.stderr
         assert len(_profiles(tmp_path / "out")) == 6
         assert len(server.batches.batches) == 1 and len(server.requests) == 6, "nothing asked twice"
+
+
+def test_a_failed_batch_returns_its_positions_and_reported_cost_is_used(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with FakeLLM() as server:
+        server.batch_shape = "openai"
+        server.batches.outcome = "failed"
+        server.batches.steps = 1
+        server.cost_per_request = 0.001  # the provider reports each answer's real cost
+        config = _config(tmp_path, "openai")
+        args = [*config, *CRM, *_llm(server, "openai"), "--batch", *sample_args(tmp_path)]
+        assert invoke(capsys, *args).code == 0
+        failed = invoke(capsys, *args)
+        assert failed.code == 0, failed.stderr
+        assert "batch_0001 failed: 6 positions go into the next batch" in failed.stderr
+        assert len(server.batches.batches) == 2, "resubmitted at once"
+        server.batches.outcome = "completed"
+        assert invoke(capsys, *args).code == 0
+        batch = json.loads(invoke(capsys, "jobs", "show", "batch_0002", "--json", *sample_args(tmp_path)[4:]).stdout)
+        assert batch["cost_usd"] == pytest.approx(0.006), "usage.cost, not prices × discount"
+        first = json.loads(invoke(capsys, "jobs", "show", "batch_0001", "--json", *sample_args(tmp_path)[4:]).stdout)
+        assert first["status"] == "failed" and first["error"] == "input validation failed"
+        assert len(_profiles(tmp_path / "out")) == 6
