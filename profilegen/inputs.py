@@ -17,7 +17,7 @@ from profilegen.kpi.mapping import (
     mapping_key,
 )
 from profilegen.org.loader import load_org_with_problems
-from profilegen.org.model import OrgStructure, UnitPath
+from profilegen.org.model import OrgStructure, Position, UnitPath
 from profilegen.org.problems import Problem
 from profilegen.org.roles import Roles
 from profilegen.org.selection import select_positions
@@ -33,6 +33,7 @@ class Inputs:
     catalog: KpiCatalog
     assignments: dict[UnitPath, Assignment]
     problems: list[Problem] = field(default_factory=list)
+    mapping_key: str = ""  # what the assignments depend on (set when loaded with a journal)
 
 
 @dataclass(slots=True)
@@ -59,10 +60,10 @@ def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
     key = mapping_key(org, catalog)
     cached = journal.meta("kpi-mapping")
     if cached is not None and cached.get("key") == key:
-        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems)
+        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems, key)
     assignments = KpiMapper(catalog).map_org(org)
     journal.set_meta("kpi-mapping", {"key": key, "assignments": assignments_to_json(assignments)})
-    return Inputs(org, catalog, assignments, problems)
+    return Inputs(org, catalog, assignments, problems, key)
 
 
 def check_employee_name(name: str | None) -> str | None:
@@ -79,13 +80,24 @@ def check_employee_name(name: str | None) -> str | None:
     return cleaned
 
 
-def contexts_for(inputs: Inputs, selection: Selection, settings: Settings) -> list[PositionContext]:
+def positions_for(inputs: Inputs, selection: Selection) -> tuple[list[Position], str | None]:
+    """The selected positions (unknown names are errors with a did-you-mean) and the checked employee name."""
     positions = select_positions(
         inputs.org, selection.departments, position=selection.position, subunits=selection.subunits
     )
     employee = check_employee_name(selection.employee_name)
     if employee and len(positions) != 1:
         raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")
+    return positions, employee
+
+
+def contexts_for(
+    inputs: Inputs,
+    selection: Selection,
+    settings: Settings,
+    chosen: tuple[list[Position], str | None] | None = None,
+) -> list[PositionContext]:
+    positions, employee = chosen or positions_for(inputs, selection)
     roles = roles_for(inputs.org, settings)
     contexts = []
     for position in positions:

@@ -21,13 +21,16 @@ from profilegen.errors import InputError
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.writer import is_edited, known_hashes
+from profilegen.generation import plan_cache
 from profilegen.generation.batches import BatchWork
 from profilegen.generation.context import PositionContext
 from profilegen.generation.engine import Engine, EventSink
 from profilegen.generation.limits import Limits
+from profilegen.generation.plan_cache import plan_digest
 from profilegen.generation.planning import Planner, Task
+from profilegen.generation.provider import Provider
 from profilegen.generation.report import RunReport
-from profilegen.inputs import Selection, contexts_for, load_inputs
+from profilegen.inputs import Selection, contexts_for, load_inputs, positions_for
 from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import OrgStructure
 from profilegen.providers import (
@@ -164,7 +167,7 @@ def _generate(
         if len(inputs.problems) > MAX_PROBLEMS_SHOWN:
             more = len(inputs.problems) - MAX_PROBLEMS_SHOWN
             notice(f"warning: ... and {more} more (see `profilegen org validate`)")
-        contexts = contexts_for(inputs, selection, settings)
+        chosen = positions_for(inputs, selection)  # unknown names fail here, before anything is written
         layout = OutputLayout(inputs.org, settings.out)
         check_key_not_lost(settings, options.provider, journal, layout)
         provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
@@ -214,23 +217,39 @@ def _generate(
             collected = batcher.collect()
             say_collected(collected, notice)
             records = journal.position_summaries()  # the answers collected are planned as answered positions
+        digest = plan_digest(
+            settings, inputs, _selection_inputs(selection, chosen[1], journal), engine.generation_params
+        )
+        quick = None
+        if not (options.dry_run or options.force or batcher is not None):  # a quiet night plans from the last plan
+            known = plan_cache.recorded(journal, digest)
+            if known is not None:
+                quick = planner_for(provider, journal, layout, engine, options, settings, None).quick(
+                    [(p.unit_path, p.title) for p in chosen[0]], chosen[1], known, records
+                )
+        if quick is not None:
+            result = GenerateResult(provider.name, [], notices=notices, orphans=orphans)
+            skipped = [engine.skipped(key, label, action) for key, label, action in quick]
+            return _record_run(
+                journal,
+                selection,
+                options,
+                provider,
+                len(skipped),
+                started,
+                on_event,
+                result,
+                lambda run_id: RunReport(run_id, skipped),
+            )
+        contexts = contexts_for(inputs, selection, settings, chosen)
         forced = _forced_selection(journal, contexts) if options.force else None
         since = (journal.meta(forced) or {}).get("since") if forced else None
         if since is not None:
             notice("continuing the interrupted --force run of this selection: what it regenerated is not redone")
-        planner = Planner(
-            provider,
-            journal,
-            layout,
-            engine.formats,
-            engine.generation_params,
-            force=options.force,
-            force_since=since,
-            overwrite_edited=options.overwrite_edited,
-            retry_quarantined=options.retry_quarantined,
-            send_employee_name=settings.send_employee_name,
-        )
+        planner = planner_for(provider, journal, layout, engine, options, settings, since)
         tasks = planner.plan(contexts, records)
+        if not options.dry_run:
+            plan_cache.record(journal, digest, {t.key: t.fingerprint for t in tasks})
         in_batch = sum(1 for t in tasks if t.action == "in_batch")
         if in_batch and options.force:
             notice(f"{plural(in_batch, 'position')} in open batches not sent again (--force included)")
@@ -248,35 +267,83 @@ def _generate(
             return result
         if forced and since is None:
             journal.set_meta(forced, {"since": time.time()})
-        run_id = journal.start_run(
-            selection=_describe_selection(selection),
-            provider=provider.name,
-            model=provider.model,
-            command=scrub_command(options.command, journal.person_hash),
-            positions=len(tasks),
-        )
-        started.append(run_id)
-        if on_event:
-            on_event("run_started", {"run_id": run_id, "positions": len(tasks), "provider": provider.name})
-        try:
+
+        def execute(run_id: str) -> RunReport:
             if batcher is not None and options.batch:
-                result.report, result.batch = run_batches(
+                report, result.batch = run_batches(
                     batcher, planner.plan_again(contexts), engine, run_id, settings, options.wait, collected, notice
                 )
-            else:
-                result.report = asyncio.run(engine.run(tasks, run_id))
-        except KeyboardInterrupt:
-            journal.finish_run(run_id, outcome="interrupted")
-            raise
-        report = result.report
-        outcome = _OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
-        if forced and report.stop_reason is None:  # the forced selection is complete: the next --force starts anew
-            journal.delete_meta(forced)
-        journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
-        if on_event:
-            fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
-            on_event("run_finished", {**fields, **report.counts(), **report.totals()})
+                return report
+            return asyncio.run(engine.run(tasks, run_id))
+
+        result = _record_run(journal, selection, options, provider, len(tasks), started, on_event, result, execute)
+        if forced and result.report is not None and result.report.stop_reason is None:
+            journal.delete_meta(forced)  # the forced selection is complete: the next --force starts anew
         return result
+
+
+def planner_for(
+    provider: Provider,
+    journal: Journal,
+    layout: OutputLayout,
+    engine: Engine,
+    options: GenerateOptions,
+    settings: Settings,
+    since: float | None,
+) -> Planner:
+    return Planner(
+        provider,
+        journal,
+        layout,
+        engine.formats,
+        engine.generation_params,
+        force=options.force,
+        force_since=since,
+        overwrite_edited=options.overwrite_edited,
+        retry_quarantined=options.retry_quarantined,
+        send_employee_name=settings.send_employee_name,
+    )
+
+
+def _record_run(
+    journal: Journal,
+    selection: Selection,
+    options: GenerateOptions,
+    provider: Provider,
+    positions: int,
+    started: list[str],
+    on_event: EventSink | None,
+    result: GenerateResult,
+    execute: Callable[[str], RunReport],
+) -> GenerateResult:
+    """Run ``execute`` as a journaled run: its record opened, closed with the outcome, and the events said."""
+    run_id = journal.start_run(
+        selection=_describe_selection(selection),
+        provider=provider.name,
+        model=provider.model,
+        command=scrub_command(options.command, journal.person_hash),
+        positions=positions,
+    )
+    started.append(run_id)
+    if on_event:
+        on_event("run_started", {"run_id": run_id, "positions": positions, "provider": provider.name})
+    try:
+        result.report = report = execute(run_id)
+    except KeyboardInterrupt:
+        journal.finish_run(run_id, outcome="interrupted")
+        raise
+    outcome = _OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
+    journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
+    if on_event:
+        fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
+        on_event("run_finished", {**fields, **report.counts(), **report.totals()})
+    return result
+
+
+def _selection_inputs(selection: Selection, employee: str | None, journal: Journal) -> dict[str, Any]:
+    """The selection as the plan digest sees it (a person by keyed hash only)."""
+    person = journal.person_hash(employee) if employee else None
+    return {**_describe_selection(selection), "employee": person}
 
 
 def _forced_selection(journal: Journal, contexts: Sequence[PositionContext]) -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from profilegen.errors import GenerationError, InputError
 from profilegen.generation.batch_api import BatchApi, BatchInfo, BatchResult, split
 from profilegen.generation.context import fingerprint_parts
-from profilegen.generation.engine import record_failure
+from profilegen.generation.failures import record_failure
 from profilegen.generation.planning import Task, context_params
 from profilegen.journal import Journal
 from profilegen.text import plural

@@ -18,6 +18,7 @@ from profilegen.export.render import FORMATS, RenderOptions, check_formats
 from profilegen.export.writer import FileHashes, WriteResult, known_hashes, write_outputs
 from profilegen.generation.context import PositionContext, describe, fingerprint_parts
 from profilegen.generation.document import assemble
+from profilegen.generation.failures import record_failure
 from profilegen.generation.limits import Limits, RunState, check_limits, install_signal_handlers
 from profilegen.generation.planning import SKIPPED, Task, context_params, generation_params
 from profilegen.generation.provider import Provider, ProviderResult
@@ -25,7 +26,6 @@ from profilegen.generation.report import Outcome, RunReport
 from profilegen.journal import Journal
 
 EventSink = Callable[[str, dict[str, Any]], None]
-NON_TRANSIENT = frozenset({"invalid_output", "truncated", "bad_request"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,28 +37,6 @@ class Finish:
     result: ProviderResult
     duration: float
     status: str  # "generated" or "exported"
-
-
-def record_failure(
-    journal: Journal, key: str, exc: GenerationError, quarantine_after: int, **extra: Any
-) -> tuple[int, bool]:
-    """Journal a failed position: a failure that would repeat (invalid, truncated, refused) lengthens its
-    streak, and a long enough streak quarantines it. Returns (streak, quarantined)."""
-    record = journal.position(key) or {}
-    streak = int(record.get("failure_streak") or 0) + 1 if exc.error_type in NON_TRANSIENT else 0
-    quarantined = streak >= quarantine_after
-    journal.update_position(
-        key,
-        status="failed",
-        last_error={"type": exc.error_type, "message": str(exc)},
-        tokens_in=exc.tokens_in,
-        tokens_out=exc.tokens_out,
-        cost_usd=exc.cost_usd,
-        failure_streak=streak,
-        quarantined=quarantined,
-        **extra,
-    )
-    return streak, quarantined
 
 
 class Engine:
@@ -198,9 +176,12 @@ class Engine:
         return report
 
     def _skip(self, task: Task) -> Outcome:
-        label = describe(task.context)
-        self.on_event("position_skipped", {"position": label, "reason": task.action.replace("_", " ")})
-        return Outcome(task.key, label, task.action)
+        return self.skipped(task.key, describe(task.context), task.action)
+
+    def skipped(self, key: str, label: str, action: str) -> Outcome:
+        """A position that needs nothing: said (at -v) and counted."""
+        self.on_event("position_skipped", {"position": label, "reason": action.replace("_", " ")})
+        return Outcome(key, label, action)
 
     def _requeue(self, task: Task, queue: asyncio.Queue[Task]) -> None:
         """A position that was started but not finished is pending again (its paid answer, if any, stays)."""

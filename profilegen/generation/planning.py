@@ -102,23 +102,57 @@ class Planner:
     def _classify(
         self, key: str, context: PositionContext, fp: str, params: dict[str, Any], listing: FolderListing
     ) -> Task:
-        stem_name = self.layout.file_stem(context.unit_path, context.title, context.employee_name)
-        names = listing(context.unit_path)
+        action, reason = self._decide(key, context.unit_path, context.title, context.employee_name, fp, listing)
+        if reason == "inputs changed":
+            recorded = (self.journal.position(key) or {}).get("fingerprint_parts")  # the few that changed
+            parts = changed_parts(recorded, fingerprint_parts(context, params))
+            reason = f"inputs changed: {', '.join(parts)}" if parts else reason
+        return Task(key, context, fp, action, reason)
+
+    def quick(
+        self,
+        positions: Sequence[tuple[UnitPath, str]],
+        employee: str | None,
+        fingerprints: dict[str, str],
+        records: dict[str, dict[str, Any]],
+    ) -> list[tuple[str, str, str]] | None:
+        """(key, label, action) of every position when none needs work, from fingerprints already known for
+        exactly these inputs (no context built); None as soon as one needs work or is not known."""
+        listing = FolderListing(self.layout)
+        self._records = records
+        found = []
+        for unit_path, title in positions:
+            key = self.journal.position_key(unit_path, title, employee)
+            fp = fingerprints.get(key)
+            if fp is None:
+                return None
+            action, _ = self._decide(key, unit_path, title, employee, fp, listing)
+            if action not in SKIPPED:
+                return None
+            found.append((key, f"{' / '.join(unit_path)} — {title}", action))
+        return found
+
+    def _decide(
+        self, key: str, unit_path: UnitPath, title: str, employee: str | None, fp: str, listing: FolderListing
+    ) -> tuple[str, str]:
+        """What a position needs, and why, from its journal record and the files in its folder."""
+        stem_name = self.layout.file_stem(unit_path, title, employee)
+        names = listing(unit_path)
 
         def exists(fmt: str) -> bool:
             return format_name(stem_name, fmt) in names
 
         record = self._records.get(key)
         if record is not None and record.get("batch_id") and record.get("status") == "submitted":
-            return Task(key, context, fp, "in_batch", f"in batch {record['batch_id']}")  # never sent twice
+            return "in_batch", f"in batch {record['batch_id']}"  # never sent twice
         if record is not None and record.get("frozen"):
-            return Task(key, context, fp, "frozen", "frozen")
+            return "frozen", "frozen"
         if record is not None and record.get("quarantined") and not self.retry_quarantined:
-            return Task(key, context, fp, "quarantined", "quarantined (--retry-quarantined)")
+            return "quarantined", "quarantined (--retry-quarantined)"
         if self.force and not self._forced_already(record):
-            return Task(key, context, fp, "generate", "--force")
+            return "generate", "--force"
         if record is None:
-            return Task(key, context, fp, "generate", "new")
+            return "generate", "new"
         status = str(record.get("status", "pending"))
         if (
             not self.force
@@ -127,23 +161,20 @@ class Planner:
             and status == "done"
             and exists("json")
         ):  # an LLM profile is never replaced by an offline draft without --force
-            return Task(key, context, fp, "kept_llm", "llm profile")
+            return "kept_llm", "llm profile"
         if status != "done":
             if record.get("raw_answer") and record.get("fingerprint") == fp:
-                return Task(key, context, fp, "export", "answer journaled, outputs missing")
-            return Task(key, context, fp, "generate", status)
+                return "export", "answer journaled, outputs missing"
+            return "generate", status
         if record.get("fingerprint") != fp:
-            recorded = (self.journal.position(key) or {}).get("fingerprint_parts")  # the few that changed
-            parts = changed_parts(recorded, fingerprint_parts(context, params))
-            why = f"inputs changed: {', '.join(parts)}" if parts else "inputs changed"
-            return Task(key, context, fp, "generate", why)
+            return "generate", "inputs changed"
         if not exists("json"):
-            return Task(key, context, fp, "generate", "output missing")
+            return "generate", "output missing"
         if any(not exists(f) for f in self.formats):
-            return Task(key, context, fp, "render", "format missing")
+            return "render", "format missing"
         if self.overwrite_edited and record.get("edited_kept"):
-            return Task(key, context, fp, "rewrite", "--overwrite-edited")
-        return Task(key, context, fp, "up_to_date")
+            return "rewrite", "--overwrite-edited"
+        return "up_to_date", ""
 
     def _forced_already(self, record: dict[str, Any] | None) -> bool:
         """Regenerated by the interrupted forced run this one continues (so not paid for again)."""

@@ -1,0 +1,74 @@
+"""The fingerprints of the last full plan, kept with a digest of everything they were computed from.
+
+A fingerprint is a pure function of the organisation file, the Excel settings, the roles settings
+(`head_titles`, `heads`, `unit_kinds`), the KPI files and mapping rules (the mapping key), the
+generation parameters, the selection and profilegen's own code. When the digest of all of those is the
+one recorded, the recorded fingerprints are the ones planning would compute, so a night where nothing
+changed plans from them without building a single context. Anything else — or any position that needs
+work — takes the full path, which records the fingerprints anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import profilegen
+from profilegen.config import Settings
+from profilegen.inputs import Inputs
+from profilegen.journal import Journal
+from profilegen.workspace import org_fingerprint
+
+PLAN_CACHE = "plan-cache"
+
+
+@lru_cache(maxsize=1)
+def code_stamp() -> str:
+    """profilegen's version and the name, size and modification time of each of its source files."""
+    root = Path(profilegen.__file__).parent
+    entries = [profilegen.__version__]
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".md", ".yaml", ".txt", ".json")):
+                info = os.stat(os.path.join(folder, name))
+                entries.append(f"{os.path.relpath(os.path.join(folder, name), root)}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("\n".join(entries).encode("utf-8")).hexdigest()
+
+
+def plan_digest(settings: Settings, inputs: Inputs, selection: dict[str, Any], params: dict[str, Any]) -> str | None:
+    """The digest of every input of the selection's fingerprints (None when one is not known)."""
+    if settings.org is None or not inputs.mapping_key:
+        return None
+    payload = {
+        "code": code_stamp(),
+        "org": [str(settings.org.resolve()), org_fingerprint(settings.org)],
+        "excel": settings.excel.model_dump(mode="json"),
+        "roles": [settings.head_titles, settings.heads, settings.unit_kinds],
+        "kpi": inputs.mapping_key,
+        "params": params,
+        "send_employee_name": settings.send_employee_name,
+        "selection": selection,
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def recorded(journal: Journal, digest: str | None) -> dict[str, str] | None:
+    """The fingerprints recorded for exactly this digest, by position key."""
+    if digest is None:
+        return None
+    cached = journal.meta(PLAN_CACHE)
+    if cached is None or cached.get("digest") != digest:
+        return None
+    fingerprints: dict[str, str] = cached["fingerprints"]
+    return fingerprints
+
+
+def record(journal: Journal, digest: str | None, fingerprints: dict[str, str]) -> None:
+    if digest is not None:
+        journal.set_meta(PLAN_CACHE, {"digest": digest, "fingerprints": fingerprints})
