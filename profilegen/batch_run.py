@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import signal
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -131,7 +133,11 @@ def run_batches(
             report.stop_reason = "duration"
             report.stop_message = f"--max-duration reached while waiting for {waiting}; the next run collects them"
             break
-        sleep(delay)
+        stopped = _wait(sleep, delay)
+        if stopped is not None:
+            report.stop_reason = stopped
+            report.stop_message = f"{stopped} while waiting for the batches; the next run collects them"
+            break
         delay = min(delay * 2, POLL_CAP)
         collected = batcher.collect()
         say_collected(collected, notice)
@@ -140,6 +146,31 @@ def run_batches(
     report.outcomes = list(outcomes.values())
     total.still_open = len(batcher.open_ids())
     return report, total
+
+
+class _Terminated(Exception):
+    pass
+
+
+def _wait(sleep: Callable[[float], None], seconds: float) -> str | None:
+    """Sleep between polls; Ctrl-C or SIGTERM ends the wait (the batches stay open): "interrupted"/"terminated"."""
+
+    def on_term(_signum: int, _frame: object) -> None:
+        raise _Terminated()
+
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread: SIGTERM keeps its default
+        previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        sleep(seconds)
+    except KeyboardInterrupt:
+        return "interrupted"
+    except _Terminated:
+        return "terminated"
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    return None
 
 
 def _submitted(todo: Sequence[Task], work: BatchWork) -> Sequence[Task]:

@@ -229,9 +229,14 @@ def test_a_waiting_run_holds_the_lock(tmp_path: Path) -> None:
             time.sleep(0.05)
         second = run_cli(*[a for a in args if a != "--wait"])
         waiting.send_signal(signal.SIGTERM)
-        waiting.wait(30)
+        assert waiting.wait(30) == 143, "SIGTERM while waiting: stopped cleanly"
         assert second.code == 3, second.stderr
         assert len(server.batches.batches) == 1
+        runs = json.loads(run_cli("jobs", "list", "--json", *sample_args(tmp_path)[4:]).stdout)
+        assert [r["outcome"] for r in runs if r["kind"] == "run"] == ["interrupted"]
+        # bounded by --max-duration: exit 4, the batch still open for the next run
+        bounded = run_cli(*[a if a != "1h" else "1s" for a in args])
+        assert bounded.code == 4 and "--max-duration reached while waiting for 1 batch" in bounded.stderr
 
 
 def test_killed_while_collecting_loses_nothing_and_asks_nothing_twice(tmp_path: Path) -> None:
