@@ -46,7 +46,7 @@ def journal_stats(records: Iterable[dict[str, Any]], run_id: str | None = None, 
         "run_id": run_id,
         "positions": {
             "total": len(chosen),
-            **{k: statuses.get(k, 0) for k in ("done", "failed", "pending", "running")},
+            **{k: statuses.get(k, 0) for k in ("done", "failed", "pending", "running", "submitted")},
         },
         "frozen": sum(1 for r in chosen if r.get("frozen")),
         "quarantined": sum(1 for r in chosen if r.get("quarantined")),

@@ -253,7 +253,9 @@ def stats(
     rate = "n/a" if data["success_rate"] is None else f"{data['success_rate']:.1%}"
     print(
         f"positions: {positions['total']} (done {positions['done']}, failed {positions['failed']}, "
-        f"pending {positions['pending']}, running {positions['running']}); success rate {rate}"
+        f"pending {positions['pending']}, running {positions['running']}"
+        + (f", in open batches {positions['submitted']}" if positions["submitted"] else "")
+        + f"); success rate {rate}"
     )
     print(f"generator: {_pairs(data['generator'])}; KPI source: {_pairs(data['kpi_source'])}")
     duration = data["duration_s"]

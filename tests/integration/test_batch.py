@@ -62,6 +62,7 @@ def test_cron_recipe_submits_then_collects_without_asking_twice(
         assert server.requests == [], "nothing answered live"
         records = _positions(tmp_path / "out")
         assert {r["status"] for r in records.values()} == {"submitted"}
+        assert "in open batches 6" in invoke(capsys, "stats", *sample_args(tmp_path)[4:]).stdout
         custom_ids = {str(r["custom_id"]) for r in records.values()}
         assert all(c.startswith("pg-") and "CRM" not in c for c in custom_ids), "ids name nothing"
         # the same night again, --force included: nothing is submitted twice while the batch is open
@@ -195,12 +196,13 @@ def _spawn(args: list[str], tmp_path: Path) -> subprocess.Popen[str]:
     )
 
 
-def test_killed_while_submitting_the_batch_is_found_not_paid_twice(tmp_path: Path) -> None:
+@pytest.mark.parametrize("shape", SHAPES)
+def test_killed_while_submitting_the_batch_is_found_not_paid_twice(tmp_path: Path, shape: str) -> None:
     with FakeLLM() as server:
-        server.batch_shape = "openai"
+        server.batch_shape = shape
         server.batches.create_delay = 30.0  # the batch exists; its id never reaches the killed process
-        config = _config(tmp_path, "openai")
-        args = [*config, *CRM, *_llm(server, "openai"), "--batch", *sample_args(tmp_path)]
+        config = _config(tmp_path, shape)
+        args = [*config, *CRM, *_llm(server, shape), "--batch", *sample_args(tmp_path)]
         proc = _spawn(args, tmp_path)
         deadline = time.monotonic() + 60
         while not server.batches.batches and time.monotonic() < deadline:
