@@ -229,17 +229,16 @@ def _generate(
                 )
         if quick is not None:
             result = GenerateResult(provider.name, [], notices=notices, orphans=orphans)
-            skipped = [engine.skipped(key, label, action) for key, label, action in quick]
             return _record_run(
                 journal,
                 selection,
                 options,
                 provider,
-                len(skipped),
+                len(quick),
                 started,
                 on_event,
                 result,
-                lambda run_id: RunReport(run_id, skipped),
+                lambda run_id: RunReport(run_id, [engine.skipped(*position) for position in quick]),
             )
         contexts = contexts_for(inputs, selection, settings, chosen)
         forced = _forced_selection(journal, contexts) if options.force else None

@@ -49,6 +49,7 @@ class BatchService:
         self.outcome = "completed"
         self.create_delay = 0.0  # seconds the create answer waits after the batch exists (a kill window)
         self.page_size = 100
+        self.poll_error: int | None = None  # answer every poll with this status (a provider outage)
         self.page_delay = 0.0  # seconds before every results page after the first (a kill window)
         self.calls: Counter[str] = Counter()
         self.files: dict[str, bytes] = {}
@@ -99,6 +100,8 @@ class BatchService:
         if batch is None:
             return _missing()
         if len(parts) == 2 and method == "GET":
+            if self.poll_error:
+                return _json(self.poll_error, {"error": {"message": "upstream unavailable"}})
             await self._advance(batch)
             return _json(200, batch)
         if (shape == "openai" and method == "POST" and parts[2:] == ["cancel"]) or (

@@ -35,8 +35,6 @@ def sample_contexts(employee_name: str | None = None) -> list[PositionContext]:
     mapping = KpiMapper(catalog).map_org(org)
     roles = Roles(org)
     return [
-        build_context(
-            org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), roles, employee_name
-        )
+        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), roles, employee_name)
         for p in org.positions()
     ]

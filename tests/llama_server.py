@@ -37,8 +37,19 @@ def _sdist() -> Path:
     if not sdist.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps", "-q", "-d", str(CACHE),
-             f"llama-cpp-python=={VERSION}"],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-binary",
+                ":all:",
+                "--no-deps",
+                "-q",
+                "-d",
+                str(CACHE),
+                f"llama-cpp-python=={VERSION}",
+            ],
             check=True,
         )
     return sdist
@@ -66,11 +77,15 @@ def server_binary() -> Path:
     binary = tree / "build" / "bin" / "llama-server"
     if not binary.exists():
         build = tree / "build"
-        subprocess.run(["cmake", "-S", str(tree), "-B", str(build), *CMAKE_FLAGS], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["cmake", "-S", str(tree), "-B", str(build), *CMAKE_FLAGS], check=True, stdout=subprocess.DEVNULL
+        )
         jobs = str(os.cpu_count() or 2)
-        subprocess.run(["cmake", "--build", str(build), "--target", "llama-server", "-j", jobs], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["cmake", "--build", str(build), "--target", "llama-server", "-j", jobs],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     return binary
 
 

@@ -176,8 +176,8 @@ def cancel(
 ) -> None:
     """Cancel an open batch: what it answered is collected by the next run, the rest submitted again."""
     from profilegen.config import api_key
-    from profilegen.generation.batch_api import batch_api
-    from profilegen.generation.batches import OPEN
+    from profilegen.generation.batch_api import BatchNotFound, batch_api
+    from profilegen.generation.batches import OPEN, release
 
     settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
     with _journal(out, state_dir) as journal:
@@ -193,7 +193,12 @@ def cancel(
                 "cancelling a batch needs the API key (PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY)"
             )
         where = str(batch.get("base_url") or settings.base_url)  # the server it was submitted to
-        info = batch_api(str(batch["api"]), where, key, str(batch["model"])).cancel(batch_id)
+        try:
+            info = batch_api(str(batch["api"]), where, key, str(batch["model"])).cancel(batch_id)
+        except BatchNotFound:
+            count = release(journal, batch, "lost")
+            print(f"batch {batch_id}: unknown to {where}; {plural(count, 'position')} go into the next batch")
+            return
         batch.update(status=info.status, cancel_requested=True)
         journal.save_batch(batch)
     print(f"batch {batch_id}: {info.status}; the next `profilegen generate` collects what it answered")

@@ -24,6 +24,10 @@ MAX_FILE_BYTES = 190_000_000  # OpenAI takes 200 MB a file: room to spare
 NO_BATCH_API = "this server has no Batch API; run without --batch"
 
 
+class BatchNotFound(RunAborted):
+    """A batch id the server does not know (another server, or one that forgot it)."""
+
+
 @dataclass(slots=True)
 class BatchInfo:
     id: str
@@ -107,6 +111,8 @@ def _calling(what: str) -> Iterator[None]:
         status = status_of(exc)
         detail = _detail(exc)
         if status == 404 and "model" not in detail.lower():
+            if what in ("poll", "results", "cancel"):
+                raise BatchNotFound(f"the server does not know this batch (HTTP 404: {detail})") from None
             raise InputError(NO_BATCH_API) from None
         if status in ABORT_STATUSES:
             raise ProviderAbort(ABORT_STATUSES[status], f"HTTP {status}: {detail}") from None

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from profilegen.errors import GenerationError, InputError
+from profilegen.errors import GenerationError, InputError, ProviderAbort, RunAborted
 from profilegen.generation.batch_api import BatchApi, BatchInfo, BatchResult, split
 from profilegen.generation.context import fingerprint_parts
 from profilegen.generation.failures import record_failure
@@ -244,7 +244,24 @@ class Batcher:
             batch = self.journal.batch(batch_id)
             if batch is None:
                 continue
-            info = self.api.poll(batch_id)
+            where = batch.get("base_url")
+            if where and where != self.provider.settings.base_url:  # never resubmit what another server holds
+                self.notice(
+                    f"batch {batch_id} was submitted to {where}, not {self.provider.settings.base_url}: not collected"
+                )
+                still.append(batch_id)
+                continue
+            try:
+                info = self.api.poll(batch_id)
+            except ProviderAbort:
+                raise
+            except RunAborted as exc:  # the server is down, or forgot the batch: its positions stay in it
+                self.notice(
+                    f"batch {batch_id} not polled: {exc} (the next run tries again; `profilegen jobs cancel "
+                    f"{batch_id}` gives its positions back)"
+                )
+                still.append(batch_id)
+                continue
             batch.update(
                 status=info.status, counts={"total": info.total, "completed": info.completed, "failed": info.failed}
             )
@@ -258,6 +275,7 @@ class Batcher:
         return work
 
     def _collect(self, batch: dict[str, Any], info: BatchInfo, work: BatchWork) -> None:
+        returned = 0
         tokens_in = tokens_out = 0
         cost: float | None = 0.0
         for result in self.api.results(info):
@@ -273,16 +291,15 @@ class Batcher:
             if record.get("batch_id") == batch["id"]:
                 error = {"type": f"batch_{info.status}", "message": info.error or f"the batch {info.status}"}
                 self.journal.update_position(key, status="pending", batch_id=None, last_error=error)
-                work.returned += 1
+                returned += 1
         ended = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         batch.update(collected=True, ended_at=ended, tokens_in=tokens_in, tokens_out=tokens_out, cost_usd=cost)
         if info.error:
             batch["error"] = info.error
         self.journal.save_batch(batch)
-        if work.returned:
-            self.notice(
-                f"batch {batch['id']} {info.status}: {plural(work.returned, 'position')} go into the next batch"
-            )
+        work.returned += returned
+        if returned:
+            self.notice(f"batch {batch['id']} {info.status}: {plural(returned, 'position')} go into the next batch")
 
     def _settle(
         self,
@@ -351,10 +368,17 @@ class Batcher:
         )
         work.answered += 1
 
-    def cancel(self, batch_id: str) -> BatchInfo:
-        info = self.api.cancel(batch_id)
-        batch = self.journal.batch(batch_id)
-        if batch is not None:
-            batch.update(status=info.status, cancel_requested=True)
-            self.journal.save_batch(batch)
-        return info
+
+def release(journal: Journal, batch: dict[str, Any], status: str) -> int:
+    """Give back the positions of a batch the server no longer knows: they go into the next batch."""
+    count = 0
+    for key in batch["custom_ids"].values():
+        if (journal.position(key) or {}).get("batch_id") == batch["id"]:
+            error = {"type": f"batch_{status}", "message": "the server does not know this batch"}
+            journal.update_position(key, status="pending", batch_id=None, last_error=error)
+            count += 1
+    batch.update(status=status, collected=True, ended_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    journal.save_batch(batch)
+    ids = (journal.meta(OPEN) or {}).get("ids", [])
+    journal.set_meta(OPEN, {"ids": [i for i in ids if i != batch["id"]]})
+    return count

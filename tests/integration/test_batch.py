@@ -288,3 +288,27 @@ def test_a_failed_batch_returns_its_positions_and_reported_cost_is_used(
         first = json.loads(invoke(capsys, "jobs", "show", "batch_0001", "--json", *sample_args(tmp_path)[4:]).stdout)
         assert first["status"] == "failed" and first["error"] == "input validation failed"
         assert len(_profiles(tmp_path / "out")) == 6
+
+
+def test_an_outage_another_server_and_a_forgotten_batch(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    with FakeLLM() as server, FakeLLM() as other:
+        server.batch_shape = other.batch_shape = "openai"
+        config = _config(tmp_path, "openai", max_attempts=1)
+        assert invoke(capsys, *config, *CRM, *_llm(server, "openai"), "--batch", *sample_args(tmp_path)).code == 0
+        server.batches.poll_error = 503  # the batch endpoint is down: the live run goes on, the batch stays
+        down = invoke(capsys, *config, *CRM, *_llm(server, "openai"), *sample_args(tmp_path))
+        assert down.code == 0, down.stderr
+        assert "batch batch_0001 not polled" in down.stderr and "in open batches" in down.stdout
+        assert server.requests == [], "nothing in the open batch asked live"
+        # another server: the batch is not polled there, and nothing of it is sent there
+        elsewhere = invoke(capsys, *config, *CRM, *_llm(other, "openai"), "--batch", *sample_args(tmp_path))
+        assert elsewhere.code == 0 and "was submitted to" in elsewhere.stderr
+        assert other.batches.batches == {} and other.requests == []
+        # the server forgot the batch: cancelling gives its positions back, the next night submits them
+        server.batches.poll_error = None
+        del server.batches.batches["batch_0001"]
+        where = sample_args(tmp_path)[4:]
+        forgotten = invoke(capsys, *config, "jobs", "cancel", "batch_0001", *where)
+        assert forgotten.code == 0 and "unknown to" in forgotten.stdout and "6 positions" in forgotten.stdout
+        again = invoke(capsys, *config, *CRM, *_llm(server, "openai"), "--batch", *sample_args(tmp_path))
+        assert again.code == 0 and "submitted 6 positions" in again.stdout

@@ -69,7 +69,10 @@ def test_an_empty_folder_needs_only_an_org(installed: Path, tmp_path: Path) -> N
     assert profile["meta"]["kpi_source"] == "template" and profile["profile"]["kpis"], "the template's KPIs apply"
     assert str(ROOT) not in json.dumps(profile, ensure_ascii=False)
     mapped = json.loads(_run(installed, empty, "kpi", "map", "--org", "org.yaml", "--json").stdout)
-    assert {u["file"] for u in mapped["units"]} <= {"templates/generic.md", "templates/security.md",
-                                                     "templates/construction.md"}
+    assert {u["file"] for u in mapped["units"]} <= {
+        "templates/generic.md",
+        "templates/security.md",
+        "templates/construction.md",
+    }
     missing = _run(installed, empty, "generate", "--all", "--org", "org.yaml", "--kpi-dir", "nope")
     assert missing.code == 2 and "nope: KPI folder not found" in missing.stderr

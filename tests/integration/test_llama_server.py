@@ -37,8 +37,21 @@ def llama() -> Iterator[str]:
     port = _free_port()
     log = (CACHE / "llama-server.log").open("wb")
     proc = subprocess.Popen(
-        [str(binary), "-m", str(model), "--host", "127.0.0.1", "--port", str(port), "-c", "8192", "--parallel", "2",
-         "--threads", "2"],
+        [
+            str(binary),
+            "-m",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "-c",
+            "8192",
+            "--parallel",
+            "2",
+            "--threads",
+            "2",
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -62,11 +75,26 @@ def llama() -> Iterator[str]:
         log.close()
 
 
-def test_json_schema_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Path, llama: str,
-                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_json_schema_end_to_end(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, llama: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PROFILEGEN_API_KEY", "sk-local-llama")
-    args = ["generate", "-d", "Отдел CRM", "--position", "Аналитик", "--provider", "openai", "--base-url", llama,
-            "--model", "tiny", "--max-tokens", "3000", *sample_args(tmp_path, org=SAMPLE_YAML)]
+    args = [
+        "generate",
+        "-d",
+        "Отдел CRM",
+        "--position",
+        "Аналитик",
+        "--provider",
+        "openai",
+        "--base-url",
+        llama,
+        "--model",
+        "tiny",
+        "--max-tokens",
+        "3000",
+        *sample_args(tmp_path, org=SAMPLE_YAML),
+    ]
     result = invoke(capsys, *args)
     assert result.code == 0, result.stderr
     assert "generated 1" in result.stdout and "cost unknown" in result.stdout
@@ -79,12 +107,27 @@ def test_json_schema_end_to_end(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     assert stats["tokens"]["out"] > 0 and stats["cost_usd"] is None
 
 
-def test_none_mode_detects_truncation(capsys: pytest.CaptureFixture[str], tmp_path: Path, llama: str,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_none_mode_detects_truncation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, llama: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PROFILEGEN_API_KEY", "sk-local-llama")
     monkeypatch.setenv("PROFILEGEN_RESPONSE_FORMAT", "none")
-    args = ["generate", "-d", "Отдел CRM", "--position", "Аналитик", "--provider", "openai", "--base-url", llama,
-            "--model", "tiny", "--max-tokens", "256", *sample_args(tmp_path, org=SAMPLE_YAML)]
+    args = [
+        "generate",
+        "-d",
+        "Отдел CRM",
+        "--position",
+        "Аналитик",
+        "--provider",
+        "openai",
+        "--base-url",
+        llama,
+        "--model",
+        "tiny",
+        "--max-tokens",
+        "256",
+        *sample_args(tmp_path, org=SAMPLE_YAML),
+    ]
     result = invoke(capsys, *args)
     assert result.code == 1
     assert "truncated" in result.stderr

@@ -32,8 +32,16 @@ def test_quiet_success_prints_nothing_and_failure_prints_a_line(tmp_path: Path) 
     with FakeLLM() as server:
         server.always = "400"
         failing = run_cli(
-            "-q", "generate", "-d", "Отдел CRM", "--provider", "openai", "--base-url", server.base_url,
-            *sample_args(tmp_path, out=tmp_path / "llm"), env={"PROFILEGEN_API_KEY": "sk-operator-test"},
+            "-q",
+            "generate",
+            "-d",
+            "Отдел CRM",
+            "--provider",
+            "openai",
+            "--base-url",
+            server.base_url,
+            *sample_args(tmp_path, out=tmp_path / "llm"),
+            env={"PROFILEGEN_API_KEY": "sk-operator-test"},
         )
     assert failing.code == 1
     assert failing.stdout.count("\n") == 1 and failing.stdout.startswith("generated 0")
@@ -71,12 +79,24 @@ def test_records_read_as_text_and_unknown_runs_are_said(capsys: pytest.CaptureFi
 
 
 def test_options_in_the_users_words(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    formats = invoke(capsys, "generate", "-d", "Отдел CRM", "--provider", "offline", "--format", " md, JSON,Docx",
-                     "--max-duration", "2h30m", *sample_args(tmp_path))
+    formats = invoke(
+        capsys,
+        "generate",
+        "-d",
+        "Отдел CRM",
+        "--provider",
+        "offline",
+        "--format",
+        " md, JSON,Docx",
+        "--max-duration",
+        "2h30m",
+        *sample_args(tmp_path),
+    )
     assert formats.code == 0, formats.stderr
     assert len(list((tmp_path / "out").rglob("*.docx"))) == 6
-    day = invoke(capsys, "generate", "-d", "Отдел CRM", "--provider", "offline", "--max-duration", "1d",
-                 *sample_args(tmp_path))
+    day = invoke(
+        capsys, "generate", "-d", "Отдел CRM", "--provider", "offline", "--max-duration", "1d", *sample_args(tmp_path)
+    )
     assert day.code == 0
     bad = invoke(capsys, "generate", "--all", "--max-duration", "abc", *sample_args(tmp_path))
     assert bad.code == 2 and "--max-duration: 'abc' is not a duration like 90m, 6h or 1d" in bad.stderr
@@ -94,8 +114,17 @@ def test_options_in_the_users_words(capsys: pytest.CaptureFixture[str], tmp_path
 def test_words_and_plurals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     args = ["generate", "-d", "Отдел CRM", "--provider", "offline", *sample_args(tmp_path)]
     assert invoke(capsys, *args).code == 0
-    froze = invoke(capsys, "freeze", "Отдел CRM", "--position", "Аналитик", "--org", str(SAMPLE_YAML),
-                   "--out", str(tmp_path / "out"))
+    froze = invoke(
+        capsys,
+        "freeze",
+        "Отдел CRM",
+        "--position",
+        "Аналитик",
+        "--org",
+        str(SAMPLE_YAML),
+        "--out",
+        str(tmp_path / "out"),
+    )
     assert froze.stdout.strip() == "froze 1 position"
     analyst = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
     assert analyst["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 1 года"
@@ -127,8 +156,21 @@ def test_kpi_map_is_clean_tsv(tmp_path: Path) -> None:
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
 def test_the_progress_bar_says_what_a_run_costs_and_when_it_ends(tmp_path: Path) -> None:
     with FakeLLM(latency=0.15) as server:
-        command = [sys.executable, "-m", "profilegen", "generate", "-d", "Отдел CRM", "--provider", "openai",
-                   "--base-url", server.base_url, "--concurrency", "1", *sample_args(tmp_path)]
+        command = [
+            sys.executable,
+            "-m",
+            "profilegen",
+            "generate",
+            "-d",
+            "Отдел CRM",
+            "--provider",
+            "openai",
+            "--base-url",
+            server.base_url,
+            "--concurrency",
+            "1",
+            *sample_args(tmp_path),
+        ]
         leader, follower = pty.openpty()
         env = {**os.environ, "PROFILEGEN_API_KEY": "sk-operator-test", "TERM": "xterm", "COLUMNS": "200"}
         env.pop("NO_COLOR", None)

@@ -102,7 +102,22 @@ def test_exports_hr_really_makes(capsys: pytest.CaptureFixture[str], tmp_path: P
         data.append(row)
     two = tmp_path / "two.xlsx"
     book.save(two)
-    ran = invoke(capsys, "generate", "--all", "--provider", "offline", "--org", str(two), "--sheet", "Оргструктура",
-                 "--kpi-dir", str(KPI_DIR), "--out", str(tmp_path / "out"), "--dry-run", "--json")
+    ran = invoke(
+        capsys,
+        "generate",
+        "--all",
+        "--provider",
+        "offline",
+        "--org",
+        str(two),
+        "--sheet",
+        "Оргструктура",
+        "--kpi-dir",
+        str(KPI_DIR),
+        "--out",
+        str(tmp_path / "out"),
+        "--dry-run",
+        "--json",
+    )
     assert ran.code == 0, ran.stderr
     assert {t["path"][0] for t in json.loads(ran.stdout)["to_generate"]} <= {u.path[0] for u in org.roots}

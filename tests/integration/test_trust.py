@@ -333,8 +333,20 @@ def test_outputs_get_the_umask_mode_and_no_hidden_names(tmp_path: Path) -> None:
     org = tmp_path / "org.yaml"
     org.write_text("units:\n  - name: Бюро\n    positions: ['../../../escape-a', Инженер]\n", encoding="utf-8")
     out = tmp_path / "out"
-    ran = _run_with_umask(0o022, "generate", "--all", "--provider", "offline", "--org", str(org), "--out", str(out),
-                          "--format", "json,md,docx", cwd=tmp_path)
+    ran = _run_with_umask(
+        0o022,
+        "generate",
+        "--all",
+        "--provider",
+        "offline",
+        "--org",
+        str(org),
+        "--out",
+        str(out),
+        "--format",
+        "json,md,docx",
+        cwd=tmp_path,
+    )
     assert ran.code == 0, ran.stderr
     profiles = [p for p in out.rglob("*") if ".profilegen" not in p.parts and p.name != ".profilegen.lock"]
     files = [p for p in profiles if p.is_file() and p.name != ".profilegen-id"]

@@ -10,12 +10,32 @@ import typer
 from profilegen.cli.app import app
 
 OUT_COMMANDS = {
-    "generate", "export", "prune", "freeze", "unfreeze", "diff", "accept", "reject", "stats",
-    "jobs list", "jobs show", "jobs purge",
+    "generate",
+    "export",
+    "prune",
+    "freeze",
+    "unfreeze",
+    "diff",
+    "accept",
+    "reject",
+    "stats",
+    "jobs list",
+    "jobs show",
+    "jobs purge",
 }
 ORG_COMMANDS = {
-    "generate", "export", "prune", "freeze", "unfreeze", "diff", "accept", "reject",
-    "org show", "org validate", "kpi map", "kpi explain",
+    "generate",
+    "export",
+    "prune",
+    "freeze",
+    "unfreeze",
+    "diff",
+    "accept",
+    "reject",
+    "org show",
+    "org validate",
+    "kpi map",
+    "kpi explain",
 }
 SHARED = {  # option → the help every command gives it
     "--out": "Profiles folder (default: profiles/).",

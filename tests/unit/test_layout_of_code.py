@@ -26,7 +26,11 @@ def test_the_library_reads_neither_argv_nor_typer() -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         names = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
-        imported = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)
-                    for a in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module or "")])}
+        imported = {
+            a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import | ast.ImportFrom)
+            for a in (n.names if isinstance(n, ast.Import) else [ast.alias(n.module or "")])
+        }
         assert "argv" not in names, path
         assert not imported & {"typer", "rich"}, path

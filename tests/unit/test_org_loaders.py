@@ -198,9 +198,11 @@ def test_level_rows_round_trip(tmp_path: Path) -> None:
     assert len(rows) - 1 == sum(p.headcount for p in org.positions())
     again = load_org(write_xlsx(tmp_path / "rt.xlsx", rows))
     assert [(u.path, u.positions) for u in again.units.values()] == [(u.path, u.positions) for u in org.units.values()]
-    assert again.marked_heads == org.marked_heads == {
-        ("Блок операционного директора", "Департамент финансов", "Отдел бухгалтерского учета"): "Главный бухгалтер"
-    }
+    assert (
+        again.marked_heads
+        == org.marked_heads
+        == {("Блок операционного директора", "Департамент финансов", "Отдел бухгалтерского учета"): "Главный бухгалтер"}
+    )
 
 
 def test_empty_sheet_and_header_without_rows(tmp_path: Path) -> None:

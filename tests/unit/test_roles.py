@@ -54,7 +54,7 @@ def test_a_title_naming_the_unit_wins_over_list_order(roles: Roles) -> None:
     assert _head(roles, "Блок операционного директора", "Департамент закупок") == "Директор по закупкам"
     assert _head(roles, LEGAL, "Управление по информационной безопасности") == "Директор по информационной безопасности"
     assert _head(roles, "Блок исполнительного директора", "Департамент девелопмента") == "Директор департамента"
-    assert _head(roles, "Дирекция \"Социальные объекты\"", "Экспертно-технический отдел") == "Руководитель отдела"
+    assert _head(roles, 'Дирекция "Социальные объекты"', "Экспертно-технический отдел") == "Руководитель отдела"
 
 
 def test_smaller_kinds_advisers_and_assistants_never_head(org: OrgStructure, roles: Roles) -> None:
