@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +39,7 @@ from profilegen.providers import (
     remember_response_format,
     server_slots,
 )
+from profilegen.runs import record_run, selection_inputs
 from profilegen.text import plural
 from profilegen.workspace import bind, prepare, record_org
 
@@ -218,7 +218,7 @@ def _generate(
             say_collected(collected, notice)
             records = journal.position_summaries()  # the answers collected are planned as answered positions
         digest = plan_digest(
-            settings, inputs, _selection_inputs(selection, chosen[1], journal), engine.generation_params
+            settings, inputs, selection_inputs(selection, chosen[1], journal), engine.generation_params
         )
         quick = None
         if not (options.dry_run or options.force or batcher is not None):  # a quiet night plans from the last plan
@@ -229,7 +229,7 @@ def _generate(
                 )
         if quick is not None:
             result = GenerateResult(provider.name, [], notices=notices, orphans=orphans)
-            return _record_run(
+            return record_run(
                 journal,
                 selection,
                 options,
@@ -275,7 +275,7 @@ def _generate(
                 return report
             return asyncio.run(engine.run(tasks, run_id))
 
-        result = _record_run(journal, selection, options, provider, len(tasks), started, on_event, result, execute)
+        result = record_run(journal, selection, options, provider, len(tasks), started, on_event, result, execute)
         if forced and result.report is not None and result.report.stop_reason is None:
             journal.delete_meta(forced)  # the forced selection is complete: the next --force starts anew
         return result
@@ -304,47 +304,6 @@ def planner_for(
     )
 
 
-def _record_run(
-    journal: Journal,
-    selection: Selection,
-    options: GenerateOptions,
-    provider: Provider,
-    positions: int,
-    started: list[str],
-    on_event: EventSink | None,
-    result: GenerateResult,
-    execute: Callable[[str], RunReport],
-) -> GenerateResult:
-    """Run ``execute`` as a journaled run: its record opened, closed with the outcome, and the events said."""
-    run_id = journal.start_run(
-        selection=_describe_selection(selection),
-        provider=provider.name,
-        model=provider.model,
-        command=scrub_command(options.command, journal.person_hash),
-        positions=positions,
-    )
-    started.append(run_id)
-    if on_event:
-        on_event("run_started", {"run_id": run_id, "positions": positions, "provider": provider.name})
-    try:
-        result.report = report = execute(run_id)
-    except KeyboardInterrupt:
-        journal.finish_run(run_id, outcome="interrupted")
-        raise
-    outcome = _OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
-    journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
-    if on_event:
-        fields = {"run_id": run_id, "outcome": outcome, "stop_message": report.stop_message}
-        on_event("run_finished", {**fields, **report.counts(), **report.totals()})
-    return result
-
-
-def _selection_inputs(selection: Selection, employee: str | None, journal: Journal) -> dict[str, Any]:
-    """The selection as the plan digest sees it (a person by keyed hash only)."""
-    person = journal.person_hash(employee) if employee else None
-    return {**_describe_selection(selection), "employee": person}
-
-
 def _forced_selection(journal: Journal, contexts: Sequence[PositionContext]) -> str:
     """The journal's name for a forced run of exactly these positions."""
     keys = sorted(journal.position_key(c.unit_path, c.title, c.employee_name) for c in contexts)
@@ -364,35 +323,3 @@ def mark_orphans(journal: Journal, org: OrgStructure, records: Mapping[str, Any]
             orphans.append(key)
     journal.set_meta("orphans", {"keys": orphans})
     return len(orphans)
-
-
-_OUTCOMES = {
-    "failures": "failed",
-    "terminated": "interrupted",
-    "interrupted": "interrupted",
-    "budget": "budget",
-    "duration": "duration_limit",
-    "aborted": "aborted",
-}
-_SECRET = re.compile(r"(sk-[A-Za-z0-9_-]{6,}|(?i:bearer)\s+\S+)")
-
-
-def scrub_command(argv: Sequence[str], person_hash: Callable[[str], str]) -> list[str]:
-    """The command line as run, with anything that looks like a key replaced and employee names hashed."""
-    scrubbed: list[str] = []
-    for i, arg in enumerate(argv):
-        if i and argv[i - 1] == "--employee-name":
-            arg = f"person:{person_hash(arg.strip())}"
-        elif arg.startswith("--employee-name="):
-            arg = f"--employee-name=person:{person_hash(arg.split('=', 1)[1].strip())}"
-        scrubbed.append(_SECRET.sub("***", arg))
-    return scrubbed
-
-
-def _describe_selection(selection: Selection) -> dict[str, Any]:
-    return {
-        "departments": selection.departments,
-        "position": selection.position,
-        "subunits": selection.subunits,
-        "employee": bool(selection.employee_name),
-    }

@@ -49,6 +49,7 @@ class BatchService:
         self.outcome = "completed"
         self.create_delay = 0.0  # seconds the create answer waits after the batch exists (a kill window)
         self.page_size = 100
+        self.create_error: int | None = None  # answer submissions with this status (401, 402, ...)
         self.poll_error: int | None = None  # answer every poll with this status (a provider outage)
         self.page_delay = 0.0  # seconds before every results page after the first (a kill window)
         self.calls: Counter[str] = Counter()
@@ -66,6 +67,8 @@ class BatchService:
             parts = parts[1:]
         if shape is None or not parts or parts[0] not in ("files", "batches"):
             return _missing()
+        if self.create_error and method == "POST" and len(parts) == 1:
+            return _json(self.create_error, {"error": {"message": f"fault {self.create_error}"}})
         self.calls[
             f"{method} /{parts[0]}{'/…' if len(parts) > 1 else ''}{'/' + parts[2] if len(parts) > 2 else ''}"
         ] += 1

@@ -312,3 +312,25 @@ def test_an_outage_another_server_and_a_forgotten_batch(capsys: pytest.CaptureFi
         assert forgotten.code == 0 and "unknown to" in forgotten.stdout and "6 positions" in forgotten.stdout
         again = invoke(capsys, *config, *CRM, *_llm(server, "openai"), "--batch", *sample_args(tmp_path))
         assert again.code == 0 and "submitted 6 positions" in again.stdout
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_large_submissions_are_split_and_a_refused_key_stops(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, shape: str
+) -> None:
+    with FakeLLM() as server:
+        server.batch_shape = shape
+        server.batches.create_error = 401
+        config = _config(tmp_path, shape, batch_max_requests=4)
+        refused = invoke(capsys, *config, *CRM, *_llm(server, shape), "--batch", *sample_args(tmp_path))
+        assert refused.code == 1 and "HTTP 401" in refused.stderr and KEY not in refused.stderr
+        runs = json.loads(invoke(capsys, "jobs", "list", "--json", *sample_args(tmp_path)[4:]).stdout)
+        assert [r["outcome"] for r in runs] == ["aborted"]
+        server.batches.create_error = None
+        split = invoke(capsys, *config, *CRM, *_llm(server, shape), "--batch", *sample_args(tmp_path))
+        assert split.code == 0, split.stderr
+        assert "submitted 6 positions in batch_0001, batch_0002" in split.stdout
+        assert sorted(len(r) for r in server.batches.requests.values()) == [2, 4]
+        server.batches.steps = 1
+        assert invoke(capsys, *config, *CRM, *_llm(server, shape), "--batch", *sample_args(tmp_path)).code == 0
+        assert len(_profiles(tmp_path / "out")) == 6
