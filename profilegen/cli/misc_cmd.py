@@ -56,6 +56,12 @@ STARTER = """\
 # response_format: auto                 # auto | json_schema | json_object_schema | json_object | none
 # request_timeout: 600                  # seconds; a CPU server needs minutes for a long profile
 # timeout_retries: 1
+
+# Batch APIs (generate --batch), about half price, answers within 24 h
+# batch_api: auto                       # auto | openai | openrouter (auto: openrouter for OpenRouter's URL)
+# batch_discount: 0.5                   # batch price / live price, where the provider reports no cost
+# batch_poll: 30                        # seconds before the first poll with --wait (then doubling)
+# batch_max_requests: 50000             # requests per batch; more are split
 """
 
 
