@@ -6,12 +6,12 @@ import asyncio
 import contextlib
 import signal
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from profilegen.config import Settings, api_key, parse_duration
 from profilegen.errors import InputError
-from profilegen.generation.batches import INTENTS, OPEN, Batcher, BatchWork
+from profilegen.generation.batches import INTENTS, Batcher, BatchWork, open_batch_ids
 from profilegen.generation.context import describe
 from profilegen.generation.engine import Engine
 from profilegen.generation.planning import SKIPPED, Task
@@ -32,7 +32,7 @@ def open_batcher(
     wanted: bool,
 ) -> Batcher | None:
     """The batcher of this state folder: when --batch asks for one, or when batches are open to collect."""
-    open_ids = (journal.meta(OPEN) or {}).get("ids") or []
+    open_ids = open_batch_ids(journal)
     if not wanted and not open_ids and not (journal.meta(INTENTS) or {}).get("tags"):
         return None
     from profilegen.generation.openai_provider import OpenAIProvider
@@ -116,7 +116,7 @@ def run_batches(
         _merge(total, work)
         if budget is not None and work.estimated_cost_usd is not None:
             budget = max(0.0, budget - work.estimated_cost_usd)
-        for task in _submitted(todo, work):
+        for task in todo[: work.submitted]:  # submitted in order, up to the budget
             outcomes[task.key] = Outcome(task.key, describe(task.context), "submitted")
         if work.not_submitted:
             report.stop_reason = "budget"
@@ -171,10 +171,6 @@ def _wait(sleep: Callable[[float], None], seconds: float) -> str | None:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
     return None
-
-
-def _submitted(todo: Sequence[Task], work: BatchWork) -> Sequence[Task]:
-    return todo[: work.submitted]
 
 
 def _merge(total: BatchWork, work: BatchWork) -> None:

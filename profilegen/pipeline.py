@@ -179,12 +179,13 @@ def _generate(
                 notice(f"concurrency {slots}: the server's parallel slots (--concurrency to choose)")
         for message in provider_notices:
             notice(message)
+        org_sha256 = ""  # the org file's digest, read when the run records its organisation
         if not options.dry_run:
             check_output_folder(settings, state_dir, create=True)
             stack.enter_context(StateLock(settings.out, lock_name=OUT_LOCK))
             bind(settings, state_dir)
             assert settings.org is not None
-            record_org(state_dir, settings.org, notice)
+            org_sha256 = record_org(state_dir, settings.org, notice)
         recovered = journal.recover()
         if recovered:
             notice(f"{plural(recovered, 'position')} left running by an earlier run will be retried")
@@ -217,9 +218,10 @@ def _generate(
             collected = batcher.collect()
             say_collected(collected, notice)
             records = journal.position_summaries()  # the answers collected are planned as answered positions
-        digest = plan_digest(
-            settings, inputs, selection_inputs(selection, chosen[1], journal), engine.generation_params
-        )
+        digest = None  # dry runs neither use nor record the last plan
+        if not options.dry_run:
+            selected = selection_inputs(selection, chosen[1], journal)
+            digest = plan_digest(settings, org_sha256, inputs, selected, engine.generation_params)
         quick = None
         if not (options.dry_run or options.force or batcher is not None):  # a quiet night plans from the last plan
             known = plan_cache.recorded(journal, digest)
@@ -256,7 +258,7 @@ def _generate(
         if options.dry_run:
             result.estimate = estimate(provider, result.to_generate, settings)
             if batcher is not None and options.batch:
-                priced, _ = batcher.estimate(result.to_generate)
+                priced = batcher.estimate(result.to_generate)
                 costs = [cost for _, _, cost in priced]
                 result.estimate["estimated_cost_usd"] = (
                     None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 4)
@@ -270,7 +272,7 @@ def _generate(
         def execute(run_id: str) -> RunReport:
             if batcher is not None and options.batch:
                 report, result.batch = run_batches(
-                    batcher, planner.plan_again(contexts), engine, run_id, settings, options.wait, collected, notice
+                    batcher, lambda: planner.plan(contexts), engine, run_id, settings, options.wait, collected, notice
                 )
                 return report
             return asyncio.run(engine.run(tasks, run_id))

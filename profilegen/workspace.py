@@ -181,8 +181,9 @@ def resolve_org(settings: Settings, state: Path) -> Path:
     )
 
 
-def record_org(state: Path, org: Path, notice: Notice) -> None:
-    """Remember the organisation this run generates from; say so plainly when it is not the last one."""
+def record_org(state: Path, org: Path, notice: Notice) -> str:
+    """Remember the organisation this run generates from; say so plainly when it is not the last one.
+    Returns the file's sha256."""
     fingerprint = org_fingerprint(org)
     previous = recorded_org(state)
     if previous is not None and previous.get("sha256") != fingerprint and previous.get("path") != str(org.resolve()):
@@ -192,3 +193,4 @@ def record_org(state: Path, org: Path, notice: Notice) -> None:
         )
     if previous is None or previous.get("sha256") != fingerprint or previous.get("path") != str(org.resolve()):
         _write_json(state / ORG_SOURCE_FILE, {"path": str(org.resolve()), "sha256": fingerprint})
+    return fingerprint

@@ -177,7 +177,7 @@ def cancel(
     """Cancel an open batch: what it answered is collected by the next run, the rest submitted again."""
     from profilegen.config import api_key
     from profilegen.generation.batch_api import BatchNotFound, batch_api
-    from profilegen.generation.batches import OPEN, release
+    from profilegen.generation.batches import open_batch_ids, release
 
     settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
     with _journal(out, state_dir) as journal:
@@ -185,7 +185,7 @@ def cancel(
         if batch is None:
             _known_run(journal, batch_id, [b["id"] for b in journal.batches()], "batch")
             return
-        if batch_id not in (journal.meta(OPEN) or {}).get("ids", []):
+        if batch_id not in open_batch_ids(journal):
             raise InputError(f"batch {batch_id} has ended ({batch.get('status')}): nothing to cancel")
         key = api_key()
         if key is None:

@@ -169,14 +169,18 @@ def _result(line: dict[str, Any]) -> BatchResult:
     return BatchResult(str(line.get("custom_id")), body, None, status)
 
 
-class OpenAIBatches:
-    """`POST /files` (purpose batch), `POST /batches`, `GET /batches/{id}`, file contents for results."""
-
-    shape = "openai"
+class _Batches:
+    """One server's Batch API through the openai client (its auth, retries and error types)."""
 
     def __init__(self, client: OpenAI, model: str) -> None:
         self.client = client
         self.model = model
+
+
+class OpenAIBatches(_Batches):
+    """`POST /files` (purpose batch), `POST /batches`, `GET /batches/{id}`, file contents for results."""
+
+    shape = "openai"
 
     def submit(self, requests: Sequence[tuple[str, dict[str, Any]]], tag: str) -> BatchInfo:
         lines = (
@@ -223,14 +227,10 @@ class OpenAIBatches:
         return None
 
 
-class OpenRouterBatches:
+class OpenRouterBatches(_Batches):
     """`POST /batches` with the requests inline, `GET /batches/{id}`, cursor-paged `GET /batches/{id}/results`."""
 
     shape = "openrouter"
-
-    def __init__(self, client: OpenAI, model: str) -> None:
-        self.client = client
-        self.model = model
 
     def submit(self, requests: Sequence[tuple[str, dict[str, Any]]], tag: str) -> BatchInfo:
         # endpoint and model before the requests: OpenRouter reads the body as a stream

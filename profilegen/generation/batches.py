@@ -51,6 +51,15 @@ class BatchWork:
     still_open: int = 0
 
 
+def open_batch_ids(journal: Journal) -> list[str]:
+    """The batches of this state folder that have not ended (or not been collected) yet."""
+    return list((journal.meta(OPEN) or {}).get("ids", []))
+
+
+def _set_open(journal: Journal, ids: Sequence[str]) -> None:
+    journal.set_meta(OPEN, {"ids": list(dict.fromkeys(ids))})
+
+
 def custom_id(key: str) -> str:
     """A request's id in a batch: derived from the position key, naming nothing and no one."""
     return "pg-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
@@ -103,15 +112,11 @@ class Batcher:
         self.send_employee_name = send_employee_name
         self.notice = notice
 
-    # -- the journal's lists ------------------------------------------------------------------------
     def open_ids(self) -> list[str]:
-        return list((self.journal.meta(OPEN) or {}).get("ids", []))
-
-    def _set_open(self, ids: Sequence[str]) -> None:
-        self.journal.set_meta(OPEN, {"ids": list(dict.fromkeys(ids))})
+        return open_batch_ids(self.journal)
 
     # -- submitting ---------------------------------------------------------------------------------
-    def estimate(self, tasks: Sequence[Task]) -> tuple[list[tuple[Task, dict[str, Any], float | None]], int]:
+    def estimate(self, tasks: Sequence[Task]) -> list[tuple[Task, dict[str, Any], float | None]]:
         """Each task's request body and estimated cost (prompt plus expected answer, at the batch price)."""
         from profilegen.generation.prompt import estimate_tokens
 
@@ -125,7 +130,7 @@ class Batcher:
             if self.prices and "input" in self.prices and "output" in self.prices:
                 cost = (tokens_in * self.prices["input"] + expected_out * self.prices["output"]) * self.discount / 1e6
             priced.append((task, body, cost))
-        return priced, expected_out
+        return priced
 
     def _expected_answer_tokens(self) -> int:
         """The mean answer of the profiles generated so far, else the answer limit."""
@@ -138,7 +143,7 @@ class Batcher:
 
     def submit(self, tasks: Sequence[Task], run_id: str, max_cost: float | None) -> BatchWork:
         work = BatchWork()
-        priced, _ = self.estimate(tasks)
+        priced = self.estimate(tasks)
         chosen: list[tuple[Task, dict[str, Any]]] = []
         total: float | None = 0.0
         for task, body, cost in priced:
@@ -151,16 +156,16 @@ class Batcher:
             total = _add(total, cost)
             chosen.append((task, body))
         work.estimated_cost_usd = None if total is None else round(total, 6)
-        requests = [(custom_id(t.key), body) for t, body in chosen]
-        tasks_by_id = {custom_id(t.key): t for t, _ in chosen}
+        tasks_by_id = {custom_id(t.key): (t, body) for t, body in chosen}
+        requests = [(cid, body) for cid, (_, body) in tasks_by_id.items()]
         for chunk in split(requests, self.max_requests):
             tag = uuid.uuid4().hex
-            ids = {cid: [tasks_by_id[cid].key, tasks_by_id[cid].fingerprint] for cid, _ in chunk}
+            ids = {cid: [tasks_by_id[cid][0].key, tasks_by_id[cid][0].fingerprint] for cid, _ in chunk}
             intent = {"tag": tag, "since": time.time(), "run_id": run_id, "custom_ids": ids, "total": len(chunk)}
             self.journal.set_meta(f"batch-intent:{tag}", intent)
             self._set_intents([*self._intents(), tag])
             info = self.api.submit(chunk, tag)
-            self._adopt(intent, info, tasks_by_id)
+            self._adopt(intent, info, {cid: task for cid, (task, _) in tasks_by_id.items()})
             work.submitted += len(chunk)
             work.submitted_ids.append(info.id)
         return work
@@ -194,28 +199,28 @@ class Batcher:
         with self.journal.transaction():
             self.journal.save_batch(record)
             for cid, (key, fp) in intent["custom_ids"].items():
-                previous = self.journal.position(key) or {}
-                fields: dict[str, Any] = {
-                    "status": "submitted",
-                    "batch_id": info.id,
-                    "custom_id": cid,
-                    "run_id": intent["run_id"],
-                    "fingerprint": fp,
-                    "attempts": int(previous.get("attempts") or 0) + 1,
-                    "raw_answer": None,
-                    "submitted_ts": now,
-                }
+                position = self.journal.position(key) or {}  # read once, written once
+                position.update(
+                    status="submitted",
+                    batch_id=info.id,
+                    custom_id=cid,
+                    run_id=intent["run_id"],
+                    fingerprint=fp,
+                    attempts=int(position.get("attempts") or 0) + 1,
+                    raw_answer=None,
+                    submitted_ts=now,
+                )
                 task = (tasks or {}).get(cid)
                 if task is not None:
                     params = context_params(task.context, self.params, self.send_employee_name)
-                    fields.update(
+                    position.update(
                         fingerprint_parts=fingerprint_parts(task.context, params),
                         unit_path=list(task.context.unit_path),
                         title=task.context.title,
                         kpi_source=task.context.kpi_source,
                     )
-                self.journal.update_position(key, **fields)
-            self._set_open([*self.open_ids(), info.id])
+                self.journal.save_position(key, position)
+            _set_open(self.journal, [*self.open_ids(), info.id])
             self.journal.delete_meta(f"batch-intent:{intent['tag']}")
             self._set_intents([t for t in self._intents() if t != intent["tag"]])
 
@@ -270,7 +275,7 @@ class Batcher:
                 still.append(batch_id)
                 continue
             self._collect(batch, info, work)
-        self._set_open(still)
+        _set_open(self.journal, still)
         work.still_open = len(still)
         return work
 
@@ -379,6 +384,5 @@ def release(journal: Journal, batch: dict[str, Any], status: str) -> int:
             count += 1
     batch.update(status=status, collected=True, ended_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
     journal.save_batch(batch)
-    ids = (journal.meta(OPEN) or {}).get("ids", [])
-    journal.set_meta(OPEN, {"ids": [i for i in ids if i != batch["id"]]})
+    _set_open(journal, [i for i in open_batch_ids(journal) if i != batch["id"]])
     return count

@@ -21,7 +21,6 @@ import profilegen
 from profilegen.config import Settings
 from profilegen.inputs import Inputs
 from profilegen.journal import Journal
-from profilegen.workspace import org_fingerprint
 
 PLAN_CACHE = "plan-cache"
 
@@ -40,13 +39,15 @@ def code_stamp() -> str:
     return hashlib.sha256("\n".join(entries).encode("utf-8")).hexdigest()
 
 
-def plan_digest(settings: Settings, inputs: Inputs, selection: dict[str, Any], params: dict[str, Any]) -> str | None:
+def plan_digest(
+    settings: Settings, org_sha256: str, inputs: Inputs, selection: dict[str, Any], params: dict[str, Any]
+) -> str | None:
     """The digest of every input of the selection's fingerprints (None when one is not known)."""
     if settings.org is None or not inputs.mapping_key:
         return None
     payload = {
         "code": code_stamp(),
-        "org": [str(settings.org.resolve()), org_fingerprint(settings.org)],
+        "org": [str(settings.org.resolve()), org_sha256],
         "excel": settings.excel.model_dump(mode="json"),
         "roles": [settings.head_titles, settings.heads, settings.unit_kinds],
         "kpi": inputs.mapping_key,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,10 +94,6 @@ class Planner:
             params = context_params(context, self.params, self.send_employee_name)
             tasks.append(self._classify(key, context, fingerprint(context, params), params, exists))
         return tasks
-
-    def plan_again(self, contexts: Sequence[PositionContext]) -> Callable[[], list[Task]]:
-        """Planning of the same contexts from the journal as it is when called (a batch run plans per round)."""
-        return lambda: self.plan(contexts)
 
     def _classify(
         self, key: str, context: PositionContext, fp: str, params: dict[str, Any], listing: FolderListing
