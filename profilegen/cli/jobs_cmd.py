@@ -62,6 +62,8 @@ def list_runs(
                 str(run.get("started_at", "")),
                 "all" if departments is None else ", ".join(departments),
                 str(counts.get("generated", "")),
+                str(counts.get("exported", "")),
+                str(counts.get("submitted", "")),
                 str(counts.get("failed", "")),
                 str(counts.get("up_to_date", "")),
                 f"{run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}",
@@ -69,7 +71,19 @@ def list_runs(
                 str(run.get("outcome", "")),
             ]
         )
-    headers = ["run", "started", "selection", "generated", "failed", "up to date", "tokens", "cost", "outcome"]
+    headers = [
+        "run",
+        "started",
+        "selection",
+        "generated",
+        "from journal",  # answers written without a request: collected from a batch, or left by a crash
+        "submitted",
+        "failed",
+        "up to date",
+        "tokens",
+        "cost",
+        "outcome",
+    ]
     table(headers, rows)
     if batches:
         print()

@@ -86,6 +86,11 @@ def test_cron_recipe_submits_then_collects_without_asking_twice(
         assert batch["api"] == shape
         listed = invoke(capsys, "jobs", "list", *sample_args(tmp_path)[4:])
         assert "batch_0001" in listed.stdout and "completed" in listed.stdout
+        header, *rows = listed.stdout.split("\n\n")[0].splitlines()
+        columns = header.split("\t")
+        nights = [dict(zip(columns, row.split("\t"), strict=True)) for row in rows]
+        counted = [(n["submitted"], n["from journal"]) for n in nights]  # newest first
+        assert counted[0] == ("0", "6") and counted[-1] == ("6", "0"), "the collecting night, the submitting one"
         stats = invoke(capsys, "stats", *sample_args(tmp_path)[4:])
         assert "cost by mode: live" in stats.stdout and "batch $" in stats.stdout
         quiet = invoke(capsys, *config, *CRM, *_llm(server, shape), "--batch", *sample_args(tmp_path))
