@@ -104,6 +104,9 @@ def run_batches(
                     task.key,
                     describe(task.context),
                     "failed",
+                    tokens_in=0,  # a run's tokens and cost are what it asked live; the batch holds its own
+                    tokens_out=0,
+                    cost_usd=0.0,
                     error_type=str(error.get("type") or "batch_error"),
                     message=str(error.get("message") or ""),
                 )
@@ -181,6 +184,7 @@ def _merge(total: BatchWork, work: BatchWork) -> None:
     total.submitted += work.submitted
     total.not_submitted = work.not_submitted
     total.submitted_ids += work.submitted_ids
+    total.submitted_keys += work.submitted_keys
     total.failed_keys += work.failed_keys
     if total.estimated_cost_usd is not None:
         total.estimated_cost_usd = (

@@ -273,11 +273,14 @@ def _summary(report: "RunReport", out: Path) -> None:
 def _batch_summary(work: "BatchWork") -> None:
     if work.submitted:
         cost = "unknown" if work.estimated_cost_usd is None else f"${work.estimated_cost_usd:.4f}"
+        positions = len(set(work.submitted_keys))
+        asked = f" ({plural(work.submitted, 'request')}: re-asks included)" if work.submitted != positions else ""
+        later = "; the next `profilegen generate` collects the answers" if work.still_open else ""
         print(
-            f"submitted {plural(work.submitted, 'position')} in {', '.join(work.submitted_ids)} "
-            f"(estimated {cost} at the batch price); the next `profilegen generate` collects the answers"
+            f"submitted {plural(positions, 'position')}{asked} in {', '.join(work.submitted_ids)} "
+            f"(estimated {cost} at the batch price){later}"
         )
-    if work.still_open and not work.submitted:
+    elif work.still_open:
         print(f"{plural(work.still_open, 'batch', 'batches')} still open; the next run collects them")
 
 

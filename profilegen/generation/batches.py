@@ -46,6 +46,7 @@ class BatchWork:
     submitted: int = 0
     not_submitted: int = 0  # left out by --max-cost
     submitted_ids: list[str] = field(default_factory=list)
+    submitted_keys: list[str] = field(default_factory=list)  # a position re-asked in a later batch: twice
     failed_keys: list[str] = field(default_factory=list)
     estimated_cost_usd: float | None = 0.0
     still_open: int = 0
@@ -167,6 +168,7 @@ class Batcher:
             info = self.api.submit(chunk, tag)
             self._adopt(intent, info, {cid: task for cid, (task, _) in tasks_by_id.items()})
             work.submitted += len(chunk)
+            work.submitted_keys += [key for key, _fp in ids.values()]
             work.submitted_ids.append(info.id)
         return work
 

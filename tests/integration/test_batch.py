@@ -116,6 +116,9 @@ def test_wait_collects_retries_invalid_answers_and_failed_requests(
         fix = server.batches.requests["batch_0002"][0][1]
         assert fix["messages"][-2]["role"] == "assistant", "the re-ask carries the invalid answer"
         assert "http_500" in done.stderr
+        assert "cost $0.0000" in done.stdout, "nothing asked live: the batches' cost is on the batches"
+        assert "submitted 6 positions (7 requests: re-asks included) in batch_0001, batch_0002" in done.stdout
+        assert "the next `profilegen generate` collects" not in done.stdout, "--wait left nothing open"
         tomorrow = invoke(
             capsys, *_config(tmp_path, shape), *CRM, *_llm(server, shape), "--batch", "--wait", *sample_args(tmp_path)
         )
