@@ -253,4 +253,8 @@ def changed_parts(old: dict[str, str] | None, new: dict[str, str]) -> list[str]:
 
 def describe(context: PositionContext) -> str:
     """A short human label: 'Unit / Path — Title'."""
-    return f"{format_path(context.unit_path)} — {context.title}"
+    return label(context.unit_path, context.title)
+
+
+def label(unit_path: UnitPath, title: str) -> str:
+    return f"{format_path(unit_path)} — {title}"

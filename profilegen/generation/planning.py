@@ -9,7 +9,7 @@ from typing import Any
 
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_name
-from profilegen.generation.context import PositionContext, changed_parts, fingerprint, fingerprint_parts
+from profilegen.generation.context import PositionContext, changed_parts, fingerprint, fingerprint_parts, label
 from profilegen.generation.provider import Provider
 from profilegen.generation.versions import SCHEMA_VERSION
 from profilegen.journal import Journal
@@ -125,7 +125,7 @@ class Planner:
             action, _ = self._decide(key, unit_path, title, employee, fp, listing)
             if action not in SKIPPED:
                 return None
-            found.append((key, f"{' / '.join(unit_path)} — {title}", action))
+            found.append((key, label(unit_path, title), action))
         return found
 
     def _decide(
