@@ -241,6 +241,7 @@ def _generate(
                 on_event,
                 result,
                 lambda run_id: RunReport(run_id, [engine.skipped(*position) for position in quick]),
+                planned="from the last plan",
             )
         contexts = contexts_for(inputs, selection, settings, chosen)
         forced = _forced_selection(journal, contexts) if options.force else None

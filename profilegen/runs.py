@@ -37,14 +37,17 @@ def record_run(
     on_event: EventSink | None,
     result: GenerateResult,
     execute: Callable[[str], RunReport],
+    planned: str = "in full",
 ) -> GenerateResult:
-    """Run ``execute`` as a journaled run: its record opened, closed with the outcome, and the events said."""
+    """Run ``execute`` as a journaled run: its record opened, closed with the outcome, and the events said.
+    ``planned``: "in full", or "from the last plan" (a quiet night, no context built)."""
     run_id = journal.start_run(
         selection=describe_selection(selection),
         provider=provider.name,
         model=provider.model,
         command=scrub_command(options.command, journal.person_hash),
         positions=positions,
+        planned=planned,
     )
     started.append(run_id)
     if on_event:

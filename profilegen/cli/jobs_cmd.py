@@ -152,7 +152,7 @@ def describe_run(run: dict[str, Any]) -> list[str]:
         f"run {run['id']}: {run.get('outcome', '?')}",
         f"  started {run.get('started_at', '?')}, finished {run.get('finished_at', '—')}",
         f"  selection: {chosen}; provider {run.get('provider', '?')}, model {run.get('model', '?')}",
-        f"  positions: {run.get('positions', '?')} — {shown}",
+        f"  positions: {run.get('positions', '?')} — {shown}; planned {run.get('planned', 'in full')}",
         f"  tokens in/out: {run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}; cost {_cost(run.get('cost_usd'))}",
     ]
     if run.get("command"):

@@ -30,6 +30,11 @@ def _forget_plan(out: Path) -> None:
         journal.delete_meta(plan_cache.PLAN_CACHE)
 
 
+def _last_run_planned(out: Path) -> str:
+    with Journal(out / ".profilegen") as journal:
+        return str(journal.runs()[0]["planned"])
+
+
 def _records(out: Path) -> dict[str, object]:
     with Journal(out / ".profilegen") as journal:
         return {k: {f: r.get(f) for f in ("status", "fingerprint", "frozen")} for k, r in journal.positions()}
@@ -43,9 +48,11 @@ def test_the_quick_plan_is_the_full_plan(capsys: pytest.CaptureFixture[str], tmp
         recorded = journal.meta(plan_cache.PLAN_CACHE)
     assert recorded is not None and len(recorded["fingerprints"]) == 6
     quick = invoke(capsys, "-v", *CRM, *where)
+    assert _last_run_planned(out) == "from the last plan"
     records = _records(out)
     _forget_plan(out)
     full = invoke(capsys, "-v", *CRM, *where)
+    assert _last_run_planned(out) == "in full"
     assert quick.code == full.code == 0
     assert quick.stdout == full.stdout and "up to date 6" in quick.stdout
     skipped = [line for line in quick.stderr.splitlines() if "skipped" in line]
@@ -64,6 +71,7 @@ def test_every_change_is_seen_after_a_quiet_night(
     run = ["--config", str(config), *CRM, *where]
     assert invoke(capsys, *run).code == 0
     assert "up to date 6" in invoke(capsys, *run).stdout  # the quiet night: the plan is recorded and used
+    assert _last_run_planned(out) == "from the last plan"
     extra: list[str] = []
     if change == "kpi file":
         dit = kpi / "dit.md"
