@@ -26,6 +26,7 @@ _POS = "pos:"
 _DOC = "doc:"
 _META = "meta:"
 _BATCH = "batch:"
+_SPEND = "spend:"
 _ACTIVE = "meta:active-run"
 
 
@@ -145,8 +146,11 @@ class Journal:
             raise _disk_error(exc, self.state_dir) from None
 
     def _items(self, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for key in list(self._cache.iterkeys()):
-            if isinstance(key, str) and key.startswith(prefix):
+        """The records under ``prefix``, found by a range of the key index (not a walk over every key)."""
+        query = "SELECT key FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
+        keys = [k for (k,) in self._cache._sql(query, (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))).fetchall()]
+        for key in keys:
+            if isinstance(key, str):
                 value = self._get(key)
                 if value is not None:
                     yield key[len(prefix) :], value
@@ -225,22 +229,33 @@ class Journal:
         if active is None:
             return 0
         run = self.run(str(active))
-        if run is not None and run.get("outcome") == "running":  # its process died (the lock was free)
-            run.update(outcome="crashed", finished_at=_now())
-            self._put(_RUN + str(active), run)
-        count = 0
+        count = written = 0
         for key, record in self.positions():
             if record.get("status") == "running":
                 record["status"] = "pending"
                 self.save_position(key, record)
                 count += 1
+            elif record.get("status") == "done" and record.get("run_id") == active:
+                written += 1
+        if run is not None and run.get("outcome") == "running":  # its process died (the lock was free)
+            run.update(
+                outcome="crashed", finished_at=_now(), counts={**(run.get("counts") or {}), "generated": written}
+            )
+            self._put(_RUN + str(active), run)
         self._cache.delete(_ACTIVE)
         return count
 
     # -- runs ---------------------------------------------------------------------------
     def start_run(self, **info: Any) -> str:
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
-        record = {"id": run_id, "started_at": _now(), "started_ts": time.time(), "outcome": "running", **info}
+        record = {
+            "id": run_id,
+            "started_at": _now(),
+            "started_ts": time.time(),
+            "outcome": "running",
+            "spend_ledger": True,  # its cost is what the journal recorded per answer (`spending`)
+            **info,
+        }
         self._put(_RUN + run_id, record)
         self._cache.set(_ACTIVE, run_id)  # cleared by finish_run; still there after a crash
         return run_id
@@ -257,6 +272,26 @@ class Journal:
     def runs(self) -> list[dict[str, Any]]:
         """All runs, newest first."""
         return sorted((r for _, r in self._items(_RUN)), key=lambda r: float(r.get("started_ts") or 0), reverse=True)
+
+    # -- what was paid ------------------------------------------------------------------
+    def record_spend(
+        self, entry: str, run_id: str, mode: str, tokens_in: int | None, tokens_out: int | None, cost: float | None
+    ) -> None:
+        """What one position's requests cost (``entry``: the run or batch and the position; written again
+        with the new totals when the same entry paid for more, so nothing is counted twice)."""
+        record = {
+            "ts": time.time(),
+            "run_id": run_id,
+            "mode": mode,
+            "tokens_in": int(tokens_in or 0),
+            "tokens_out": int(tokens_out or 0),
+            "cost_usd": cost,
+        }
+        self._put(_SPEND + entry, record)
+
+    def spending(self) -> list[dict[str, Any]]:
+        """Every recorded payment (live answers and collected batch answers)."""
+        return [record for _, record in self._items(_SPEND)]
 
     # -- provider batches -------------------------------------------------------------------------
     def batch(self, batch_id: str) -> dict[str, Any] | None:

@@ -121,7 +121,7 @@ def generate(
             on_event("notice", {"message": message})
 
     out_existed = settings.out.exists()
-    state_dir = prepare(settings, write=False, notice=notice)
+    state_dir = prepare(settings, write=not options.dry_run, notice=notice)
     state_existed = state_dir.exists()
     started: list[str] = []  # the run's id, once it has started
     clean = True
@@ -185,12 +185,12 @@ def _generate(
             stack.enter_context(StateLock(settings.out, lock_name=OUT_LOCK))
             bind(settings, state_dir)
             assert settings.org is not None
-            org_sha256 = record_org(state_dir, settings.org, notice)
+            org_sha256 = record_org(state_dir, settings.org, inputs.org.sha256, notice)
         recovered = journal.recover()
         if recovered:
             notice(f"{plural(recovered, 'position')} left running by an earlier run will be retried")
         records = journal.position_summaries()  # read once: orphans and planning both need every position
-        orphans = mark_orphans(journal, inputs.org, records)
+        orphans = mark_orphans(journal, inputs.org, records, settings.out)
         if orphans:
             notice(f"{plural(orphans, 'profile')} of positions no longer in the org (see `profilegen prune`)")
         engine = Engine(
@@ -313,10 +313,11 @@ def _forced_selection(journal: Journal, contexts: Sequence[PositionContext]) -> 
     return "forced:" + hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
 
 
-def mark_orphans(journal: Journal, org: OrgStructure, records: Mapping[str, Any]) -> int:
-    """Record which journaled positions left the org (unit removed or renamed, title gone); returns how many.
+def mark_orphans(journal: Journal, org: OrgStructure, records: Mapping[str, Any], out: Path) -> int:
+    """Record which journaled positions left the org (unit removed or renamed, title gone); returns how many
+    of them still have a profile in OUT — what `prune` would move.
 
-    Reads keys only (a key names its unit path and title).
+    Reads keys only (a key names its unit path and title), and the records of the orphans.
     """
     current = {(p.unit_path, p.title) for p in org.positions()}
     orphans = []
@@ -324,5 +325,11 @@ def mark_orphans(journal: Journal, org: OrgStructure, records: Mapping[str, Any]
         path, title, _person = json.loads(key)
         if (tuple(path), title) not in current:
             orphans.append(key)
-    journal.set_meta("orphans", {"keys": orphans})
-    return len(orphans)
+    profiles = sum(1 for key in orphans if _has_profile(journal.position(key) or {}, out))
+    journal.set_meta("orphans", {"keys": orphans, "profiles": profiles})
+    return profiles
+
+
+def _has_profile(record: Mapping[str, Any], out: Path) -> bool:
+    stem = record.get("stem")
+    return not isinstance(stem, str) or (out / f"{stem}.json").exists()  # a record older than `stem`: counted

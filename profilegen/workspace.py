@@ -47,15 +47,40 @@ def _write_json(path: Path, value: dict[str, Any]) -> None:
 def prepare(settings: Settings, *, write: bool, notice: Notice, need_org: bool = True) -> Path:
     """The state folder for ``settings.out``, checked to belong to it; fills ``settings.org`` from the journal.
 
-    ``write``: the command changes OUT or the journal, so a first binding may be recorded.
+    ``write``: the command changes OUT or the journal, so a moved OUT is followed and an old journal moved in.
+    A state folder given without OUT names its OUT; an OUT bound to a state folder elsewhere names it.
     """
+    if settings.state_dir is not None and "out" not in settings.model_fields_set:
+        bound = _read_json(settings.state_dir / BINDING_FILE)
+        if bound is not None and bound.get("out"):
+            settings.out = Path(str(bound["out"]))
+    if settings.state_dir is None:
+        settings.state_dir = _bound_state(settings.out)
     state = state_dir(settings)
     if settings.state_dir is None or _same(state, settings.out / STATE_FOLDER):
-        _adopt_legacy(settings.out, notice)
+        legacy = _adopt_legacy(settings.out, notice, write)
+        if legacy is not None:
+            state = legacy
     else:
         _check_binding(state, settings.out, write)
     if need_org:
         settings.org = resolve_org(settings, state)
+    return state
+
+
+def _bound_state(out: Path) -> Path | None:
+    """The state folder OUT was bound to (`--state-dir` of its first run), so a run that forgets it uses it."""
+    lines = _out_id_lines(out)
+    if len(lines) < 2 or (out / STATE_FOLDER / "journal").is_dir():
+        return None
+    state = Path(lines[1])
+    binding = _read_json(state / BINDING_FILE)
+    if binding is None or binding.get("id") != lines[0]:
+        raise InputError(
+            f"this folder's journal is {state}, which is missing or belongs to another folder: pass "
+            f"--state-dir with the journal's folder, or delete {out / OUT_ID_FILE} to start a new journal",
+            source=str(out),
+        )
     return state
 
 
@@ -86,47 +111,78 @@ def _check_binding(state: Path, out: Path, write: bool) -> None:
             f"{binding.get('out')}, or drop --state-dir so {out} keeps its own journal in {out / STATE_FOLDER}",
             source=str(state),
         )
-    if write and binding.get("out") != str(out.resolve()):  # the folder was moved: follow it
-        _write_json(state / BINDING_FILE, {**binding, "out": str(out.resolve())})
+    recorded = Path(str(binding.get("out")))
+    same_place = binding.get("inode") in (None, _inode(out))
+    if not same_place and recorded != out.resolve() and recorded.is_dir() and _out_id(recorded) == out_id:
+        raise InputError(
+            f"{out} is a copy of {recorded}, whose journal this is: a copy is a new folder (drop --state-dir to "
+            f"give it its own journal, and delete {out / OUT_ID_FILE})",
+            source=str(state),
+        )
+    if write and (recorded != out.resolve() or not same_place):  # the folder was moved (or restored): follow it
+        _write_json(state / BINDING_FILE, {**binding, "out": str(out.resolve()), "inode": _inode(out)})
+
+
+def _out_id_lines(out: Path) -> list[str]:
+    """`OUT/.profilegen-id`: the folder's id, then the state folder it is bound to."""
+    try:
+        return [line.strip() for line in (out / OUT_ID_FILE).read_text(encoding="utf-8").splitlines() if line.strip()]
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def _out_id(out: Path) -> str | None:
-    try:
-        return (out / OUT_ID_FILE).read_text(encoding="utf-8").strip() or None
-    except OSError:
-        return None
+    lines = _out_id_lines(out)
+    return lines[0] if lines else None
+
+
+def _inode(path: Path) -> list[int]:
+    info = path.stat()
+    return [info.st_dev, info.st_ino]
 
 
 def bind(settings: Settings, state: Path) -> None:
     """Bind a state folder named apart from OUT to this OUT (once; call holding the state lock)."""
     if settings.state_dir is None or _same(state, settings.out / STATE_FOLDER):
         return
-    if _read_json(state / BINDING_FILE) is not None:
+    binding = _read_json(state / BINDING_FILE)
+    out = settings.out
+    lines = _out_id_lines(out)
+    if binding is not None and "inode" in binding and lines[1:2] == [str(state.resolve())]:
         return
-    out_id = _out_id(settings.out)
-    if out_id is None:
-        out_id = uuid.uuid4().hex
-        (settings.out / OUT_ID_FILE).write_text(out_id + "\n", encoding="utf-8")
-    _write_json(state / BINDING_FILE, {"id": out_id, "out": str(settings.out.resolve())})
+    out_id = lines[0] if lines else uuid.uuid4().hex
+    (out / OUT_ID_FILE).write_text(f"{out_id}\n{state.resolve()}\n", encoding="utf-8")
+    _write_json(state / BINDING_FILE, {"id": out_id, "out": str(out.resolve()), "inode": _inode(out)})
 
 
-def _adopt_legacy(out: Path, notice: Notice) -> None:
-    """A `.profilegen/` in the working directory (the old default) moves into the OUT it vouches for."""
+def _adopt_legacy(out: Path, notice: Notice, write: bool) -> Path | None:
+    """A `.profilegen/` in the working directory (the old default) moves into the OUT it vouches for, holding
+    its lock; a command that only reads reads it where it is (returned)."""
+    from profilegen.journal import StateLock
+
     legacy = Path(STATE_FOLDER)
     target = out / STATE_FOLDER
     if not (legacy / "journal").is_dir() or target.exists() or _same(legacy, target):
-        return
+        return None
     if _read_json(legacy / BINDING_FILE) is not None:  # an explicit state folder of some OUT, not the old default
-        return
+        return None
     if not _vouches_for(legacy, out):
         notice(
             f"warning: {legacy.resolve()} holds a journal of another output folder; {out} gets its own in "
             f"{target} (use --state-dir {legacy} --out FOLDER to reach the old one)"
         )
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(legacy), str(target))
+        return None
+    if not write:
+        return legacy
+    lock = StateLock(legacy).acquire()  # no run of an older profilegen may be writing it meanwhile
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(legacy), str(target))
+        (target / f"{lock.lock_name}.info").unlink(missing_ok=True)  # the lock's note moved with it
+    finally:
+        lock.release()
     notice(f"moved the journal {legacy.resolve()} into {target}: a folder of profiles now carries its own journal")
+    return None
 
 
 def _vouches_for(legacy: Path, out: Path) -> bool:
@@ -151,16 +207,6 @@ def _vouches_for(legacy: Path, out: Path) -> bool:
 # -- the organisation a folder was generated from ----------------------------------------------------
 
 
-def org_fingerprint(path: Path) -> str:
-    """sha256 of the org file's bytes (of every file's name and bytes, for a folder)."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for file in files:
-        digest.update(str(file.relative_to(path) if path.is_dir() else "").encode("utf-8") + b"\0")
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
 def recorded_org(state: Path) -> dict[str, Any] | None:
     return _read_json(state / ORG_SOURCE_FILE)
 
@@ -181,10 +227,9 @@ def resolve_org(settings: Settings, state: Path) -> Path:
     )
 
 
-def record_org(state: Path, org: Path, notice: Notice) -> str:
-    """Remember the organisation this run generates from; say so plainly when it is not the last one.
-    Returns the file's sha256."""
-    fingerprint = org_fingerprint(org)
+def record_org(state: Path, org: Path, fingerprint: str, notice: Notice) -> str:
+    """Remember the organisation this run generates from (``fingerprint``: the sha256 of the bytes parsed);
+    say so plainly when it is not the last one. Returns the fingerprint."""
     previous = recorded_org(state)
     if previous is not None and previous.get("sha256") != fingerprint and previous.get("path") != str(org.resolve()):
         notice(

@@ -52,6 +52,9 @@ class BatchService:
         self.create_error: int | None = None  # answer submissions with this status (401, 402, ...)
         self.poll_error: int | None = None  # answer every poll with this status (a provider outage)
         self.page_delay = 0.0  # seconds before every results page after the first (a kill window)
+        self.create_lost = 0  # this many creations store the batch, then answer 502 (a gateway lost the answer)
+        self.unlisted = False  # the batch list shows nothing (a provider slow to list what it just stored)
+        self.stray_results = False  # results also repeat one custom_id and carry one never sent, both with usage
         self.calls: Counter[str] = Counter()
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
@@ -98,6 +101,8 @@ class BatchService:
             return await self._create(shape, json.loads(body))
         if len(parts) == 1 and method == "GET":
             newest = sorted(self.batches.values(), key=lambda b: b["created_at"], reverse=True)
+            if self.unlisted:
+                newest = []
             return _json(200, {"object": "list", "data": newest, "has_more": False})
         batch = self.batches.get(parts[1])
         if batch is None:
@@ -159,6 +164,9 @@ class BatchService:
         self.batches[batch_id] = batch
         if self.create_delay:
             await asyncio.sleep(self.create_delay)
+        if self.create_lost:
+            self.create_lost -= 1
+            return _json(502, {"error": {"message": "Bad gateway: upstream answer lost"}})
         return _json(202 if shape == "openrouter" else 200, batch)
 
     async def _advance(self, batch: dict[str, Any]) -> None:
@@ -203,6 +211,10 @@ class BatchService:
             (good if code < 400 else bad).append(line)
             for k in usage:
                 usage[k] += int((answer.get("usage") or {}).get(k) or 0)
+        if self.stray_results and good:
+            stray = json.loads(json.dumps(good[0]))
+            stray["custom_id"] = "pg-" + "0" * 32  # never sent
+            good += [json.loads(json.dumps(good[0])), stray]  # a repeat, and a stranger
         batch.update(
             status=status,
             usage=usage,

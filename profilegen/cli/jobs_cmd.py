@@ -27,9 +27,25 @@ def _state(out: Path | None, state_dir: Path | None) -> Path:
 
 
 def _journal(out: Path | None, state_dir: Path | None) -> "Journal":
-    from profilegen.journal import Journal  # loads diskcache: only for the commands that read a journal
+    """OUT's journal; a run whose process died is closed as `crashed` first (when no run holds the lock)."""
+    from profilegen.errors import LockedError
+    from profilegen.journal import Journal, StateLock  # loads diskcache: only for the commands that read a journal
 
-    return Journal(_state(out, state_dir))
+    state = _state(out, state_dir)
+    journal = Journal(state)
+    try:
+        with StateLock(state):
+            journal.recover()
+    except LockedError:  # a run is going on: what it shows as running is running
+        pass
+    return journal
+
+
+def _runs(journal: "Journal") -> list[dict[str, Any]]:
+    """Every run, newest first, with the tokens and cost its requests were recorded to have paid."""
+    from profilegen.spending import run_totals
+
+    return run_totals(journal.runs(), journal.spending())
 
 
 def _cost(value: Any) -> str:
@@ -45,7 +61,7 @@ def list_runs(
 ) -> None:
     """Recent runs: id, when, selection, done/failed/skipped, tokens, cost, outcome."""
     with _journal(out, state_dir) as journal:
-        runs = journal.runs()[:limit]
+        runs = _runs(journal)[:limit]
         batches = [_public_batch(b) for b in journal.batches()[:limit]]
     if as_json:
         # one list, as before: runs, then batches (each entry says which it is)
@@ -120,7 +136,7 @@ def show_run(
             _show_batch(_public_batch(batch), as_json)
             return
         _known_run(journal, run_id)
-        run = journal.run(run_id) or {}
+        run = next(r for r in _runs(journal) if r["id"] == run_id)
         failed = [
             {"unit_path": r.get("unit_path"), "title": r.get("title"), "error": r.get("last_error")}
             for _, r in journal.positions()
@@ -259,12 +275,25 @@ def stats(
     with _journal(out, state_dir) as journal:
         if run is not None:
             _known_run(journal, run)
-        orphan_keys = set((journal.meta("orphans") or {}).get("keys", []))
-        # positions of the organisation now; profiles of positions that left it are counted apart
+        orphans = journal.meta("orphans") or {}
+        orphan_keys = set(orphans.get("keys", []))
+        # positions of the organisation now; profiles of positions that left it are counted apart, as prune does
         records = (r for k, r in journal.positions() if k not in orphan_keys)
-        data = journal_stats(records, run, len(orphan_keys))
+        data = journal_stats(records, run, int(orphans.get("profiles", len(orphan_keys))))
         if run is None:
-            data["cost_by_mode"] = _cost_by_mode(journal)
+            from profilegen.spending import summary, with_earlier
+
+            runs, batches = journal.runs(), journal.batches()
+            spend = summary(with_earlier(journal.spending(), runs, batches))
+            data["spend"] = {k: spend[k] for k in ("this_month", "all_time")}
+            data["cost_by_mode"] = {
+                "live": {"runs": len(runs), "cost_usd": spend["live"]["cost_usd"]},
+                "batch": {
+                    "batches": len(batches),
+                    "open": sum(1 for b in batches if not b.get("collected")),
+                    "cost_usd": spend["batch"]["cost_usd"],
+                },
+            }
     if as_json:
         emit_json(data)
         return
@@ -285,6 +314,10 @@ def stats(
             f"  {block}: {entry['positions']} positions, tokens {entry['tokens_in']}/{entry['tokens_out']}, "
             f"cost {_cost(entry['cost_usd'])}"
         )
+    spent = data.get("spend")
+    if spent:
+        month, ever = _cost(spent["this_month"]["cost_usd"]), _cost(spent["all_time"]["cost_usd"])
+        print(f"spent: this month {month}, all time {ever} (every paid answer, crashed and interrupted runs included)")
     modes = data.get("cost_by_mode")
     if modes and modes["batch"]["batches"]:
         live, batch = modes["live"], modes["batch"]
@@ -299,25 +332,6 @@ def stats(
         print(f"quality warnings: {_pairs(data['warnings_by_kind'])}")
     if data["orphans"]:
         print(f"orphans (positions no longer in the org, not counted above): {data['orphans']}")
-
-
-def _cost_by_mode(journal: "Journal") -> dict[str, Any]:
-    """What live requests cost (runs) and what batches cost (collected batches), apart."""
-
-    def total(values: list[Any]) -> float | None:
-        return None if any(v is None for v in values) else round(sum(values), 6)
-
-    runs = journal.runs()
-    batches = journal.batches()
-    collected = [b for b in batches if b.get("collected")]
-    return {
-        "live": {"runs": len(runs), "cost_usd": total([r.get("cost_usd", 0.0) for r in runs if "cost_usd" in r])},
-        "batch": {
-            "batches": len(batches),
-            "open": len(batches) - len(collected),
-            "cost_usd": total([b.get("cost_usd") for b in collected]),
-        },
-    }
 
 
 def _pairs(counts: dict[str, Any]) -> str:

@@ -28,6 +28,10 @@ class BatchNotFound(RunAborted):
     """A batch id the server does not know (another server, or one that forgot it)."""
 
 
+class SubmissionLost(RunAborted):
+    """A batch creation whose answer never came (a gateway error, a timeout): the provider may hold it."""
+
+
 @dataclass(slots=True)
 class BatchInfo:
     id: str
@@ -119,6 +123,8 @@ def _calling(what: str) -> Iterator[None]:
         if status == 405:
             raise InputError(f"{NO_BATCH_API} (HTTP 405: {detail})") from None
         where = f"HTTP {status}: {detail}" if status else f"{type(exc).__name__}: {detail}"
+        if what == "create":
+            raise SubmissionLost(f"the answer to the batch submission was lost ({where})") from None
         raise RunAborted(f"batch {what} failed: {where}") from None
 
 
@@ -188,9 +194,10 @@ class OpenAIBatches(_Batches):
             for cid, body in requests
         )
         data = ("\n".join(lines) + "\n").encode("utf-8")
-        with _calling("submit"):
+        with _calling("submit"):  # an upload sent twice is a spare file, not a second bill
             uploaded = self.client.files.create(file=("profilegen-batch.jsonl", data), purpose="batch")
-            batch = self.client.batches.create(
+        with _calling("create"):  # never retried by the SDK: a second try may be a second batch, paid twice
+            batch = self.client.with_options(max_retries=0).batches.create(
                 input_file_id=uploaded.id,
                 endpoint=ENDPOINT,
                 completion_window="24h",
@@ -239,8 +246,8 @@ class OpenRouterBatches(_Batches):
             "model": self.model,
             "requests": [{"custom_id": cid, "body": request} for cid, request in requests],
         }
-        with _calling("submit"):
-            data = self.client.post("/batches", cast_to=object, body=body)
+        with _calling("create"):  # never retried by the SDK: a second try may be a second batch, paid twice
+            data = self.client.with_options(max_retries=0).post("/batches", cast_to=object, body=body)
         return _info(_object(data))
 
     def poll(self, batch_id: str) -> BatchInfo:

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from profilegen.errors import GenerationError, InputError, ProviderAbort, RunAborted
-from profilegen.generation.batch_api import BatchApi, BatchInfo, BatchResult, split
+from profilegen.generation.batch_api import BatchApi, BatchInfo, BatchResult, SubmissionLost, split
+from profilegen.generation.batch_cost import add_cost, result_cost
 from profilegen.generation.context import fingerprint_parts
 from profilegen.generation.failures import record_failure
 from profilegen.generation.planning import Task, context_params
@@ -64,23 +65,6 @@ def _set_open(journal: Journal, ids: Sequence[str]) -> None:
 def custom_id(key: str) -> str:
     """A request's id in a batch: derived from the position key, naming nothing and no one."""
     return "pg-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-
-
-def batch_cost(usage: Any, prices: dict[str, float] | None, discount: float) -> tuple[int, int, float | None]:
-    """Tokens and cost of one answer: the provider's own cost, else tokens × prices × the batch discount."""
-    if not isinstance(usage, dict):
-        return 0, 0, None
-    tokens_in, tokens_out = int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
-    reported = usage.get("cost")
-    if isinstance(reported, int | float) and not isinstance(reported, bool):
-        return tokens_in, tokens_out, float(reported)
-    if prices and "input" in prices and "output" in prices:
-        return tokens_in, tokens_out, (tokens_in * prices["input"] + tokens_out * prices["output"]) * discount / 1e6
-    return tokens_in, tokens_out, None
-
-
-def _add(total: float | None, cost: float | None) -> float | None:
-    return None if total is None or cost is None else total + cost
 
 
 class Batcher:
@@ -154,7 +138,7 @@ class Batcher:
                 if (total or 0.0) + cost > max_cost:
                     work.not_submitted = len(priced) - len(chosen)
                     break
-            total = _add(total, cost)
+            total = add_cost(total, cost)
             chosen.append((task, body))
         work.estimated_cost_usd = None if total is None else round(total, 6)
         tasks_by_id = {custom_id(t.key): (t, body) for t, body in chosen}
@@ -165,7 +149,17 @@ class Batcher:
             intent = {"tag": tag, "since": time.time(), "run_id": run_id, "custom_ids": ids, "total": len(chunk)}
             self.journal.set_meta(f"batch-intent:{tag}", intent)
             self._set_intents([*self._intents(), tag])
-            info = self.api.submit(chunk, tag)
+            try:
+                info = self.api.submit(chunk, tag)
+            except SubmissionLost as exc:
+                found = self._find(intent)
+                if found is None:  # the intent stays: the next run looks for the batch before sending anything
+                    raise RunAborted(
+                        f"{exc}; the provider does not list it yet, so nothing more is submitted: the next run "
+                        "looks for it before submitting these positions again"
+                    ) from None
+                self.notice(f"found batch {found.id} by its tag: the answer to its submission was lost")
+                info = found
             self._adopt(intent, info, {cid: task for cid, (task, _) in tasks_by_id.items()})
             work.submitted += len(chunk)
             work.submitted_keys += [key for key, _fp in ids.values()]
@@ -197,6 +191,7 @@ class Batcher:
             "tokens_out": 0,
             "cost_usd": None,
             "collected": False,
+            "spend_ledger": True,  # its answers' cost is recorded per answer (`Journal.spending`)
         }
         with self.journal.transaction():
             self.journal.save_batch(record)
@@ -234,13 +229,16 @@ class Batcher:
             if intent is None:
                 self._set_intents([t for t in self._intents() if t != tag])
                 continue
-            info = self.api.find(tag, self.provider.model, int(intent["total"]), float(intent["since"]))
+            info = self._find(intent)
             if info is not None and info.id not in known:
                 self._adopt(intent, info)
                 self.notice(f"found batch {info.id}, submitted by a run that stopped before recording it")
             else:
                 self.journal.delete_meta(f"batch-intent:{tag}")
                 self._set_intents([t for t in self._intents() if t != tag])
+
+    def _find(self, intent: dict[str, Any]) -> BatchInfo | None:
+        return self.api.find(intent["tag"], self.provider.model, int(intent["total"]), float(intent["since"]))
 
     # -- collecting ---------------------------------------------------------------------------------
     def collect(self) -> BatchWork:
@@ -282,17 +280,30 @@ class Batcher:
         return work
 
     def _collect(self, batch: dict[str, Any], info: BatchInfo, work: BatchWork) -> None:
-        returned = 0
+        returned = strays = 0
         tokens_in = tokens_out = 0
         cost: float | None = 0.0
+        seen: set[str] = set()
         for result in self.api.results(info):
-            spent = batch_cost((result.body or {}).get("usage"), self.prices, self.discount)
-            tokens_in, tokens_out, cost = tokens_in + spent[0], tokens_out + spent[1], _add(cost, spent[2])
             key = batch["custom_ids"].get(result.custom_id)
-            record = self.journal.position(key) if key else None
-            if key is None or record is None or record.get("batch_id") != batch["id"]:
-                continue  # not ours, or journaled before a crash cut the last collection short
+            if key is None or result.custom_id in seen:  # never sent, or said twice: not ours to count
+                strays += 1
+                continue
+            seen.add(result.custom_id)
+            spent = result_cost(result, self.prices, self.discount)
+            tokens_in, tokens_out, cost = tokens_in + spent[0], tokens_out + spent[1], add_cost(cost, spent[2])
+            if spent != (0, 0, 0.0):  # paid by the run that submitted the batch
+                entry = f"batch:{batch['id']}:{result.custom_id}"
+                self.journal.record_spend(entry, str(batch.get("run_id") or ""), "batch", *spent)
+            record = self.journal.position(key)
+            if record is None or record.get("batch_id") != batch["id"]:
+                continue  # journaled before a crash cut the last collection short (counted: it was paid)
             self._settle(key, record, result, spent, work)
+        if strays:
+            self.notice(
+                f"batch {batch['id']}: {plural(strays, 'result')} for requests never sent or answered twice "
+                "left out (not written, not counted)"
+            )
         for key in batch["custom_ids"].values():  # no result: the batch expired, was cancelled or failed
             record = self.journal.position(key) or {}
             if record.get("batch_id") == batch["id"]:
@@ -322,24 +333,19 @@ class Batcher:
             spent = (
                 int(record.get("tokens_in") or 0) + spent[0],
                 int(record.get("tokens_out") or 0) + spent[1],
-                _add(record.get("cost_usd"), spent[2]),
+                add_cost(record.get("cost_usd"), spent[2]),
             )
         tokens: dict[str, Any] = {"tokens_in": spent[0], "tokens_out": spent[1], "cost_usd": spent[2]}
         body = result.body
         if body is None:
             code = f"http_{result.status_code}" if result.status_code else "batch_error"
-            error = GenerationError(code, str(result.error), **tokens)
-            record_failure(self.journal, key, error, self.quarantine_after, batch_id=None)
-            work.failed += 1
-            work.failed_keys.append(key)
+            self._fail(key, GenerationError(code, str(result.error), **tokens), work)  # a re-ask stays one
             return
         choice = (body.get("choices") or [{}])[0]
         content = str((choice.get("message") or {}).get("content") or "")
         if choice.get("finish_reason") == "length":
             error = GenerationError("truncated", "answer cut off at max_tokens (finish_reason=length)", **tokens)
-            record_failure(self.journal, key, error, self.quarantine_after, batch_id=None, batch_fixes=0)
-            work.failed += 1
-            work.failed_keys.append(key)
+            self._fail(key, error, work, batch_fixes=0)
             return
         from profilegen.generation.answer import InvalidAnswer, parse_answer  # the models load only for answers
 
@@ -357,11 +363,7 @@ class Batcher:
             error = GenerationError(
                 "invalid_output", f"answer failed validation {plural(fixes + 1, 'time')}: {first}", **tokens
             )
-            record_failure(
-                self.journal, key, error, self.quarantine_after, batch_id=None, batch_fix=None, batch_fixes=0
-            )
-            work.failed += 1
-            work.failed_keys.append(key)
+            self._fail(key, error, work, batch_fix=None, batch_fixes=0)
             return
         self.journal.update_position(
             key,
@@ -375,6 +377,11 @@ class Batcher:
         )
         work.answered += 1
 
+    def _fail(self, key: str, error: GenerationError, work: BatchWork, **extra: Any) -> None:
+        record_failure(self.journal, key, error, self.quarantine_after, batch_id=None, **extra)
+        work.failed += 1
+        work.failed_keys.append(key)
+
 
 def release(journal: Journal, batch: dict[str, Any], status: str) -> int:
     """Give back the positions of a batch the server no longer knows: they go into the next batch."""
@@ -384,7 +391,8 @@ def release(journal: Journal, batch: dict[str, Any], status: str) -> int:
             error = {"type": f"batch_{status}", "message": "the server does not know this batch"}
             journal.update_position(key, status="pending", batch_id=None, last_error=error)
             count += 1
-    batch.update(status=status, collected=True, ended_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+    # what the server forgot it never answered here: nothing of it was paid through this journal
+    batch.update(status=status, collected=True, ended_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"), cost_usd=0.0)
     journal.save_batch(batch)
     _set_open(journal, [i for i in open_batch_ids(journal) if i != batch["id"]])
     return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from profilegen.generation.planning import SKIPPED, Task, context_params, genera
 from profilegen.generation.provider import Provider, ProviderResult
 from profilegen.generation.report import Outcome, RunReport
 from profilegen.journal import Journal
+from profilegen.spending import paid_live
 
 EventSink = Callable[[str, dict[str, Any]], None]
 
@@ -216,9 +218,12 @@ class Engine:
         return self.layout.file(context.unit_path, context.title, fmt, context.employee_name)
 
     async def _journal_update(self, key: str, **fields: Any) -> None:
+        await self._journal_write(lambda: self.journal.update_position(key, **fields))
+
+    async def _journal_write(self, change: Callable[[], object]) -> None:
         """A journal write in a thread that, once started, lands before a cancellation goes on: otherwise
         a Ctrl-C could let it overwrite the `pending` that the cancelled worker writes after it."""
-        write = asyncio.ensure_future(asyncio.to_thread(self.journal.update_position, key, **fields))
+        write = asyncio.ensure_future(asyncio.to_thread(change))
         try:
             await asyncio.shield(write)
         except asyncio.CancelledError:
@@ -242,8 +247,13 @@ class Engine:
             kpi_source=task.context.kpi_source,
         )
 
+        def answered(raw: str, usage: dict[str, Any]) -> None:
+            with self.journal.transaction():  # the answer and what it cost, in one commit
+                self.journal.update_position(task.key, raw_answer=raw, **usage)
+                paid_live(self.journal, task.key, run_id, usage["tokens_in"], usage["tokens_out"], usage["cost_usd"])
+
         async def journal_answer(raw: str, usage: dict[str, Any]) -> None:
-            await self._journal_update(task.key, raw_answer=raw, **usage)
+            await self._journal_write(lambda: answered(raw, usage))
 
         try:
             result = await self.provider.generate(task.context, journal_answer)
@@ -322,6 +332,9 @@ class Engine:
 
     def _failed(self, task: Task, label: str, started: float, exc: GenerationError) -> Outcome:
         streak, quarantined = record_failure(self.journal, task.key, exc, self.limits.quarantine_after)
+        run_id = (self.journal.position(task.key) or {}).get("run_id")
+        if run_id:
+            paid_live(self.journal, task.key, str(run_id), exc.tokens_in, exc.tokens_out, exc.cost_usd)
         if quarantined:
             self.on_event("position_quarantined", {"position": label, "failed_runs": streak})
         fields = {
@@ -361,6 +374,8 @@ class Engine:
 
         def record_hashes(hashes: FileHashes) -> None:
             record["file_hashes"] = hashes
+            if not task.context.employee_name:  # where its files are (for orphans); a person's file name is a name
+                record["stem"] = Path(os.path.relpath(stem, self.layout.out)).as_posix()
             with self.journal.transaction():
                 if stored_document is not None:
                     self.journal.save_document(task.key, stored_document)

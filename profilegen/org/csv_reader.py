@@ -54,8 +54,8 @@ def delimiter_of(text: str) -> str:
     return best
 
 
-def load_csv(path: Path, columns: Mapping[str, object] | None = None) -> tuple[OrgStructure, list[Problem]]:
-    text = decode(path.read_bytes(), str(path))
+def load_csv(path: Path, columns: Mapping[str, object] | None, data: bytes) -> tuple[OrgStructure, list[Problem]]:
+    text = decode(data, str(path))
     if "\x00" in text:
         raise InputError("not a text file (NUL bytes inside): is it a workbook named .csv?", source=str(path))
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(text))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,10 +15,9 @@ from profilegen.org.problems import Problem
 _OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")
 
 
-def _what_it_is(path: Path) -> str:
+def _what_it_is(data: bytes) -> str:
     """A guess at what a file that is neither a zip nor an OLE2 workbook really is, for the message."""
-    with path.open("rb") as handle:
-        head = handle.read(4096)
+    head = data[:4096]
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -31,18 +31,15 @@ def _what_it_is(path: Path) -> str:
 
 
 def load_workbook(
-    path: Path, sheet: str | None = None, columns: Mapping[str, object] | None = None
+    path: Path, sheet: str | None, columns: Mapping[str, object] | None, data: bytes
 ) -> tuple[OrgStructure, list[Problem]]:
-    """Load the first sheet with a recognisable header (or the named sheet)."""
+    """Load the first sheet with a recognisable header (or the named sheet); ``data``: the file's bytes."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    with path.open("rb") as handle:
-        head = handle.read(8)
-    if not head.startswith(_OLE2) and not zipfile.is_zipfile(path):
-        raise InputError(f"not a workbook: {_what_it_is(path)}", source=str(path))
-    try:
-        with path.open("rb") as handle:  # by content, not extension: a renamed .xls still reads
-            workbook = CalamineWorkbook.from_filelike(handle)
+    if not data.startswith(_OLE2) and not zipfile.is_zipfile(io.BytesIO(data)):
+        raise InputError(f"not a workbook: {_what_it_is(data)}", source=str(path))
+    try:  # by content, not extension: a renamed .xls still reads
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except (CalamineError, ValueError, OSError) as exc:
         raise InputError(f"cannot read the workbook ({type(exc).__name__}: {exc})", source=str(path)) from None
     names = list(workbook.sheet_names)

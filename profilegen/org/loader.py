@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,33 +22,42 @@ def load_org_with_problems(
         if not candidates:
             raise InputError(f"no org file ({', '.join(SUPPORTED)}) in the folder", source=str(path))
         path = candidates[0]
-    if not path.exists():
-        raise InputError("file not found", source=str(path))
-    if path.stat().st_size == 0:
-        raise InputError("the file is empty", source=str(path))
     suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InputError(
+            f"unsupported file type '{suffix or '(none)'}' (expected {', '.join(SUPPORTED)})", source=str(path)
+        )
     try:
-        if suffix in (".xlsx", ".xlsm", ".xls"):
-            from profilegen.org.excel import load_workbook
-
-            return load_workbook(path, sheet, columns)
-        if suffix in (".csv", ".tsv", ".txt"):
-            from profilegen.org.csv_reader import load_csv
-
-            return load_csv(path, columns)
-        if suffix in (".yaml", ".yml"):
-            from profilegen.org.nested import load_yaml_org
-
-            return load_yaml_org(path)
-        if suffix == ".json":
-            from profilegen.org.nested import load_legacy_json
-
-            return load_legacy_json(path)
+        data = path.read_bytes()  # read once: what is parsed is what is hashed
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
     except PermissionError:
         raise InputError("permission denied", source=str(path)) from None
-    raise InputError(
-        f"unsupported file type '{suffix or '(none)'}' (expected {', '.join(SUPPORTED)})", source=str(path)
-    )
+    except IsADirectoryError:
+        raise InputError("a folder, not a file", source=str(path)) from None
+    if not data:
+        raise InputError("the file is empty", source=str(path))
+    org, problems = _parse(path, suffix, data, sheet, columns)
+    org.sha256 = hashlib.sha256(data).hexdigest()
+    return org, problems
+
+
+def _parse(
+    path: Path, suffix: str, data: bytes, sheet: str | None, columns: Mapping[str, object] | None
+) -> tuple[OrgStructure, list[Problem]]:
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        from profilegen.org.excel import load_workbook
+
+        return load_workbook(path, sheet, columns, data)
+    if suffix in (".csv", ".tsv", ".txt"):
+        from profilegen.org.csv_reader import load_csv
+
+        return load_csv(path, columns, data)
+    from profilegen.org.nested import load_legacy_json, load_yaml_org
+
+    if suffix == ".json":
+        return load_legacy_json(path, data)
+    return load_yaml_org(path, data)
 
 
 def load_org(path: Path, sheet: str | None = None, columns: Mapping[str, object] | None = None) -> OrgStructure:

@@ -67,6 +67,7 @@ class OrgStructure:
 
     def __init__(self, source: str = "") -> None:
         self.source = source
+        self.sha256 = ""  # of the bytes parsed (set by the loader)
         self.units: dict[UnitPath, Unit] = {}
         self.memo: dict[Any, Any] = {}  # derived facts (roles, nearby units); cleared whenever the org changes
         self.marked_heads: dict[UnitPath, str] = {}  # heads marked in the source (a "Руководитель: да" column)

@@ -10,12 +10,12 @@ from typing import Any
 from profilegen.errors import InputError
 from profilegen.org.model import OrgStructure, UnitPath
 from profilegen.org.problems import Problem, name_problems
-from profilegen.yamlsafe import load_yaml
+from profilegen.yamlsafe import parse_yaml
 
 
-def load_yaml_org(path: Path) -> tuple[OrgStructure, list[Problem]]:
+def load_yaml_org(path: Path, raw: bytes) -> tuple[OrgStructure, list[Problem]]:
     """Nested YAML: ``units: [{name, code?, positions: [title | {title, headcount}], units: [...]}]``."""
-    data = load_yaml(path)
+    data = parse_yaml(_utf8(raw, path), str(path))
     org = OrgStructure(str(path))
     if isinstance(data, Mapping) and "organization" in data:
         _legacy(org, data["organization"], (), str(path), "organization")
@@ -27,12 +27,17 @@ def load_yaml_org(path: Path) -> tuple[OrgStructure, list[Problem]]:
     return _nonempty(org, path), problems
 
 
-def load_legacy_json(path: Path) -> tuple[OrgStructure, list[Problem]]:
-    """The old system's converted form, read as is (headcount per title was not kept: 1 each)."""
+def _utf8(raw: bytes, path: Path) -> str:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError("not UTF-8 text", source=str(path)) from None
+
+
+def load_legacy_json(path: Path, raw: bytes) -> tuple[OrgStructure, list[Problem]]:
+    """The old system's converted form, read as is (headcount per title was not kept: 1 each)."""
+    try:
+        data = json.loads(_utf8(raw, path))
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", source=str(path), where=f"line {exc.lineno}") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("organization"), Mapping):
