@@ -161,9 +161,12 @@ def _wait(sleep: Callable[[float], None], seconds: float) -> str | None:
     def on_term(_signum: int, _frame: object) -> None:
         raise _Terminated()
 
-    previous = None
-    with contextlib.suppress(ValueError):  # not the main thread: SIGTERM keeps its default
-        previous = signal.signal(signal.SIGTERM, on_term)
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):  # a closed terminal ends the wait as SIGTERM does
+        number = getattr(signal, name, None)
+        with contextlib.suppress(ValueError):  # not the main thread: the signal keeps its default
+            if number is not None:
+                previous[number] = signal.signal(number, on_term)
     try:
         sleep(seconds)
     except KeyboardInterrupt:
@@ -171,8 +174,8 @@ def _wait(sleep: Callable[[float], None], seconds: float) -> str | None:
     except _Terminated:
         return "terminated"
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
     return None
 
 

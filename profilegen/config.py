@@ -178,11 +178,13 @@ def parse_duration(text: str) -> float:
 
 def api_key() -> str | None:
     """The API key, from the environment only."""
-    for name in API_KEY_VARIABLES:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
+    name = api_key_variable()
+    return os.environ[name].strip() if name else None
+
+
+def api_key_variable() -> str | None:
+    """The environment variable the API key is taken from (the first of API_KEY_VARIABLES that is set)."""
+    return next((name for name in API_KEY_VARIABLES if os.environ.get(name, "").strip()), None)
 
 
 def _suggest(key: str, options: list[str]) -> str:

@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-LEVELS = {"position_failed": "error", "run_aborted": "error"}
+LEVELS = {"position_failed": "error", "run_aborted": "error", "error": "error", "position_quarantined": "warning"}
+RUN_LEVELS = {"completed": "info", "budget": "warning", "duration_limit": "warning", "interrupted": "warning"}
+
+
+def level_of(event: str, fields: dict[str, Any]) -> str:
+    """error, warning or info: a notice that is a warning, and how a run ended, say so themselves."""
+    if event == "notice":
+        return "warning" if str(fields.get("message", "")).startswith("warning:") else "info"
+    if event == "run_finished":
+        return RUN_LEVELS.get(str(fields.get("outcome")), "error")
+    return LEVELS.get(event, "info")
 
 
 class EventLog:
@@ -28,7 +38,7 @@ class EventLog:
             print(line, file=sys.stderr, flush=True)
 
     def format(self, event: str, fields: dict[str, Any]) -> str:
-        level = LEVELS.get(event, "info")
+        level = level_of(event, fields)
         ts = time.strftime("%Y-%m-%dT%H:%M:%S%z")
         if self.log_format == "json":
             return json.dumps({"event": event, "ts": ts, "level": level, **fields}, ensure_ascii=False, default=str)

@@ -36,17 +36,25 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
     """The provider to use and what to tell the user about the choice."""
     name = settings.provider if requested == "auto" and settings.provider != "auto" else requested
     key = api_key()
+    notice = []
     if name == "auto":
-        name = "openai" if key else "offline"
-        notice = [f"provider: {name} ({'API key found' if name == 'openai' else 'no API key set'})"]
-    else:
-        notice = []
+        if key:
+            name, why = "openai", "API key found"
+        elif server_configured(settings):
+            name, why = "openai", f"the server in base_url, {settings.base_url}"
+        else:
+            name, why = "offline", "no API key set and no server configured"
+        notice = [f"provider: {name} ({why})"]
     if name == "offline":
         return OfflineProvider(settings.language), notice
     if not key:
-        raise InputError(
-            "--provider openai needs an API key in PROFILEGEN_API_KEY, OPENROUTER_API_KEY or OPENAI_API_KEY"
-        )
+        if is_hosted(settings.base_url):
+            raise InputError(
+                f"{settings.base_url} needs an API key: set PROFILEGEN_API_KEY (or OPENROUTER_API_KEY, "
+                "OPENAI_API_KEY) in the environment the command runs in — for cron, in the crontab or the "
+                "systemd unit's EnvironmentFile — or pass --provider offline to draft without a model"
+            )
+        key = "no-key"  # a local server (llama-server, vLLM, Ollama) takes any key
     from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings
     from profilegen.generation.prompt import PromptBuilder
 
@@ -76,9 +84,22 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
     return OpenAIProvider(provider_settings, key, prompt, known_units), notice
 
 
+HOSTED = ("openrouter.ai", "api.openai.com")  # providers on the internet: a key is needed, no llama-server asked
+
+
+def is_hosted(base_url: str) -> bool:
+    """A provider on the internet (needs a key), not a server of one's own."""
+    return any(host in base_url for host in HOSTED)
+
+
+def server_configured(settings: Settings) -> bool:
+    """A server or model named in the config, environment or flags: `auto` then means that server."""
+    return bool({"base_url", "model"} & settings.model_fields_set)
+
+
 def check_key_not_lost(settings: Settings, requested: str, journal: Journal, layout: OutputLayout) -> None:
     """`--provider auto` with no key must not quietly fall back to offline over LLM profiles."""
-    if (settings.provider if requested == "auto" else requested) != "auto" or api_key():
+    if (settings.provider if requested == "auto" else requested) != "auto" or api_key() or server_configured(settings):
         return
     for key, record in journal.positions():
         if record.get("generator") != "llm" or record.get("status") != "done":
@@ -120,7 +141,6 @@ def remember_response_format(journal: Journal, provider: Provider, notice: Calla
     provider.on_format_change = changed
 
 
-HOSTED = ("openrouter.ai", "api.openai.com")  # never a llama-server: not asked
 
 
 def server_slots(base_url: str, timeout: float = 2.0) -> int | None:
@@ -128,7 +148,7 @@ def server_slots(base_url: str, timeout: float = 2.0) -> int | None:
     import urllib.error
     import urllib.request
 
-    if any(host in base_url for host in HOSTED):
+    if is_hosted(base_url):
         return None
     root = base_url.rstrip("/").removesuffix("/v1")
     try:

@@ -88,8 +88,9 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; every known failure becomes one line on stderr."""
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _on_sigterm)
+    for name in ("SIGTERM", "SIGHUP"):  # a closed terminal stops a run cleanly, as SIGTERM does
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _on_sigterm)
     try:
         result = app(args=argv, prog_name="profilegen", standalone_mode=False)
         return int(result) if isinstance(result, int) else 0
@@ -103,27 +104,37 @@ def run(argv: list[str] | None = None) -> int:
             error(exc.format_message())
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        error("interrupted; progress is saved, run the same command again to continue")
-        return ExitCode.INTERRUPTED
+        return _failed("interrupted; progress is saved, run the same command again to continue", ExitCode.INTERRUPTED)
     except Terminated:
-        error("terminated; progress is saved, run the same command again to continue")
-        return ExitCode.TERMINATED
+        return _failed("terminated; progress is saved, run the same command again to continue", ExitCode.TERMINATED)
     except ProfilegenError as exc:
         if OPTIONS.verbose:
             traceback.print_exc()
-        error(str(exc))
-        return int(exc.exit_code)
+        return _failed(str(exc), int(exc.exit_code))
     except OSError as exc:  # a disk or permission problem outside a run's own handling
         if OPTIONS.verbose:
             traceback.print_exc()
         where = f"{exc.filename}: " if exc.filename else ""
-        error(f"{where}{exc.strerror or exc}")
-        return ExitCode.FAILED
+        return _failed(f"{where}{exc.strerror or exc}", ExitCode.FAILED)
     except Exception as exc:
         if OPTIONS.verbose:
             traceback.print_exc()
-        error(f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)")
-        return ExitCode.FAILED
+        message = f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)"
+        return _failed(message, ExitCode.FAILED)
+
+
+def _failed(message: str, code: int) -> int:
+    """Say it on stderr, and in the log file when there is one (cron reads the log, not the terminal)."""
+    error(message)
+    if OPTIONS.log_file is not None:
+        from profilegen.observability import EventLog
+
+        log = EventLog(OPTIONS.log_format, OPTIONS.log_file)
+        try:
+            log("error", {"message": message, "exit_code": code})
+        finally:
+            log.close()
+    return code
 
 
 def main() -> None:

@@ -79,7 +79,8 @@ def check_limits(limits: Limits, report: RunReport, state: RunState) -> None:
         report.stop_message = f"spent ${state.spent:.4f} (+${estimate - state.spent:.4f} in flight) of ${max_cost}"
 
 
-_SIGNALS = {"SIGINT": ("interrupted", 130), "SIGTERM": ("terminated", 143)}
+# a closed terminal (SIGHUP) stops a run as SIGTERM does: cleanly, progress saved, never a "crash"
+_SIGNALS = {"SIGINT": ("interrupted", 130), "SIGTERM": ("terminated", 143), "SIGHUP": ("terminated", 143)}
 
 
 def install_signal_handlers(report: RunReport, workers: list[asyncio.Task[None]]) -> Callable[[], None]:

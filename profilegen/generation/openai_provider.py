@@ -298,17 +298,26 @@ class OpenAIProvider:
                 raise FormatRejected() from None
             status = status_of(exc)
             if status in ABORT_STATUSES:
-                raise ProviderAbort(ABORT_STATUSES[status], _describe(exc)) from None
+                raise ProviderAbort(ABORT_STATUSES[status], _describe(exc) + _what_to_set(status)) from None
+            if _is_unreachable(exc):  # every request would fail the same way: say it once, where, and stop
+                raise ProviderAbort(
+                    "connection",
+                    f"cannot reach {self.settings.base_url} ({_describe(exc)}): is the server running? Set "
+                    "base_url (--base-url, PROFILEGEN_BASE_URL) to where it listens",
+                ) from None
             if not is_transient(exc):
                 raise usage.error("bad_request" if status else type(exc).__name__, _describe(exc)) from None
             raise usage.error(_transient_type(exc), f"gave up after {usage.calls} attempts: {_describe(exc)}") from None
         raise AssertionError("unreachable: tenacity either returns an answer or re-raises")
 
     def _worth_retrying(self, exc: BaseException, usage: Usage) -> bool:
-        """Transient failures, but not a refused response_format (sent another way instead), and a timeout
-        only `timeout_retries` times: a server that does not cancel on disconnect does the work again."""
+        """Transient failures, but not a refused response_format (sent another way instead), a timeout only
+        `timeout_retries` times (a server that does not cancel on disconnect does the work again), and a
+        server that refuses connections only twice more (it is down, not busy)."""
         if not is_transient(exc) or self._rejects_format(exc):
             return False
+        if _is_unreachable(exc):
+            return usage.calls < UNREACHABLE_ATTEMPTS
         return not _is_timeout(exc) or usage.timeouts <= self.settings.timeout_retries
 
     def _wait(self, state: RetryCallState) -> float:
@@ -323,6 +332,32 @@ class OpenAIProvider:
         if exc is not None and status_of(exc) == 429:
             self.pacer.hold(delay)
         return delay
+
+
+UNREACHABLE_ATTEMPTS = 3
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    """No connection at all (refused, no route, unknown host) — not a timeout or a cut-off answer."""
+    import openai
+
+    return (
+        isinstance(exc, openai.APIConnectionError)
+        and not isinstance(exc, openai.APITimeoutError)
+        and type(exc.__cause__).__name__ == "ConnectError"  # httpx's: the SDK raises from it
+    )
+
+
+def _what_to_set(status: int | None) -> str:
+    """For a refused key: which variable held it."""
+    if status not in (401, 403):
+        return ""
+    from profilegen.config import api_key_variable
+
+    variable = api_key_variable()
+    if variable is None:
+        return " — no API key is set: set PROFILEGEN_API_KEY in the environment"
+    return f" — the key in {variable} was refused: set a valid key there"
 
 
 def _is_timeout(exc: BaseException) -> bool:

@@ -85,7 +85,7 @@ def test_one_department_and_quiet_after_command(tmp_path: Path) -> None:
 def test_auto_provider_without_key_says_offline(tmp_path: Path) -> None:
     result = run_cli("generate", "-d", "Отдел CRM", *sample_args(tmp_path))
     assert result.code == 0
-    assert "provider: offline (no API key set)" in result.stderr
+    assert "provider: offline (no API key set and no server configured)" in result.stderr
 
 
 def test_dry_run_json_and_missing_format_rendered_without_generation(
