@@ -75,9 +75,23 @@ def prune(settings: Settings, state_dir: Path, dry_run: bool = False, force: boo
                 if target.exists():  # pruned twice in a day: keep both
                     target = target.with_name(f"{target.stem}~{int(time.time())}{target.suffix}")
                 os.replace(source, target)
+            _remove_emptied({source.parent for source, _ in result.moved}, settings.out)
             for profile in found:
                 journal.delete_position(journal.position_key(profile.unit_path, profile.title, profile.employee_name))
             for key in (journal.meta("orphans") or {}).get("keys", []):  # orphans whose files were already gone
                 journal.delete_position(key)
             journal.set_meta("orphans", {"keys": []})
         return result
+
+
+def _remove_emptied(folders: set[Path], out: Path) -> None:
+    """Unit folders that pruning left empty go too (up to OUT, never OUT itself)."""
+    root = out.resolve()
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        current = folder.resolve()
+        while current != root and root in current.parents:
+            try:
+                current.rmdir()  # only when empty
+            except OSError:
+                break
+            current = current.parent

@@ -141,8 +141,6 @@ def remember_response_format(journal: Journal, provider: Provider, notice: Calla
     provider.on_format_change = changed
 
 
-
-
 def server_slots(base_url: str, timeout: float = 2.0) -> int | None:
     """llama-server's parallel slots, from its `/props` (None for any other server, or none answering)."""
     import urllib.error

@@ -77,16 +77,34 @@ def server_binary() -> Path:
     binary = tree / "build" / "bin" / "llama-server"
     if not binary.exists():
         build = tree / "build"
-        subprocess.run(
-            ["cmake", "-S", str(tree), "-B", str(build), *CMAKE_FLAGS], check=True, stdout=subprocess.DEVNULL
+        print(
+            f"building llama.cpp's llama-server {VERSION} for the tests, once (about 6 minutes on two idle cores; "
+            f"cached in {CACHE})",
+            file=sys.stderr,
+            flush=True,
         )
+        _quietly(["cmake", "-S", str(tree), "-B", str(build), *CMAKE_FLAGS])
         jobs = str(os.cpu_count() or 2)
-        subprocess.run(
-            ["cmake", "--build", str(build), "--target", "llama-server", "-j", jobs],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        _quietly(["cmake", "--build", str(build), "--target", "llama-server", "-j", jobs], progress=True)
     return binary
+
+
+def _quietly(command: list[str], progress: bool = False) -> None:
+    """Run a build step: its progress every tenth, its chatter (git's `fatal: not a git repository` of a
+    source tree without .git) only when the step fails."""
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    lines: list[str] = []
+    shown = -10
+    for line in proc.stdout:
+        lines.append(line)
+        percent = line[1:4].strip() if line.startswith("[") and line[4:6] == "%]" else ""
+        if progress and percent.isdigit() and int(percent) >= shown + 10:
+            shown = int(percent) // 10 * 10
+            print(f"  llama-server build: {shown} %", file=sys.stderr, flush=True)
+    if proc.wait() != 0:
+        sys.stderr.write("".join(lines[-60:]))
+        raise subprocess.CalledProcessError(proc.returncode, command)
 
 
 def vocab() -> Path:

@@ -59,7 +59,9 @@ def _version(value: bool) -> None:
 def main_options(
     config: Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./profilegen.yaml).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail; tracebacks on errors.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the final summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Nothing on success; on failure one summary line and the errors.")
+    ] = False,
     log_format: Annotated[str, typer.Option("--log-format", help="text or json.")] = "text",
     log_file: Annotated[Path | None, typer.Option("--log-file", help="Append log lines to FILE.")] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour in output.")] = False,
@@ -91,6 +93,7 @@ def run(argv: list[str] | None = None) -> int:
     for name in ("SIGTERM", "SIGHUP"):  # a closed terminal stops a run cleanly, as SIGTERM does
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _on_sigterm)
+    OPTIONS.argv = list(sys.argv[1:] if argv is None else argv)  # the command as typed, for the run record
     try:
         result = app(args=argv, prog_name="profilegen", standalone_mode=False)
         return int(result) if isinstance(result, int) else 0

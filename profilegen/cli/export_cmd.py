@@ -11,6 +11,7 @@ from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
 from profilegen.text import plural
 
+MAX_NAMED = 10
 EPILOG = """Examples:
 
   profilegen export docx --department "Отдел CRM"
@@ -35,7 +36,7 @@ def export(
     from profilegen.export.atomic import write_bytes_atomic
     from profilegen.export.documents import find_profiles, select_profiles
     from profilegen.export.render import RenderOptions
-    from profilegen.export.rerender import rerender
+    from profilegen.export.rerender import edited_elsewhere, rerender
     from profilegen.journal import OUT_LOCK, StateLock
 
     fmt = fmt.strip().lower()
@@ -52,6 +53,14 @@ def export(
         profiles = select_profiles(list(find_profiles(settings.out, unreadable)), department)
         for bad in unreadable:
             warn(f"{bad}: unreadable profile JSON, left out")
+        others = {"xlsx": ["md", "docx"], "docx": ["md"]}.get(fmt, [])
+        edited = edited_elsewhere(state, profiles, others)
+        if edited:
+            shown = "; ".join(str(p) for p in edited[:MAX_NAMED]) + ("; …" if len(edited) > MAX_NAMED else "")
+            warn(
+                f"{plural(len(edited), 'file')} edited by hand; this {fmt} shows the generated text of those "
+                f"profiles, not the edits: {shown}"
+            )
         if fmt == "xlsx":
             from profilegen.export.xlsx_writer import render_workbook
             from profilegen.housekeeping import is_orphan

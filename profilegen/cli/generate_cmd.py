@@ -1,6 +1,5 @@
 """`profilegen generate`: bring the selected positions' profiles up to date."""
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -90,7 +89,9 @@ def generate(
         bool, typer.Option("--no-subunits", help="Only the named units, not their children.")
     ] = False,
     as_json: JsonOption = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and the final summary.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Nothing on success; on failure one summary line and the errors.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail.")] = False,
 ) -> None:
     """Generate profiles for the selected positions; only what changed is regenerated."""
@@ -137,7 +138,7 @@ def generate(
         retry_quarantined=retry_quarantined,
         batch=batch,
         wait=wait,
-        command=list(sys.argv),
+        command=["profilegen", *OPTIONS.argv],
     )
     # events go to --log-file when one is given, else (as JSON lines) to stderr; --quiet keeps stderr for errors
     to_stderr = OPTIONS.log_format == "json" and OPTIONS.log_file is None and not OPTIONS.quiet
@@ -211,7 +212,17 @@ def _dry_run(result: "GenerateResult", as_json: bool) -> None:
         print(f"edited by hand (kept; new version would go to .new): {', '.join(item['files'])}")
     in_batch = sum(1 for t in result.tasks if t.action == "in_batch")
     verb = "to submit in a batch" if data.get("batch") else "to generate"
-    print(f"{len(todo)} {verb}, {data['to_render']} to re-render, {data['up_to_date']} up to date")
+    kept = [
+        f"{sum(1 for t in result.tasks if t.action == action)} {label}"
+        for action, label in _EXTRA_COUNTS
+        if action != "in_batch" and any(t.action == action for t in result.tasks)
+    ]
+    if result.edited:  # what the real run would keep as it is, its new version beside it as .new
+        kept.insert(0, f"{len(result.edited)} kept (edited by hand; the new version would go to .new)")
+    print(
+        f"{len(todo)} {verb}, {data['to_render']} to re-render, {data['up_to_date']} up to date"
+        + "".join(f", {item}" for item in kept)
+    )
     if in_batch:
         print(f"{plural(in_batch, 'position')} in open batches (collected by the next run)")
     cost = data.get("estimated_cost_usd")

@@ -1,6 +1,7 @@
 """`profilegen jobs list|show|purge` and `profilegen stats`: what the journal knows."""
 
 import difflib
+import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -124,13 +125,16 @@ def list_runs(
 
 @app.command("show", epilog="Example: profilegen jobs show 20261127-020000-ab12cd")
 def show_run(
-    run_id: Annotated[str, typer.Argument(metavar="RUN_ID", help="A run's id (see `profilegen jobs list`).")],
+    run_id: Annotated[
+        str, typer.Argument(metavar="RUN_ID", help="A run's or batch's id, a unique start of one, or `last`.")
+    ],
     out: OutOption = None,
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """One run (or batch) in full, with the positions that failed in it."""
     with _journal(out, state_dir) as journal:
+        run_id = _run_id(journal, run_id)
         batch = journal.batch(run_id)
         if batch is not None:
             _show_batch(_public_batch(batch), as_json)
@@ -172,7 +176,7 @@ def describe_run(run: dict[str, Any]) -> list[str]:
         f"  tokens in/out: {run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}; cost {_cost(run.get('cost_usd'))}",
     ]
     if run.get("command"):
-        lines.append(f"  command: {' '.join(run['command'])}")
+        lines.append(f"  command: {shlex.join(run['command'])}")
     return lines
 
 
@@ -234,6 +238,22 @@ def cancel(
     print(f"batch {batch_id}: {info.status}; the next `profilegen generate` collects what it answered")
 
 
+def _run_id(journal: "Journal", given: str) -> str:
+    """`last` (the newest run), a whole id, or a prefix of exactly one run's or batch's id."""
+    runs = journal.runs()
+    if given == "last":
+        if not runs:
+            raise InputError("no run in this journal yet (run `profilegen generate` first)")
+        return str(runs[0]["id"])
+    ids = [str(r["id"]) for r in runs] + [str(b["id"]) for b in journal.batches()]
+    if given in ids:
+        return given
+    matches = [i for i in ids if i.startswith(given)]
+    if len(matches) > 1:
+        raise InputError(f"'{given}' is the start of {len(matches)} ids: {', '.join(matches[:5])}; give more of it")
+    return matches[0] if matches else given
+
+
 def _known_run(journal: "Journal", run_id: str, ids: list[str] | None = None, kind: str = "run") -> None:
     """A run id the journal knows, or exit 2 with the nearest recent ones."""
     if ids is None and journal.run(run_id) is not None:
@@ -272,6 +292,7 @@ def stats(
     """Where every position stands: success rate, KPI sources, durations, tokens and cost, errors, warnings."""
     from profilegen.stats import journal_stats
 
+    settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
     with _journal(out, state_dir) as journal:
         if run is not None:
             _known_run(journal, run)
@@ -281,8 +302,10 @@ def stats(
         records = (r for k, r in journal.positions() if k not in orphan_keys)
         data = journal_stats(records, run, int(orphans.get("profiles", len(orphan_keys))))
         if run is None:
+            from profilegen.export.documents import pending_new_count
             from profilegen.spending import summary, with_earlier
 
+            data["review"] = {"pending_new": pending_new_count(settings.out)}
             runs, batches = journal.runs(), journal.batches()
             spend = summary(with_earlier(journal.spending(), runs, batches))
             data["spend"] = {k: spend[k] for k in ("this_month", "all_time")}
@@ -325,6 +348,12 @@ def stats(
             f"cost by mode: live {_cost(live['cost_usd'])} ({plural(live['runs'], 'run')}), "
             f"batch {_cost(batch['cost_usd'])} ({plural(batch['batches'], 'batch', 'batches')}, "
             f"{batch['open']} open)"
+        )
+    review = data.get("review")
+    if review:
+        print(
+            f"review: frozen {data['frozen']}, kept as edited {data['kept_edited']}, pending .new "
+            f"{review['pending_new']}, quarantined {data['quarantined']}"
         )
     if data["errors_by_type"]:
         print(f"errors by type: {_pairs(data['errors_by_type'])}")

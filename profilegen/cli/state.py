@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ class GlobalOptions:
     log_format: str = "text"
     log_file: Path | None = None
     no_color: bool = False
+    argv: list[str] = field(default_factory=list)
 
     def settings(self, **flags: Any) -> Settings:
         from profilegen.config import load_settings  # pydantic-settings: only for commands that need settings

@@ -54,6 +54,15 @@ def profile_paths(out: Path) -> Iterator[Path]:
                 yield Path(folder) / name
 
 
+def pending_new_count(out: Path) -> int:
+    """Profiles with a `.new` version waiting for review (`accept` / `reject`)."""
+    count = 0
+    for _folder, dirs, files in os.walk(out):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        count += len({name.rsplit(".new.", 1)[0] for name in files if ".new." in name})
+    return count
+
+
 class UnreadableProfile(Exception):
     """A file where a profile should be that is not one (the message names the file)."""
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from profilegen.export.documents import StoredProfile
 from profilegen.export.render import RenderOptions
-from profilegen.export.writer import FileHashes, known_hashes, write_outputs
+from profilegen.export.writer import FileHashes, is_edited, known_hashes, write_outputs
 from profilegen.journal import Journal
 
 
@@ -26,3 +26,19 @@ def rerender(state_dir: Path, profiles: Sequence[StoredProfile], fmt: str, optio
             written = write_outputs(stem, profile.document, [fmt], options, known_hashes(record), record_hashes)
             kept += written.kept
     return kept
+
+
+def edited_elsewhere(state_dir: Path, profiles: Sequence[StoredProfile], formats: Sequence[str]) -> list[Path]:
+    """Files of ``formats`` beside the profiles that were edited by hand: an export rendered from the JSON
+    does not carry those edits, so the user is told which ones differ."""
+    found: list[Path] = []
+    with Journal(state_dir) as journal:
+        for profile in profiles:
+            stem = profile.path.with_suffix("")
+            paths = [stem.with_name(f"{stem.name}.{fmt}") for fmt in formats]
+            if not any(path.exists() for path in paths):
+                continue
+            record = journal.position(journal.position_key(profile.unit_path, profile.title, profile.employee_name))
+            hashes = known_hashes(record or {})
+            found += [path for path in paths if is_edited(stem, path, hashes)]
+    return found

@@ -44,9 +44,10 @@ def load_workbook(
         raise InputError(f"cannot read the workbook ({type(exc).__name__}: {exc})", source=str(path)) from None
     names = list(workbook.sheet_names)
     if sheet is not None:
-        if sheet not in names:
+        matching = [n for n in names if n == sheet] or [n for n in names if n.casefold() == sheet.strip().casefold()]
+        if not matching:
             raise InputError(f"no sheet '{sheet}' (sheets: {', '.join(names)})", source=str(path))
-        names = [sheet]
+        names = matching[:1]  # "штатное расписание" finds "Штатное расписание"
     first_error: InputError | None = None
     for name in names:
         try:
