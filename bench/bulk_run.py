@@ -48,9 +48,9 @@ asyncio.run(main(*sys.argv[1:]))
 def request_bodies(path: Path, base_url: str) -> int:
     """The chat-completions bodies profilegen sends for every position (same prompts, same schema)."""
     from profilegen.config import load_settings
+    from profilegen.generation.providers.choice import choose_provider
     from profilegen.generation.schema import strict_json_schema
     from profilegen.inputs import Selection, contexts_for, load_inputs
-    from profilegen.providers import choose_provider
 
     os.environ["PROFILEGEN_API_KEY"] = "bench-key"
     settings = load_settings(None, {"org": STRUCTURE, "kpi_dir": ROOT / "kpi", "base_url": base_url})
@@ -90,14 +90,33 @@ def main() -> None:
             answers = work / f"bare{round_}"
             answers.mkdir()
             bare_times.append(
-                timed([sys.executable, "-c", BARE_LOOP % {"c": C}, base_url, str(work / "requests.json"),
-                       str(answers)], env)
+                timed(
+                    [sys.executable, "-c", BARE_LOOP % {"c": C}, base_url, str(work / "requests.json"), str(answers)],
+                    env,
+                )
             )
             ours.append(
                 timed(
-                    [sys.executable, "-m", "profilegen", "-q", "generate", "--all", "--provider", "openai",
-                     "--org", str(STRUCTURE), "--kpi-dir", str(ROOT / "kpi"), "--out", str(work / f"out{round_}"),
-                     "--base-url", base_url, "--concurrency", str(C)],
+                    [
+                        sys.executable,
+                        "-m",
+                        "profilegen",
+                        "-q",
+                        "generate",
+                        "--all",
+                        "--provider",
+                        "openai",
+                        "--org",
+                        str(STRUCTURE),
+                        "--kpi-dir",
+                        str(ROOT / "kpi"),
+                        "--out",
+                        str(work / f"out{round_}"),
+                        "--base-url",
+                        base_url,
+                        "--concurrency",
+                        str(C),
+                    ],
                     env,
                 )
             )

@@ -37,9 +37,9 @@ def in_process(org: Path, base_url: str, work: Path) -> float:
     from profilegen.export.layout import OutputLayout
     from profilegen.generation.engine import Engine
     from profilegen.generation.planning import Planner
+    from profilegen.generation.providers.choice import choose_provider
     from profilegen.inputs import Selection, contexts_for, load_inputs
     from profilegen.journal import Journal
-    from profilegen.providers import choose_provider
 
     settings = load_settings(
         None,

@@ -10,70 +10,39 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.batch_run import open_batcher, run_batches, say_collected
 from profilegen.config import Settings, parse_duration
 from profilegen.errors import InputError
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.writer import is_edited, known_hashes
 from profilegen.generation import plan_cache
-from profilegen.generation.batches import BatchWork
+from profilegen.generation.batch.batcher import BatchWork
+from profilegen.generation.batch.run import open_batcher, run_batches, say_collected
 from profilegen.generation.context import PositionContext
 from profilegen.generation.engine import Engine, EventSink
 from profilegen.generation.limits import Limits
 from profilegen.generation.plan_cache import plan_digest
 from profilegen.generation.planning import Planner, Task
-from profilegen.generation.provider import Provider
-from profilegen.generation.report import RunReport
-from profilegen.inputs import Selection, contexts_for, load_inputs, positions_for
-from profilegen.journal import OUT_LOCK, Journal, StateLock
-from profilegen.org.model import OrgStructure
-from profilegen.providers import (
+from profilegen.generation.providers.base import Provider
+from profilegen.generation.providers.choice import (
     check_key_not_lost,
     choose_provider,
     estimate,
     remember_response_format,
     server_slots,
 )
-from profilegen.runs import record_run, selection_inputs
+from profilegen.generation.report import RunReport
+from profilegen.inputs import Selection, contexts_for, load_inputs, positions_for
+from profilegen.journal import OUT_LOCK, Journal, StateLock
+from profilegen.org.model import OrgStructure
+from profilegen.runs import GenerateOptions, GenerateResult, record_run, selection_inputs
 from profilegen.text import plural
 from profilegen.workspace import bind, prepare, record_org
 
 MAX_PROBLEMS_SHOWN = 10
-
-
-@dataclass(slots=True)
-class GenerateOptions:
-    provider: str = "auto"
-    force: bool = False
-    dry_run: bool = False
-    formats: list[str] = field(default_factory=lambda: ["json", "md"])
-    overwrite_edited: bool = False
-    retry_quarantined: bool = False
-    batch: bool = False  # submit to the provider's Batch API instead of asking live
-    wait: bool = False  # with batch: poll until the batches end, then write what they answered
-    command: list[str] = field(default_factory=list)  # the command line as typed, for the run record
-
-
-@dataclass(slots=True)
-class GenerateResult:
-    provider: str
-    tasks: list[Task]
-    report: RunReport | None = None
-    notices: list[str] = field(default_factory=list)
-
-    estimate: dict[str, Any] = field(default_factory=dict)
-    edited: list[tuple[Task, list[str]]] = field(default_factory=list)  # dry run: files edited by hand
-    orphans: int = 0
-    batch: BatchWork | None = None  # what the batch side did (submitted, collected), when it ran
-
-    @property
-    def to_generate(self) -> list[Task]:
-        return [t for t in self.tasks if t.action == "generate"]
 
 
 def _edited_by_hand(

@@ -1,20 +1,54 @@
-"""A journaled run: its record opened and closed with the outcome, the events said, the command line scrubbed."""
+"""A run: what it is asked and what it did; its journal record opened and closed with the outcome.
+
+The events are said as they come and the command line is recorded with secrets scrubbed.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any
 
 from profilegen.errors import ProfilegenError
+from profilegen.generation.batch.batcher import BatchWork
 from profilegen.generation.engine import EventSink
-from profilegen.generation.provider import Provider
+from profilegen.generation.planning import Task
+from profilegen.generation.providers.base import Provider
 from profilegen.generation.report import RunReport
 from profilegen.inputs import Selection
 from profilegen.journal import Journal
 
-if TYPE_CHECKING:
-    from profilegen.pipeline import GenerateOptions, GenerateResult
+
+@dataclass(slots=True)
+class GenerateOptions:
+    provider: str = "auto"
+    force: bool = False
+    dry_run: bool = False
+    formats: list[str] = field(default_factory=lambda: ["json", "md"])
+    overwrite_edited: bool = False
+    retry_quarantined: bool = False
+    batch: bool = False  # submit to the provider's Batch API instead of asking live
+    wait: bool = False  # with batch: poll until the batches end, then write what they answered
+    command: list[str] = field(default_factory=list)  # the command line as typed, for the run record
+
+
+@dataclass(slots=True)
+class GenerateResult:
+    provider: str
+    tasks: list[Task]
+    report: RunReport | None = None
+    notices: list[str] = field(default_factory=list)
+
+    estimate: dict[str, Any] = field(default_factory=dict)
+    edited: list[tuple[Task, list[str]]] = field(default_factory=list)  # dry run: files edited by hand
+    orphans: int = 0
+    batch: BatchWork | None = None  # what the batch side did (submitted, collected), when it ran
+
+    @property
+    def to_generate(self) -> list[Task]:
+        return [t for t in self.tasks if t.action == "generate"]
+
 
 OUTCOMES = {
     "failures": "failed",

@@ -22,9 +22,9 @@ from profilegen.observability import EventLog
 from profilegen.text import plural
 
 if TYPE_CHECKING:  # the pipeline (pydantic models, the engine) loads only when `generate` runs
-    from profilegen.generation.batches import BatchWork
+    from profilegen.generation.batch.batcher import BatchWork
     from profilegen.generation.report import Outcome, RunReport
-    from profilegen.pipeline import GenerateResult
+    from profilegen.runs import GenerateResult
 
 EPILOG = """Examples:
 
@@ -96,8 +96,8 @@ def generate(
 ) -> None:
     """Generate profiles for the selected positions; only what changed is regenerated."""
     from profilegen.inputs import Selection
-    from profilegen.pipeline import GenerateOptions
     from profilegen.pipeline import generate as run_generate
+    from profilegen.runs import GenerateOptions
 
     OPTIONS.quiet = OPTIONS.quiet or quiet
     OPTIONS.verbose = OPTIONS.verbose or verbose

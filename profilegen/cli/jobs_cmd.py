@@ -210,8 +210,8 @@ def cancel(
 ) -> None:
     """Cancel an open batch: what it answered is collected by the next run, the rest submitted again."""
     from profilegen.config import api_key
-    from profilegen.generation.batch_api import BatchNotFound, batch_api
-    from profilegen.generation.batches import open_batch_ids, release
+    from profilegen.generation.batch.api import BatchNotFound, batch_api
+    from profilegen.generation.batch.batcher import open_batch_ids, release
 
     settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
     with _journal(out, state_dir) as journal:

@@ -30,8 +30,7 @@ def is_terminal() -> bool:
 
 def info(message: str) -> None:
     """A progress or status message: stderr, silenced by --quiet."""
-    if not OPTIONS.quiet:
-        print(message, file=sys.stderr, flush=True)
+    OPTIONS.info(message)
 
 
 def warn(message: str) -> None:

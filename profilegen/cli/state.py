@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,11 +40,15 @@ class GlobalOptions:
 
     def for_out(self, *, write: bool, need_org: bool = True, **flags: Any) -> tuple[Settings, Path]:
         """Settings and the state folder of OUT (checked to belong to it; `org` filled from its journal)."""
-        from profilegen.cli.output import info
         from profilegen.workspace import prepare
 
         settings = self.settings(**flags)
-        return settings, prepare(settings, write=write, notice=info, need_org=need_org)
+        return settings, prepare(settings, write=write, notice=self.info, need_org=need_org)
+
+    def info(self, message: str) -> None:
+        """A progress or status message: stderr, silenced by --quiet."""
+        if not self.quiet:
+            print(message, file=sys.stderr, flush=True)
 
 
 OPTIONS = GlobalOptions()

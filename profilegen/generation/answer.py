@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from profilegen.generation.context import PositionContext
-from profilegen.generation.provider import ProviderResult
+from profilegen.generation.providers.base import ProviderResult
 from profilegen.generation.schema import Profile
 from profilegen.text import normalize
 

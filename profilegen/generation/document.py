@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from profilegen.generation.context import PositionContext
-from profilegen.generation.provider import ProviderResult
+from profilegen.generation.providers.base import ProviderResult
 from profilegen.generation.versions import SCHEMA_VERSION
 
 

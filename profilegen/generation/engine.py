@@ -22,7 +22,7 @@ from profilegen.generation.document import assemble
 from profilegen.generation.failures import record_failure
 from profilegen.generation.limits import Limits, RunState, check_limits, install_signal_handlers
 from profilegen.generation.planning import SKIPPED, Task, context_params, generation_params
-from profilegen.generation.provider import Provider, ProviderResult
+from profilegen.generation.providers.base import Provider, ProviderResult
 from profilegen.generation.report import Outcome, RunReport
 from profilegen.journal import Journal
 from profilegen.spending import paid_live

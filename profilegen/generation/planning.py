@@ -10,7 +10,7 @@ from typing import Any
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_name
 from profilegen.generation.context import PositionContext, changed_parts, fingerprint, fingerprint_parts, label
-from profilegen.generation.provider import Provider
+from profilegen.generation.providers.base import Provider
 from profilegen.generation.versions import SCHEMA_VERSION
 from profilegen.journal import Journal
 from profilegen.org.model import UnitPath

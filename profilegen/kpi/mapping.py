@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from profilegen.kpi.catalog import KpiCatalog
-from profilegen.kpi.lexicon import Bag, Term, TermIndex, matches, same_phrase, terms
 from profilegen.kpi.model import KpiFile, KpiSource
 from profilegen.org.model import OrgStructure, UnitPath, format_path
 from profilegen.org.selection import split_query
 from profilegen.text import normalize, words
+from profilegen.words.lexicon import Bag, Term, TermIndex, matches, same_phrase, terms
 
 STOP_WORDS = frozenset({"и", "по", "для", "с", "в", "на", "of", "and", "for", "the", "&"})
 _KIND_RANK = {"department": 3, "code": 2, "acronym": 2, "alias": 1}

@@ -78,7 +78,7 @@ class Role:
 @lru_cache(maxsize=1 << 15)
 def _forms(word: str) -> frozenset[str]:
     """Every form of the word's lexemes (the word itself when the dictionary does not know it)."""
-    from profilegen.kpi.lexicon import term
+    from profilegen.words.lexicon import term
 
     found = term(word).forms
     return found if found else frozenset({word})

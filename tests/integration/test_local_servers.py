@@ -94,7 +94,7 @@ class _Props(BaseHTTPRequestHandler):
 
 
 def test_llama_server_slots_set_the_default_concurrency() -> None:
-    from profilegen.providers import server_slots
+    from profilegen.generation.providers.choice import server_slots
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Props)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

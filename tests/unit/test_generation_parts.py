@@ -12,10 +12,10 @@ import pytest
 
 from profilegen.errors import InputError
 from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings, strip_fences
-from profilegen.generation.offline import draft_profile
-from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings, Usage
 from profilegen.generation.prompt import PromptBuilder, estimate_tokens
-from profilegen.generation.retry import Pacer, backoff, retry_after
+from profilegen.generation.providers.offline import draft_profile
+from profilegen.generation.providers.openai_compatible import OpenAIProvider, OpenAISettings, Usage
+from profilegen.generation.providers.retry import Pacer, backoff, retry_after
 from tests.helpers import sample_contexts
 
 
@@ -177,8 +177,8 @@ def test_openrouter_request_extras(contexts: list[Any]) -> None:
 
 def test_the_schema_goes_into_the_prompt_once(monkeypatch: pytest.MonkeyPatch, contexts: list[Any]) -> None:
     from profilegen.config import load_settings
+    from profilegen.generation.providers.choice import choose_provider
     from profilegen.org.loader import load_org
-    from profilegen.providers import choose_provider
     from tests.conftest import SAMPLE_YAML
 
     monkeypatch.setenv("PROFILEGEN_API_KEY", "sk-schema-once")

@@ -9,8 +9,8 @@ import dawg_python  # type: ignore[import-untyped]
 import pymorphy3
 import pytest
 
-from profilegen.kpi.dawg import RecordDawg
-from profilegen.kpi.lexicon import Bag, Lexicon, TermIndex, dictionary_path, matches, same_phrase, term, terms
+from profilegen.words.dawg import RecordDawg
+from profilegen.words.lexicon import Bag, Lexicon, TermIndex, dictionary_path, matches, same_phrase, term, terms
 from tests.conftest import A101, KPI_DIR, needs_a101
 
 WORDS = dictionary_path() / "words.dawg"

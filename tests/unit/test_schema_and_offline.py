@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 
 from profilegen.generation.context import fingerprint
-from profilegen.generation.offline import draft_profile
-from profilegen.generation.provider import OfflineProvider
+from profilegen.generation.providers.base import OfflineProvider
+from profilegen.generation.providers.offline import draft_profile
 from profilegen.generation.schema import Profile, profile_json_schema, strict_json_schema
 from tests.helpers import sample_contexts
 

@@ -12,7 +12,7 @@ from profilegen.config import Settings, api_key
 from profilegen.errors import InputError
 from profilegen.export.layout import OutputLayout
 from profilegen.generation.planning import Task
-from profilegen.generation.provider import OfflineProvider, Provider
+from profilegen.generation.providers.base import OfflineProvider, Provider
 from profilegen.journal import Journal
 from profilegen.org.model import OrgStructure
 
@@ -55,8 +55,8 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
                 "systemd unit's EnvironmentFile — or pass --provider offline to draft without a model"
             )
         key = "no-key"  # a local server (llama-server, vLLM, Ollama) takes any key
-    from profilegen.generation.openai_provider import OpenAIProvider, OpenAISettings
     from profilegen.generation.prompt import PromptBuilder
+    from profilegen.generation.providers.openai_compatible import OpenAIProvider, OpenAISettings
 
     prompt = PromptBuilder.load(
         settings.language,
@@ -124,7 +124,7 @@ def remember_response_format(journal: Journal, provider: Provider, notice: Calla
     remember a fallback in the journal, said once when it happens."""
     if provider.generator != "llm":
         return
-    from profilegen.generation.openai_provider import FORMAT_CHAIN, OpenAIProvider
+    from profilegen.generation.providers.openai_compatible import FORMAT_CHAIN, OpenAIProvider
 
     if not isinstance(provider, OpenAIProvider) or not provider.auto:
         return

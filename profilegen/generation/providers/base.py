@@ -65,7 +65,7 @@ class OfflineProvider:
         return {"language": self.language}
 
     async def generate(self, context: PositionContext, on_answer: AnswerSink | None = None) -> ProviderResult:
-        from profilegen.generation.offline import draft_profile  # the models load when a draft is written
+        from profilegen.generation.providers.offline import draft_profile  # the models load when a draft is written
 
         profile = draft_profile(context, self.language)
         raw = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)

@@ -25,8 +25,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from profilegen.kpi.dawg import RecordDawg
 from profilegen.text import words
+from profilegen.words.dawg import RecordDawg
 
 _CYRILLIC = re.compile(r"[а-яё]")
 _YO = {"е": "ё"}  # "елка" finds "ёлка"

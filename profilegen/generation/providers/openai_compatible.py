@@ -11,8 +11,8 @@ from profilegen.errors import GenerationError, ProviderAbort
 from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings
 from profilegen.generation.context import PositionContext
 from profilegen.generation.prompt import PromptBuilder
-from profilegen.generation.provider import AnswerSink, ProviderResult
-from profilegen.generation.retry import (
+from profilegen.generation.providers.base import AnswerSink, ProviderResult
+from profilegen.generation.providers.retry import (
     ABORT_STATUSES,
     RETRY_AFTER_CAP,
     EmptyAnswer,

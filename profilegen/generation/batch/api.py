@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from profilegen.errors import InputError, ProviderAbort, RunAborted
-from profilegen.generation.retry import ABORT_STATUSES, status_of
+from profilegen.generation.providers.retry import ABORT_STATUSES, status_of
 
 if TYPE_CHECKING:
     from openai import OpenAI

@@ -11,11 +11,11 @@ from typing import Any
 
 from profilegen.config import Settings, api_key, parse_duration
 from profilegen.errors import InputError
-from profilegen.generation.batches import INTENTS, Batcher, BatchWork, open_batch_ids
+from profilegen.generation.batch.batcher import INTENTS, Batcher, BatchWork, open_batch_ids
 from profilegen.generation.context import describe
 from profilegen.generation.engine import Engine
 from profilegen.generation.planning import SKIPPED, Task
-from profilegen.generation.provider import Provider
+from profilegen.generation.providers.base import Provider
 from profilegen.generation.report import Outcome, RunReport
 from profilegen.journal import Journal
 from profilegen.text import plural
@@ -35,7 +35,7 @@ def open_batcher(
     open_ids = open_batch_ids(journal)
     if not wanted and not open_ids and not (journal.meta(INTENTS) or {}).get("tags"):
         return None
-    from profilegen.generation.openai_provider import OpenAIProvider
+    from profilegen.generation.providers.openai_compatible import OpenAIProvider
 
     key = api_key()
     if not isinstance(provider, OpenAIProvider) or key is None:
@@ -43,7 +43,7 @@ def open_batcher(
             raise InputError("--batch needs the openai provider and an API key (batches run at the provider)")
         notice(f"{plural(len(open_ids), 'open batch', 'open batches')} not collected: this run has no LLM provider")
         return None
-    from profilegen.generation.batch_api import batch_api, choose_shape
+    from profilegen.generation.batch.api import batch_api, choose_shape
 
     shape = choose_shape(settings.batch_api, settings.base_url)
     api = batch_api(shape, settings.base_url, key, provider.model, settings.request_timeout)

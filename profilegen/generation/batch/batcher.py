@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from profilegen.errors import GenerationError, InputError, ProviderAbort, RunAborted
-from profilegen.generation.batch_api import BatchApi, BatchInfo, BatchResult, SubmissionLost, split
-from profilegen.generation.batch_cost import add_cost, result_cost
+from profilegen.generation.batch.api import BatchApi, BatchInfo, BatchResult, SubmissionLost, split
+from profilegen.generation.batch.cost import add_cost, result_cost
 from profilegen.generation.context import fingerprint_parts
 from profilegen.generation.failures import record_failure
 from profilegen.generation.planning import Task, context_params
@@ -30,7 +30,7 @@ from profilegen.journal import Journal
 from profilegen.text import plural
 
 if TYPE_CHECKING:
-    from profilegen.generation.openai_provider import OpenAIProvider
+    from profilegen.generation.providers.openai_compatible import OpenAIProvider
 
 OPEN = "open-batches"
 INTENTS = "batch-intents"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from profilegen.generation.batch_api import BatchResult
+from profilegen.generation.batch.api import BatchResult
 
 
 def result_cost(result: BatchResult, prices: dict[str, float] | None, discount: float) -> tuple[int, int, float | None]:

@@ -1,0 +1,143 @@
+"""Scale: every command on synthetic organisations shaped like the real one, from 1.7K to 99K positions.
+
+The real `Structure.xlsx` is copied N times under renamed blocks (unit codes kept unique) into a CSV
+with the same columns; for each size a fresh offline `generate --all` fills OUT and its journal, then
+each command runs as a whole process: wall time, peak RSS, and the log-log slope of the time between
+sizes (1.0 = linear, 2.0 = quadratic).
+
+Run: .venv/bin/python -m bench.scale [COPIES,...]   (default 1,6,30,59: 1.7K, 10K, 50K, 99K positions)
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from bench.common import ROOT, STRUCTURE, need_fixture
+
+GOAL_READ_S = 10.0  # every read command at 100K positions
+GOAL_QUIET_S = 15.0  # a quiet night at 100K
+GOAL_RSS_MB = 600.0
+
+_MEASURE = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+wall = time.perf_counter() - started
+print(wall, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, proc.returncode)
+sys.stderr.write(proc.stderr[-2000:] if proc.returncode not in (0, 1) else "")
+"""
+
+
+def write_org(copies: int, target: Path) -> int:
+    """The real organisation ``copies`` times, each copy's blocks renamed; returns the number of rows."""
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(STRUCTURE)).get_sheet_by_name("выгрузка").to_python()
+    header, body = rows[0], [r for r in rows[1:] if any(str(c).strip() for c in r)]
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        for copy in range(copies):
+            for row in body:
+                cells = [str(c) for c in row]
+                if copy:
+                    cells[0] = f"{copy:02d}{cells[0]}"
+                    cells[1] = f"{cells[1]} {copy + 1}"
+                    # a level column that repeats the block name is the block too
+                    cells[2:-1] = [f"{c} {copy + 1}" if c == str(row[1]) else c for c in cells[2:-1]]
+                writer.writerow(cells)
+    return len(body) * copies
+
+
+def measure(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of one whole `profilegen` process."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, sys.executable, "-m", "profilegen", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=True,
+    )
+    wall, peak, code = proc.stdout.split()
+    if int(code) not in (0, 1):
+        raise SystemExit(f"profilegen {' '.join(args)} exited {code}: {proc.stderr}")
+    return float(wall), float(peak)
+
+
+def commands(org: Path, out: Path, xlsx: Path) -> dict[str, list[str]]:
+    where = ["--out", str(out)]
+    generate = ["generate", "--all", "--provider", "offline", "--org", str(org), "--kpi-dir", str(ROOT / "kpi")]
+    return {
+        "generate offline, fresh": [*generate, *where],
+        "quiet night": [*generate, *where],
+        "org show": ["org", "show", "--org", str(org)],
+        "org validate": ["org", "validate", "--org", str(org)],
+        "stats": ["stats", *where],
+        "jobs list": ["jobs", "list", *where],
+        "jobs show last": ["jobs", "show", "last", *where],
+        "prune --dry-run": ["prune", "--dry-run", "--org", str(org), *where],
+        "export xlsx": ["export", "xlsx", "--to", str(xlsx), *where],
+    }
+
+
+def main() -> None:
+    if not need_fixture():
+        return
+    copies = [int(c) for c in (sys.argv[1] if len(sys.argv) > 1 else "1,6,30,59").split(",")]
+    results: dict[str, list[tuple[int, float, float]]] = {}
+    sizes: list[int] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for count in copies:
+            org = work / f"org-{count}.csv"
+            write_org(count, org)
+            out = work / f"out-{count}"
+            positions = 0
+            for name, args in commands(org, out, work / f"all-{count}.xlsx").items():
+                wall, peak = measure(args, work)
+                positions = positions or _positions(out)
+                results.setdefault(name, []).append((positions, wall, peak))
+                print(f"{positions:>7} positions  {name:<24} {wall:8.2f} s  {peak:7.0f} MB", flush=True)
+            sizes.append(positions)
+    _table(sizes, results)
+
+
+def _positions(out: Path) -> int:
+    from profilegen.journal import Journal
+
+    with Journal(out / ".profilegen") as journal:
+        return len(journal.position_summaries())
+
+
+def _table(sizes: list[int], results: dict[str, list[tuple[int, float, float]]]) -> None:
+    print()
+    print("| command | " + " | ".join(f"{n:,}" for n in sizes) + " | slope (log-log, last two sizes) | goal |")
+    print("|---|" + "---|" * len(sizes) + "---|---|")
+    for name, rows in results.items():
+        cells = [f"{wall:.2f} s, {peak:.0f} MB" for _, wall, peak in rows]
+        slope = "—"
+        if len(rows) >= 2 and rows[-2][1] > 0:
+            (n1, t1, _), (n2, t2, _) = rows[-2], rows[-1]
+            slope = f"{math.log(t2 / t1) / math.log(n2 / n1):.2f}"
+        goal = _goal(name, rows[-1])
+        print(f"| {name} | " + " | ".join(cells) + f" | {slope} | {goal} |")
+
+
+def _goal(name: str, last: tuple[int, float, float]) -> str:
+    positions, wall, peak = last
+    if positions < 90_000:
+        return "—"
+    limit = GOAL_QUIET_S if name == "quiet night" else GOAL_READ_S
+    if name in ("generate offline, fresh", "export xlsx"):
+        return f"RSS {'met' if peak < GOAL_RSS_MB else 'MISSED'}"
+    met = wall < limit and peak < GOAL_RSS_MB
+    return f"< {limit:.0f} s, < {GOAL_RSS_MB:.0f} MB: {'met' if met else 'MISSED'}"
+
+
+if __name__ == "__main__":
+    main()

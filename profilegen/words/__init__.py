@@ -1,0 +1,1 @@
+"""Russian word forms (the OpenCorpora dictionary), below every package that compares names and titles."""
