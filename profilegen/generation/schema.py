@@ -36,8 +36,11 @@ class UnitInfo(_Strict):
     path: list[str] = Field(min_length=1, max_length=12, description="Full unit path, top block first")
 
 
+MAX_UNITS_LISTED = 50  # what the model is asked to echo; the document carries every unit from the facts
+
+
 class Subordinates(_Strict):
-    units: list[str] = Field(max_length=50)
+    units: list[str] = Field(max_length=MAX_UNITS_LISTED)
     people: int = Field(ge=0, description="Direct reports")
     headcount_below: int = Field(ge=0, description="Everyone in the units the position heads, itself excepted")
 

@@ -77,3 +77,26 @@ def test_fingerprint_stable_and_sensitive(contexts: list[Any]) -> None:
     assert a == fingerprint(contexts[0], {"language": "ru", "model": "m"})
     assert a != fingerprint(contexts[0], {"language": "en", "model": "m"})
     assert a != fingerprint(contexts[1], {"model": "m", "language": "ru"})
+
+
+def test_a_head_of_more_units_than_the_schema_lists_is_still_drafted(contexts: list[Any]) -> None:
+    """A general director over 53 blocks (a large group) is drafted; the document keeps all 53 from the facts."""
+    import dataclasses
+
+    from profilegen.generation.document import assemble
+    from profilegen.generation.providers.base import ProviderResult
+
+    many = tuple(f"Блок {n}" for n in range(53))
+    context = dataclasses.replace(contexts[0], subordinate_units=many)
+    profile = draft_profile(context)
+    assert len(profile.subordinates.units) == 50
+    document = assemble(
+        context,
+        ProviderResult(profile=profile, raw="", model="offline"),
+        generator="offline",
+        prompt_version="t",
+        fingerprint="f",
+        language="ru",
+        duration=0.0,
+    )
+    assert document["profile"]["subordinates"]["units"] == list(many)

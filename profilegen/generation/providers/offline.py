@@ -8,6 +8,7 @@ from typing import cast
 from profilegen.generation.context import PositionContext
 from profilegen.generation.schema import (
     LEVEL_DESCRIPTIONS,
+    MAX_UNITS_LISTED,
     CareerMap,
     CareerTarget,
     Category,
@@ -207,7 +208,7 @@ def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
         category=category,
         direct_manager=context.direct_manager,
         subordinates=Subordinates(
-            units=list(context.subordinate_units),
+            units=list(context.subordinate_units)[:MAX_UNITS_LISTED],  # the document lists all, from the facts
             people=context.subordinate_people,
             headcount_below=context.headcount_below,
         ),
