@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from profilegen.config import Settings
 from profilegen.errors import InputError
-from profilegen.export.documents import StoredProfile, find_profiles
+from profilegen.export.documents import StoredProfile, profile_paths, stored_profile
 from profilegen.inputs import load_org_from_settings
 from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import OrgStructure
@@ -22,11 +23,15 @@ def is_orphan(profile: StoredProfile, org: OrgStructure) -> bool:
     return unit is None or all(p.title != profile.title for p in unit.positions)
 
 
-def siblings(json_path: Path) -> list[Path]:
-    """The profile's JSON and every file rendered from it or kept beside it (.md, .docx, .new.*, .bak.*)."""
+def siblings(json_path: Path, listings: dict[Path, list[str]] | None = None) -> list[Path]:
+    """The profile's JSON and every file rendered from it or kept beside it (.md, .docx, .new.*, .bak.*);
+    ``listings`` keeps each folder's listing for the next file in it."""
     stem = json_path.name[: -len(".json")]
     found = []
-    for name in sorted(os.listdir(json_path.parent)):
+    listings = {} if listings is None else listings
+    if json_path.parent not in listings:
+        listings[json_path.parent] = sorted(os.listdir(json_path.parent))
+    for name in listings[json_path.parent]:
         if not name.startswith(f"{stem}."):
             continue
         parts = name[len(stem) + 1 :].split(".")
@@ -50,38 +55,73 @@ def prune(settings: Settings, state_dir: Path, dry_run: bool = False, force: boo
     Refuses (without ``force``) to archive more than half of the folder's profiles: that is far more
     often the wrong organisation than a real reorganisation.
     """
-    with StateLock(state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
+    with StateLock(state_dir), StateLock(settings.out, lock_name=OUT_LOCK), Journal(state_dir) as journal:
         org, _ = load_org_from_settings(settings)
         archive = settings.out / ARCHIVE / time.strftime("%Y-%m-%d")
         result = PruneResult(archive)
-        profiles = list(find_profiles(settings.out, result.unreadable))
-        found = [p for p in profiles if is_orphan(p, org)]
-        result.positions, result.total = len(found), len(profiles)
-        for profile in found:
-            for path in siblings(profile.path):
-                result.moved.append((path, archive / path.relative_to(settings.out)))
-        if not force and len(found) * 2 > len(profiles):
+        found = _orphan_files(settings.out, org, journal, result)
+        listings: dict[Path, list[str]] = {}
+        for path, _key in found:
+            for sibling in siblings(path, listings):
+                result.moved.append((sibling, archive / sibling.relative_to(settings.out)))
+        if not force and len(found) * 2 > result.total:
             raise InputError(
-                f"{len(found)} of {len(profiles)} profiles would be archived as orphans of {org.source}: is this "
+                f"{len(found)} of {result.total} profiles would be archived as orphans of {org.source}: is this "
                 "the organisation the folder was generated from? Check with --dry-run, pass the right --org, "
                 "or --force to archive them",
                 source=str(settings.out),
             )
         if dry_run:
             return result
-        with Journal(state_dir) as journal:
-            for source, target in result.moved:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.exists():  # pruned twice in a day: keep both
-                    target = target.with_name(f"{target.stem}~{int(time.time())}{target.suffix}")
-                os.replace(source, target)
-            _remove_emptied({source.parent for source, _ in result.moved}, settings.out)
-            for profile in found:
-                journal.delete_position(journal.position_key(profile.unit_path, profile.title, profile.employee_name))
-            for key in (journal.meta("orphans") or {}).get("keys", []):  # orphans whose files were already gone
-                journal.delete_position(key)
-            journal.set_meta("orphans", {"keys": []})
+        for source, target in result.moved:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():  # pruned twice in a day: keep both
+                target = target.with_name(f"{target.stem}~{int(time.time())}{target.suffix}")
+            os.replace(source, target)
+        _remove_emptied({source.parent for source, _ in result.moved}, settings.out)
+        for _path, key in found:
+            journal.delete_position(key)
+        for key in (journal.meta("orphans") or {}).get("keys", []):  # orphans whose files were already gone
+            journal.delete_position(key)
+        journal.set_meta("orphans", {"keys": []})
         return result
+
+
+def _orphan_files(out: Path, org: OrgStructure, journal: Journal, result: PruneResult) -> list[tuple[Path, str]]:
+    """The JSON files under OUT of positions no longer in ``org``, each with its journal key; counts the
+    profiles in ``result.total`` and lists the unreadable ones.
+
+    A file where the journal wrote a position's profile is that position's (its key names its unit and
+    title), so the profiles of current positions are not read; the orphans' are (an unreadable one is
+    named, not moved), and so are files the journal does not know, for their identity.
+    """
+    current = {(p.unit_path, p.title) for p in org.positions()}
+    known = {
+        os.path.normpath(out / f"{fields['stem']}.json"): key
+        for key, fields in journal.position_fields(("stem",)).items()
+        if isinstance(fields["stem"], str)
+    }
+    found = []
+    for path in profile_paths(out):
+        key = known.get(os.path.normpath(path))
+        if key is not None:
+            unit_path, title, _person = json.loads(key)
+            identity = (tuple(unit_path), title)
+            if identity not in current and stored_profile(path) is None:  # what would be moved is read
+                result.unreadable.append(path)
+                continue
+        else:
+            profile = stored_profile(path)
+            if profile is None:
+                result.unreadable.append(path)
+                continue
+            identity = (profile.unit_path, profile.title)
+            key = journal.position_key(profile.unit_path, profile.title, profile.employee_name)
+        result.total += 1
+        if identity not in current:
+            found.append((path, key))
+    result.positions = len(found)
+    return found
 
 
 def _remove_emptied(folders: set[Path], out: Path) -> None:

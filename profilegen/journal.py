@@ -13,7 +13,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -146,14 +146,18 @@ class Journal:
             raise _disk_error(exc, self.state_dir) from None
 
     def _items(self, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """The records under ``prefix``, found by a range of the key index (not a walk over every key)."""
-        query = "SELECT key FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
-        keys = [k for (k,) in self._cache._sql(query, (prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1))).fetchall()]
-        for key in keys:
-            if isinstance(key, str):
+        """The records under ``prefix``, keys and values in one query over a range of the key index."""
+        import diskcache.core
+
+        query = "SELECT key, mode, value FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
+        for key, mode, raw in self._cache._sql(query, (prefix, _after(prefix))).fetchall():
+            if not isinstance(key, str):
+                continue
+            value = json.loads(raw) if mode == diskcache.core.MODE_RAW and isinstance(raw, str) else None
+            if value is None:  # a record in a file of its own (or an odd row): read it the usual way
                 value = self._get(key)
-                if value is not None:
-                    yield key[len(prefix) :], value
+            if isinstance(value, dict):
+                yield key[len(prefix) :], value
 
     # -- positions ------------------------------------------------------------------
     def position(self, key: PositionKey) -> dict[str, Any] | None:
@@ -173,30 +177,34 @@ class Journal:
         return self._items(_POS)
 
     def position_summaries(self) -> dict[PositionKey, dict[str, Any]]:
-        """What planning needs of every position record (``SUMMARY_FIELDS``), read in one query.
+        """What planning needs of every position record (``SUMMARY_FIELDS``), read in one query."""
+        return self.position_fields(SUMMARY_FIELDS)
 
-        SQLite's JSON functions pick the fields out of each stored record, so a nightly run over
-        thousands of positions does not decode every record in Python; where SQLite lacks them, or a
+    def position_fields(self, fields: Sequence[str]) -> dict[PositionKey, dict[str, Any]]:
+        """The named fields of every position record, read in one query.
+
+        SQLite's JSON functions pick the fields out of each stored record, so a command over 100,000
+        positions neither decodes nor holds every record in Python; where SQLite lacks them, or a
         record sits in a file of its own (a long raw answer), the whole record is read.
         """
-        paths = ", ".join(f"'$.{name}'" for name in SUMMARY_FIELDS)
+        paths = ", ".join(f"'$.{name}'" for name in (*fields, "-"))  # two paths or more: always an array
         query = f"SELECT key, mode, json_extract(value, {paths}) FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
         import diskcache.core
 
         try:
-            rows = self._cache._sql(query, (_POS, _POS[:-1] + ";")).fetchall()
+            rows = self._cache._sql(query, (_POS, _after(_POS))).fetchall()
         except sqlite3.OperationalError:  # no JSON functions in this SQLite
-            return {key: {n: record.get(n) for n in SUMMARY_FIELDS} for key, record in self.positions()}
-        summaries: dict[PositionKey, dict[str, Any]] = {}
+            return {key: {n: record.get(n) for n in fields} for key, record in self.positions()}
+        found: dict[PositionKey, dict[str, Any]] = {}
         for key, mode, values in rows:
             if not isinstance(key, str):
                 continue
             if mode == diskcache.core.MODE_RAW and isinstance(values, str):
-                summaries[key[len(_POS) :]] = dict(zip(SUMMARY_FIELDS, json.loads(values), strict=True))
+                found[key[len(_POS) :]] = dict(zip(fields, json.loads(values)[:-1], strict=True))
             else:
                 record = self._get(key) or {}
-                summaries[key[len(_POS) :]] = {n: record.get(n) for n in SUMMARY_FIELDS}
-        return summaries
+                found[key[len(_POS) :]] = {n: record.get(n) for n in fields}
+        return found
 
     def delete_position(self, key: PositionKey) -> None:
         self._cache.delete(_POS + key)
@@ -313,6 +321,11 @@ class Journal:
                 self._cache.delete(_RUN + run_id)
                 removed += 1
         return removed
+
+
+def _after(prefix: str) -> str:
+    """The first key past every key that starts with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
 def _disk_error(exc: sqlite3.OperationalError, state_dir: Path) -> Exception:

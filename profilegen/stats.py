@@ -7,6 +7,24 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+# The fields of a position record that the figures read (one query picks them out of every record).
+STATS_FIELDS = (
+    "run_id",
+    "status",
+    "duration_s",
+    "unit_path",
+    "tokens_in",
+    "tokens_out",
+    "cost_usd",
+    "generator",
+    "frozen",
+    "quarantined",
+    "edited_kept",
+    "kpi_source",
+    "warnings",
+    "last_error",
+)
+
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
@@ -18,7 +36,7 @@ def journal_stats(records: Iterable[dict[str, Any]], run_id: str | None = None, 
     """Stats over position records (all of them, or those last touched by ``run_id``); ``orphans`` as counted
     by the last run against the org."""
     chosen = [r for r in records if run_id is None or r.get("run_id") == run_id]
-    statuses = Counter(str(r.get("status", "pending")) for r in chosen)
+    statuses = Counter(str(r.get("status") or "pending") for r in chosen)
     done = [r for r in chosen if r.get("status") == "done"]
     failed = [r for r in chosen if r.get("status") == "failed"]
     finished = len(done) + len(failed)
@@ -53,8 +71,8 @@ def journal_stats(records: Iterable[dict[str, Any]], run_id: str | None = None, 
         "orphans": orphans,
         "kept_edited": sum(1 for r in chosen if r.get("edited_kept")),
         "success_rate": round(len(done) / finished, 4) if finished else None,
-        "generator": dict(Counter(str(r.get("generator", "?")) for r in done)),
-        "kpi_source": dict(Counter(str(r.get("kpi_source", "?")) for r in done)),
+        "generator": dict(Counter(str(r.get("generator") or "?") for r in done)),
+        "kpi_source": dict(Counter(str(r.get("kpi_source") or "?") for r in done)),
         "duration_s": {
             "avg": round(statistics.fmean(durations), 3) if durations else None,
             "p50": round(_percentile(durations, 0.5), 3) if durations else None,

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import os
+import pty
+import select
+import subprocess
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -38,3 +43,27 @@ def sample_contexts(employee_name: str | None = None) -> list[PositionContext]:
         build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), roles, employee_name)
         for p in org.positions()
     ]
+
+
+def run_on_terminal(command: Sequence[str], env: Mapping[str, str], cwd: Path, timeout: float = 60) -> tuple[int, str]:
+    """Run ``command`` with a pseudo-terminal as stdout and stderr: (exit code, everything it showed)."""
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(list(command), stdout=follower, stderr=follower, env=dict(env), cwd=cwd)
+    os.close(follower)
+    seen = b""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    proc.wait(30)
+    os.close(leader)
+    return proc.returncode, seen.decode("utf-8", "replace")

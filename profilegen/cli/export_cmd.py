@@ -85,7 +85,10 @@ def export(
             write_bytes_atomic(target, render_workbook(profiles, settings.language, settings.prepared_by))
             print(f"wrote {target} ({len(profiles)} profiles)")
             return
-        kept = rerender(state, profiles, fmt, options)
+        from profilegen.cli.progress import counting
+
+        with counting(len(profiles), f"export {fmt}") as advance:
+            kept = rerender(state, profiles, fmt, options, advance)
     print(f"rendered {plural(len(profiles) - len(kept), fmt + ' file')}")
     for path in kept:
         print(f"kept (edited by hand): {path} — the new version is beside it as .new")

@@ -142,9 +142,9 @@ def show_run(
         _known_run(journal, run_id)
         run = next(r for r in _runs(journal) if r["id"] == run_id)
         failed = [
-            {"unit_path": r.get("unit_path"), "title": r.get("title"), "error": r.get("last_error")}
-            for _, r in journal.positions()
-            if r.get("run_id") == run_id and r.get("status") == "failed"
+            {"unit_path": r["unit_path"], "title": r["title"], "error": r["last_error"]}
+            for r in journal.position_fields(("run_id", "status", "unit_path", "title", "last_error")).values()
+            if r["run_id"] == run_id and r["status"] == "failed"
         ]
     if as_json:
         emit_json({**run, "failed_positions": failed})
@@ -290,7 +290,7 @@ def stats(
     as_json: JsonOption = False,
 ) -> None:
     """Where every position stands: success rate, KPI sources, durations, tokens and cost, errors, warnings."""
-    from profilegen.stats import journal_stats
+    from profilegen.stats import STATS_FIELDS, journal_stats
 
     settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
     with _journal(out, state_dir) as journal:
@@ -299,7 +299,8 @@ def stats(
         orphans = journal.meta("orphans") or {}
         orphan_keys = set(orphans.get("keys", []))
         # positions of the organisation now; profiles of positions that left it are counted apart, as prune does
-        records = (r for k, r in journal.positions() if k not in orphan_keys)
+        fields = journal.position_fields(STATS_FIELDS)
+        records = (r for k, r in fields.items() if k not in orphan_keys)
         data = journal_stats(records, run, int(orphans.get("profiles", len(orphan_keys))))
         if run is None:
             from profilegen.export.documents import pending_new_count

@@ -3,7 +3,11 @@ done/total, failed, tokens, cost so far, rate and a labelled ETA."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from profilegen.cli.output import info, stderr
@@ -90,3 +94,18 @@ def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+
+
+@contextlib.contextmanager
+def counting(total: int, label: str) -> Iterator[Callable[[], None]]:
+    """A bar of ``total`` steps on a terminal (not with --quiet); elsewhere a step costs nothing."""
+    if OPTIONS.quiet or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
+        yield lambda: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr(), transient=True
+    ) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)

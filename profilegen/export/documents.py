@@ -92,15 +92,20 @@ def find_profiles(out: Path, unreadable: list[Path] | None = None) -> Iterator[S
     """Every profile under OUT (see ``profile_paths``); files that are not readable profiles, with their
     identity, are added to ``unreadable``."""
     for path in profile_paths(out):
-        try:
-            document = read_profile(path)
-        except UnreadableProfile:
-            document = None
-        if _has_identity(document):
-            assert document is not None
-            yield StoredProfile(path, document)
+        profile = stored_profile(path)
+        if profile is not None:
+            yield profile
         elif unreadable is not None:
             unreadable.append(path)
+
+
+def stored_profile(path: Path) -> StoredProfile | None:
+    """The profile in ``path`` with its identity, or None when the file is not a readable profile."""
+    try:
+        document = read_profile(path)
+    except UnreadableProfile:
+        return None
+    return StoredProfile(path, document) if document is not None and _has_identity(document) else None
 
 
 def _has_identity(document: dict[str, Any] | None) -> bool:

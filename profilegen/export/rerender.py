@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from profilegen.export.documents import StoredProfile
@@ -11,8 +11,15 @@ from profilegen.export.writer import FileHashes, is_edited, known_hashes, write_
 from profilegen.journal import Journal
 
 
-def rerender(state_dir: Path, profiles: Sequence[StoredProfile], fmt: str, options: RenderOptions) -> list[str]:
-    """Write ``fmt`` beside each profile's JSON; returns the files kept because they were edited by hand."""
+def rerender(
+    state_dir: Path,
+    profiles: Sequence[StoredProfile],
+    fmt: str,
+    options: RenderOptions,
+    advance: Callable[[], None] = lambda: None,
+) -> list[str]:
+    """Write ``fmt`` beside each profile's JSON (``advance`` called after each); returns the files kept
+    because they were edited by hand."""
     kept: list[str] = []
     with Journal(state_dir) as journal:
         for profile in profiles:
@@ -25,6 +32,7 @@ def rerender(state_dir: Path, profiles: Sequence[StoredProfile], fmt: str, optio
             stem = profile.path.with_suffix("")
             written = write_outputs(stem, profile.document, [fmt], options, known_hashes(record), record_hashes)
             kept += written.kept
+            advance()
     return kept
 
 

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import KPI_DIR, ROOT, SAMPLE_YAML, invoke, run_cli, sample_args
 from tests.fake_llm import FakeLLM
+from tests.helpers import run_on_terminal
 
 ALL = ["generate", "--all", "--provider", "offline"]
 
@@ -171,27 +168,8 @@ def test_the_progress_bar_says_what_a_run_costs_and_when_it_ends(tmp_path: Path)
             "1",
             *sample_args(tmp_path),
         ]
-        leader, follower = pty.openpty()
         env = {**os.environ, "PROFILEGEN_API_KEY": "sk-operator-test", "TERM": "xterm", "COLUMNS": "200"}
         env.pop("NO_COLOR", None)
-        proc = subprocess.Popen(command, stdout=follower, stderr=follower, env=env, cwd=ROOT)
-        os.close(follower)
-        seen = b""
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([leader], [], [], 0.5)
-            if ready:
-                try:
-                    chunk = os.read(leader, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            elif proc.poll() is not None:
-                break
-        proc.wait(30)
-        os.close(leader)
-    text = seen.decode("utf-8", "replace")
-    assert proc.returncode == 0, text[-2000:]
+        code, text = run_on_terminal(command, env, ROOT)
+    assert code == 0, text[-2000:]
     assert "ETA " in text and "/min" in text and "failed 0" in text and "cost unknown" in text

@@ -84,3 +84,19 @@ def test_the_version_and_the_readme_agree(capsys: pytest.CaptureFixture[str]) ->
     major_minor = ".".join(version.split(".")[:2])
     assert major_minor in mentioned, f"the README never names this version ({version}); it names {mentioned}"
     assert all(tuple(map(int, m.split("."))) <= tuple(map(int, major_minor.split("."))) for m in mentioned)
+
+
+def test_export_shows_progress_on_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import os
+    import sys
+
+    from tests.helpers import run_on_terminal
+
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *sample_args(tmp_path)).code == 0
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+    command = [sys.executable, "-m", "profilegen", "export", "md", "--out", str(tmp_path / "out")]
+    code, text = run_on_terminal(command, env, tmp_path)
+    assert code == 0, text[-2000:]
+    assert "export md" in text and "120/120" in text and "rendered 120 md files" in text
+    quiet = invoke(capsys, "export", "md", "--out", str(tmp_path / "out"))
+    assert "export md" not in quiet.stderr  # not a terminal: no bar

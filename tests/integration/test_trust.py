@@ -266,8 +266,12 @@ def test_unreadable_profiles_are_named(capsys: pytest.CaptureFixture[str], tmp_p
     where = ["--out", str(out), "--org", str(SAMPLE_YAML)]
     exported = invoke(capsys, "export", "md", *where)
     assert f"{broken}: unreadable profile JSON" in exported.stderr
-    pruned = invoke(capsys, "prune", "--dry-run", *where)
-    assert f"{broken}: unreadable profile JSON" in pruned.stderr
+    smaller = tmp_path / "smaller.yaml"  # the broken file is an orphan's: prune reads what it would move
+    lines = SAMPLE_YAML.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[30].strip() == "- Аналитик"
+    smaller.write_text("".join(lines[:30] + lines[31:]), encoding="utf-8")
+    pruned = invoke(capsys, "prune", "--dry-run", "--out", str(out), "--org", str(smaller))
+    assert f"{broken}: unreadable profile JSON" in pruned.stderr and "would move 0 files" in pruned.stdout
     diff = invoke(capsys, "diff", "Отдел CRM", "--position", "Аналитик", *where)
     assert "unreadable profile JSON" in diff.stdout and "no profile on disk" not in diff.stdout
 
