@@ -104,7 +104,7 @@ class Journal:
         make_state_dir(state_dir)
         self.state_dir = state_dir
         try:
-            self._cache = diskcache.Cache(str(state_dir / "journal"), eviction_policy="none")
+            self._cache = diskcache.Cache(str(state_dir / "journal"), eviction_policy="none", sqlite_mmap_size=0)
         except sqlite3.OperationalError as exc:
             raise _disk_error(exc, state_dir) from None
         self._secret = state_secret(state_dir)
