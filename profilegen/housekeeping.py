@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from profilegen.config import Settings
 from profilegen.errors import InputError
 from profilegen.export.documents import StoredProfile, profile_paths, stored_profile
 from profilegen.inputs import load_org_from_settings
-from profilegen.journal import OUT_LOCK, Journal, StateLock
+from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
 from profilegen.org.model import OrgStructure
 
 ARCHIVE = ".archive"
@@ -105,8 +104,7 @@ def _orphan_files(out: Path, org: OrgStructure, journal: Journal, result: PruneR
     for path in profile_paths(out):
         key = known.get(os.path.normpath(path))
         if key is not None:
-            unit_path, title, _person = json.loads(key)
-            identity = (tuple(unit_path), title)
+            identity = key_identity(key)
             if identity not in current and stored_profile(path) is None:  # what would be moved is read
                 result.unreadable.append(path)
                 continue

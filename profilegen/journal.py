@@ -145,19 +145,25 @@ class Journal:
         except sqlite3.OperationalError as exc:
             raise _disk_error(exc, self.state_dir) from None
 
-    def _items(self, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """The records under ``prefix``, keys and values in one query over a range of the key index."""
+    def _items(self, prefix: str, page: int = 500) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The records under ``prefix`` in key order, read ``page`` rows (keys with values) per query over a
+        range of the key index: memory stays that of one page, and a caller may write as it goes."""
         import diskcache.core
 
-        query = "SELECT key, mode, value FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
-        for key, mode, raw in self._cache._sql(query, (prefix, _after(prefix))).fetchall():
-            if not isinstance(key, str):
-                continue
-            value = json.loads(raw) if mode == diskcache.core.MODE_RAW and isinstance(raw, str) else None
-            if value is None:  # a record in a file of its own (or an odd row): read it the usual way
-                value = self._get(key)
-            if isinstance(value, dict):
-                yield key[len(prefix) :], value
+        query = "SELECT key, mode, value FROM Cache WHERE raw = 1 AND key {} ? AND key < ? ORDER BY key LIMIT ?"
+        rows = self._cache._sql(query.format(">="), (prefix, _after(prefix), page)).fetchall()
+        while rows:
+            for key, mode, raw in rows:
+                if not isinstance(key, str):
+                    continue
+                value = json.loads(raw) if mode == diskcache.core.MODE_RAW and isinstance(raw, str) else None
+                if value is None:  # a record in a file of its own (or an odd row): read it the usual way
+                    value = self._get(key)
+                if isinstance(value, dict):
+                    yield key[len(prefix) :], value
+            if len(rows) < page:
+                return
+            rows = self._cache._sql(query.format(">"), (rows[-1][0], _after(prefix), page)).fetchall()
 
     # -- positions ------------------------------------------------------------------
     def position(self, key: PositionKey) -> dict[str, Any] | None:
@@ -321,6 +327,12 @@ class Journal:
                 self._cache.delete(_RUN + run_id)
                 removed += 1
         return removed
+
+
+def key_identity(key: PositionKey) -> tuple[tuple[str, ...], str]:
+    """The unit path and title a position key names (its third part is the keyed hash of a person)."""
+    unit_path, title, _person = json.loads(key)
+    return tuple(unit_path), title
 
 
 def _after(prefix: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import time
@@ -36,7 +35,7 @@ from profilegen.generation.providers.choice import (
 )
 from profilegen.generation.report import RunReport
 from profilegen.inputs import Selection, contexts_for, load_inputs, positions_for
-from profilegen.journal import OUT_LOCK, Journal, StateLock
+from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
 from profilegen.org.model import OrgStructure
 from profilegen.runs import GenerateOptions, GenerateResult, record_run, selection_inputs
 from profilegen.text import plural
@@ -291,8 +290,7 @@ def mark_orphans(journal: Journal, org: OrgStructure, records: Mapping[str, Any]
     current = {(p.unit_path, p.title) for p in org.positions()}
     orphans = []
     for key in records:
-        path, title, _person = json.loads(key)
-        if (tuple(path), title) not in current:
+        if key_identity(key) not in current:
             orphans.append(key)
     profiles = sum(1 for key in orphans if _has_profile(journal.position(key) or {}, out))
     journal.set_meta("orphans", {"keys": orphans, "profiles": profiles})

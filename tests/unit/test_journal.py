@@ -76,3 +76,20 @@ def test_position_keys_are_the_json_they_always_were(
     with Journal(tmp_path) as journal:
         person = f"person:{journal.person_hash(name)}" if name else ""
         assert journal.position_key(path, title, name) == json.dumps([list(path), title, person], ensure_ascii=False)
+
+
+def test_positions_are_read_page_by_page_and_a_reader_may_write(tmp_path: Path) -> None:
+    from profilegen.journal import key_identity
+
+    with Journal(tmp_path / "state") as journal:
+        keys = [journal.position_key(("Блок", f"Отдел {n:04d}"), "Юрист") for n in range(1201)]
+        with journal.transaction():
+            for key in keys:
+                journal.save_position(key, {"status": "running"})
+        seen = []
+        for key, record in journal.positions():  # three pages of 500, each position written back as it is read
+            seen.append(key)
+            journal.update_position(key, status="pending", seen=record["status"])
+        assert seen == sorted(keys) and len(set(seen)) == 1201
+        assert {r["status"] for _, r in journal.positions()} == {"pending"}
+        assert key_identity(keys[7]) == (("Блок", "Отдел 0007"), "Юрист")
