@@ -146,8 +146,8 @@ class Journal:
             raise _disk_error(exc, self.state_dir) from None
 
     def _items(self, prefix: str, page: int = 500) -> Iterator[tuple[str, dict[str, Any]]]:
-        """The records under ``prefix`` in key order, read ``page`` rows (keys with values) per query over a
-        range of the key index: memory stays that of one page, and a caller may write as it goes."""
+        """The records under ``prefix`` in key order, ``page`` rows per query over the key index (memory of one
+        page; a caller may write as it goes)."""
         import diskcache.core
 
         query = "SELECT key, mode, value FROM Cache WHERE raw = 1 AND key {} ? AND key < ? ORDER BY key LIMIT ?"
@@ -187,12 +187,8 @@ class Journal:
         return self.position_fields(SUMMARY_FIELDS)
 
     def position_fields(self, fields: Sequence[str]) -> dict[PositionKey, dict[str, Any]]:
-        """The named fields of every position record, read in one query.
-
-        SQLite's JSON functions pick the fields out of each stored record, so a command over 100,000
-        positions neither decodes nor holds every record in Python; where SQLite lacks them, or a
-        record sits in a file of its own (a long raw answer), the whole record is read.
-        """
+        """The named fields of every position record, picked out by SQLite's JSON functions in one query (no
+        record decoded whole); where SQLite lacks them, or a record sits in a file of its own, it is read."""
         paths = ", ".join(f"'$.{name}'" for name in (*fields, "-"))  # two paths or more: always an array
         query = f"SELECT key, mode, json_extract(value, {paths}) FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
         import diskcache.core
@@ -335,8 +331,7 @@ def key_identity(key: PositionKey) -> tuple[tuple[str, ...], str]:
     return tuple(unit_path), title
 
 
-def _after(prefix: str) -> str:
-    """The first key past every key that starts with ``prefix``."""
+def _after(prefix: str) -> str:  # the first key past every key that starts with ``prefix``
     return prefix[:-1] + chr(ord(prefix[-1]) + 1)
 
 
