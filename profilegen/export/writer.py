@@ -53,8 +53,12 @@ def known_hashes(record: dict[str, Any]) -> FileHashes:
 
 def is_edited(stem: Path, path: Path, hashes: FileHashes) -> bool:
     """A file exists and is not one profilegen wrote."""
-    current = file_hash(path)
-    return current is not None and current not in hashes.get(suffix_of(stem, path), [])
+    return _not_ours(file_hash(path), suffix_of(stem, path), hashes)
+
+
+def _not_ours(current: str | None, name: str, hashes: FileHashes) -> bool:
+    """A file whose hash ``current`` (None: no file) is not among those recorded for ``name``."""
+    return current is not None and current not in hashes.get(name, [])
 
 
 @dataclass(slots=True)
@@ -71,7 +75,30 @@ class WriteResult:
         return [suffix_of(self.stem, Path(p)) for p in self.paths]
 
 
-def write_outputs(
+@dataclass(slots=True)
+class PlannedWrite:
+    """What ``plan_outputs`` decided: the result to report and the files still to write."""
+
+    result: WriteResult
+    files: list[tuple[Path, bytes]]
+    formats: Sequence[str]
+
+    def write(self) -> None:
+        """Write the planned files (atomically) and drop any stale `.new` an accepted edit leaves."""
+        for path, data in self.files:
+            write_bytes_atomic(path, data)
+        for fmt in self.formats:
+            main = format_file(self.result.stem, fmt)
+            if str(main) not in self.result.kept:
+                variant(main, "new").unlink(missing_ok=True)
+
+    def written(self) -> WriteResult:
+        """Write now; what was written."""
+        self.write()
+        return self.result
+
+
+def plan_outputs(
     stem: Path,
     document: dict[str, Any],
     formats: Sequence[str],
@@ -79,19 +106,22 @@ def write_outputs(
     hashes: FileHashes,
     record_hashes: Callable[[FileHashes], None],
     overwrite_edited: bool = False,
-) -> WriteResult:
-    """Render ``formats`` and write them beside ``stem``, protecting hand edits."""
+) -> PlannedWrite:
+    """Render ``formats`` for the files beside ``stem`` and record their hashes, protecting hand edits;
+    the files themselves are written by ``PlannedWrite.write`` (after the record: whatever a crash leaves
+    is recognisably ours)."""
     result = WriteResult(stem, hashes={k: list(v) for k, v in hashes.items()})
     planned: list[tuple[Path, bytes]] = []
     for fmt in formats:
         path = format_file(stem, fmt)
         data = render(fmt, document, options)
         digest = sha256_bytes(data)
-        if file_hash(path) == digest:  # already there, byte for byte
+        current = file_hash(path)
+        if current == digest:  # already there, byte for byte
             _remember(result.hashes, suffix_of(stem, path), digest)
             result.paths.append(str(path))
             continue
-        if is_edited(stem, path, hashes):
+        if _not_ours(current, suffix_of(stem, path), hashes):  # edited by hand
             if overwrite_edited:
                 backup = variant(path, "bak")
                 planned.append((backup, path.read_bytes()))
@@ -102,14 +132,21 @@ def write_outputs(
         _remember(result.hashes, suffix_of(stem, path), digest)
         planned.append((path, data))
         result.paths.append(str(path))
-    record_hashes(result.hashes)  # before writing: whatever a crash leaves is recognisably ours
-    for path, data in planned:
-        write_bytes_atomic(path, data)
-    for fmt in formats:  # an accepted or overwritten edit leaves no stale .new behind
-        main = format_file(stem, fmt)
-        if str(main) not in result.kept:
-            variant(main, "new").unlink(missing_ok=True)
-    return result
+    record_hashes(result.hashes)
+    return PlannedWrite(result, planned, formats)
+
+
+def write_outputs(
+    stem: Path,
+    document: dict[str, Any],
+    formats: Sequence[str],
+    options: RenderOptions,
+    hashes: FileHashes,
+    record_hashes: Callable[[FileHashes], None],
+    overwrite_edited: bool = False,
+) -> WriteResult:
+    """Render ``formats`` and write them beside ``stem``, protecting hand edits."""
+    return plan_outputs(stem, document, formats, options, hashes, record_hashes, overwrite_edited).written()
 
 
 def _remember(hashes: FileHashes, name: str, digest: str) -> None:

@@ -66,7 +66,17 @@ def journaled_result(record: dict[str, Any], default_model: str) -> ProviderResu
     )
 
 
-def quality_warnings(profile: Profile, context: PositionContext, known_units: Collection[str]) -> list[str]:
+class KnownUnits:
+    """The org's unit names, normalised once (an answer's career units are checked against them)."""
+
+    def __init__(self, names: Collection[str]) -> None:
+        self.normalized = frozenset(normalize(name) for name in names)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and normalize(name) in self.normalized
+
+
+def quality_warnings(profile: Profile, context: PositionContext, known_units: KnownUnits) -> list[str]:
     """Content problems that validation cannot see; recorded in `meta.warnings`, never fatal."""
     warnings: list[str] = []
     empty = [
@@ -86,10 +96,9 @@ def quality_warnings(profile: Profile, context: PositionContext, known_units: Co
     warnings += [f"empty_section: {name}" for name in empty]
     source = {normalize(k.name) for k in context.kpis}
     warnings += [f"unknown_kpi: {k.name}" for k in profile.kpis if normalize(k.name) not in source]
-    units = {normalize(u) for u in known_units}
     warnings += [
         f"unknown_career_unit: {t.position} ({t.unit})"
         for t in profile.career.target_positions
-        if normalize(t.unit) not in units
+        if t.unit not in known_units
     ]
     return warnings

@@ -7,6 +7,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from profilegen.export.atomic import remove_stale_temp_files
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.render import FORMATS, RenderOptions, check_formats
-from profilegen.export.writer import FileHashes, WriteResult, known_hashes, write_outputs
+from profilegen.export.writer import FileHashes, PlannedWrite, known_hashes, plan_outputs
 from profilegen.generation.context import PositionContext, describe, fingerprint_parts
 from profilegen.generation.document import assemble
 from profilegen.generation.failures import record_failure
@@ -71,6 +72,9 @@ class Engine:
         self.limits = limits or Limits()
         self.on_event = on_event or (lambda _event, _fields: None)
         self.generation_params = generation_params(provider, language)
+        # files are written in one thread (the journal, on the loop: a commit takes ~0.1 ms, and a thread of
+        # its own would wait on the GIL and on another connection's lock far longer)
+        self._writer: ThreadPoolExecutor | None = None
 
     async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
         """Generate ``tasks`` with ``concurrency`` workers until done or stopped.
@@ -119,9 +123,7 @@ class Engine:
         async def finish(done: Finish) -> None:
             """Write and journal an answered position off the event loop, while its worker moves on."""
             try:
-                outcome = await asyncio.to_thread(
-                    self._finish, done.task, done.label, done.result, done.duration, done.status
-                )
+                outcome = await self._finish(done.task, done.label, done.result, done.duration, done.status)
             except OSError as exc:
                 stop_on_write_error(done.task, exc)
                 return
@@ -164,12 +166,15 @@ class Engine:
 
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
         restore = install_signal_handlers(report, workers)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer")
         try:
             results = await asyncio.gather(*workers, return_exceptions=True)
             # answered positions are written even when the run stops: they were paid for
             results += await asyncio.gather(*finishing, return_exceptions=True)
         finally:
             restore()
+            self._writer.shutdown(wait=True)
+            self._writer = None
             await self.provider.close()
         report.not_started = queue.qsize()
         for result in results:
@@ -195,13 +200,13 @@ class Engine:
         record = self.journal.position(task.key) or {}
         document = self.journal.document(task.key) if task.action == "rewrite" else None
         if document is not None:  # rewrite: the last generated version over hand edits (kept as .bak)
-            written = self._write(task, record, document, self.formats)
+            written = self._plan(task, record, document, self.formats).written()
             self.journal.update_position(task.key, outputs=written.suffixes, edited_kept=len(written.kept))
             return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "render":
             document = json.loads(self._path(task.context, "json").read_text(encoding="utf-8"))
             missing = [f for f in self.formats if not self._path(task.context, f).exists()]
-            written = self._write(task, record, document, missing)
+            written = self._plan(task, record, document, missing).written()
             return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "export":
             from profilegen.generation.answer import InvalidAnswer, journaled_result  # models load only for work
@@ -217,13 +222,10 @@ class Engine:
     def _path(self, context: PositionContext, fmt: str) -> Path:
         return self.layout.file(context.unit_path, context.title, fmt, context.employee_name)
 
-    async def _journal_update(self, key: str, **fields: Any) -> None:
-        await self._journal_write(lambda: self.journal.update_position(key, **fields))
-
-    async def _journal_write(self, change: Callable[[], object]) -> None:
-        """A journal write in a thread that, once started, lands before a cancellation goes on: otherwise
-        a Ctrl-C could let it overwrite the `pending` that the cancelled worker writes after it."""
-        write = asyncio.ensure_future(asyncio.to_thread(change))
+    async def _write_files(self, planned: PlannedWrite) -> None:
+        """The planned files, written (with their fsyncs) in the writer thread while the loop goes on; once
+        started they land even if the run is cancelled meanwhile."""
+        write = asyncio.get_running_loop().run_in_executor(self._writer, planned.write)
         try:
             await asyncio.shield(write)
         except asyncio.CancelledError:
@@ -234,7 +236,7 @@ class Engine:
         started = time.monotonic()
         attempts = int(previous.get("attempts", 0)) + 1
         params = context_params(task.context, self.generation_params, self.send_employee_name)
-        await self._journal_update(
+        self.journal.update_position(
             task.key,
             status="running",
             run_id=run_id,
@@ -253,15 +255,15 @@ class Engine:
                 paid_live(self.journal, task.key, run_id, usage["tokens_in"], usage["tokens_out"], usage["cost_usd"])
 
         async def journal_answer(raw: str, usage: dict[str, Any]) -> None:
-            await self._journal_write(lambda: answered(raw, usage))
+            answered(raw, usage)
 
         try:
             result = await self.provider.generate(task.context, journal_answer)
         except GenerationError as exc:
-            return await asyncio.to_thread(self._failed, task, label, started, exc)
+            return self._failed(task, label, started, exc)
         return Finish(task, label, result, round(time.monotonic() - started, 3), "generated")
 
-    def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
+    async def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
         document = assemble(
             task.context,
             result,
@@ -274,7 +276,9 @@ class Engine:
         record = self.journal.position(task.key) or {}
         # the journal's copy (for `diff`) names a person by hash only; the name lives in the profile alone
         stored = {**document, "meta": {**document["meta"], "employee_name": self._person(task)}}
-        written = self._write(task, record, document, self._formats_for(task), stored)
+        planned = self._plan(task, record, document, self._formats_for(task), stored)
+        await self._write_files(planned)
+        written = planned.result
         record.update(
             outputs=written.suffixes,
             edited_kept=len(written.kept),
@@ -360,16 +364,17 @@ class Engine:
             message=str(exc),
         )
 
-    def _write(
+    def _plan(
         self,
         task: Task,
         record: dict[str, Any],
         document: dict[str, Any],
         formats: Sequence[str],
         stored_document: dict[str, Any] | None = None,
-    ) -> WriteResult:
-        """Write ``formats`` for a position, hand edits protected; hashes journaled before the files
-        (with the document kept for `diff`, in the same commit). ``record`` is updated in place."""
+    ) -> PlannedWrite:
+        """Render ``formats`` for a position, hand edits protected, and journal their hashes (with the
+        document kept for `diff`, in the same commit) before any file is written. ``record`` is updated
+        in place."""
         stem = self.layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
 
         def record_hashes(hashes: FileHashes) -> None:
@@ -381,7 +386,7 @@ class Engine:
                     self.journal.save_document(task.key, stored_document)
                 self.journal.save_position(task.key, record)
 
-        return write_outputs(
+        return plan_outputs(
             stem, document, formats, self.render_options, known_hashes(record), record_hashes, self.overwrite_edited
         )
 

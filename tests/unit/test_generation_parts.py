@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from profilegen.errors import InputError
-from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings, strip_fences
+from profilegen.generation.answer import InvalidAnswer, KnownUnits, parse_answer, quality_warnings, strip_fences
 from profilegen.generation.prompt import PromptBuilder, estimate_tokens
 from profilegen.generation.providers.offline import draft_profile
 from profilegen.generation.providers.openai_compatible import OpenAIProvider, OpenAISettings, Usage
@@ -65,7 +65,7 @@ def test_answer_parsing_and_quality(contexts: list[Any]) -> None:
         parse_answer("Sure! {")
     with pytest.raises(InvalidAnswer, match="category"):
         parse_answer('{"category": "wizard"}')
-    units = {u for c in contexts for u in c.unit_path}
+    units = KnownUnits({u for c in contexts for u in c.unit_path})
     assert quality_warnings(profile, context, units) == []
     odd = profile.model_copy(deep=True)
     odd.kpis[0].name = "Придуманный КПЭ"

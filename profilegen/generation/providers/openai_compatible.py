@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from profilegen.errors import GenerationError, ProviderAbort
-from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings
+from profilegen.generation.answer import InvalidAnswer, KnownUnits, parse_answer, quality_warnings
 from profilegen.generation.context import PositionContext
 from profilegen.generation.prompt import PromptBuilder
 from profilegen.generation.providers.base import AnswerSink, ProviderResult
@@ -121,7 +121,7 @@ class OpenAIProvider:
         self.model = settings.model
         self.prompt = prompt
         self.prompt_version = prompt.version
-        self.known_units = frozenset(known_units)
+        self.known_units = KnownUnits(known_units)
         self.pacer = Pacer(settings.rpm)
         self._schema = strict_json_schema()
         self._static: dict[str, str] = {}
