@@ -94,6 +94,11 @@ def record_run(
     except ProfilegenError:  # a refused key, a server without a Batch API: the run says how it ended
         journal.finish_run(run_id, outcome="aborted")
         raise
+    except Exception:  # a bug: left open, so the next command closes it as crashed, with what it wrote
+        raise
+    except BaseException:  # SIGTERM/SIGHUP (the CLI raises them where the process is): stopped, not crashed
+        journal.finish_run(run_id, outcome="interrupted")
+        raise
     outcome = OUTCOMES.get(report.stop_reason or "", "failed" if report.counts()["failed"] else "completed")
     journal.finish_run(run_id, outcome=outcome, counts=report.counts(), **report.totals())
     if on_event:
