@@ -22,6 +22,21 @@ ENV_PREFIX = "PROFILEGEN_"
 API_KEY_VARIABLES = ("PROFILEGEN_API_KEY", "OPENROUTER_API_KEY", "OPENAI_API_KEY")
 
 
+class CompetencySettings(BaseModel):
+    """The company's competency model (each field unset: A101's; see org/competencies.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+    base: list[str] | None = None
+    leadership: str | None = None
+    strategic: str | None = None
+    client: str | None = None
+    client_words: list[str] | None = None
+    order: list[str] | None = None
+
+    def given(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
 class ExcelOptions(BaseModel):
     """How to read a spreadsheet: which sheet, and header names for each column role."""
 
@@ -81,6 +96,11 @@ class Settings(BaseSettings):
     unit_kinds: dict[str, Literal["senior_manager", "middle_manager", "line_manager", "specialist"]] = Field(
         default_factory=dict
     )  # a unit kind's word (any form: "сектор") → the category of its heads
+    category_labels: dict[Literal["senior_manager", "middle_manager", "line_manager", "specialist"], str] = Field(
+        default_factory=dict
+    )  # the company's names for the four categories (A101's scale by default)
+    deputy_category: Literal["head", "below"] = "head"  # a deputy's category: his head's, or one level below
+    competencies: CompetencySettings = Field(default_factory=lambda: CompetencySettings())
     excel: ExcelOptions = Field(default_factory=ExcelOptions)
     temperature: float = Field(default=0.2, ge=0, le=2)
     max_tokens: int = Field(default=4000, ge=256)

@@ -16,6 +16,7 @@ from profilegen.kpi.mapping import (
     assignments_to_json,
     mapping_key,
 )
+from profilegen.org.facts import OrgFacts
 from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, Position, UnitPath
 from profilegen.org.problems import Problem
@@ -98,12 +99,12 @@ def contexts_for(
     chosen: tuple[list[Position], str | None] | None = None,
 ) -> list[PositionContext]:
     positions, employee = chosen or positions_for(inputs, selection)
-    roles = roles_for(inputs.org, settings)
+    facts = org_facts_for(inputs.org, settings)
     contexts = []
     for position in positions:
         assignment = inputs.assignments[position.unit_path]
         kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
-        contexts.append(build_context(inputs.org, position, assignment, kpi_file, roles, employee))
+        contexts.append(build_context(inputs.org, position, assignment, kpi_file, facts, employee))
     return contexts
 
 
@@ -122,4 +123,19 @@ def roles_for(org: OrgStructure, settings: Settings) -> Roles:
             titles = ", ".join(repr(p.title) for p in org.units[path].positions) or "none"
             raise InputError(f"setting 'heads': {' / '.join(path)} has no position {title!r} (its positions: {titles})")
         heads[path] = title or None
-    return Roles(org, settings.head_titles, heads, settings.unit_kinds)
+    return Roles(
+        org,
+        settings.head_titles,
+        heads,
+        settings.unit_kinds,
+        {str(k): v for k, v in settings.category_labels.items()},
+        settings.deputy_category,
+    )
+
+
+def org_facts_for(org: OrgStructure, settings: Settings) -> OrgFacts:
+    """Roles, careers and competencies of the org under the settings (`competencies:` among them)."""
+    from profilegen.org.competencies import CompetencyModel
+
+    model = CompetencyModel(**settings.competencies.given())
+    return OrgFacts(roles_for(org, settings), model)

@@ -39,8 +39,8 @@ def profile_for(data: dict[str, Any]) -> dict[str, Any]:
         "position_title": data["title"],
         "unit": {"top_block": path[0], "path": path},
         "category": "line_manager" if data.get("is_head") else "specialist",
-        "direct_manager": data.get("direct_manager", ""),
-        "subordinates": data.get("subordinates", {"units": [], "people": 0}),
+        "direct_manager": (data.get("direct_manager") or {}).get("title", ""),
+        "subordinates": {"units": [], "people": data["subordinates"]["direct_reports"], "headcount_below": 0},
         "primary_activity": f"Работа в подразделении {path[-1]}",
         "responsibility_areas": [{"area": "Основные задачи", "tasks": ["Выполнять задачи", "Готовить отчеты"]}],
         "professional_skills": [
@@ -59,11 +59,10 @@ def profile_for(data: dict[str, Any]) -> dict[str, Any]:
             "additional": [],
         },
         "career": {
-            "feeder_positions": [c["position"] for c in data.get("career_candidates", []) if c["relation"] == "below"],
+            "feeder_positions": [c["title"] for c in data.get("career", {}).get("feeders", [])],
             "target_positions": [
-                {"position": c["position"], "unit": c["unit"], "rationale": "рост"}
-                for c in data.get("career_candidates", [])
-                if c["relation"] != "below"
+                {"position": c["title"], "unit": c["unit_path"][-1], "rationale": c["track"]}
+                for c in data.get("career", {}).get("targets", [])
             ],
         },
         "workplace": {"software": ["MS Office"], "hardware": ["Ноутбук"]},

@@ -15,6 +15,7 @@ import openpyxl
 from profilegen.generation.context import PositionContext, build_context
 from profilegen.kpi.catalog import load_catalog
 from profilegen.kpi.mapping import KpiMapper
+from profilegen.org.facts import OrgFacts
 from profilegen.org.loader import load_org
 from profilegen.org.roles import Roles
 from tests.conftest import KPI_DIR, SAMPLE_YAML
@@ -38,9 +39,9 @@ def sample_contexts(employee_name: str | None = None) -> list[PositionContext]:
     org = load_org(SAMPLE_YAML)
     catalog = load_catalog(KPI_DIR)
     mapping = KpiMapper(catalog).map_org(org)
-    roles = Roles(org)
+    facts = OrgFacts(Roles(org))
     return [
-        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), roles, employee_name)
+        build_context(org, p, mapping[p.unit_path], catalog.by_name(mapping[p.unit_path].file), facts, employee_name)
         for p in org.positions()
     ]
 

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from profilegen import __version__
-from profilegen.cli import export_cmd, generate_cmd, help, jobs_cmd, kpi_cmd, misc_cmd, org_cmd, review_cmd
+from profilegen.cli import export_cmd, facts_cmd, generate_cmd, help, jobs_cmd, kpi_cmd, misc_cmd, org_cmd, review_cmd
 from profilegen.cli.output import error
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, ProfilegenError
@@ -32,6 +32,7 @@ app.add_typer(jobs_cmd.app, name="jobs")
 app.command(name="stats", epilog="Example: profilegen stats --json")(jobs_cmd.stats)
 app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
+app.command(name="facts", epilog=facts_cmd.EPILOG)(facts_cmd.facts)
 misc_cmd.register(app)
 review_cmd.register(app)
 

@@ -16,18 +16,11 @@ from typing import Any
 from profilegen.kpi.filtering import PositionKpi, PositionKpis, kpis_for_position
 from profilegen.kpi.mapping import Assignment
 from profilegen.kpi.model import KpiFile
+from profilegen.org.careers import Candidate
+from profilegen.org.facts import OrgFacts
 from profilegen.org.model import OrgStructure, Position, UnitPath, format_path
-from profilegen.org.roles import Roles
 
-MAX_CAREER_CANDIDATES = 12
 MAX_RELATED_UNITS = 40
-
-
-@dataclass(frozen=True, slots=True)
-class CareerCandidate:
-    position: str
-    unit: str
-    relation: str  # "below" (feeder), "unit_head", "parent_head", "sibling"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +33,7 @@ class PositionContext:
     unit_code: str | None
     is_head: bool
     category: str
-    direct_manager: str
+    direct_manager: str  # "Title (Unit)", as the profile shows it
     subordinate_units: tuple[str, ...]
     subordinate_people: int  # direct reports
     headcount_below: int
@@ -48,10 +41,19 @@ class PositionContext:
     kpi_file: str
     kpi_scope: str
     kpis: tuple[PositionKpi, ...]
-    career: tuple[CareerCandidate, ...]
+    feeders: tuple[Candidate, ...]
+    targets: tuple[Candidate, ...]
     unit_headcount: int
     related_units: tuple[str, ...] = ()
     employee_name: str | None = None
+    category_label: str = ""
+    category_reason: str = ""
+    head_reason: str = ""
+    manager_title: str | None = None
+    manager_path: UnitPath = ()
+    manager_reason: str = ""
+    deputy_of: str | None = None
+    competencies: tuple[str, ...] = ()
 
     @property
     def depth(self) -> int:
@@ -63,12 +65,14 @@ def build_context(
     position: Position,
     assignment: Assignment,
     kpi_file: KpiFile | None,
-    roles: Roles,
+    facts: OrgFacts,
     employee_name: str | None = None,
 ) -> PositionContext:
-    """Gather one position's context from the org's roles and its unit's KPI file."""
+    """Gather one position's context from the org's facts and its unit's KPI file."""
     path = position.unit_path
-    role = roles.role(position)
+    role = facts.roles.role(position)
+    career = facts.careers.of(position)
+    manager = role.manager_position
     position_kpis = _position_kpis(org, kpi_file, position.title)
     return PositionContext(
         unit_path=path,
@@ -85,10 +89,19 @@ def build_context(
         kpi_file=assignment.file,
         kpi_scope=position_kpis.scope,
         kpis=position_kpis.kpis,
-        career=tuple(_career(org, position, roles)),
+        feeders=career.feeders,
+        targets=career.targets,
         unit_headcount=org.units[path].headcount,
         related_units=_related_units(org, path),
         employee_name=employee_name,
+        category_label=facts.roles.category_label(role.category),
+        category_reason=role.category_reason,
+        head_reason=role.head_reason,
+        manager_title=manager.title if manager is not None else None,
+        manager_path=manager.unit_path if manager is not None else (),
+        manager_reason=role.manager_reason,
+        deputy_of=role.deputy_of.title if role.deputy_of is not None else None,
+        competencies=facts.competencies(position),
     )
 
 
@@ -99,33 +112,6 @@ def _position_kpis(org: OrgStructure, kpi_file: KpiFile | None, title: str) -> P
         org.memo[key] = kpis_for_position(kpi_file, title)
     found: PositionKpis = org.memo[key]
     return found
-
-
-def _career(org: OrgStructure, position: Position, roles: Roles) -> list[CareerCandidate]:
-    path = position.unit_path
-    unit = org.units[path]
-    found: list[CareerCandidate] = []
-    head = roles.head(path)
-    if head == position:
-        found += [CareerCandidate(p.title, path[-1], "below") for p in unit.positions if p != position]
-    elif head is not None:
-        found.append(CareerCandidate(head.title, path[-1], "unit_head"))
-    if len(path) > 1:
-        parent_head = roles.head(path[:-1])
-        if parent_head is not None:
-            found.append(CareerCandidate(parent_head.title, path[-2], "parent_head"))
-        for sibling in org.units[path[:-1]].children:
-            if sibling != path and position.title in _titles(org, sibling):
-                found.append(CareerCandidate(position.title, sibling[-1], "sibling"))
-    return found[:MAX_CAREER_CANDIDATES]
-
-
-def _titles(org: OrgStructure, path: UnitPath) -> frozenset[str]:
-    key = ("titles", path)
-    if key not in org.memo:
-        org.memo[key] = frozenset(p.title for p in org.units[path].positions)
-    titles: frozenset[str] = org.memo[key]
-    return titles
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -180,7 +166,8 @@ def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
     fields_ = {name: getattr(context, name) for name in _CONTEXT_FIELDS}
     fields_["related_units"] = _digest(context.related_units)
     fields_["kpis"] = [(k.name, k.target, k.unit, k.period, k.weight, k.section) for k in context.kpis]
-    fields_["career"] = [(c.position, c.unit, c.relation) for c in context.career]
+    fields_["feeders"] = [(c.title, c.unit_path, c.track, c.reason) for c in context.feeders]
+    fields_["targets"] = [(c.title, c.unit_path, c.track, c.reason) for c in context.targets]
     body = _canonical(fields_)
     return hashlib.sha256(f'{{"context":{body},"generation":{_generation_json(generation)}}}'.encode()).hexdigest()
 
@@ -216,9 +203,18 @@ _PARTS: dict[str, tuple[str, ...]] = {
         "subordinate_units",
         "subordinate_people",
         "headcount_below",
-        "career",
+        "feeders",
+        "targets",
         "unit_headcount",
         "related_units",
+        "category_label",
+        "category_reason",
+        "head_reason",
+        "manager_title",
+        "manager_path",
+        "manager_reason",
+        "deputy_of",
+        "competencies",
     ),
     "KPI file": ("kpi_source", "kpi_file", "kpi_scope", "kpis"),
     "employee": ("employee_name",),

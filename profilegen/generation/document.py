@@ -19,8 +19,10 @@ def with_facts(profile: dict[str, Any], context: PositionContext) -> dict[str, A
         "people": context.subordinate_people,
         "headcount_below": context.headcount_below,
     }
+    competencies = list(context.competencies) or profile.get("corporate_competencies") or []
     return {
         **profile,
+        "corporate_competencies": competencies,  # the company's rule decides them, not the model
         "position_title": context.title,
         "unit": unit,
         "category": context.category,

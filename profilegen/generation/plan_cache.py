@@ -1,7 +1,7 @@
 """The fingerprints of the last full plan, kept with a digest of everything they were computed from.
 
 A fingerprint is a pure function of the organisation file, the Excel settings, the roles settings
-(`head_titles`, `heads`, `unit_kinds`), the KPI files and mapping rules (the mapping key), the
+(`head_titles`, `heads`, `unit_kinds`, `category_labels`, `deputy_category`, `competencies`), the KPI files and mapping rules (the mapping key), the
 generation parameters, the selection and profilegen's own code. When the digest of all of those is the
 one recorded, the recorded fingerprints are the ones planning would compute, so a night where nothing
 changed plans from them without building a single context. Anything else — or any position that needs
@@ -49,7 +49,14 @@ def plan_digest(
         "code": code_stamp(),
         "org": [str(settings.org.resolve()), org_sha256],
         "excel": settings.excel.model_dump(mode="json"),
-        "roles": [settings.head_titles, settings.heads, settings.unit_kinds],
+        "roles": [
+            settings.head_titles,
+            settings.heads,
+            settings.unit_kinds,
+            settings.category_labels,
+            settings.deputy_category,
+            settings.competencies.model_dump(mode="json"),
+        ],
         "kpi": inputs.mapping_key,
         "params": params,
         "send_employee_name": settings.send_employee_name,

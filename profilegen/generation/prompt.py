@@ -13,6 +13,7 @@ from typing import Any
 
 from profilegen.errors import InputError
 from profilegen.generation.context import PositionContext
+from profilegen.generation.facts import position_facts
 from profilegen.generation.schema import strict_json_schema
 
 _VERSION = re.compile(r"<!--\s*prompt-version:\s*([\w.-]+)\s*-->")
@@ -75,6 +76,7 @@ class PromptBuilder:
 
     def position_data(self, context: PositionContext) -> dict[str, Any]:
         """What the model is told about one position (an employee's name only with `send_employee_name`)."""
+        facts = position_facts(context)
         data = {
             "title": context.title,
             "unit_path": list(context.unit_path),
@@ -83,21 +85,14 @@ class PromptBuilder:
             "headcount": context.headcount,
             "unit_headcount": context.unit_headcount,
             "is_head": context.is_head,
-            "category": context.category,
-            "direct_manager": context.direct_manager,
-            "subordinates": {
-                "units": list(context.subordinate_units),
-                "people": context.subordinate_people,
-                "headcount_below": context.headcount_below,
-            },
+            "category": facts["category"]["label"],
+            "direct_manager": facts["manager"],
+            "deputy_of": facts["deputy_of"],
+            "subordinates": facts["subordinates"],
             "kpi_scope": context.kpi_scope,
-            "kpis": [
-                {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}
-                for k in context.kpis
-            ],
-            "career_candidates": [
-                {"position": c.position, "unit": c.unit, "relation": c.relation} for c in context.career
-            ],
+            "kpis": facts["kpis"]["items"],
+            "career": facts["career"],
+            "competencies": facts["competencies"],
             "related_units": list(context.related_units),
         }
         if self.send_employee_name and context.employee_name:

@@ -9,6 +9,14 @@ title. A title that names another kind of unit ("Руководитель нап
 heads only a unit of that kind; advisers and assistants never head; deputies head only a unit they
 are alone in. A head title that deputies or assistants of the unit refer to ("Заместитель директора
 по коммуникациям") counts as more evidence, and "директор" outranks "руководитель" as a tie-breaker.
+A unit with no head title is headed by its single highest rung (by seniority): a head title of
+another kind's unit ("Руководитель направления …" in an отдел of specialists), else the top of the
+grade ladder ("Главный архитектор проекта" in an architects' group); equals leave it headless.
+
+A deputy ("Заместитель …") reports to the head of his unit, whom he deputises, and takes that head's
+category (or the one below, with `deputy_category: below`). Categories are the company's scale:
+heads of блоки and департаменты are top level, of управления and отделы middle, of группы and
+направления line managers (`unit_kinds`), with the labels of `category_labels`.
 """
 
 from __future__ import annotations
@@ -17,35 +25,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from profilegen.org.categories import CATEGORY_ORDER, DEFAULT_CATEGORY_LABELS, DEFAULT_UNIT_KINDS, Category
+from profilegen.org.ladders import read_grade
 from profilegen.org.model import DEFAULT_HEAD_TITLES, OrgStructure, Position, UnitPath
 from profilegen.org.problems import Problem
 from profilegen.text import words
 
-Category = str  # "senior_manager" | "middle_manager" | "line_manager" | "specialist"
-
-# Unit kinds by the word that names them (any form), and the category of their heads.
-DEFAULT_UNIT_KINDS: dict[str, Category] = {
-    "блок": "senior_manager",
-    "дирекция": "middle_manager",
-    "департамент": "middle_manager",
-    "центр": "middle_manager",
-    "управление": "middle_manager",
-    "служба": "middle_manager",
-    "отдел": "line_manager",
-    "сектор": "line_manager",
-    "группа": "line_manager",
-    "направление": "line_manager",
-    "бригада": "line_manager",
-    "block": "senior_manager",
-    "directorate": "middle_manager",
-    "department": "middle_manager",
-    "division": "middle_manager",
-    "office": "middle_manager",
-    "section": "line_manager",
-    "team": "line_manager",
-    "group": "line_manager",
-}
-_NEVER_HEAD = frozenset(
+ASSISTANT_WORDS = frozenset(
     {"советник", "помощник", "ассистент", "референт", "секретарь", "adviser", "advisor", "assistant"}
 )
 _DEPUTY = frozenset({"заместитель", "зам", "deputy", "vice"})
@@ -73,6 +59,11 @@ class Role:
     subordinate_units: tuple[str, ...] = ()
     direct_reports: int = 0  # people reporting to it directly: its unit's other members, heads of units below
     headcount_below: int = 0  # everyone in the units it heads, itself excepted
+    manager_position: Position | None = None
+    manager_reason: str = ""
+    category_reason: str = ""
+    head_reason: str = ""  # why it heads its unit (heads only)
+    deputy_of: Position | None = None  # the head a deputy deputises
 
 
 @lru_cache(maxsize=1 << 15)
@@ -130,7 +121,7 @@ def _read_title(title: str, head_titles: tuple[str, ...], kinds: tuple[str, ...]
         words=found,
         head_word=head_word,
         deputy=bool(first) and first[0] in _DEPUTY,
-        never=bool(first) and first[0] in _NEVER_HEAD,
+        never=bool(first) and first[0] in ASSISTANT_WORDS,
         ceo=any(found[: len(c)] == c for c in _CEO),
         names_kind=names_kind,
         topic=topic,
@@ -146,10 +137,14 @@ class Roles:
         head_titles: Sequence[str] = DEFAULT_HEAD_TITLES,
         heads: Mapping[UnitPath, str | None] | None = None,
         unit_kinds: Mapping[str, Category] | None = None,
+        category_labels: Mapping[str, str] | None = None,
+        deputy_category: str = "head",
     ) -> None:
         self.org = org
         self.head_titles = tuple(head_titles)
         self.unit_kinds = {**DEFAULT_UNIT_KINDS, **(unit_kinds or {})}
+        self.category_labels: dict[str, str] = {**DEFAULT_CATEGORY_LABELS, **(category_labels or {})}
+        self.deputy_category = deputy_category
         self._kinds = tuple(self.unit_kinds)
         overrides = {**org.marked_heads, **(heads or {})}
         self.heads: dict[UnitPath, HeadChoice | None] = {path: self._choose(path, overrides) for path in org.units}
@@ -209,11 +204,32 @@ class Roles:
                 score += 0.5
             scored.append((score, why, position))
         if not scored:
-            return None
+            return self._by_seniority(unit.positions, read)
         best = max(s for s, _, _ in scored)
         winners = [(why, p) for s, why, p in scored if s == best]
         why, chosen = winners[0]
         return HeadChoice(chosen, why, tuple(p.title for _, p in winners[1:]))
+
+    @staticmethod
+    def _by_seniority(positions: Sequence[Position], read: Mapping[str, _Title]) -> HeadChoice | None:
+        """A unit without a head title: its single highest rung, if one stands above all the others."""
+        ranked: list[tuple[int, str, Position]] = []
+        for position in positions:
+            info = read[position.title]
+            if info.deputy or info.never:
+                continue
+            grade = read_grade(position.title)
+            if info.head_word is not None:
+                ranked.append((1000, f"the highest rung of the unit (a head title: '{position.title}')", position))
+            elif grade is not None:
+                ranked.append(
+                    (grade.rank, f"the highest rung of the unit's grade ladder ('{position.title}')", position)
+                )
+        if not ranked:
+            return None
+        best = max(rank for rank, _, _ in ranked)
+        winners = [(why, p) for rank, why, p in ranked if rank == best]
+        return HeadChoice(winners[0][1], winners[0][0]) if len(winners) == 1 else None
 
     def _top(self) -> UnitPath | None:
         """The unit whose head tops the organisation: a top unit headed by its general director."""
@@ -252,16 +268,66 @@ class Roles:
 
     def _role(self, position: Position) -> Role:
         path = position.unit_path
-        is_head = self.head(path) == position
-        if not is_head:
-            return Role(False, self._manager_of_member(path), "specialist")
-        units = self._headed_units(path)
+        choice = self.heads.get(path)
+        if choice is None or choice.position != position:
+            return self._member(position)
+        units = self.headed_units(path)
         reports = self._reports(path, units)
         below = sum(self.org.total_headcount(u) for u in units if len(u) == len(path)) - 1  # its unit (and top units)
         names = tuple(u[-1] for u in units if u != path)
-        return Role(True, self._manager_above(path), self._category(path), names, reports, max(0, below))
+        manager, manager_reason = self._manager_above(path)
+        category, category_reason = self._category(path)
+        return Role(
+            True,
+            self._label(manager),
+            category,
+            names,
+            reports,
+            max(0, below),
+            manager,
+            manager_reason,
+            category_reason,
+            choice.reason,
+        )
 
-    def _headed_units(self, path: UnitPath) -> list[UnitPath]:
+    def _member(self, position: Position) -> Role:
+        """A position that does not head its unit: reports to the unit's head (a deputy deputises him)."""
+        path = position.unit_path
+        head = self.head(path)
+        manager: Position | None = head
+        if head is not None:
+            manager_reason = "the head of the unit"
+        else:
+            manager, manager_reason = self._manager_above(path)
+            manager_reason = f"the unit has no head: {manager_reason}"
+        info = _read_title(position.title, self.head_titles, self._kinds)
+        if info.deputy and manager is not None:
+            head_category = self.role(manager).category
+            category = head_category
+            if self.deputy_category == "below":
+                category = CATEGORY_ORDER[max(0, CATEGORY_ORDER.index(head_category) - 1)]
+            reason = f"a deputy of {manager.title!r}: the category of the head he deputises"
+            if category != head_category:
+                reason = f"a deputy of {manager.title!r}: one level below the head he deputises"
+            return Role(
+                False,
+                self._label(manager),
+                category,
+                manager_position=manager,
+                manager_reason=f"deputises {manager_reason}",
+                category_reason=reason,
+                deputy_of=manager,
+            )
+        return Role(
+            False,
+            self._label(manager),
+            "specialist",
+            manager_position=manager,
+            manager_reason=manager_reason,
+            category_reason="does not head a unit",
+        )
+
+    def headed_units(self, path: UnitPath) -> list[UnitPath]:
         """The unit itself and the units directly under it (for the top: the other top units as well)."""
         units = [path, *self.org.units[path].children]
         if path == self.top:
@@ -282,32 +348,34 @@ class Roles:
         unit = self.org.units[path]
         return unit.headcount + sum(self._reporting_up(c) for c in unit.children)
 
-    def _manager_of_member(self, path: UnitPath) -> str:
-        head = self.head(path)
-        return self._label(head) if head is not None else self._manager_above(path)
-
-    def _manager_above(self, path: UnitPath) -> str:
+    def _manager_above(self, path: UnitPath) -> tuple[Position | None, str]:
+        """The head of the nearest unit above that has one (for a top unit: the general director)."""
         for depth in range(len(path) - 1, 0, -1):
             head = self.head(path[:depth])
             if head is not None:
-                return self._label(head)
+                return head, "the head of the unit above" if depth == len(path) - 1 else "the nearest head above"
         if self.top is not None and path[:1] != self.top:
             head = self.head(self.top)
-            return self._label(head) if head is not None else ""
-        return ""
+            return head, "the general director (a top unit)"
+        return None, ""
 
     @staticmethod
-    def _label(head: Position) -> str:
-        return f"{head.title} ({head.unit_path[-1]})"
+    def _label(head: Position | None) -> str:
+        return f"{head.title} ({head.unit_path[-1]})" if head is not None else ""
 
-    def _category(self, path: UnitPath) -> Category:
+    def category_label(self, category: Category) -> str:
+        return self.category_labels.get(category, category)
+
+    def _category(self, path: UnitPath) -> tuple[Category, str]:
         """By place for the top (the CEO and heads of top units), else by the unit's kind, else by depth."""
         if len(path) == 1:
-            return "senior_manager"
+            return "senior_manager", "heads a top unit"
         kind = self.kind(path)
         if kind is not None:
-            return self.unit_kinds[kind]
-        return "middle_manager" if len(path) == 2 else "line_manager"
+            return self.unit_kinds[kind], f"heads a unit of kind '{kind}'"
+        if len(path) == 2:
+            return "middle_manager", "heads a unit of unknown kind on the second level"
+        return "line_manager", "heads a unit of unknown kind below the second level"
 
 
 def _all_in(topic: Sequence[str], name_words: Sequence[str]) -> bool:

@@ -60,7 +60,10 @@ def test_the_quick_plan_is_the_full_plan(capsys: pytest.CaptureFixture[str], tmp
     assert records == _records(out)
 
 
-@pytest.mark.parametrize("change", ["kpi file", "org file", "unit kinds", "heads", "output deleted", "format"])
+@pytest.mark.parametrize(
+    "change",
+    ["kpi file", "org file", "unit kinds", "category labels", "competencies", "heads", "output deleted", "format"],
+)
 def test_every_change_is_seen_after_a_quiet_night(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, change: str
 ) -> None:
@@ -79,7 +82,11 @@ def test_every_change_is_seen_after_a_quiet_night(
     elif change == "org file":
         org.write_text(org.read_text(encoding="utf-8").replace("headcount: 3", "headcount: 4"), encoding="utf-8")
     elif change == "unit kinds":
-        config.write_text(json.dumps({"unit_kinds": {"отдел": "middle_manager"}}), encoding="utf-8")
+        config.write_text(json.dumps({"unit_kinds": {"отдел": "line_manager"}}), encoding="utf-8")
+    elif change == "category labels":
+        config.write_text(json.dumps({"category_labels": {"specialist": "Эксперт"}}), encoding="utf-8")
+    elif change == "competencies":
+        config.write_text(json.dumps({"competencies": {"base": ["Надежность"]}}), encoding="utf-8")
     elif change == "heads":
         config.write_text(json.dumps({"heads": {"Отдел CRM": "Ведущий разработчик"}}), encoding="utf-8")
     elif change == "output deleted":

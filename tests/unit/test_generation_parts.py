@@ -56,7 +56,7 @@ def test_prompt_file_context_files_and_schema(tmp_path: Path, contexts: list[Any
 
 
 def test_answer_parsing_and_quality(contexts: list[Any]) -> None:
-    context = next(c for c in contexts if c.kpis and any(t.relation != "below" for t in c.career))
+    context = next(c for c in contexts if c.kpis and c.targets)
     profile = draft_profile(context)
     raw = profile.model_dump_json()
     assert parse_answer(f"```json\n{raw}\n```") == profile

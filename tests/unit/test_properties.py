@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from profilegen.errors import InputError
-from profilegen.generation.context import CareerCandidate, PositionContext, fingerprint
+from profilegen.generation.context import PositionContext, fingerprint
 from profilegen.kpi.filtering import PositionKpi
+from profilegen.org.careers import Candidate
 from profilegen.org.loader import load_org
 from profilegen.org.tabular import build
 from tests.helpers import write_xlsx
@@ -34,7 +35,8 @@ BASE = PositionContext(
     kpi_file="a.md",
     kpi_scope="position",
     kpis=(PositionKpi("Выручка", "100", "%", "год", 0.5, ""),),
-    career=(CareerCandidate("Руководитель отдела", "Отдел", "unit_head"),),
+    feeders=(),
+    targets=(Candidate("Руководитель отдела", ("Блок", "Отдел"), "vertical", "the head of the unit"),),
     unit_headcount=3,
     related_units=("Блок",),
 )

@@ -69,7 +69,7 @@ def test_per_position_kpis_in_context(contexts: list[Any]) -> None:
         "Удовлетворенность пользователей",
     }
     assert dev.direct_manager == "Руководитель отдела (Отдел CRM)"
-    assert any(c.relation == "unit_head" for c in dev.career)
+    assert any(c.title == "Руководитель отдела" and c.track == "vertical" for c in dev.targets)
 
 
 def test_fingerprint_stable_and_sensitive(contexts: list[Any]) -> None:

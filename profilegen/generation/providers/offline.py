@@ -118,9 +118,9 @@ _TEXT = {
         conditions="Офис, пятидневная рабочая неделя, нормированный рабочий день",
         additional="Черновик подготовлен автоматически по данным оргструктуры и КПЭ; требует проверки HR.",
         rationale={
-            "unit_head": "Следующая ступень в своем подразделении",
-            "parent_head": "Руководство вышестоящим подразделением",
-            "sibling": "Горизонтальное перемещение в смежное подразделение",
+            "vertical": "Рост по вертикали",
+            "horizontal": "Горизонтальный переход",
+            "expert": "Экспертный трек",
         },
     ),
     "en": Phrases(
@@ -156,9 +156,9 @@ _TEXT = {
         conditions="Office, five-day week, regular hours",
         additional="Draft made automatically from org data and KPIs; HR review required.",
         rationale={
-            "unit_head": "Next step within the own unit",
-            "parent_head": "Leading the parent unit",
-            "sibling": "Lateral move to an adjacent unit",
+            "vertical": "A step up",
+            "horizontal": "A move across",
+            "expert": "The expert track",
         },
     ),
 }
@@ -215,7 +215,7 @@ def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
         primary_activity=text.activity.format(unit=unit_name, title=context.title),
         responsibility_areas=areas,
         professional_skills=skills,
-        corporate_competencies=list(text.competencies),
+        corporate_competencies=list(context.competencies or text.competencies),
         personal_qualities=list(text.qualities),
         education=Education(
             level=text.education,
@@ -227,11 +227,10 @@ def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
             additional=[],
         ),
         career=CareerMap(
-            feeder_positions=[c.position for c in context.career if c.relation == "below"],
+            feeder_positions=[c.title for c in context.feeders],
             target_positions=[
-                CareerTarget(position=c.position, unit=c.unit, rationale=rationale[c.relation])
-                for c in context.career
-                if c.relation != "below"
+                CareerTarget(position=c.title, unit=c.unit_path[-1], rationale=f"{rationale[c.track]}: {c.reason}")
+                for c in context.targets
             ],
         ),
         workplace=Workplace(software=software, hardware=list(text.hardware)),

@@ -1,0 +1,110 @@
+"""`profilegen facts`: every fact profilegen has for the selected positions, with reasons — no model called."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from profilegen.cli.options import EmployeeOption, JsonOption, KpiDirOption, OrgOption, SheetOption
+from profilegen.cli.output import emit_json
+from profilegen.cli.state import OPTIONS
+from profilegen.errors import InputError
+from profilegen.org.model import format_path
+
+EPILOG = """Examples:
+  profilegen facts -d "Группа архитекторов №1"
+  profilegen facts --all --json > facts.json"""
+
+LABELS = {
+    "ru": {
+        "head": "руководитель подразделения",
+        "category": "Категория",
+        "manager": "Руководитель",
+        "deputy": "Замещает",
+        "subordinates": "Подчиненные",
+        "feeders": "Карьера — откуда приходят",
+        "targets": "Карьера — куда растут",
+        "competencies": "Компетенции",
+        "kpis": "КПЭ",
+        "none": "нет",
+        "sub": "подразделений {units}, прямых подчиненных {direct_reports}, всего в подчинении {headcount_below}",
+    },
+    "en": {
+        "head": "heads the unit",
+        "category": "Category",
+        "manager": "Manager",
+        "deputy": "Deputises",
+        "subordinates": "Subordinates",
+        "feeders": "Career — comes from",
+        "targets": "Career — grows to",
+        "competencies": "Competencies",
+        "kpis": "KPIs",
+        "none": "none",
+        "sub": "units {units}, direct reports {direct_reports}, headcount below {headcount_below}",
+    },
+}
+
+
+def facts(
+    department: Annotated[
+        list[str] | None, typer.Option("--department", "-d", help="Unit name or path; repeatable.")
+    ] = None,
+    all_units: Annotated[bool, typer.Option("--all", help="Every position of the organisation.")] = False,
+    position: Annotated[str | None, typer.Option("--position", help="Only this title within the selection.")] = None,
+    employee_name: EmployeeOption = None,
+    org: OrgOption = None,
+    sheet: SheetOption = None,
+    kpi_dir: KpiDirOption = None,
+    no_subunits: Annotated[
+        bool, typer.Option("--no-subunits", help="Only the named units, not their children.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Every fact the model will be told about each selected position, with the reason it was chosen."""
+    from profilegen.generation.facts import position_facts
+    from profilegen.inputs import Selection, contexts_for, load_inputs
+
+    if bool(department) == all_units:
+        raise InputError("choose --department NAME (repeatable) or --all")
+    settings = OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir)
+    inputs = load_inputs(settings)
+    selection = Selection(
+        departments=None if all_units else list(department or []),
+        position=position,
+        subunits=not no_subunits,
+        employee_name=employee_name,
+    )
+    found = [position_facts(context) for context in contexts_for(inputs, selection, settings)]
+    if as_json:
+        emit_json(found)
+        return
+    labels = LABELS["en" if settings.language == "en" else "ru"]
+    for item in found:
+        print(_block(item, labels))
+
+
+def _block(item: dict[str, Any], labels: dict[str, str]) -> str:
+    position = item["position"]
+    lines = [f"{position['title']} — {format_path(tuple(position['unit_path']))}"]
+    if item["is_head"]:
+        lines.append(f"  ({labels['head']}: {item['head_reason']})")
+    lines.append(f"  {labels['category']}: {item['category']['label']} — {item['category']['reason']}")
+    manager = item["manager"]
+    if manager is not None:
+        where = format_path(tuple(manager["unit_path"]))
+        lines.append(f"  {labels['manager']}: {manager['title']} ({where}) — {manager['reason']}")
+    if item["deputy_of"]:
+        lines.append(f"  {labels['deputy']}: {item['deputy_of']}")
+    lines.append(f"  {labels['subordinates']}: {labels['sub'].format(**item['subordinates'])}")
+    for kind in ("feeders", "targets"):
+        candidates = item["career"][kind]
+        lines.append(f"  {labels[kind]}:" + ("" if candidates else f" {labels['none']}"))
+        lines += [
+            f"    - {c['title']} ({format_path(tuple(c['unit_path'][-2:]))}) [{c['track']}] — {c['reason']}"
+            for c in candidates
+        ]
+    lines.append(f"  {labels['competencies']}: {', '.join(item['competencies'])}")
+    kpis = item["kpis"]
+    lines.append(f"  {labels['kpis']}: {kpis['source']}, {len(kpis['items'])} ({kpis['file'] or labels['none']})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,64 @@
+"""A position's facts as `profilegen facts --json` shows them and as the prompt tells the model: one shape.
+
+Every fact carries the reason it was chosen; nothing here calls a model. `kpis` and `context` keep their
+keys for the KPI-card and company-context work that fills them further.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from profilegen.generation.context import PositionContext
+from profilegen.org.careers import Candidate
+
+
+def _candidate(candidate: Candidate) -> dict[str, Any]:
+    return {
+        "title": candidate.title,
+        "unit_path": list(candidate.unit_path),
+        "track": candidate.track,
+        "reason": candidate.reason,
+    }
+
+
+def position_facts(context: PositionContext) -> dict[str, Any]:
+    """The facts profilegen has for one position (the prompt's and the profile's), with their reasons."""
+    manager = None
+    if context.manager_title is not None:
+        manager = {
+            "title": context.manager_title,
+            "unit_path": list(context.manager_path),
+            "reason": context.manager_reason,
+        }
+    facts: dict[str, Any] = {
+        "position": {"title": context.title, "unit_path": list(context.unit_path)},
+        "is_head": context.is_head,
+        "head_reason": context.head_reason,
+        "category": {"label": context.category_label, "reason": context.category_reason},
+        "manager": manager,
+        "deputy_of": context.deputy_of,
+        "subordinates": {
+            "units": len(context.subordinate_units),
+            "direct_reports": context.subordinate_people,
+            "headcount_below": context.headcount_below,
+            "unit_names": list(context.subordinate_units),
+        },
+        "career": {
+            "feeders": [_candidate(c) for c in context.feeders],
+            "targets": [_candidate(c) for c in context.targets],
+        },
+        "competencies": list(context.competencies),
+        "kpis": {
+            "source": context.kpi_source,
+            "file": context.kpi_file,
+            "scope": context.kpi_scope,
+            "items": [
+                {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}
+                for k in context.kpis
+            ],
+        },
+        "context": [],
+    }
+    if context.employee_name:
+        facts["employee_name"] = context.employee_name
+    return facts

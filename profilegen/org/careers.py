@@ -1,0 +1,214 @@
+"""Career maps from the org: where a position's people come from (feeders) and where they go (targets).
+
+- A rung of a grade ladder (see `ladders`): its feeders are the rung just below, its targets the rung
+  just above — looked for in its own unit first, then in sibling units of the same kind, so that a
+  rung missing in one group is found in the next. The top rung of its unit leads to the unit's head,
+  or (when it heads the unit) to the head above. The same rung elsewhere is a horizontal move; a
+  главный-specialist or expert rung is the expert track.
+- A head: fed by the heads of the units under him (the general director: the heads of the blocks),
+  the top rungs of headless units under him, his deputies and his unit's top rungs — never by his
+  advisers or assistants. His targets: the head above, and the same head role in a larger unit.
+- A deputy aims at the head he deputises; anyone else who is not a rung, at his unit's head.
+Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the reason it was chosen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from profilegen.org.ladders import Grade, read_grade
+from profilegen.org.model import OrgStructure, Position, UnitPath
+from profilegen.org.roles import ASSISTANT_WORDS, Roles
+from profilegen.text import normalize, words
+
+MAX_CANDIDATES = 12
+MAX_HORIZONTAL = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    title: str
+    unit_path: UnitPath
+    track: str  # "vertical" | "horizontal" | "expert"
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Career:
+    feeders: tuple[Candidate, ...] = ()
+    targets: tuple[Candidate, ...] = ()
+
+
+def _assistant(title: str) -> bool:
+    found = words(title)
+    return bool(found) and found[0] in ASSISTANT_WORDS
+
+
+class Careers:
+    """Career maps of one organisation's positions (computed on demand, remembered)."""
+
+    def __init__(self, org: OrgStructure, roles: Roles) -> None:
+        self.org = org
+        self.roles = roles
+        self._by_title: dict[str, list[Position]] = {}
+        for unit in org.units.values():
+            for position in unit.positions:
+                self._by_title.setdefault(normalize(position.title), []).append(position)
+        self._maps: dict[tuple[UnitPath, str], Career] = {}
+
+    def of(self, position: Position) -> Career:
+        key = position.key
+        found = self._maps.get(key)
+        if found is None:
+            found = self._maps[key] = self._career(position)
+        return found
+
+    def _career(self, position: Position) -> Career:
+        role = self.roles.role(position)
+        grade = read_grade(position.title)
+        if role.is_head:
+            feeders, targets = self._head_feeders(position), self._head_targets(position)
+            if grade is not None:  # a head by seniority is still a rung of his ladder
+                feeders += self._rung(position, grade)[0]
+        elif grade is not None:
+            feeders, targets = self._rung(position, grade)
+        else:
+            feeders, targets = [], []
+        manager = role.manager_position
+        if manager is not None and manager != position and not any(t.title == manager.title for t in targets):
+            if role.deputy_of is not None:
+                targets.insert(0, Candidate(manager.title, manager.unit_path, "vertical", "the head he deputises"))
+            elif not targets or grade is None:
+                targets.append(Candidate(manager.title, manager.unit_path, "vertical", role.manager_reason))
+        if not role.is_head and grade is None and not _assistant(position.title):
+            feeders += self._top_rungs(position.unit_path, exclude=position, why="a top rung of the unit")
+        return Career(tuple(_unique(feeders)[:MAX_CANDIDATES]), tuple(_unique(targets)[:MAX_CANDIDATES]))
+
+    # -- ladders ------------------------------------------------------------------------------------
+    def _rung(self, position: Position, grade: Grade) -> tuple[list[Candidate], list[Candidate]]:
+        path = position.unit_path
+        own = self._rungs(path, grade)
+        near = [(p, g) for sibling in self._siblings(path) for p, g in self._rungs(sibling, grade)]
+        ranks = sorted({g.rank for _, g in own + near})
+        below = [r for r in ranks if r < grade.rank]
+        above = [r for r in ranks if r > grade.rank]
+        feeders = self._at(below[-1], own, near, "the rung below") if below else []
+        targets = self._at(above[0], own, near, "the rung above") if above else []
+        own_below = [g.rank for _, g in own if g.rank < grade.rank]
+        own_above = [g.rank for _, g in own if g.rank > grade.rank]
+        if own_below and max(own_below) != below[-1]:  # the nearest rung of its own unit as well
+            feeders += self._at(max(own_below), own, [], "the nearest rung below")
+        if own_above and min(own_above) != above[0]:
+            targets += self._at(min(own_above), own, [], "the nearest rung above")
+        top_of_unit = all(g.rank <= grade.rank for _, g in own)
+        if top_of_unit:
+            head = self.roles.head(path)
+            if head is not None and head != position:
+                why = "the head of the unit (the top rung's next step)"
+                targets.append(Candidate(head.title, path, "vertical", why))
+        across = self._same_elsewhere(position)  # a move across, either way
+        return feeders + across, targets + across
+
+    def _at(
+        self, rank: int, own: list[tuple[Position, Grade]], near: list[tuple[Position, Grade]], why: str
+    ) -> list[Candidate]:
+        """The positions at ``rank``: in the unit itself, else in the nearest sibling units holding it."""
+        here = [p for p, g in own if g.rank == rank]
+        if here:
+            return [Candidate(p.title, p.unit_path, _track(g), f"{why} in the unit") for p, g in own if g.rank == rank]
+        there = [(p, g) for p, g in near if g.rank == rank][:MAX_HORIZONTAL]
+        return [
+            Candidate(p.title, p.unit_path, _track(g), f"{why}, found in a sibling unit ('{p.unit_path[-1]}')")
+            for p, g in there
+        ]
+
+    def _rungs(self, path: UnitPath, grade: Grade) -> list[tuple[Position, Grade]]:
+        found = []
+        for position in self.org.units[path].positions:
+            other = read_grade(position.title)
+            if other is not None and other.profession == grade.profession:
+                found.append((position, other))
+        return found
+
+    def _siblings(self, path: UnitPath) -> list[UnitPath]:
+        """Units beside this one, those of the same kind first."""
+        if len(path) < 2:
+            return []
+        kind = self.roles.kind(path)
+        siblings = [s for s in self.org.units[path[:-1]].children if s != path]
+        return sorted(siblings, key=lambda s: self.roles.kind(s) != kind)
+
+    def _same_elsewhere(self, position: Position) -> list[Candidate]:
+        """The same title in another unit: a horizontal move (sibling units first)."""
+        path = position.unit_path
+        others = [p for p in self._by_title.get(normalize(position.title), []) if p.unit_path != path]
+        others.sort(key=lambda p: (p.unit_path[:-1] != path[:-1], p.unit_path[:1] == path[:1], p.unit_path))
+        return [
+            Candidate(p.title, p.unit_path, "horizontal", "the same position in another unit")
+            for p in others[:MAX_HORIZONTAL]
+        ]
+
+    def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str) -> list[Candidate]:
+        """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside)."""
+        graded = [(p, read_grade(p.title)) for p in self.org.units[path].positions if p != exclude]
+        ranked = [(p, g) for p, g in graded if g is not None and not _assistant(p.title)]
+        if not ranked:
+            return []
+        best = max(g.rank for _, g in ranked)
+        return [Candidate(p.title, p.unit_path, "vertical", why) for p, g in ranked if g.rank == best]
+
+    # -- heads --------------------------------------------------------------------------------------
+    def _head_feeders(self, head: Position) -> list[Candidate]:
+        path = head.unit_path
+        found: list[Candidate] = []
+        for position in self.org.units[path].positions:
+            role = self.roles.role(position)
+            if role.deputy_of == head:
+                found.append(Candidate(position.title, path, "vertical", "his deputy"))
+        for below in self.roles.headed_units(path):
+            if below == path:
+                continue
+            sub_head = self.roles.head(below)
+            if sub_head is not None:
+                found.append(Candidate(sub_head.title, below, "vertical", "heads a unit under him"))
+            else:
+                found += self._top_rungs(below, None, "a top rung of a unit under him (it has no head)")
+        found += self._top_rungs(path, head, "a top rung of his unit")
+        return found
+
+    def _head_targets(self, head: Position) -> list[Candidate]:
+        role = self.roles.role(head)
+        found: list[Candidate] = []
+        if role.manager_position is not None:
+            found.append(
+                Candidate(role.manager_position.title, role.manager_position.unit_path, "vertical", role.manager_reason)
+            )
+        size = self.org.total_headcount(head.unit_path)
+        larger = [
+            p
+            for p in self._by_title.get(normalize(head.title), [])
+            if p.unit_path != head.unit_path
+            and self.roles.head(p.unit_path) == p
+            and self.org.total_headcount(p.unit_path) > size
+        ]
+        larger.sort(key=lambda p: -self.org.total_headcount(p.unit_path))
+        found += [
+            Candidate(p.title, p.unit_path, "horizontal", "the same head role in a larger unit")
+            for p in larger[:MAX_HORIZONTAL]
+        ]
+        return found
+
+
+def _track(grade: Grade) -> str:
+    return "expert" if grade.expert else "vertical"
+
+
+def _unique(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[tuple[str, UnitPath]] = set()
+    kept = []
+    for candidate in candidates:
+        key = (candidate.title, candidate.unit_path)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept

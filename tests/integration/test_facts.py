@@ -1,0 +1,214 @@
+"""`profilegen facts` on the real organisation: careers HR recognises (grade ladders, heads by seniority,
+deputies), categories on the company's scale and corporate competencies, each with its reason — and
+exactly what `generate` tells the model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from profilegen.org.ladders import read_grade
+from tests.conftest import A101, KPI_DIR, needs_a101, run_cli
+from tests.fake_llm import FakeLLM, position_data
+
+pytestmark = needs_a101
+
+STRUCTURE = A101 / "Structure.xlsx"
+WORKSHOP = ("Блок исполнительного директора", "Служба технического заказчика", "Бюро комплексного проектирования")
+ARCH_DEPT = (*WORKSHOP, "Проектная мастерская №1", "Отдел архитектурных решений")
+GROUP_1 = (*ARCH_DEPT, "Группа архитекторов №1")
+MIDDLE = "Руководитель среднего уровня (отдел, управление)"
+TOP = "Руководитель высшего уровня (департамент, блок)"
+BASE_COMPETENCIES = {
+    "Инновационность и развитие",
+    "Ориентация на результат и эффективность",
+    "Эффективная коммуникация",
+    "Работа в команде",
+}
+
+
+@pytest.fixture(scope="module")
+def facts() -> Iterator[list[dict[str, Any]]]:
+    result = run_cli("facts", "--all", "--json", "--org", str(STRUCTURE), "--kpi-dir", str(KPI_DIR), timeout=300)
+    assert result.code == 0, result.stderr
+    yield json.loads(result.stdout)
+
+
+def one(facts: list[dict[str, Any]], unit_path: tuple[str, ...], title: str) -> dict[str, Any]:
+    found = [f for f in facts if tuple(f["position"]["unit_path"]) == unit_path and f["position"]["title"] == title]
+    assert len(found) == 1, (unit_path, title, len(found))
+    return found[0]
+
+
+def titles(candidates: list[dict[str, Any]]) -> list[str]:
+    return [c["title"] for c in candidates]
+
+
+def test_every_position_has_its_facts_with_reasons(facts: list[dict[str, Any]]) -> None:
+    assert len(facts) == 1689
+    for fact in facts:
+        assert set(fact) >= {"position", "category", "manager", "subordinates", "career", "competencies", "kpis"}
+        assert fact["category"]["label"] and fact["category"]["reason"]
+        for candidate in fact["career"]["feeders"] + fact["career"]["targets"]:
+            assert candidate["track"] in {"vertical", "horizontal", "expert"}
+            assert candidate["reason"] and candidate["unit_path"]
+
+
+def test_architects_group_is_led_by_its_chief_project_architect(facts: list[dict[str, Any]]) -> None:
+    gap = one(facts, GROUP_1, "Главный архитектор проекта")
+    assert gap["is_head"] and gap["category"]["label"].startswith("Линейный руководитель")
+    assert "highest rung" in gap["category"]["reason"] or "highest rung" in gap["head_reason"]
+    assert gap["subordinates"]["direct_reports"] >= 7  # the group's other architects
+    # his target: the head of the отдел above
+    assert gap["manager"]["title"] == "Руководитель направления Архитектурных решений"
+    assert ("Руководитель направления Архитектурных решений", list(ARCH_DEPT), "vertical") in [
+        (t["title"], t["unit_path"], t["track"]) for t in gap["career"]["targets"]
+    ]
+    assert "Главный специалист архитектор 3 категории" in titles(gap["career"]["feeders"])
+    for title in (
+        "Архитектор 1 категории",
+        "Ведущий архитектор 3 категории",
+        "Главный специалист архитектор 3 категории",
+    ):
+        member = one(facts, GROUP_1, title)
+        assert member["manager"]["title"] == "Главный архитектор проекта"
+        assert list(member["manager"]["unit_path"]) == list(GROUP_1)
+
+
+def test_every_rung_of_the_ladder_has_the_rung_below_and_above(facts: list[dict[str, Any]]) -> None:
+    arch_1 = one(facts, GROUP_1, "Архитектор 1 категории")
+    assert titles(arch_1["career"]["feeders"])[0] == "Архитектор 2 категории"
+    assert "Ведущий архитектор 3 категории" in titles(arch_1["career"]["targets"])
+    arch_2 = one(facts, GROUP_1, "Архитектор 2 категории")
+    assert "Архитектор 1 категории" in titles(arch_2["career"]["targets"])
+    lead_3 = one(facts, GROUP_1, "Ведущий архитектор 3 категории")
+    assert "Архитектор 1 категории" in titles(lead_3["career"]["feeders"])
+    # a group without the 2nd category: the rung is found in a sibling group (named), its own rung below kept
+    group_3 = (*WORKSHOP, "Проектная мастерская №2", "Отдел архитектурных решений", "Группа архитекторов №3")
+    lead_1 = one(facts, group_3, "Ведущий архитектор 1 категории")["career"]["feeders"]
+    assert lead_1[0]["title"] == "Ведущий архитектор 2 категории" and lead_1[0]["unit_path"] != list(group_3)
+    assert "sibling unit" in lead_1[0]["reason"]
+    assert ("Ведущий архитектор 3 категории", list(group_3)) in [(c["title"], c["unit_path"]) for c in lead_1]
+    chief_spec = one(facts, GROUP_1, "Главный специалист архитектор 3 категории")
+    assert "Ведущий архитектор 1 категории" in titles(chief_spec["career"]["feeders"])
+    assert any(
+        t["track"] == "expert" for t in one(facts, GROUP_1, "Ведущий архитектор 1 категории")["career"]["targets"]
+    )
+
+
+def test_general_director_is_fed_by_block_heads_not_his_assistants(facts: list[dict[str, Any]]) -> None:
+    ceo = one(facts, ("ГК А101",), "Генеральный директор")
+    feeders = titles(ceo["career"]["feeders"])
+    for head in (
+        "Операционный директор",
+        "Исполнительный директор",
+        "Бизнес-директор",
+        "Заместитель Генерального директора",
+    ):
+        assert head in feeders
+    assert not [t for t in feeders if t.split()[0] in {"Помощник", "Советник"}]
+    assert ceo["category"]["label"] == TOP
+    assert "Стратегическое видение и принятие решений" in ceo["competencies"]
+    assert "Лидерство" in ceo["competencies"]
+
+
+def test_operating_director_aims_at_the_general_director(facts: list[dict[str, Any]]) -> None:
+    operating = one(facts, ("Блок операционного директора",), "Операционный директор")
+    assert ("Генеральный директор", "vertical") in [(t["title"], t["track"]) for t in operating["career"]["targets"]]
+
+
+def test_a_deputy_reports_to_the_head_he_deputises(facts: list[dict[str, Any]]) -> None:
+    deputy = one(
+        facts,
+        ("Блок операционного директора", "Департамент по персоналу и организационному развитию"),
+        "Заместитель директора по персоналу",
+    )
+    assert deputy["manager"]["title"] == "Директор по персоналу"
+    assert deputy["category"]["label"] != "Специалист" and "deput" in deputy["category"]["reason"]
+    assert "Директор по персоналу" in titles(deputy["career"]["targets"])
+    assert "Лидерство" in deputy["competencies"]
+
+
+def test_heads_of_отделы_are_middle_and_of_департаменты_top(facts: list[dict[str, Any]]) -> None:
+    heads = [f for f in facts if f["is_head"]]
+    otdel = [f for f in heads if f["position"]["unit_path"][-1].startswith("Отдел")]
+    department = [f for f in heads if f["position"]["unit_path"][-1].startswith("Департамент")]
+    assert otdel and department
+    assert {f["category"]["label"] for f in otdel} == {MIDDLE}
+    assert {f["category"]["label"] for f in department} == {TOP}
+    it = one(
+        facts,
+        ("Блок операционного директора", "Департамент информационных технологий"),
+        "Директор по информационным технологиям",
+    )
+    assert it["category"]["label"] == TOP
+
+
+def test_competencies_follow_the_company_rule(facts: list[dict[str, Any]]) -> None:
+    for fact in facts:
+        assert set(fact["competencies"]) >= BASE_COMPETENCIES
+        assert ("Лидерство" in fact["competencies"]) == (fact["is_head"] or fact.get("deputy_of") is not None)
+    client = [f for f in facts if "Клиентоориентированность" in f["competencies"]]
+    assert any("продаж" in " ".join(f["position"]["unit_path"]).lower() for f in client)
+    assert len(client) < len(facts) / 2
+
+
+def test_no_empty_career_map_where_the_ladder_or_a_head_gives_one(facts: list[dict[str, Any]]) -> None:
+    by_unit: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for fact in facts:
+        by_unit.setdefault(tuple(fact["position"]["unit_path"]), []).append(fact)
+    missing = []
+    for fact in facts:
+        path = tuple(fact["position"]["unit_path"])
+        if fact["manager"] is not None and not fact["career"]["targets"]:
+            missing.append(("no target", path, fact["position"]["title"]))
+        grade = read_grade(fact["position"]["title"])
+        if grade is None:
+            continue
+        near = [f for p, fs in by_unit.items() if p[:-1] == path[:-1] for f in fs]  # its unit and siblings
+        below = [
+            f
+            for f in near
+            if (g := read_grade(f["position"]["title"])) and g.profession == grade.profession and g.rank < grade.rank
+        ]
+        if below and not fact["career"]["feeders"]:
+            missing.append(("no feeder", path, fact["position"]["title"]))
+    assert missing == []
+
+
+def test_facts_are_what_generate_sends(tmp_path: Path) -> None:
+    unit = "Группа архитекторов №1"
+    args = ["--org", str(STRUCTURE), "--kpi-dir", str(KPI_DIR), "-d", " / ".join(GROUP_1)]
+    shown = run_cli("facts", *args, "--json")
+    assert shown.code == 0, shown.stderr
+    facts = json.loads(shown.stdout)
+    assert {tuple(f["position"]["unit_path"])[-1] for f in facts} == {unit}
+    with FakeLLM() as llm:
+        env = {"PROFILEGEN_API_KEY": "test-key"}
+        done = run_cli(
+            "generate",
+            *args,
+            "--out",
+            str(tmp_path / "out"),
+            "--provider",
+            "openai",
+            "--base-url",
+            llm.base_url,
+            env=env,
+        )
+        assert done.code == 0, done.stderr
+        sent = {position_data(r)["title"]: position_data(r) for r in llm.requests}
+    assert set(sent) == {f["position"]["title"] for f in facts}
+    for fact in facts:
+        data = sent[fact["position"]["title"]]
+        assert data["category"] == fact["category"]["label"]
+        assert data["career"] == fact["career"]
+        assert data["competencies"] == fact["competencies"]
+        assert data["direct_manager"] == fact["manager"]
+        assert data["subordinates"] == fact["subordinates"]
+    text = run_cli("facts", *args)
+    assert text.code == 0 and "Главный архитектор проекта" in text.stdout and "Карьер" in text.stdout
