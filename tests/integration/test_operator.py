@@ -126,7 +126,7 @@ def test_words_and_plurals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     analyst = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
     assert analyst["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 1 года"
     head = json.loads(next((tmp_path / "out").rglob("Руководитель отдела.json")).read_text(encoding="utf-8"))
-    assert head["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 3 лет"
+    assert head["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 5 лет"
     shown = invoke(capsys, "org", "show", "--org", str(SAMPLE_YAML)).stdout
     assert " 1 positions" not in shown and "1 own position," in shown
 

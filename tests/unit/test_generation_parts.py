@@ -33,7 +33,7 @@ def test_prompt_prefix_is_identical_and_data_comes_last(contexts: list[Any]) -> 
     assert "Иван" not in a[1]["content"], "employee names are not sent"
     prefix_share = len(a[0]["content"]) / sum(len(m["content"]) for m in a)
     assert prefix_share > 0.3
-    assert prompt.version.startswith("2+") and len(prompt.version) == 10
+    assert prompt.version.startswith("3+") and len(prompt.version) == 10
     assert PromptBuilder.load("en").version != prompt.version
 
 

@@ -65,7 +65,16 @@ CHANGES = {
     "kpi_file": "b.md",
     "kpi_scope": "department",
     "kpis": (PositionKpi("Выручка", "110", "%", "год", 0.5, ""),),
-    "career": (),
+    "feeders": (Candidate("Инженер", ("Блок", "Отдел 2"), "horizontal", "the same position in another unit"),),
+    "targets": (),
+    "category_label": "Специалист (ИТ)",
+    "category_reason": "another reason",
+    "head_reason": "the only position of the unit",
+    "manager_title": "Директор",
+    "manager_path": ("Блок",),
+    "manager_reason": "the head of the unit above",
+    "deputy_of": "Директор",
+    "competencies": ("Лидерство",),
     "unit_headcount": 4,
     "related_units": ("Блок", "Отдел 2"),
     "employee_name": "Анна",
@@ -86,7 +95,7 @@ def test_fingerprint_changes_with_generation_settings(key: str) -> None:
 
 def test_fingerprint_is_pinned() -> None:
     """The fingerprint's exact form is part of every journal: a change regenerates every profile of every user."""
-    assert fingerprint(BASE, PARAMS) == "5da792992e2ffeb323407d58ce6b8cc9a72b9d92639a320a1f1cd45166e1c621"
+    assert fingerprint(BASE, PARAMS) == "e7db32401b854e52a3cf9be1c785547dc51c08179a4d93e88fa71dc250b43930"
     personal = dataclasses.replace(BASE, employee_name="Анна")
     assert fingerprint(personal, {**PARAMS, "send_employee_name": True}) == fingerprint(
         personal, {"send_employee_name": True, **PARAMS}

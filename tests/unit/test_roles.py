@@ -38,14 +38,16 @@ LEGAL = "Блок директора по правовому обеспечен�
 
 def test_the_general_director_heads_the_top_unit_and_the_organisation(org: OrgStructure, roles: Roles) -> None:
     assert _head(roles, "ГК А101") == "Генеральный директор", "not 'Руководитель управления аналитики'"
-    ceo = roles.role(_position(org, ("ГК А101",), "Генеральный директор"))
+    ceo_position = _position(org, ("ГК А101",), "Генеральный директор")
+    ceo = roles.role(ceo_position)
     assert ceo.category == "senior_manager" and ceo.manager == ""
     assert "Блок операционного директора" in ceo.subordinate_units
     assert ceo.headcount_below == 2844 - 1
     operations = roles.role(_position(org, ("Блок операционного директора",), "Операционный директор"))
     assert operations.manager == "Генеральный директор (ГК А101)", "a block head reports to the CEO"
     deputy = roles.role(_position(org, ("ГК А101",), "Заместитель Генерального директора"))
-    assert deputy.manager == "Генеральный директор (ГК А101)" and deputy.category == "specialist"
+    assert deputy.manager == "Генеральный директор (ГК А101)" and deputy.deputy_of == ceo_position
+    assert deputy.category == "senior_manager", "a deputy takes the category of the head he deputises"
 
 
 def test_a_title_naming_the_unit_wins_over_list_order(roles: Roles) -> None:
@@ -79,9 +81,10 @@ def test_categories_by_kind_and_place(org: OrgStructure, roles: Roles) -> None:
     assert heads_of_management["line_manager"] == 0, "an Управление head is a middle manager, not a line one"
     assert heads_of_management["middle_manager"] >= 38
     categories = Counter(roles.role(p).category for p in org.positions())
-    assert categories == {"specialist": 1205, "line_manager": 391, "middle_manager": 81, "senior_manager": 12}
+    # A101's scale: heads of отделы are middle, of департаменты top level; deputies take their head's category
+    assert categories == {"specialist": 1101, "line_manager": 314, "middle_manager": 243, "senior_manager": 31}
     cfo = roles.role(_position(org, ("Блок операционного директора", "Департамент финансов"), "Финансовый директор"))
-    assert cfo.category == "middle_manager" and cfo.manager == "Операционный директор (Блок операционного директора)"
+    assert cfo.category == "senior_manager" and cfo.manager == "Операционный директор (Блок операционного директора)"
 
 
 def test_equal_evidence_and_no_head_are_reported(roles: Roles) -> None:

@@ -48,7 +48,7 @@ def test_offline_drafts_are_valid_and_deterministic(contexts: list[Any]) -> None
         assert profile.unit.path == list(context.unit_path)
         assert [k.name for k in profile.kpis] == [k.name for k in context.kpis]
     english = draft_profile(contexts[0], "en")
-    assert english.corporate_competencies[0] == "Result orientation"
+    assert english.corporate_competencies == list(contexts[0].competencies), "the company's model, in any language"
 
 
 def test_offline_provider_result(contexts: list[Any]) -> None:
@@ -69,7 +69,9 @@ def test_per_position_kpis_in_context(contexts: list[Any]) -> None:
         "Удовлетворенность пользователей",
     }
     assert dev.direct_manager == "Руководитель отдела (Отдел CRM)"
-    assert any(c.title == "Руководитель отдела" and c.track == "vertical" for c in dev.targets)
+    assert [(c.title, c.track) for c in dev.targets] == [("Ведущий разработчик", "vertical")]
+    lead = next(c for c in contexts if c.title == "Ведущий разработчик" and c.unit_path == dev.unit_path)
+    assert ("Руководитель отдела", "vertical") in [(c.title, c.track) for c in lead.targets], "the top rung's next step"
 
 
 def test_fingerprint_stable_and_sensitive(contexts: list[Any]) -> None:
