@@ -1,11 +1,12 @@
 """The fingerprints of the last full plan, kept with a digest of everything they were computed from.
 
 A fingerprint is a pure function of the organisation file, the Excel settings, the roles settings
-(`head_titles`, `heads`, `unit_kinds`, `category_labels`, `deputy_category`, `competencies`), the KPI files and mapping rules (the mapping key), the
-generation parameters, the selection and profilegen's own code. When the digest of all of those is the
-one recorded, the recorded fingerprints are the ones planning would compute, so a night where nothing
-changed plans from them without building a single context. Anything else — or any position that needs
-work — takes the full path, which records the fingerprints anew.
+(`head_titles`, `heads`, `unit_kinds`, `category_labels`, `deputy_category`, `competencies`), the KPI
+files and mapping rules (the mapping key), the generation parameters, the selection and profilegen's
+own code. When the digest of all of those is the one recorded, the recorded fingerprints are the ones
+planning would compute, so a night where nothing changed plans from them without building a single
+context. Anything else — or any position that needs work — takes the full path, which records the
+fingerprints anew.
 """
 
 from __future__ import annotations

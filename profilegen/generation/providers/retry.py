@@ -38,6 +38,7 @@ def is_transient(exc: BaseException) -> bool:
         | openai.APIConnectionError
         | openai.APIResponseValidationError
         | json.JSONDecodeError
+        | UnicodeDecodeError  # a body cut inside a multi-byte character
         | EmptyAnswer,
     )
 
