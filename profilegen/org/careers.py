@@ -1,8 +1,9 @@
 """Career maps from the org: where a position's people come from (feeders) and where they go (targets).
 
 - A rung of a grade ladder (see `ladders`): its feeders are the rung just below, its targets the rung
-  just above — looked for in its own unit first, then in sibling units of the same kind, so that a
-  rung missing in one group is found in the next. The top rung of its unit leads to the unit's head,
+  just above — looked for in its own unit first, then in sibling units (the same kind first), so a
+  rung missing in one group is found in the next (a bottom rung there: the nearest lower rung of its
+  profession anywhere, its own block first). The top rung of its unit leads to the unit's head,
   or (when it heads the unit) to the head above. The same rung elsewhere is a horizontal move; a
   главный-specialist or expert rung is the expert track.
 - A head: fed by the heads of the units under him (the general director: the heads of the blocks),
@@ -55,6 +56,7 @@ class Careers:
             for position in unit.positions:
                 self._by_title.setdefault(normalize(position.title), []).append(position)
         self._maps: dict[tuple[UnitPath, str], Career] = {}
+        self._by_profession: dict[tuple[str, ...], list[tuple[Position, Grade]]] | None = None
 
     def of(self, position: Position) -> Career:
         key = position.key
@@ -92,7 +94,7 @@ class Careers:
         ranks = sorted({g.rank for _, g in own + near})
         below = [r for r in ranks if r < grade.rank]
         above = [r for r in ranks if r > grade.rank]
-        feeders = self._at(below[-1], own, near, "the rung below") if below else []
+        feeders = self._at(below[-1], own, near, "the rung below") if below else self._below_elsewhere(position, grade)
         targets = self._at(above[0], own, near, "the rung above") if above else []
         own_below = [g.rank for _, g in own if g.rank < grade.rank]
         own_above = [g.rank for _, g in own if g.rank > grade.rank]
@@ -120,6 +122,26 @@ class Careers:
         return [
             Candidate(p.title, p.unit_path, _track(g), f"{why}, found in a sibling unit ('{p.unit_path[-1]}')")
             for p, g in there
+        ]
+
+    def _below_elsewhere(self, position: Position, grade: Grade) -> list[Candidate]:
+        """A bottom rung here: the nearest lower rung of its profession elsewhere (its own block first)."""
+        if self._by_profession is None:
+            self._by_profession = {}
+            for unit in self.org.units.values():
+                for other in unit.positions:
+                    found = read_grade(other.title)
+                    if found is not None:
+                        self._by_profession.setdefault(found.profession, []).append((other, found))
+        lower = [(p, g) for p, g in self._by_profession.get(grade.profession, []) if g.rank < grade.rank]
+        if not lower:
+            return []
+        best = max(g.rank for _, g in lower)
+        block = position.unit_path[:1]
+        nearest = sorted((p for p, g in lower if g.rank == best), key=lambda p: (p.unit_path[:1] != block, p.unit_path))
+        return [
+            Candidate(p.title, p.unit_path, "vertical", f"the rung below, found elsewhere ('{p.unit_path[-1]}')")
+            for p in nearest[:MAX_HORIZONTAL]
         ]
 
     def _rungs(self, path: UnitPath, grade: Grade) -> list[tuple[Position, Grade]]:

@@ -73,13 +73,14 @@ def read_grade(title: str) -> Grade | None:
     found = words(title)
     if not found or any(w in _NOT_RUNGS for w in found[:2]):
         return None
-    level, category = BASE_LEVEL, 0
+    graded: int | None = None
+    category = 0
     rest: list[str] = []
     index = 0
     while index < len(found):
         word = found[index]
         if word in GRADE_WORDS and not rest:
-            level = max(level, GRADE_WORDS[word])
+            graded = max(graded or 0, GRADE_WORDS[word])
             index += 1
             continue
         if word.isdigit() and index + 1 < len(found) and found[index + 1] in _CATEGORY_WORDS:
@@ -92,6 +93,7 @@ def read_grade(title: str) -> Grade | None:
             continue
         rest.append(word)
         index += 1
+    level = BASE_LEVEL if graded is None else graded
     if any(w in EXPERT_WORDS for w in rest):
         level = max(level, GRADE_WORDS["главный"])
     if level == GRADE_WORDS["главный"] and rest and rest[-1] in _TOP_QUALIFIERS and len(rest) > 1:
