@@ -8,6 +8,7 @@ from profilegen.config import Settings
 from profilegen.errors import InputError, SelectionError
 from profilegen.generation.context import PositionContext, build_context
 from profilegen.journal import Journal
+from profilegen.kpi.cards import CardAssignment
 from profilegen.kpi.catalog import KpiCatalog, load_catalog
 from profilegen.kpi.mapping import (
     Assignment,
@@ -35,6 +36,7 @@ class Inputs:
     assignments: dict[UnitPath, Assignment]
     problems: list[Problem] = field(default_factory=list)
     mapping_key: str = ""  # what the assignments depend on (set when loaded with a journal)
+    cards: CardAssignment = field(default_factory=CardAssignment)  # HR's workbook cards, by position
 
 
 @dataclass(slots=True)
@@ -56,15 +58,40 @@ def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
     """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed)."""
     org, problems = load_org_from_settings(settings)
     catalog = load_catalog(settings.resolved_kpi_dir(), required=settings.kpi_dir is not None)
+    cards = assign_cards(org, catalog)
     if journal is None:
-        return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems)
+        return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems, cards=cards)
     key = mapping_key(org, catalog)
     cached = journal.meta("kpi-mapping")
     if cached is not None and cached.get("key") == key:
-        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems, key)
+        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems, key, cards)
     assignments = KpiMapper(catalog).map_org(org)
     journal.set_meta("kpi-mapping", {"key": key, "assignments": assignments_to_json(assignments)})
-    return Inputs(org, catalog, assignments, problems, key)
+    return Inputs(org, catalog, assignments, problems, key, cards)
+
+
+def assign_cards(org: OrgStructure, catalog: KpiCatalog) -> CardAssignment:
+    """The workbook cards given to their positions (mapping.yaml's `workbooks:` and `cards:` applied)."""
+    if not catalog.workbooks:
+        return CardAssignment()
+    from profilegen.kpi.cards import CardMapper, CardOverride
+    from profilegen.org.selection import UnitIndex
+
+    index = UnitIndex(org)
+    where = str(catalog.root / "mapping.yaml")
+
+    def unit(query: str) -> UnitPath:
+        try:
+            return index.resolve(query)
+        except InputError as exc:
+            raise InputError(f"KPI card mapping: {exc}", source=where) from None
+
+    sheets = {name: unit(query) for name, query in catalog.workbook_units.items()}
+    overrides = [
+        CardOverride(e["file"], e.get("sheet") or None, e["column"].upper(), unit(e["unit"]))
+        for e in catalog.card_units
+    ]
+    return CardMapper(org, overrides, sheets).assign(catalog.workbooks)
 
 
 def check_employee_name(name: str | None) -> str | None:
@@ -104,7 +131,8 @@ def contexts_for(
     for position in positions:
         assignment = inputs.assignments[position.unit_path]
         kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
-        contexts.append(build_context(inputs.org, position, assignment, kpi_file, facts, employee))
+        card = inputs.cards.card_for(position)
+        contexts.append(build_context(inputs.org, position, assignment, kpi_file, facts, employee, card))
     return contexts
 
 

@@ -6,7 +6,8 @@ profile built from the position data in the prompt (so KPIs and units are the re
 `broken_body` (200 with a cut-off JSON body), `no_choices` (200 with an empty `choices` list),
 `not_json` (prose content), `schema_invalid` (JSON
 missing required sections), `truncated` (finish_reason "length"), `fenced` (valid JSON in ``` fences),
-`alter_identity` (a valid profile whose title and unit path the model changed), `no_usage` (no `usage`
+`alter_identity` (a valid profile whose title and unit path the model changed), `other_kpis` (other
+KPIs than the data's), `no_usage` (no `usage`
 object), `raw_control` (raw control characters inside a string), `400`, `401`, `402`, `403`, `404`;
 `refuse_json_schema = True` answers like llama-cpp-python's server. `batch_shape` serves a Batch API
 (see `tests/fake_batches.py`).
@@ -224,6 +225,12 @@ class FakeLLM:
             altered = profile_for(data)
             altered["position_title"] = f"{data['title']} (CRM)"
             altered["unit"]["path"] = data["unit_path"][1:] or ["?"]
+            content = json.dumps(altered, ensure_ascii=False)
+        elif fault == "other_kpis":  # the model changes a weight, drops a KPI and invents one
+            altered = profile_for(data)
+            altered["kpis"] = [{**k, "weight": 0.5} for k in altered["kpis"][1:]] + [
+                {"name": "Придуманный КПЭ", "target": "100", "unit": "%", "weight": 0.5, "period": "год"}
+            ]
             content = json.dumps(altered, ensure_ascii=False)
         prompt_chars = sum(len(m["content"]) for m in body["messages"])
         usage: dict[str, Any] = {

@@ -34,7 +34,9 @@ def mapping_json(assignments: dict[Any, "Assignment"]) -> dict[str, Any]:
         ],
         "coverage": {s.value: counts.get(s.value, 0) for s in KpiSource},
         "coverage_percent": {s.value: round(100 * counts.get(s.value, 0) / total, 1) for s in KpiSource},
-        "conflicts": [{"path": list(a.path), "files": a.conflict} for a in assignments.values() if a.conflict],
+        "conflicts": [
+            {"kind": "file", "path": list(a.path), "files": a.conflict} for a in assignments.values() if a.conflict
+        ],
     }
 
 
@@ -49,6 +51,7 @@ def map_units(
     for message in inputs.catalog.notices:
         info(message)
     data = mapping_json(inputs.assignments)
+    data.update(cards_json(inputs))
     if as_json:
         emit_json(data)
         return
@@ -57,7 +60,54 @@ def map_units(
     cover = ", ".join(f"{k} {v} ({data['coverage_percent'][k]}%)" for k, v in data["coverage"].items())
     print(f"coverage: {cover}", file=sys.stderr)  # stdout stays a clean table (TSV when piped)
     for conflict in data["conflicts"]:
-        print(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
+        if conflict["kind"] == "file":
+            print(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
+        else:
+            where = format_path((*conflict["position"]["unit_path"], conflict["position"]["title"]))
+            cards = ", ".join(_card_name(c) for c in conflict["cards"])
+            print(f"card conflict: {where}: {cards}; chosen {_card_name(conflict['chosen'])}")
+    for item in data["ambiguous"]:
+        print(f"ambiguous card: {_card_name(item)} '{item['title']}' fits {len(item['candidates'])} positions; add to")
+        entry = f"file: {item['file']}, sheet: {item['sheet']}, column: {item['column']}, unit: UNIT"
+        print(f"  mapping.yaml cards: - {{{entry}}}")
+    positions = ", ".join(f"{k} {v}" for k, v in data["positions"].items())
+    print(f"positions by KPI source: {positions}", file=sys.stderr)
+
+
+def _card_name(card: dict[str, Any]) -> str:
+    return f"{card['file']} / {card['sheet']} / {card['column']}"
+
+
+def cards_json(inputs: Any) -> dict[str, Any]:
+    """The workbook cards: ambiguous columns with their candidates, conflicts, and KPI coverage per position."""
+    from profilegen.generation.facts import kpi_source
+    from profilegen.inputs import Selection, contexts_for
+
+    def card(c: Any) -> dict[str, Any]:
+        return {"file": c.file, "sheet": c.sheet, "column": c.column, "title": c.title}
+
+    cards = inputs.cards
+    counts = Counter(kpi_source(c) for c in contexts_for(inputs, Selection(), OPTIONS.settings()))
+    return {
+        "ambiguous": [
+            {
+                **card(a.card),
+                "candidates": [{"title": p.title, "unit_path": list(p.unit_path)} for p in a.candidates],
+            }
+            for a in cards.ambiguous
+        ],
+        "unmatched_cards": [card(c) for c in cards.unmatched],
+        "conflicts": [
+            {
+                "kind": "card",
+                "position": {"title": c.position.title, "unit_path": list(c.position.unit_path)},
+                "cards": [card(x) for x in c.cards],
+                "chosen": card(c.chosen),
+            }
+            for c in cards.conflicts
+        ],
+        "positions": {k: counts.get(k, 0) for k in ("position", "department", "template", "none")},
+    }
 
 
 @app.command("explain", epilog='Example: profilegen kpi explain "Департамент закупок"')

@@ -9,13 +9,15 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
-from profilegen.kpi.filtering import PositionKpi, PositionKpis, kpis_for_position
+from profilegen.kpi.filtering import PositionKpi, PositionKpis, card_kpis, kpis_for_position
 from profilegen.kpi.mapping import Assignment
 from profilegen.kpi.model import KpiFile
+from profilegen.kpi.workbook import Card
 from profilegen.org.careers import Candidate
 from profilegen.org.facts import OrgFacts
 from profilegen.org.model import OrgStructure, Position, UnitPath, format_path
@@ -67,13 +69,15 @@ def build_context(
     kpi_file: KpiFile | None,
     facts: OrgFacts,
     employee_name: str | None = None,
+    card: Card | None = None,
 ) -> PositionContext:
-    """Gather one position's context from the org's facts and its unit's KPI file."""
+    """Gather one position's context from the org's facts, its own KPI card (if HR gave it one) or else its
+    unit's KPI file."""
     path = position.unit_path
     role = facts.roles.role(position)
     career = facts.careers.of(position)
     manager = role.manager_position
-    position_kpis = _position_kpis(org, kpi_file, position.title)
+    position_kpis = card_kpis(card, _period(card.file)) if card else _position_kpis(org, kpi_file, position.title)
     return PositionContext(
         unit_path=path,
         title=position.title,
@@ -85,8 +89,8 @@ def build_context(
         subordinate_units=role.subordinate_units,
         subordinate_people=role.direct_reports,
         headcount_below=role.headcount_below,
-        kpi_source=assignment.source.value,
-        kpi_file=assignment.file,
+        kpi_source="card" if card else assignment.source.value,
+        kpi_file=f"{card.file} / {card.sheet} / {card.column}" if card else assignment.file,
         kpi_scope=position_kpis.scope,
         kpis=position_kpis.kpis,
         feeders=career.feeders,
@@ -103,6 +107,12 @@ def build_context(
         deputy_of=role.deputy_of.title if role.deputy_of is not None else None,
         competencies=facts.competencies(position),
     )
+
+
+def _period(file_name: str) -> str:
+    """The year a workbook is for ("КПЭ 2025_ДИТ.xlsx" → 2025), else "год"."""
+    found = re.search(r"20\d\d", file_name)
+    return found.group(0) if found else "год"
 
 
 def _position_kpis(org: OrgStructure, kpi_file: KpiFile | None, title: str) -> PositionKpis:
@@ -165,7 +175,10 @@ def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
     """
     fields_ = {name: getattr(context, name) for name in _CONTEXT_FIELDS}
     fields_["related_units"] = _digest(context.related_units)
-    fields_["kpis"] = [(k.name, k.target, k.unit, k.period, k.weight, k.section) for k in context.kpis]
+    fields_["kpis"] = [
+        (k.name, k.target, k.unit, k.period, k.weight, k.section, k.min, k.max, k.method, k.source, k.type, k.trigger)
+        for k in context.kpis
+    ]
     fields_["feeders"] = [(c.title, c.unit_path, c.track, c.reason) for c in context.feeders]
     fields_["targets"] = [(c.title, c.unit_path, c.track, c.reason) for c in context.targets]
     body = _canonical(fields_)

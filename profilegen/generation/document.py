@@ -62,4 +62,12 @@ def assemble(
         "attempts": result.attempts,
     }
     profile = with_facts(result.profile.model_dump(mode="json"), context)
+    if context.kpi_source == "card":  # HR's card is the position's KPIs, whatever the answer said
+        card = [
+            {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}
+            for k in context.kpis
+        ]
+        if profile.get("kpis") != card:
+            meta["warnings"] = [*result.warnings, "kpis_overridden: the answer's KPIs differ from HR's card"]
+        profile["kpis"] = card
     return {"schema_version": SCHEMA_VERSION, "profile": profile, "meta": meta}

@@ -21,6 +21,48 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
     }
 
 
+def kpi_source(context: PositionContext) -> str:
+    """`position` (its own card, or its own column of a KPI file), `department`, `template` or `none`."""
+    if not context.kpis:
+        return "none"
+    if context.kpi_source == "template":
+        return "template"
+    return "position" if context.kpi_scope == "position" else "department"
+
+
+def kpi_facts(context: PositionContext) -> dict[str, Any]:
+    card = context.kpi_source == "card"
+    file, sheet, column = [*context.kpi_file.split(" / "), "", ""][:3] if card else [context.kpi_file, "", ""]
+    items = [
+        {
+            "name": k.name,
+            "target": k.target,
+            "unit": k.unit,
+            "weight": k.weight,
+            "period": k.period,
+            "min": k.min,
+            "max": k.max,
+            "method": k.method,
+            "source": k.source,
+            "type": k.type,
+            "trigger": k.trigger,
+            "section": k.section,
+            "file": file,
+            "sheet": sheet,
+            "column": column,
+        }
+        for k in context.kpis
+    ]
+    notes = [] if card or kpi_source(context) == "position" else ["КПЭ должности не установлены"]
+    return {
+        "source": kpi_source(context),
+        "origin": context.kpi_source,
+        "file": context.kpi_file,
+        "items": items,
+        "notes": notes,
+    }
+
+
 def position_facts(context: PositionContext) -> dict[str, Any]:
     """The facts profilegen has for one position (the prompt's and the profile's), with their reasons."""
     manager = None
@@ -48,15 +90,7 @@ def position_facts(context: PositionContext) -> dict[str, Any]:
             "targets": [_candidate(c) for c in context.targets],
         },
         "competencies": list(context.competencies),
-        "kpis": {
-            "source": context.kpi_source,
-            "file": context.kpi_file,
-            "scope": context.kpi_scope,
-            "items": [
-                {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}
-                for k in context.kpis
-            ],
-        },
+        "kpis": kpi_facts(context),
         "context": [],
     }
     if context.employee_name:

@@ -128,7 +128,7 @@ class ProfileMeta(BaseModel):
     generator: Literal["offline", "llm"]
     model: str
     prompt_version: str
-    kpi_source: Literal["explicit", "smart", "inherited", "template"]
+    kpi_source: Literal["card", "explicit", "smart", "inherited", "template"]
     kpi_file: str
     kpi_scope: Literal["position", "department"]
     input_fingerprint: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from profilegen.kpi.model import Kpi, KpiFile
+from profilegen.kpi.workbook import Card
 from profilegen.text import normalize
 
 
@@ -18,6 +19,13 @@ class PositionKpi:
     period: str
     weight: float | None
     section: str
+    # from a workbook card
+    min: str = ""
+    max: str = ""
+    method: str = ""
+    source: str = ""
+    type: str = ""
+    trigger: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,17 @@ def kpis_for_position(kpi_file: KpiFile | None, title: str) -> PositionKpis:
         if weight:
             chosen.append(_as_position(kpi, weight))
     return PositionKpis(tuple(chosen), "position", column)
+
+
+def card_kpis(card: Card, period: str) -> PositionKpis:
+    """A position's own card, as it is: every KPI with its weight (a trigger is a gate, weight 1)."""
+    kpis = tuple(
+        PositionKpi(
+            k.name, k.target, k.unit, period, k.weight, k.section, k.min, k.max, k.method, k.source, k.type, k.trigger
+        )
+        for k in card.kpis
+    )
+    return PositionKpis(kpis, "position", card.column)
 
 
 def _as_position(kpi: Kpi, weight: float | None) -> PositionKpi:

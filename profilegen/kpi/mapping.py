@@ -269,7 +269,8 @@ def mapping_key(org: OrgStructure, catalog: KpiCatalog) -> str:
         (f.name, f.text_hash)
         for f in (*catalog.files, *catalog.templates, *([catalog.generic] if catalog.generic else []))
     )
-    payload = [MAPPING_VERSION, dictionary, list(org.units), files, sorted(catalog.explicit.items())]
+    cards = [catalog.workbook_hashes, sorted(catalog.workbook_units.items()), catalog.card_units]
+    payload = [MAPPING_VERSION, dictionary, list(org.units), files, sorted(catalog.explicit.items()), cards]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 

@@ -1,0 +1,202 @@
+"""Which position each card of HR's KPI workbooks belongs to — and, when that cannot be said, why.
+
+A workbook sheet covers part of the org: an entry in `mapping.yaml` (`workbooks: {FILE or FILE/SHEET:
+unit}`) first; else a top managers' sheet named after a top unit ("Блок Операционного директора",
+"Блок ЮД и Рисков" → the block whose name shares the most words, in any form); else the department
+the file's code names ("КПЭ 2025_ДИТ" → Департамент информационных технологий by its initials,
+"КПЭ 2025_Закупки" → Департамент закупок by word); else the unit of the one position titled as the
+sheet's first card column; else (the `ТОП` sheet) the whole organisation. A card column belongs to
+the one position of the covered units whose title is the column's (word forms and case ignored), or
+whose title followed by its unit's name is ("Руководитель управления анализа себестоимости").
+Several such positions make the column **ambiguous**: nobody gets it until `mapping.yaml` says which
+(`cards: [{file, sheet, column, unit}]`). A position with cards in several places is a **conflict**:
+the card of the sheet that covers fewer units (the department's own workbook over the top managers')
+wins, then file, sheet and column order; a `cards:` entry overrides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from profilegen.kpi.workbook import Card, Workbook
+from profilegen.org.model import OrgStructure, Position, UnitPath
+from profilegen.text import normalize, words
+
+_CODE = re.compile(r"^кпэ\s*\d{4}[_\s-]*(.+)$", re.IGNORECASE)
+_KIND_WORDS = frozenset({"блок", "дирекция", "департамент", "управление", "отдел", "служба", "группа"})
+_SMALL = frozenset({"и", "по", "в", "на", "с", "для", "г"})
+
+
+@dataclass(frozen=True, slots=True)
+class CardOverride:
+    file: str
+    sheet: str | None
+    column: str
+    unit: UnitPath
+
+
+@dataclass(slots=True)
+class Ambiguous:
+    card: Card
+    candidates: list[Position]
+
+
+@dataclass(slots=True)
+class Conflict:
+    position: Position
+    cards: list[Card]
+    chosen: Card
+
+
+@dataclass(slots=True)
+class CardAssignment:
+    """Every workbook card given to its position, with what could not be given."""
+
+    cards: dict[tuple[UnitPath, str], Card] = field(default_factory=dict)
+    coverage: dict[tuple[str, str], tuple[list[UnitPath], str]] = field(default_factory=dict)  # (file, sheet)
+    ambiguous: list[Ambiguous] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    unmatched: list[Card] = field(default_factory=list)
+
+    def card_for(self, position: Position) -> Card | None:
+        return self.cards.get(position.key)
+
+
+def file_code(name: str) -> str:
+    """`КПЭ 2025_ДИТ.xlsx` → `ДИТ`."""
+    stem = Path(name).stem.strip()
+    found = _CODE.match(stem)
+    return found.group(1).strip() if found else stem
+
+
+def _forms(word: str) -> frozenset[str]:
+    from profilegen.words.lexicon import term
+
+    return term(word).forms or frozenset({word})
+
+
+def _same_words(a: Sequence[str], b: Sequence[str]) -> bool:
+    return len(a) == len(b) and all(x == y or y in _forms(x) for x, y in zip(a, b, strict=True))
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in words(name) if w and not w.isdigit())
+
+
+class CardMapper:
+    def __init__(self, org: OrgStructure, overrides: Sequence[CardOverride] = (), sheets: Mapping[str, UnitPath] = {}):
+        self.org = org
+        self.overrides = overrides
+        self.sheets = sheets  # "FILE" or "FILE/SHEET" → unit (mapping.yaml `workbooks:`)
+        self._titles: dict[str, list[Position]] = {}
+        for position in org.positions():
+            self._titles.setdefault(normalize(position.title), []).append(position)
+
+    def assign(self, workbooks: Iterable[Workbook]) -> CardAssignment:
+        result = CardAssignment()
+        offers: dict[tuple[UnitPath, str], list[tuple[int, Card]]] = {}
+        for workbook in workbooks:
+            for sheet in workbook.sheets:
+                units, why = self._coverage(workbook, sheet)
+                result.coverage[(workbook.name, sheet)] = (units, why)
+                covered = set(units)
+                for card in (c for c in workbook.cards if c.sheet == sheet):
+                    holders = self._holders(card, covered)
+                    if len(holders) == 1:
+                        offers.setdefault(holders[0].key, []).append((len(covered), card))
+                    elif holders:
+                        result.ambiguous.append(Ambiguous(card, holders))
+                    else:
+                        result.unmatched.append(card)
+        for key, offered in offers.items():
+            forced = [c for _, c in offered if self._override(c) is not None]
+            ranked = sorted(offered, key=lambda o: (o[0], o[1].file, o[1].sheet, o[1].column))
+            chosen = forced[0] if forced else ranked[0][1]
+            result.cards[key] = chosen
+            if len(offered) > 1:
+                position = next(p for p in self.org.units[key[0]].positions if p.title == key[1])
+                result.conflicts.append(Conflict(position, [c for _, c in ranked], chosen))
+        return result
+
+    def _override(self, card: Card) -> CardOverride | None:
+        for entry in self.overrides:
+            if entry.file == card.file and entry.column == card.column and entry.sheet in (None, card.sheet):
+                return entry
+        return None
+
+    def _holders(self, card: Card, covered: set[UnitPath]) -> list[Position]:
+        override = self._override(card)
+        if override is not None:
+            return [p for p in self.org.units[override.unit].positions if _title_is(p.title, card.title)]
+        exact = [p for p in self._titles.get(normalize(card.title), []) if p.unit_path in covered]
+        if exact:
+            return exact
+        wanted = words(card.title)
+        return [p for path in covered for p in self.org.units[path].positions if _same_words(wanted, words(p.title))]
+
+    def _coverage(self, workbook: Workbook, sheet: str) -> tuple[list[UnitPath], str]:
+        """The units a sheet's cards are for, and why."""
+        for key in (f"{workbook.name}/{sheet}", workbook.name):
+            if key in self.sheets:
+                return self._subtree(self.sheets[key]), "mapping.yaml `workbooks:`"
+        if len(workbook.sheets) > 1:  # a top managers' workbook: a sheet per block
+            roots = self._roots_named(sheet)
+            if roots:
+                return [
+                    u for r in roots for u in self._subtree(r)
+                ], f"the sheet names {', '.join(r[-1] for r in roots)}"
+            return list(self.org.units), "the sheet names no top unit: the whole organisation"
+        code = file_code(workbook.name)
+        by_code = self._unit_by_code(code)
+        if by_code is not None:
+            return self._subtree(by_code), f"the file's code '{code}' names '{by_code[-1]}'"
+        first = next((c for c in workbook.cards if c.sheet == sheet), None)
+        holders = self._titles.get(normalize(first.title), []) if first else []
+        if len(holders) == 1:
+            return self._subtree(holders[0].unit_path), f"its first card is the only '{first.title}'"  # type: ignore[union-attr]
+        return [], f"no unit found for '{code}' (map it in mapping.yaml `workbooks:`)"
+
+    def _subtree(self, path: UnitPath) -> list[UnitPath]:
+        return [u for u in self.org.units if u[: len(path)] == path]
+
+    def _roots_named(self, sheet: str) -> list[UnitPath]:
+        wanted = [w for w in words(sheet) if w not in _KIND_WORDS and w not in _SMALL and len(w) > 2]
+        scored = []
+        for root in self.org.roots:
+            name = words(root.path[-1])
+            score = sum(1 for w in wanted if any(w == n or n in _forms(w) or n.startswith(w) for n in name))
+            if score:
+                scored.append((score, root.path))
+        if not scored:
+            return []
+        best = max(s for s, _ in scored)
+        return [p for s, p in scored if s == best]
+
+    def _unit_by_code(self, code: str) -> UnitPath | None:
+        wanted = normalize(code)
+        by_initials = [p for p in self.org.units if _initials(p[-1]) == wanted]
+        if len(by_initials) == 1:
+            return by_initials[0]
+        code_words = words(code)
+        by_word = [
+            p
+            for p in self.org.units
+            if code_words and all(any(c == n or n in _forms(c) for n in words(p[-1])) for c in code_words)
+        ]
+        by_word.sort(key=len)
+        return by_word[0] if by_word and (len(by_word) == 1 or len(by_word[0]) < len(by_word[1])) else None
+
+
+def _names_its_unit(card: Sequence[str], title: Sequence[str], unit: Sequence[str]) -> bool:
+    """The card's title is the position's title followed by words of the position's unit's name."""
+    rest = card[len(title) :]
+    if not title or len(rest) == 0 or not _same_words(card[: len(title)], title):
+        return False
+    return all(any(r == u or u in _forms(r) for u in unit) for r in rest if r not in _SMALL)
+
+
+def _title_is(title: str, card_title: str) -> bool:
+    return normalize(title) == normalize(card_title) or _same_words(words(card_title), words(title))

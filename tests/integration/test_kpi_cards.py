@@ -1,0 +1,173 @@
+"""HR's own KPI workbooks: each head gets exactly his card, nobody gets someone else's, ambiguity and
+conflicts are listed, and the profile's KPIs are the card whatever the model answered."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from tests.conftest import A101, needs_a101, run_cli
+from tests.fake_llm import FakeLLM
+
+pytestmark = needs_a101
+
+STRUCTURE = A101 / "Structure.xlsx"
+WORKBOOKS = A101 / "kpi"
+IT = ("Блок операционного директора", "Департамент информационных технологий")
+PROCUREMENT = ("Блок операционного директора", "Департамент закупок")
+DIT = "КПЭ 2025_ДИТ.xlsx"
+
+
+def _facts(kpi_dir: Path, *selection: str) -> list[dict[str, Any]]:
+    shown = run_cli("facts", *selection, "--json", "--org", str(STRUCTURE), "--kpi-dir", str(kpi_dir))
+    assert shown.code == 0, shown.stderr
+    return list(json.loads(shown.stdout))
+
+
+def _one(facts: list[dict[str, Any]], path: tuple[str, ...], title: str) -> dict[str, Any]:
+    found = [f for f in facts if tuple(f["position"]["unit_path"]) == path and f["position"]["title"] == title]
+    assert len(found) == 1, (path, title)
+    return found[0]
+
+
+def _card_in_sheet(file: str, sheet: str, title: str) -> list[tuple[str, float]]:
+    """The card read straight from the workbook: (KPI, weight) of the one column titled ``title``."""
+    rows = list(openpyxl.load_workbook(WORKBOOKS / file, read_only=True, data_only=True)[sheet].values)
+    header = next(i for i, r in enumerate(rows) if r[0] == "КПЭ")
+    columns = [i for i, t in enumerate(rows[header - 1]) if isinstance(t, str) and " ".join(t.split()) == title]
+    assert len(columns) == 1
+    found = []
+    for row in rows[header + 1 :]:
+        cell = row[columns[0]] if columns[0] < len(row) else None
+        if row[0] and cell not in (None, "", "-"):
+            found.append((" ".join(str(row[0]).split()), round(float(str(cell).replace(",", ".")), 6)))
+    return found
+
+
+@pytest.fixture(scope="module")
+def kpi_map() -> dict[str, Any]:
+    shown = run_cli("kpi", "map", "--json", "--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS), timeout=300)
+    assert shown.code == 0, shown.stderr
+    return dict(json.loads(shown.stdout))
+
+
+@pytest.mark.parametrize(
+    ("path", "title", "file", "sheet"),
+    [
+        (IT, "Директор по информационным технологиям", "КПЭ 2025_ДИТ.xlsx", "Заполнить"),
+        (("ГК А101",), "Генеральный директор", "КПЭ 2025_ТОП_финал.xlsx", "ТОП"),
+        (
+            ("Блок операционного директора", "Департамент закупок"),
+            "Директор по закупкам",
+            "КПЭ 2025_Закупки.xlsx",
+            "Заполнить",
+        ),
+    ],
+)
+def test_a_head_gets_exactly_his_own_card(path: tuple[str, ...], title: str, file: str, sheet: str) -> None:
+    fact = _one(_facts(WORKBOOKS, "-d", " / ".join(path), "--no-subunits"), path, title)
+    kpis = fact["kpis"]
+    assert kpis["source"] == "position" and not kpis["notes"]
+    assert {(i["file"], i["sheet"]) for i in kpis["items"]} == {(file, sheet)}
+    assert [(i["name"], i["weight"]) for i in kpis["items"]] == _card_in_sheet(file, sheet, title)
+    weighted = sum(i["weight"] for i in kpis["items"] if not i["trigger"])
+    assert abs(weighted - 1) <= 0.001
+
+
+def test_the_it_directors_two_cards_are_a_listed_conflict(kpi_map: dict[str, Any]) -> None:
+    conflicts = [c for c in kpi_map["conflicts"] if c["kind"] == "card"]
+    it = [c for c in conflicts if c["position"]["title"] == "Директор по информационным технологиям"]
+    assert len(it) == 1
+    assert {c["file"] for c in it[0]["cards"]} == {"КПЭ 2025_ДИТ.xlsx", "КПЭ 2025_ТОП_финал.xlsx"}
+    assert it[0]["chosen"]["file"] == "КПЭ 2025_ДИТ.xlsx", "the department's own workbook wins"
+
+
+def test_ambiguous_columns_are_listed_with_their_candidates(kpi_map: dict[str, Any]) -> None:
+    it_heads = [
+        a for a in kpi_map["ambiguous"] if a["file"] == "КПЭ 2025_ДИТ.xlsx" and a["title"] == "Руководитель управления"
+    ]
+    assert sorted(a["column"] for a in it_heads) == ["F", "G", "H"]
+    assert all(len(a["candidates"]) == 3 for a in it_heads)
+    assert kpi_map["positions"]["position"] >= 20 and sum(kpi_map["positions"].values()) == 1689
+
+
+def test_settling_an_ambiguous_column_gives_that_card_to_that_head_only(
+    tmp_path: Path, kpi_map: dict[str, Any]
+) -> None:
+    kpi = tmp_path / "kpi"
+    shutil.copytree(WORKBOOKS, kpi)
+    column = next(a for a in kpi_map["ambiguous"] if a["file"] == "КПЭ 2025_ДИТ.xlsx" and a["column"] == "F")
+    chosen = column["candidates"][1]
+    entry = {"file": "КПЭ 2025_ДИТ.xlsx", "sheet": "Заполнить", "column": "F", "unit": " / ".join(chosen["unit_path"])}
+    (kpi / "mapping.yaml").write_text(json.dumps({"cards": [entry]}, ensure_ascii=False), encoding="utf-8")
+    facts = _facts(kpi, "-d", " / ".join(IT))
+    holders = [
+        f for f in facts if any(i["column"] == "F" and i["file"] == "КПЭ 2025_ДИТ.xlsx" for i in f["kpis"]["items"])
+    ]
+    assert [(f["position"]["title"], f["position"]["unit_path"]) for f in holders] == [
+        (chosen["title"], chosen["unit_path"])
+    ]
+    others = [c for c in column["candidates"] if c != chosen]
+    for other in others:
+        assert _one(facts, tuple(other["unit_path"]), other["title"])["kpis"]["source"] != "position"
+
+
+def test_a_specialist_gets_no_card_and_is_told_so() -> None:
+    facts = _facts(WORKBOOKS, "-d", " / ".join(IT))
+    specialists = [f for f in facts if not f["is_head"] and f["deputy_of"] is None]
+    assert specialists
+    for fact in specialists:
+        assert fact["kpis"]["source"] != "position"
+        assert "КПЭ должности не установлены" in fact["kpis"]["notes"]
+        assert not any(i["sheet"] for i in fact["kpis"]["items"]), "never someone else's card"
+
+
+def test_an_answer_with_other_kpis_is_overridden_by_the_card(tmp_path: Path) -> None:
+    title = "Директор по информационным технологиям"
+    with FakeLLM() as llm:
+        llm.by_title[title] = ["other_kpis"]
+        done = run_cli(
+            "generate",
+            "-d",
+            " / ".join(IT),
+            "--no-subunits",
+            "--org",
+            str(STRUCTURE),
+            "--kpi-dir",
+            str(WORKBOOKS),
+            "--out",
+            str(tmp_path / "out"),
+            "--provider",
+            "openai",
+            "--base-url",
+            llm.base_url,
+            env={"PROFILEGEN_API_KEY": "test-key"},
+        )
+    assert done.code == 0, done.stderr
+    document = json.loads(next((tmp_path / "out").rglob(f"{title}.json")).read_text(encoding="utf-8"))
+    card = _card_in_sheet("КПЭ 2025_ДИТ.xlsx", "Заполнить", title)
+    assert [(k["name"], k["weight"]) for k in document["profile"]["kpis"]] == card
+    assert any(w.startswith("kpis_overridden") for w in document["meta"]["warnings"])
+
+
+def test_a_malformed_workbook_is_named_and_the_rest_loads(tmp_path: Path) -> None:
+    kpi = tmp_path / "kpi"
+    shutil.copytree(WORKBOOKS, kpi)
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Заполнить"
+    sheet.append([None, None, None, "Директор по закупкам"])
+    sheet.append(["КПЭ", "Целевое значение", "Ед. изм.", "Сотрудник 1", "Тип показателя"])
+    sheet.append(["Выручка", "100", "%", "половина", "На увеличение"])
+    book.save(kpi / "КПЭ 2025_Сломанный.xlsx")
+    shown = run_cli("kpi", "map", "--org", str(STRUCTURE), "--kpi-dir", str(kpi))
+    assert shown.code == 0, shown.stderr
+    assert "КПЭ 2025_Сломанный.xlsx" in shown.stderr and "row 3" in shown.stderr and "'Заполнить'" in shown.stderr
+    fact = _one(_facts(kpi, "-d", " / ".join(IT), "--no-subunits"), IT, "Директор по информационным технологиям")
+    assert fact["kpis"]["source"] == "position"
