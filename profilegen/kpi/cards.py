@@ -82,8 +82,17 @@ def _same_words(a: Sequence[str], b: Sequence[str]) -> bool:
     return len(a) == len(b) and all(x == y or y in _forms(x) for x, y in zip(a, b, strict=True))
 
 
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in words(name) if w and not w.isdigit())
+def _initials(name: str) -> set[str]:
+    """A unit name's abbreviations: its words' initials, with and without small words and its kind word
+    ("Управление внутреннего аудита и контроля" → увaик, увак, вaик, вак)."""
+    found = [w for w in words(name) if w and not w.isdigit()]
+    variants = set()
+    for kind in (False, True):
+        for small in (False, True):
+            chosen = found[1:] if kind and found and found[0] in _KIND_WORDS else found
+            chosen = [w for w in chosen if not (small and w in _SMALL)]
+            variants.add("".join(w[0] for w in chosen))
+    return variants
 
 
 class CardMapper:
@@ -135,7 +144,16 @@ class CardMapper:
         if exact:
             return exact
         wanted = words(card.title)
-        return [p for path in covered for p in self.org.units[path].positions if _same_words(wanted, words(p.title))]
+        same = [p for path in covered for p in self.org.units[path].positions if _same_words(wanted, words(p.title))]
+        if same:
+            return same
+        # "Руководитель службы технического заказчика": "Руководитель службы" of that Служба
+        return [
+            p
+            for path in covered
+            for p in self.org.units[path].positions
+            if _names_its_unit(wanted, words(p.title), words(path[-1]))
+        ]
 
     def _coverage(self, workbook: Workbook, sheet: str) -> tuple[list[UnitPath], str]:
         """The units a sheet's cards are for, and why."""
@@ -177,9 +195,13 @@ class CardMapper:
 
     def _unit_by_code(self, code: str) -> UnitPath | None:
         wanted = normalize(code)
-        by_initials = [p for p in self.org.units if _initials(p[-1]) == wanted]
+        by_initials = [p for p in self.org.units if wanted in _initials(p[-1])]
         if len(by_initials) == 1:
             return by_initials[0]
+        if not by_initials:  # "ДПУ": "Дирекция проектного управления по г.Москве, …"
+            starting = [p for p in self.org.units if any(i.startswith(wanted) for i in _initials(p[-1]))]
+            if len(starting) == 1:
+                return starting[0]
         code_words = words(code)
         by_word = [
             p
