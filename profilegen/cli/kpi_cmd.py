@@ -74,6 +74,29 @@ def map_units(
     print(f"positions by KPI source: {positions}", file=sys.stderr)
 
 
+def _unit_cards(inputs: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The workbook card each position of the unit holds, and why (its sheet's coverage; a conflict's rule)."""
+    found = []
+    for position in inputs.org.units[path].positions:
+        card = inputs.cards.card_for(position)
+        if card is None:
+            continue
+        _, why = inputs.cards.coverage[(card.file, card.sheet)]
+        reason = f"the column's title is the position's; the sheet covers it ({why})"
+        if any(c.position == position for c in inputs.cards.conflicts):
+            reason += "; chosen over its other card(s): the sheet that covers fewer units wins"
+        found.append(
+            {
+                "position": position.title,
+                "file": card.file,
+                "sheet": card.sheet,
+                "column": card.column,
+                "reason": reason,
+            }
+        )
+    return found
+
+
 def _card_name(card: dict[str, Any]) -> str:
     return f"{card['file']} / {card['sheet']} / {card['column']}"
 
@@ -141,6 +164,7 @@ def explain(
                     for c in candidates
                 ],
                 "result": mapping_json({path: assignment})["units"][0],
+                "cards": _unit_cards(inputs, path),
             }
         )
     if as_json:
@@ -157,3 +181,5 @@ def explain(
             print("  2. smart: no file's department, code or alias matches the unit's own name")
         result = report["result"]
         print(f"  => {result['source']}: {result['file'] or '(none)'} — {result['reason']}")
+        for card in report["cards"]:
+            print(f"  card of {card['position']}: {_card_name(card)} — {card['reason']}")

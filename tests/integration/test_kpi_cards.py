@@ -171,3 +171,32 @@ def test_a_malformed_workbook_is_named_and_the_rest_loads(tmp_path: Path) -> Non
     assert "КПЭ 2025_Сломанный.xlsx" in shown.stderr and "row 3" in shown.stderr and "'Заполнить'" in shown.stderr
     fact = _one(_facts(kpi, "-d", " / ".join(IT), "--no-subunits"), IT, "Директор по информационным технологиям")
     assert fact["kpis"]["source"] == "position"
+
+
+def test_editing_one_card_regenerates_only_its_holder(tmp_path: Path) -> None:
+    kpi = tmp_path / "kpi"
+    shutil.copytree(WORKBOOKS, kpi)
+    for path in kpi.iterdir():
+        path.chmod(0o644)
+    where = ["--org", str(STRUCTURE), "--kpi-dir", str(kpi), "--out", str(tmp_path / "out")]
+    generate = ["generate", "-d", " / ".join(IT), "--provider", "offline", *where]
+    assert run_cli(*generate).code == 0
+    book = openpyxl.load_workbook(kpi / DIT)
+    sheet = book["Заполнить"]
+    row = next(r for r in range(1, sheet.max_row + 1) if str(sheet.cell(r, 1).value or "").startswith("NPS"))
+    sheet.cell(row, 4).value = "0.2"  # column D: the IT director's weight for this KPI
+    book.save(kpi / DIT)
+    plan = run_cli(*generate, "--dry-run", "--json")
+    assert plan.code == 0, plan.stderr
+    planned = [(p["path"][-1], p["position"]) for p in json.loads(plan.stdout)["to_generate"]]
+    assert planned == [(IT[-1], "Директор по информационным технологиям")]
+
+
+def test_kpi_explain_shows_the_card_chosen_and_why() -> None:
+    shown = run_cli("kpi", "explain", " / ".join(IT), "--json", "--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS))
+    assert shown.code == 0, shown.stderr
+    cards = json.loads(shown.stdout)[0]["cards"]
+    assert [(c["position"], c["file"], c["column"]) for c in cards] == [
+        ("Директор по информационным технологиям", DIT, "D")
+    ]
+    assert "ДИТ" in cards[0]["reason"] and "fewer units" in cards[0]["reason"]
