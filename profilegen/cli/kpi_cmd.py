@@ -70,6 +70,8 @@ def map_units(
         print(f"ambiguous card: {_card_name(item)} '{item['title']}' fits {len(item['candidates'])} positions; add to")
         entry = f"file: {item['file']}, sheet: {item['sheet']}, column: {item['column']}, unit: UNIT"
         print(f"  mapping.yaml cards: - {{{entry}}}")
+    for item in data["inconsistent_cards"]:
+        print(f"inconsistent card: {_card_name(item)} '{item['title']}': weights sum to {item['weight_sum']}, not 1")
     positions = ", ".join(f"{k} {v}" for k, v in data["positions"].items())
     print(f"positions by KPI source: {positions}", file=sys.stderr)
 
@@ -120,6 +122,12 @@ def cards_json(inputs: Any) -> dict[str, Any]:
             for a in cards.ambiguous
         ],
         "unmatched_cards": [card(c) for c in cards.unmatched],
+        "inconsistent_cards": [
+            {**card(c), "weight_sum": c.weight_sum}
+            for workbook in inputs.catalog.workbooks
+            for c in workbook.cards
+            if not c.consistent
+        ],
         "conflicts": [
             {
                 "kind": "card",

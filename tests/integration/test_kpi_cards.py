@@ -155,6 +155,27 @@ def test_an_answer_with_other_kpis_is_overridden_by_the_card(tmp_path: Path) -> 
     assert any(w.startswith("kpis_overridden") for w in document["meta"]["warnings"])
 
 
+def test_a_card_whose_weights_do_not_sum_to_one_is_reported(tmp_path: Path) -> None:
+    kpi = tmp_path / "kpi"
+    kpi.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Заполнить"
+    sheet.append([None, None, None, "Директор по закупкам"])
+    sheet.append(["КПЭ", "Целевое значение", "Ед. изм.", "Сотрудник 1", "Тип показателя"])
+    sheet.append(["Триггер"])
+    sheet.append(["NPV", "80", "%", "1", "На увеличение"])
+    sheet.append(["Личные КПЭ"])
+    sheet.append(["Экономия", "5", "%", "0.6", "На увеличение"])
+    sheet.append(["Сроки закупок", "30", "дн", "0.3", "На уменьшение"])
+    book.save(kpi / "КПЭ 2025_Закупки.xlsx")
+    shown = run_cli("kpi", "map", "--json", "--org", str(STRUCTURE), "--kpi-dir", str(kpi))
+    assert shown.code == 0, shown.stderr
+    found = json.loads(shown.stdout)["inconsistent_cards"]
+    assert [(c["column"], c["weight_sum"]) for c in found] == [("D", 0.9)], "the trigger is outside the sum"
+
+
 def test_a_malformed_workbook_is_named_and_the_rest_loads(tmp_path: Path) -> None:
     kpi = tmp_path / "kpi"
     shutil.copytree(WORKBOOKS, kpi)
