@@ -28,8 +28,9 @@ def main() -> None:
     seconds = time.perf_counter() - started
     facts = json.loads(_run("facts", "--all", "--json", *where))
     heads = [f for f in facts if f["is_head"]]
-    carded = [f for f in heads if f["kpis"]["origin"] == "card"]
-    cards = sum(1 for f in facts if f["kpis"]["origin"] == "card")
+    carded = [f for f in heads if f["kpis"]["origin"] == "card" and f["kpis"]["source"] == "position"]
+    cards = sum(1 for f in facts if f["kpis"]["origin"] == "card" and f["kpis"]["source"] == "position")
+    unit_context = sum(1 for f in facts if f["kpis"]["origin"] == "card" and f["kpis"]["source"] == "department")
     conflicts = [c for c in data["conflicts"] if c["kind"] == "card"]
     print(f"kpi map --json over {len(facts):,} positions and the 9 workbooks: {seconds:.2f} s")
     print(f"positions with their own card: {cards} (heads: {len(carded)} of {len(heads)})")
@@ -37,6 +38,7 @@ def main() -> None:
         f"ambiguous columns: {len(data['ambiguous'])}; conflicts: {len(conflicts)}; "
         f"cards matching no position: {len(data['unmatched_cards'])}"
     )
+    print(f"positions without a card shown their unit's workbook KPIs (no weights): {unit_context}")
     print("positions by KPI source: " + ", ".join(f"{k} {v}" for k, v in data["positions"].items()))
 
 

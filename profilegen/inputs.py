@@ -17,6 +17,7 @@ from profilegen.kpi.mapping import (
     assignments_to_json,
     mapping_key,
 )
+from profilegen.kpi.model import KpiSource
 from profilegen.org.facts import OrgFacts
 from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, Position, UnitPath
@@ -132,7 +133,10 @@ def contexts_for(
         assignment = inputs.assignments[position.unit_path]
         kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
         card = inputs.cards.card_for(position)
-        contexts.append(build_context(inputs.org, position, assignment, kpi_file, facts, employee, card))
+        unit_card = None
+        if card is None and assignment.source is KpiSource.TEMPLATE:  # HR's workbook beats a template
+            unit_card = inputs.cards.unit_card(inputs.org, position)
+        contexts.append(build_context(inputs.org, position, assignment, kpi_file, facts, employee, card, unit_card))
     return contexts
 
 

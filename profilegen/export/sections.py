@@ -145,6 +145,39 @@ def _weight(value: Any) -> str:
     return "" if value is None else f"{value:g}"
 
 
+KPI_LABELS = {
+    "ru": {
+        "card": "Карта КПЭ должности, утвержденная HR ({file})",
+        "position": "КПЭ должности из файла КПЭ подразделения ({file})",
+        "department": "КПЭ должности не установлены; показаны КПЭ подразделения ({file}), не карта должности",
+        "template": "Шаблон КПЭ ({file}): не утвержден HR, требует проверки",
+        "none": "КПЭ должности не установлены",
+    },
+    "en": {
+        "card": "The position's KPI card set by HR ({file})",
+        "position": "The position's KPIs from its unit's KPI file ({file})",
+        "department": "No KPIs set for the position; the unit's KPIs ({file}) are shown, not a card of its own",
+        "template": "KPI template ({file}): not set by HR, needs review",
+        "none": "No KPIs set for the position",
+    },
+}
+
+
+def kpi_label(document: dict[str, Any], language: str = "ru") -> str:
+    """Where a profile's KPIs came from, said in every format: HR's card, a unit file, or a template."""
+    meta = document.get("meta") or {}
+    source, scope = meta.get("kpi_source"), meta.get("kpi_scope")
+    if not (document.get("profile") or {}).get("kpis"):
+        kind = "none"
+    elif source == "template":
+        kind = source
+    elif scope != "position":
+        kind = "department"
+    else:
+        kind = "card" if source == "card" else "position"
+    return KPI_LABELS["en" if language == "en" else "ru"][kind].format(file=meta.get("kpi_file") or "?")
+
+
 def profile_sections(document: dict[str, Any], language: str = "ru") -> list[Section]:
     """The profile's sections in the order of HR's reference profiles."""
     lab = labels_for(language)
@@ -204,12 +237,13 @@ def profile_sections(document: dict[str, Any], language: str = "ru") -> list[Sec
         Section(
             lab["kpis"],
             [
+                Text(kpi_label(document, language)),
                 Table(
                     (lab["kpi"], lab["target"], lab["measure"], lab["weight"], lab["period"]),
                     tuple((k["name"], k["target"], k["unit"], _weight(k["weight"]), k["period"]) for k in p["kpis"]),
                 )
                 if p["kpis"]
-                else Text(none)
+                else Text(none),
             ],
         ),
         Section(lab["conditions"], [Text(p["working_conditions"] or none)]),

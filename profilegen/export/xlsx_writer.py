@@ -10,7 +10,7 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from profilegen.export.documents import StoredProfile
-from profilegen.export.sections import block_lines, labels_for, profile_sections, title_of
+from profilegen.export.sections import block_lines, kpi_label, labels_for, profile_sections, title_of
 from profilegen.text import xml_safe
 
 MAX_SHEET = 31
@@ -20,7 +20,7 @@ SUMMARY_HEADERS = (
     "Unit path",
     "Position",
     "Category",
-    "KPI source",
+    "KPIs",
     "Generator",
     "Model",
     "Tokens in",
@@ -141,7 +141,7 @@ def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", pre
             " / ".join(profile.unit_path),
             title_of(doc),
             doc["profile"].get("category"),
-            meta.get("kpi_source"),
+            kpi_label(doc, language),
             meta.get("generator"),
             meta.get("model"),
             meta.get("tokens_in"),
@@ -156,7 +156,7 @@ def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", pre
         links.append(f'<hyperlink ref="{ref}" location={quoteattr(location)} display={quoteattr(name)}/>')
     filter_ref = f"A1:{_column(len(SUMMARY_HEADERS))}{last}"
     tail = f'<autoFilter ref="{filter_ref}"/>' + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-    widths = (60, 40, 18, 12, 10, 24, 10, 10, 10, 24, 32)
+    widths = (60, 40, 18, 40, 10, 24, 10, 10, 10, 24, 32)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
         book.writestr("xl/worksheets/sheet1.xml", _sheet(rows, widths, frozen=True, tail=tail))

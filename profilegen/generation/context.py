@@ -70,6 +70,7 @@ def build_context(
     facts: OrgFacts,
     employee_name: str | None = None,
     card: Card | None = None,
+    unit_card: Card | None = None,
 ) -> PositionContext:
     """Gather one position's context from the org's facts, its own KPI card (if HR gave it one) or else its
     unit's KPI file."""
@@ -77,7 +78,13 @@ def build_context(
     role = facts.roles.role(position)
     career = facts.careers.of(position)
     manager = role.manager_position
-    position_kpis = card_kpis(card, _period(card.file)) if card else _position_kpis(org, kpi_file, position.title)
+    if card is not None:
+        position_kpis = card_kpis(card, _period(card.file))
+    elif unit_card is not None:  # no card of its own: its unit's KPIs, labelled as the unit's
+        position_kpis = card_kpis(unit_card, _period(unit_card.file), own=False)
+        card = unit_card
+    else:
+        position_kpis = _position_kpis(org, kpi_file, position.title)
     return PositionContext(
         unit_path=path,
         title=position.title,

@@ -67,7 +67,7 @@ def assemble(
             {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}
             for k in context.kpis
         ]
-        if profile.get("kpis") != card:
+        if profile.get("kpis") != card and context.kpi_scope == "position":
             meta["warnings"] = [*result.warnings, "kpis_overridden: the answer's KPIs differ from HR's card"]
         profile["kpis"] = card
     return {"schema_version": SCHEMA_VERSION, "profile": profile, "meta": meta}

@@ -53,7 +53,7 @@ def kpi_facts(context: PositionContext) -> dict[str, Any]:
         }
         for k in context.kpis
     ]
-    notes = [] if card or kpi_source(context) == "position" else ["КПЭ должности не установлены"]
+    notes = [] if kpi_source(context) == "position" else ["КПЭ должности не установлены"]
     return {
         "source": kpi_source(context),
         "origin": context.kpi_source,

@@ -64,6 +64,24 @@ class CardAssignment:
     def card_for(self, position: Position) -> Card | None:
         return self.cards.get(position.key)
 
+    def unit_card(self, org: OrgStructure, position: Position) -> Card | None:
+        """The unit's KPIs for a position with no card of its own: the card of a holder in its unit, else in
+        the nearest unit above — within a department's workbook that covers its unit (a top managers' card is
+        a block head's, not the unit's)."""
+        path = position.unit_path
+        sheets_of: dict[str, int] = {}
+        for file, _sheet in self.coverage:
+            sheets_of[file] = sheets_of.get(file, 0) + 1
+        for depth in range(len(path), 0, -1):
+            for holder in org.units[path[:depth]].positions:
+                card = self.cards.get(holder.key)
+                if card is None or holder == position or sheets_of.get(card.file, 0) != 1:
+                    continue
+                covered, _ = self.coverage[(card.file, card.sheet)]
+                if path in covered:
+                    return card
+        return None
+
 
 def file_code(name: str) -> str:
     """`КПЭ 2025_ДИТ.xlsx` → `ДИТ`."""

@@ -61,15 +61,33 @@ def kpis_for_position(kpi_file: KpiFile | None, title: str) -> PositionKpis:
     return PositionKpis(tuple(chosen), "position", column)
 
 
-def card_kpis(card: Card, period: str) -> PositionKpis:
-    """A position's own card, as it is: every KPI with its weight (a trigger is a gate, weight 1)."""
+MAX_UNIT_KPIS = 5
+
+
+def card_kpis(card: Card, period: str, own: bool = True) -> PositionKpis:
+    """A position's own card, as it is: every KPI with its weight (a trigger is a gate, weight 1). Not
+    ``own``: the unit's KPIs from a card of its unit, for context — a handful, no trigger, no weights."""
+    # the unit's own (personal) KPIs before the corporate ones every card repeats
+    unit = sorted((k for k in card.kpis if not k.trigger), key=lambda k: k.section.startswith("Корпоратив"))
+    chosen = card.kpis if own else tuple(unit[:MAX_UNIT_KPIS])
     kpis = tuple(
         PositionKpi(
-            k.name, k.target, k.unit, period, k.weight, k.section, k.min, k.max, k.method, k.source, k.type, k.trigger
+            k.name,
+            k.target,
+            k.unit,
+            period,
+            k.weight if own else None,
+            k.section,
+            k.min,
+            k.max,
+            k.method,
+            k.source,
+            k.type,
+            k.trigger,
         )
-        for k in card.kpis
+        for k in chosen
     )
-    return PositionKpis(kpis, "position", card.column)
+    return PositionKpis(kpis, "position" if own else "department", card.column)
 
 
 def _as_position(kpi: Kpi, weight: float | None) -> PositionKpi:

@@ -106,9 +106,8 @@ def test_settling_an_ambiguous_column_gives_that_card_to_that_head_only(
     entry = {"file": "КПЭ 2025_ДИТ.xlsx", "sheet": "Заполнить", "column": "F", "unit": " / ".join(chosen["unit_path"])}
     (kpi / "mapping.yaml").write_text(json.dumps({"cards": [entry]}, ensure_ascii=False), encoding="utf-8")
     facts = _facts(kpi, "-d", " / ".join(IT))
-    holders = [
-        f for f in facts if any(i["column"] == "F" and i["file"] == "КПЭ 2025_ДИТ.xlsx" for i in f["kpis"]["items"])
-    ]
+    own = [f for f in facts if f["kpis"]["source"] == "position"]
+    holders = [f for f in own if any(i["column"] == "F" and i["file"] == DIT for i in f["kpis"]["items"])]
     assert [(f["position"]["title"], f["position"]["unit_path"]) for f in holders] == [
         (chosen["title"], chosen["unit_path"])
     ]
@@ -124,7 +123,10 @@ def test_a_specialist_gets_no_card_and_is_told_so() -> None:
     for fact in specialists:
         assert fact["kpis"]["source"] != "position"
         assert "КПЭ должности не установлены" in fact["kpis"]["notes"]
-        assert not any(i["sheet"] for i in fact["kpis"]["items"]), "never someone else's card"
+        items = fact["kpis"]["items"]
+        assert items and len(items) <= 5, "the unit's KPIs, a handful, as context"
+        assert all(i["weight"] is None for i in items), "never with someone else's weights"
+        assert fact["kpis"]["source"] == "department"
 
 
 def test_an_answer_with_other_kpis_is_overridden_by_the_card(tmp_path: Path) -> None:
