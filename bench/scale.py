@@ -82,6 +82,7 @@ def commands(org: Path, out: Path, xlsx: Path) -> dict[str, list[str]]:
         "quiet night": [*generate, *where],
         "org show": ["org", "show", "--org", str(org)],
         "org validate": ["org", "validate", "--org", str(org)],
+        "facts --all --json": ["facts", "--all", "--json", "--org", str(org), "--kpi-dir", str(ROOT / "kpi")],
         "stats": ["stats", *where],
         "jobs list": ["jobs", "list", *where],
         "jobs show last": ["jobs", "show", "last", *where],

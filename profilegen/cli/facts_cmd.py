@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from profilegen.cli.options import EmployeeOption, JsonOption, KpiDirOption, OrgOption, SheetOption
-from profilegen.cli.output import emit_json
+from profilegen.cli.output import emit_json_lines_list
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
 from profilegen.org.model import format_path
@@ -63,7 +63,7 @@ def facts(
 ) -> None:
     """Every fact the model will be told about each selected position, with the reason it was chosen."""
     from profilegen.generation.facts import position_facts
-    from profilegen.inputs import Selection, contexts_for, load_inputs
+    from profilegen.inputs import Selection, iter_contexts, load_inputs
 
     if bool(department) == all_units:
         raise InputError("choose --department NAME (repeatable) or --all")
@@ -75,9 +75,9 @@ def facts(
         subunits=not no_subunits,
         employee_name=employee_name,
     )
-    found = [position_facts(context) for context in contexts_for(inputs, selection, settings)]
+    found = (position_facts(context) for context in iter_contexts(inputs, selection, settings))
     if as_json:
-        emit_json(found)
+        emit_json_lines_list(found)  # written as they are made: memory of one position's facts
         return
     labels = LABELS["en" if settings.language == "en" else "ru"]
     for item in found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
@@ -43,6 +44,18 @@ def error(message: str) -> None:
 
 def emit_json(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def emit_json_lines_list(items: Iterable[Any]) -> None:
+    """A JSON list with one item per line: the C encoder for each (a pretty-printed list of thousands of
+    objects goes through the pure-Python encoder, about 1.5 ms an item), still one valid JSON document."""
+    write = sys.stdout.write
+    write("[")
+    separator = "\n"
+    for item in items:
+        write(separator + json.dumps(item, ensure_ascii=False))
+        separator = ",\n"
+    write("\n]\n" if separator != "\n" else "]\n")
 
 
 def table(headers: list[str], rows: list[list[str]], title: str | None = None) -> None:

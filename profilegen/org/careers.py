@@ -16,6 +16,7 @@ Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 from profilegen.org.ladders import Grade, read_grade
 from profilegen.org.model import OrgStructure, Position, UnitPath
@@ -51,12 +52,22 @@ class Careers:
     def __init__(self, org: OrgStructure, roles: Roles) -> None:
         self.org = org
         self.roles = roles
-        self._by_title: dict[str, list[Position]] = {}
-        for unit in org.units.values():
-            for position in unit.positions:
-                self._by_title.setdefault(normalize(position.title), []).append(position)
+        # per title: the positions beside each parent, and the first few per block (path order), so that
+        # "the same title elsewhere" costs the same for the 5th and the 50,000th position
+        self._by_parent: dict[tuple[str, UnitPath], list[Position]] = {}
+        self._by_block: dict[str, dict[UnitPath, list[Position]]] = {}
+        for path in sorted(org.units):
+            for position in org.units[path].positions:
+                title = normalize(position.title)
+                self._by_parent.setdefault((title, path[:-1]), []).append(position)
+                blocks = self._by_block.setdefault(title, {})
+                if len(blocks.setdefault(path[:1], [])) < MAX_HORIZONTAL + 1:
+                    blocks[path[:1]].append(position)
         self._maps: dict[tuple[UnitPath, str], Career] = {}
-        self._by_profession: dict[tuple[str, ...], list[tuple[Position, Grade]]] | None = None
+        self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
+        self._rung_memo: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
+        self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
+        self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
 
     def of(self, position: Position) -> Career:
         key = position.key
@@ -126,26 +137,38 @@ class Careers:
 
     def _below_elsewhere(self, position: Position, grade: Grade) -> list[Candidate]:
         """A bottom rung here: the nearest lower rung of its profession elsewhere (its own block first)."""
-        if self._by_profession is None:
-            self._by_profession = {}
-            for unit in self.org.units.values():
-                for other in unit.positions:
+        if self._lower is None:
+            self._lower = {}
+            for path in sorted(self.org.units):
+                for other in self.org.units[path].positions:
                     found = read_grade(other.title)
                     if found is not None:
-                        self._by_profession.setdefault(found.profession, []).append((other, found))
-        lower = [(p, g) for p, g in self._by_profession.get(grade.profession, []) if g.rank < grade.rank]
+                        ranks = self._lower.setdefault(found.profession, {})
+                        kept = ranks.setdefault(found.rank, {}).setdefault(path[:1], [])
+                        if len(kept) < MAX_HORIZONTAL:
+                            kept.append(other)
+        ranks = self._lower.get(grade.profession, {})
+        lower = [rank for rank in ranks if rank < grade.rank]
         if not lower:
             return []
-        best = max(g.rank for _, g in lower)
+        by_block = ranks[max(lower)]
         block = position.unit_path[:1]
-        nearest = sorted((p for p, g in lower if g.rank == best), key=lambda p: (p.unit_path[:1] != block, p.unit_path))
+        nearest = list(by_block.get(block, []))
+        for other_block, kept in by_block.items():  # blocks in path order (the index was built sorted)
+            if len(nearest) >= MAX_HORIZONTAL:
+                break
+            if other_block != block:
+                nearest += kept
         return [
             Candidate(p.title, p.unit_path, "vertical", f"the rung below, found elsewhere ('{p.unit_path[-1]}')")
             for p in nearest[:MAX_HORIZONTAL]
         ]
 
     def _rungs(self, path: UnitPath, grade: Grade) -> list[tuple[Position, Grade]]:
-        found = []
+        key = (path, grade.profession)
+        if key in self._rung_memo:
+            return self._rung_memo[key]
+        found = self._rung_memo[key] = []
         for position in self.org.units[path].positions:
             other = read_grade(position.title)
             if other is not None and other.profession == grade.profession:
@@ -153,22 +176,30 @@ class Careers:
         return found
 
     def _siblings(self, path: UnitPath) -> list[UnitPath]:
-        """Units beside this one, those of the same kind first."""
-        if len(path) < 2:
-            return []
-        kind = self.roles.kind(path)
-        siblings = [s for s in self.org.units[path[:-1]].children if s != path]
-        return sorted(siblings, key=lambda s: self.roles.kind(s) != kind)
+        """Units beside this one, those of the same kind first (worked out once per unit)."""
+        found = self._sibling_memo.get(path)
+        if found is None:
+            kind = self.roles.kind(path) if len(path) > 1 else None
+            siblings = [s for s in self.org.units[path[:-1]].children if s != path] if len(path) > 1 else []
+            found = self._sibling_memo[path] = sorted(siblings, key=lambda s: self.roles.kind(s) != kind)
+        return found
 
     def _same_elsewhere(self, position: Position) -> list[Candidate]:
-        """The same title in another unit: a horizontal move (sibling units first)."""
-        path = position.unit_path
-        others = [p for p in self._by_title.get(normalize(position.title), []) if p.unit_path != path]
-        others.sort(key=lambda p: (p.unit_path[:-1] != path[:-1], p.unit_path[:1] == path[:1], p.unit_path))
-        return [
-            Candidate(p.title, p.unit_path, "horizontal", "the same position in another unit")
-            for p in others[:MAX_HORIZONTAL]
-        ]
+        """The same title in another unit: a horizontal move (sibling units first, then other blocks)."""
+        path, title = position.unit_path, normalize(position.title)
+        found = [p for p in self._by_parent.get((title, path[:-1]), []) if p.unit_path != path][:MAX_HORIZONTAL]
+        blocks = self._by_block.get(title, {})
+        own = blocks.get(path[:1], [])
+        others = (v for b, v in blocks.items() if b != path[:1])
+        for block_positions in chain(others, (own,)):  # other blocks first, lazily: most stop at the first
+            if len(found) == MAX_HORIZONTAL:
+                break
+            for other in block_positions:
+                if len(found) == MAX_HORIZONTAL:
+                    break
+                if other.unit_path != path and other not in found:
+                    found.append(other)
+        return [Candidate(p.title, p.unit_path, "horizontal", "the same position in another unit") for p in found]
 
     def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str) -> list[Candidate]:
         """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside)."""
@@ -205,18 +236,22 @@ class Careers:
             found.append(
                 Candidate(role.manager_position.title, role.manager_position.unit_path, "vertical", role.manager_reason)
             )
+        if self._larger_heads is None:  # heads by title, largest unit first
+            self._larger_heads = {}
+            for path, choice in self.roles.heads.items():
+                if choice is not None:
+                    entry = (self.org.total_headcount(path), choice.position)
+                    self._larger_heads.setdefault(normalize(choice.position.title), []).append(entry)
+            for entries in self._larger_heads.values():
+                entries.sort(key=lambda e: (-e[0], e[1].unit_path))
         size = self.org.total_headcount(head.unit_path)
         larger = [
-            p
-            for p in self._by_title.get(normalize(head.title), [])
-            if p.unit_path != head.unit_path
-            and self.roles.head(p.unit_path) == p
-            and self.org.total_headcount(p.unit_path) > size
+            p for total, p in self._larger_heads.get(normalize(head.title), [])[: MAX_HORIZONTAL + 1] if total > size
         ]
-        larger.sort(key=lambda p: -self.org.total_headcount(p.unit_path))
         found += [
             Candidate(p.title, p.unit_path, "horizontal", "the same head role in a larger unit")
             for p in larger[:MAX_HORIZONTAL]
+            if p != head
         ]
         return found
 

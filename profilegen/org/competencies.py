@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from profilegen.text import words
 
@@ -55,5 +56,11 @@ class CompetencyModel:
         return (*ordered, *sorted(chosen - set(ordered)))
 
     def _works_with_clients(self, title: str, unit_path: Sequence[str]) -> bool:
-        found = words(" ".join([title, *unit_path]))
-        return any(w.startswith(prefix) for w in found for prefix in self.client_words)
+        prefixes = tuple(self.client_words)
+        return any(_names_clients(name, prefixes) for name in (title, *unit_path))
+
+
+@lru_cache(maxsize=1 << 16)
+def _names_clients(name: str, prefixes: tuple[str, ...]) -> bool:
+    """A word of the name starts with one of the prefixes (names repeat: a unit's for all its positions)."""
+    return any(word.startswith(prefixes) for word in words(name))
