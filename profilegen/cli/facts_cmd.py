@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-
-from profilegen.cli.options import EmployeeOption, JsonOption, KpiDirOption, OrgOption, SheetOption
+from profilegen.cli.options import (
+    AllOption,
+    DepartmentOption,
+    EmployeeOption,
+    JsonOption,
+    KpiDirOption,
+    NoSubunitsOption,
+    OrgOption,
+    PositionOption,
+    SheetOption,
+    selection,
+)
 from profilegen.cli.output import emit_json_lines_list
 from profilegen.cli.state import OPTIONS
-from profilegen.errors import InputError
 from profilegen.org.model import format_path
 
 EPILOG = """Examples:
@@ -47,35 +55,24 @@ LABELS = {
 
 
 def facts(
-    department: Annotated[
-        list[str] | None, typer.Option("--department", "-d", help="Unit name or path; repeatable.")
-    ] = None,
-    all_units: Annotated[bool, typer.Option("--all", help="Every position of the organisation.")] = False,
-    position: Annotated[str | None, typer.Option("--position", help="Only this title within the selection.")] = None,
+    department: DepartmentOption = None,
+    all_units: AllOption = False,
+    position: PositionOption = None,
     employee_name: EmployeeOption = None,
     org: OrgOption = None,
     sheet: SheetOption = None,
     kpi_dir: KpiDirOption = None,
-    no_subunits: Annotated[
-        bool, typer.Option("--no-subunits", help="Only the named units, not their children.")
-    ] = False,
+    no_subunits: NoSubunitsOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Every fact the model will be told about each selected position, with the reason it was chosen."""
     from profilegen.generation.facts import position_facts
-    from profilegen.inputs import Selection, iter_contexts, load_inputs
+    from profilegen.inputs import iter_contexts, load_inputs
 
-    if bool(department) == all_units:
-        raise InputError("choose --department NAME (repeatable) or --all")
+    chosen = selection(department, all_units, position, employee_name, no_subunits)
     settings = OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir)
     inputs = load_inputs(settings)
-    selection = Selection(
-        departments=None if all_units else list(department or []),
-        position=position,
-        subunits=not no_subunits,
-        employee_name=employee_name,
-    )
-    found = (position_facts(context) for context in iter_contexts(inputs, selection, settings))
+    found = (position_facts(context) for context in iter_contexts(inputs, chosen, settings))
     if as_json:
         emit_json_lines_list(found)  # written as they are made: memory of one position's facts
         return

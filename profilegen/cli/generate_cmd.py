@@ -6,13 +6,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from profilegen.cli.options import (
+    AllOption,
+    DepartmentOption,
     EmployeeOption,
     JsonOption,
     KpiDirOption,
+    NoSubunitsOption,
     OrgOption,
     OutOption,
+    PositionOption,
     SheetOption,
     StateDirOption,
+    selection,
 )
 from profilegen.cli.output import emit_json, error, is_terminal, stdout, warn
 from profilegen.cli.progress import RunProgress
@@ -37,11 +42,9 @@ EPILOG = """Examples:
 
 
 def generate(
-    department: Annotated[
-        list[str] | None, typer.Option("--department", "-d", help="Unit name or path; repeatable.")
-    ] = None,
-    all_units: Annotated[bool, typer.Option("--all", help="Every position of the organisation.")] = False,
-    position: Annotated[str | None, typer.Option("--position", help="Only this title within the selection.")] = None,
+    department: DepartmentOption = None,
+    all_units: AllOption = False,
+    position: PositionOption = None,
     employee_name: EmployeeOption = None,
     org: OrgOption = None,
     sheet: SheetOption = None,
@@ -85,9 +88,7 @@ def generate(
     formats: Annotated[
         str | None, typer.Option("--format", help="json, md and/or docx, comma-separated (default: json,md).")
     ] = None,
-    no_subunits: Annotated[
-        bool, typer.Option("--no-subunits", help="Only the named units, not their children.")
-    ] = False,
+    no_subunits: NoSubunitsOption = False,
     as_json: JsonOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Nothing on success; on failure one summary line and the errors.")
@@ -95,14 +96,12 @@ def generate(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail.")] = False,
 ) -> None:
     """Generate profiles for the selected positions; only what changed is regenerated."""
-    from profilegen.inputs import Selection
     from profilegen.pipeline import generate as run_generate
     from profilegen.runs import GenerateOptions
 
     OPTIONS.quiet = OPTIONS.quiet or quiet
     OPTIONS.verbose = OPTIONS.verbose or verbose
-    if bool(department) == all_units:
-        raise InputError("choose --department NAME (repeatable) or --all")
+    chosen = selection(department, all_units, position, employee_name, no_subunits)
     if wait and not batch:
         raise InputError("--wait goes with --batch")
     if provider not in ("auto", "openai", "offline"):
@@ -123,12 +122,6 @@ def generate(
         max_duration=max_duration,
         formats=formats,
     )
-    selection = Selection(
-        departments=None if all_units else list(department or []),
-        position=position,
-        subunits=not no_subunits,
-        employee_name=employee_name,
-    )
     options = GenerateOptions(
         provider=provider,
         force=force,
@@ -146,7 +139,7 @@ def generate(
     show_progress = is_terminal() and not OPTIONS.quiet and not dry_run and not log.echo
     with RunProgress(log, enabled=show_progress) as progress:
         try:
-            result = run_generate(settings, selection, options, on_event=progress)
+            result = run_generate(settings, chosen, options, on_event=progress)
         finally:
             log.close()
     if dry_run:
