@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from profilegen.org.categories import DEFAULT_CATEGORY_LABELS
+
 LABELS: dict[str, dict[str, Any]] = {
     "ru": {
         "unit": "Подразделение",
@@ -42,12 +44,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "date": "Дата",
         "meta": "Сведения о генерации",
         "none": "нет",
-        "categories": {
-            "specialist": "Специалист",
-            "line_manager": "Линейный руководитель",
-            "middle_manager": "Руководитель среднего звена",
-            "senior_manager": "Руководитель высшего звена",
-        },
+        "categories": DEFAULT_CATEGORY_LABELS,  # the company's scale (A101's by default)
     },
     "en": {
         "unit": "Unit",
