@@ -104,4 +104,5 @@ def _block(item: dict[str, Any], labels: dict[str, str]) -> str:
     lines.append(f"  {labels['competencies']}: {', '.join(item['competencies'])}")
     kpis = item["kpis"]
     lines.append(f"  {labels['kpis']}: {kpis['source']}, {len(kpis['items'])} ({kpis['file'] or labels['none']})")
+    lines += [f"    {note}" for note in kpis["notes"]]
     return "\n".join(lines) + "\n"

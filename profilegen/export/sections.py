@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "target": "Цель",
         "measure": "Ед. изм.",
         "weight": "Вес",
+        "gate": "триггер (условие, вне весов)",
         "period": "Период",
         "conditions": "Условия работы",
         "additional": "Дополнительная информация",
@@ -75,6 +76,7 @@ LABELS: dict[str, dict[str, Any]] = {
         "target": "Target",
         "measure": "Unit",
         "weight": "Weight",
+        "gate": "trigger (a gate, outside the weights)",
         "period": "Period",
         "conditions": "Working conditions",
         "additional": "Additional information",
@@ -138,8 +140,11 @@ def title_of(document: dict[str, Any]) -> str:
     return f"{title} ({employee})" if employee else title
 
 
-def _weight(value: Any) -> str:
-    return "" if value is None else f"{value:g}"
+def _weight(kpi: dict[str, Any], gates: Any, gate: str) -> str:
+    """A KPI's weight, or the gate label for a card's trigger (its weight 1 is not part of the sum)."""
+    if kpi["name"] in gates:
+        return gate
+    return "" if kpi["weight"] is None else f"{kpi['weight']:g}"
 
 
 KPI_LABELS = {
@@ -184,6 +189,7 @@ def profile_sections(document: dict[str, Any], language: str = "ru") -> list[Sec
     edu = p["education"]
     career = p["career"]
     work = p["workplace"]
+    gates = (document.get("meta") or {}).get("kpi_gates") or ()
     sections = [
         Section(
             lab["unit"],
@@ -237,7 +243,10 @@ def profile_sections(document: dict[str, Any], language: str = "ru") -> list[Sec
                 Text(kpi_label(document, language)),
                 Table(
                     (lab["kpi"], lab["target"], lab["measure"], lab["weight"], lab["period"]),
-                    tuple((k["name"], k["target"], k["unit"], _weight(k["weight"]), k["period"]) for k in p["kpis"]),
+                    tuple(
+                        (k["name"], k["target"], k["unit"], _weight(k, gates, lab["gate"]), k["period"])
+                        for k in p["kpis"]
+                    ),
                 )
                 if p["kpis"]
                 else Text(none),

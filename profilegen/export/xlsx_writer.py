@@ -132,6 +132,7 @@ def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", pre
     """The workbook, written part by part into a zip: time and memory grow with the profiles, one at a time
     (a spreadsheet library keeps every sheet and checks each new sheet's name against all the others)."""
     names = sheet_names([title_of(p.document) for p in profiles])
+    categories = labels_for(language)["categories"]
     last = len(profiles) + 1
     rows = [_row(1, [_cell(1, c, h, BOLD) for c, h in enumerate(SUMMARY_HEADERS, start=1)])]
     links = []
@@ -140,7 +141,7 @@ def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", pre
         values = (
             " / ".join(profile.unit_path),
             title_of(doc),
-            doc["profile"].get("category"),
+            categories.get(doc["profile"].get("category"), doc["profile"].get("category")),
             kpi_label(doc, language),
             meta.get("generator"),
             meta.get("model"),

@@ -20,8 +20,11 @@ def with_facts(profile: dict[str, Any], context: PositionContext) -> dict[str, A
         "headcount_below": context.headcount_below,
     }
     competencies = list(context.competencies) or profile.get("corporate_competencies") or []
+    career = dict(profile.get("career") or {})
+    career["feeder_positions"] = [c.label for c in context.feeders]  # the candidates the model was given
     return {
         **profile,
+        "career": career,
         "corporate_competencies": competencies,  # the company's rule decides them, not the model
         "position_title": context.title,
         "unit": unit,
@@ -60,6 +63,7 @@ def assemble(
         "warnings": result.warnings,
         "language": language,
         "attempts": result.attempts,
+        "kpi_gates": [k.name for k in context.kpis if k.trigger],
     }
     profile = with_facts(result.profile.model_dump(mode="json"), context)
     if context.kpi_source == "card":  # HR's card is the position's KPIs, whatever the answer said

@@ -139,6 +139,9 @@ class ProfileMeta(BaseModel):
     generated_at: str
     employee_name: str | None
     warnings: list[str]
+    kpi_gates: list[str] = Field(
+        default_factory=list, description="KPIs of the card that are gates (`Триггер`), outside the weighted sum"
+    )
 
 
 class ProfileFile(BaseModel):

@@ -34,6 +34,11 @@ class Candidate:
     track: str  # "vertical" | "horizontal" | "expert"
     reason: str
 
+    @property
+    def label(self) -> str:
+        """ "Title (Unit)": how a profile names it (a title alone repeats across units)."""
+        return f"{self.title} ({self.unit_path[-1]})"
+
 
 @dataclass(frozen=True, slots=True)
 class Career:

@@ -223,3 +223,28 @@ def test_kpi_explain_shows_the_card_chosen_and_why() -> None:
         ("Директор по информационным технологиям", DIT, "D")
     ]
     assert "ДИТ" in cards[0]["reason"] and "fewer units" in cards[0]["reason"]
+
+
+def test_what_hr_reads_names_units_and_marks_the_trigger(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = run_cli(
+        "generate",
+        "-d",
+        "ГК А101",
+        "--position",
+        "Генеральный директор",
+        "--provider",
+        "offline",
+        "--org",
+        str(STRUCTURE),
+        "--kpi-dir",
+        str(WORKBOOKS),
+        "--out",
+        str(out),
+    )
+    assert done.code == 0, done.stderr
+    text = next(out.rglob("Генеральный директор.md")).read_text(encoding="utf-8")
+    assert "- Операционный директор (Блок операционного директора)" in text, "a feeder names its unit"
+    npv = next(line for line in text.splitlines() if line.startswith("| NPV"))
+    assert "триггер (условие, вне весов)" in npv and "| 1 |" not in npv
+    assert "the head" not in text and "rung" not in text, "no English reason in a Russian profile"

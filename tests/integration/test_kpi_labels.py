@@ -31,3 +31,5 @@ def test_template_and_unit_kpis_are_labelled_in_every_format(tmp_path: Path) -> 
     column = rows[0].index("KPIs")
     labels = {row[1]: row[column] for row in rows[1:]}
     assert labels["Специалист по экономической безопасности"] == TEMPLATE
+    categories = {row[1]: row[2] for row in rows[1:]}
+    assert categories["Специалист по экономической безопасности"] == "Специалист", "HR's label, not a code"

@@ -95,7 +95,7 @@ _TEXT = {
             "Готовить отчеты и материалы по своему направлению",
             "Взаимодействовать со смежными подразделениями",
         ),
-        kpi_task="Обеспечивать достижение показателя «{name}» (цель: {target} {unit})",
+        kpi_task="Обеспечивать достижение показателя «{name}» (цель: {target})",
         kpi_area="Достижение ключевых показателей",
         activity="Обеспечение результатов подразделения «{unit}» в роли «{title}»",
         skills_prof="Профессиональные знания",
@@ -138,7 +138,7 @@ _TEXT = {
             "Prepare reports and materials in own area",
             "Work with adjacent units",
         ),
-        kpi_task="Achieve the KPI '{name}' (target: {target} {unit})",
+        kpi_task="Achieve the KPI '{name}' (target: {target})",
         kpi_area="Key performance indicators",
         activity="Delivering the results of the unit '{unit}' as '{title}'",
         skills_prof="Professional knowledge",
@@ -177,7 +177,9 @@ def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
     if manager:
         areas.append(ResponsibilityArea(area=text.management, tasks=list(text.management_tasks)))
     areas.append(ResponsibilityArea(area=text.core, tasks=[t.format(unit=unit_name) for t in text.core_tasks]))
-    kpi_tasks = [text.kpi_task.format(name=k.name, target=k.target, unit=k.unit).rstrip() for k in context.kpis]
+    kpi_tasks = [
+        text.kpi_task.format(name=k.name, target=" ".join(filter(None, (k.target, k.unit)))) for k in context.kpis
+    ]
     if kpi_tasks:
         areas.append(ResponsibilityArea(area=text.kpi_area, tasks=kpi_tasks[:12]))
 
@@ -227,9 +229,9 @@ def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
             additional=[],
         ),
         career=CareerMap(
-            feeder_positions=[c.title for c in context.feeders],
+            feeder_positions=[c.label for c in context.feeders],
             target_positions=[
-                CareerTarget(position=c.title, unit=c.unit_path[-1], rationale=f"{rationale[c.track]}: {c.reason}")
+                CareerTarget(position=c.title, unit=c.unit_path[-1], rationale=rationale[c.track])
                 for c in context.targets
             ],
         ),
