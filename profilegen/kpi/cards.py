@@ -22,12 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from profilegen.kpi.workbook import Card, Workbook
+from profilegen.org.categories import DEFAULT_UNIT_KINDS
 from profilegen.org.model import OrgStructure, Position, UnitPath
 from profilegen.text import normalize, words
+from profilegen.words.lexicon import FILLER_WORDS, same_word
 
 _CODE = re.compile(r"^кпэ\s*\d{4}[_\s-]*(.+)$", re.IGNORECASE)
-_KIND_WORDS = frozenset({"блок", "дирекция", "департамент", "управление", "отдел", "служба", "группа"})
-_SMALL = frozenset({"и", "по", "в", "на", "с", "для", "г"})
+_KIND_WORDS = frozenset(DEFAULT_UNIT_KINDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,14 +91,8 @@ def file_code(name: str) -> str:
     return found.group(1).strip() if found else stem
 
 
-def _forms(word: str) -> frozenset[str]:
-    from profilegen.words.lexicon import term
-
-    return term(word).forms or frozenset({word})
-
-
 def _same_words(a: Sequence[str], b: Sequence[str]) -> bool:
-    return len(a) == len(b) and all(x == y or y in _forms(x) for x, y in zip(a, b, strict=True))
+    return len(a) == len(b) and all(same_word(x, y) for x, y in zip(a, b, strict=True))
 
 
 def _initials(name: str) -> set[str]:
@@ -108,7 +103,7 @@ def _initials(name: str) -> set[str]:
     for kind in (False, True):
         for small in (False, True):
             chosen = found[1:] if kind and found and found[0] in _KIND_WORDS else found
-            chosen = [w for w in chosen if not (small and w in _SMALL)]
+            chosen = [w for w in chosen if not (small and w in FILLER_WORDS)]
             variants.add("".join(w[0] for w in chosen))
     return variants
 
@@ -131,7 +126,7 @@ class CardMapper:
                 result.coverage[(workbook.name, sheet)] = (units, why)
                 covered = set(units)
                 for card in (c for c in workbook.cards if c.sheet == sheet):
-                    holders = self._holders(card, covered)
+                    holders = self._holders(card, units, covered)
                     if len(holders) == 1:
                         offers.setdefault(holders[0].key, []).append((len(covered), card))
                     elif holders:
@@ -154,7 +149,8 @@ class CardMapper:
                 return entry
         return None
 
-    def _holders(self, card: Card, covered: set[UnitPath]) -> list[Position]:
+    def _holders(self, card: Card, units: Sequence[UnitPath], covered: set[UnitPath]) -> list[Position]:
+        """The positions a card column fits, in the org's order (``covered``: ``units`` as a set)."""
         override = self._override(card)
         if override is not None:
             return [p for p in self.org.units[override.unit].positions if _title_is(p.title, card.title)]
@@ -162,13 +158,13 @@ class CardMapper:
         if exact:
             return exact
         wanted = words(card.title)
-        same = [p for path in covered for p in self.org.units[path].positions if _same_words(wanted, words(p.title))]
+        same = [p for path in units for p in self.org.units[path].positions if _same_words(wanted, words(p.title))]
         if same:
             return same
         # "Руководитель службы технического заказчика": "Руководитель службы" of that Служба
         return [
             p
-            for path in covered
+            for path in units
             for p in self.org.units[path].positions
             if _names_its_unit(wanted, words(p.title), words(path[-1]))
         ]
@@ -199,11 +195,11 @@ class CardMapper:
         return [u for u in self.org.units if u[: len(path)] == path]
 
     def _roots_named(self, sheet: str) -> list[UnitPath]:
-        wanted = [w for w in words(sheet) if w not in _KIND_WORDS and w not in _SMALL and len(w) > 2]
+        wanted = [w for w in words(sheet) if w not in _KIND_WORDS and w not in FILLER_WORDS and len(w) > 2]
         scored = []
         for root in self.org.roots:
             name = words(root.path[-1])
-            score = sum(1 for w in wanted if any(w == n or n in _forms(w) or n.startswith(w) for n in name))
+            score = sum(1 for w in wanted if any(same_word(w, n) or n.startswith(w) for n in name))
             if score:
                 scored.append((score, root.path))
         if not scored:
@@ -224,7 +220,7 @@ class CardMapper:
         by_word = [
             p
             for p in self.org.units
-            if code_words and all(any(c == n or n in _forms(c) for n in words(p[-1])) for c in code_words)
+            if code_words and all(any(same_word(c, n) for n in words(p[-1])) for c in code_words)
         ]
         by_word.sort(key=len)
         return by_word[0] if by_word and (len(by_word) == 1 or len(by_word[0]) < len(by_word[1])) else None
@@ -235,7 +231,7 @@ def _names_its_unit(card: Sequence[str], title: Sequence[str], unit: Sequence[st
     rest = card[len(title) :]
     if not title or len(rest) == 0 or not _same_words(card[: len(title)], title):
         return False
-    return all(any(r == u or u in _forms(r) for u in unit) for r in rest if r not in _SMALL)
+    return all(any(same_word(r, u) for u in unit) for r in rest if r not in FILLER_WORDS)
 
 
 def _title_is(title: str, card_title: str) -> bool:

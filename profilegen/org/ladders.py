@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from profilegen.text import words
+from profilegen.words.lexicon import FILLER_WORDS, forms_of
 
 # grade word (any form the dictionary gives) → level; "специалист" after "главный" is part of the grade
 GRADE_WORDS: dict[str, int] = {
@@ -45,7 +46,6 @@ _NOT_RUNGS = frozenset(
         "chief",
     }
 )
-_FILLER = frozenset({"по", "и", "в", "на", "с", "со", "для"})
 EXPERT_WORDS = frozenset({"эксперт", "expert"})
 
 
@@ -98,7 +98,7 @@ def read_grade(title: str) -> Grade | None:
         level = max(level, GRADE_WORDS["главный"])
     if level == GRADE_WORDS["главный"] and rest and rest[-1] in _TOP_QUALIFIERS and len(rest) > 1:
         level, rest = TOP_LEVEL, rest[:-1]  # "Главный архитектор проекта" (ГАП)
-    if len(rest) > 1 and rest[0] == "специалист" and rest[1] not in _FILLER:
+    if len(rest) > 1 and rest[0] == "специалист" and rest[1] not in FILLER_WORDS:
         rest = rest[1:]  # "Главный специалист архитектор" is an architect
     profession = tuple(_lemma(w) for w in rest if w not in EXPERT_WORDS) or ("специалист",)
     return Grade(profession, level, category)
@@ -107,7 +107,4 @@ def read_grade(title: str) -> Grade | None:
 @lru_cache(maxsize=1 << 14)
 def _lemma(word: str) -> str:
     """One spelling for every form of a word (the first of its forms), so that forms compare equal."""
-    from profilegen.words.lexicon import term
-
-    forms = term(word).forms
-    return min(forms) if forms else word
+    return min(forms_of(word))

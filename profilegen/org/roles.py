@@ -30,13 +30,13 @@ from profilegen.org.ladders import read_grade
 from profilegen.org.model import DEFAULT_HEAD_TITLES, OrgStructure, Position, UnitPath
 from profilegen.org.problems import Problem
 from profilegen.text import words
+from profilegen.words.lexicon import FILLER_WORDS, same_word
 
 ASSISTANT_WORDS = frozenset(
     {"советник", "помощник", "ассистент", "референт", "секретарь", "adviser", "advisor", "assistant"}
 )
 _DEPUTY = frozenset({"заместитель", "зам", "deputy", "vice"})
 _CEO = (("генеральный", "директор"), ("chief", "executive"), ("general", "director"), ("ceo",))
-_FILLER = frozenset({"по", "и", "в", "на", "с", "со", "для", "of", "and", "for", "the", "in"})
 _STRONG_HEAD = frozenset({"директор", "director"})
 
 
@@ -66,22 +66,9 @@ class Role:
     deputy_of: Position | None = None  # the head a deputy deputises
 
 
-@lru_cache(maxsize=1 << 15)
-def _forms(word: str) -> frozenset[str]:
-    """Every form of the word's lexemes (the word itself when the dictionary does not know it)."""
-    from profilegen.words.lexicon import term
-
-    found = term(word).forms
-    return found if found else frozenset({word})
-
-
-def _same(a: str, b: str) -> bool:
-    return a == b or b in _forms(a)
-
-
 @lru_cache(maxsize=1 << 12)
 def _kind_of_word(word: str, kinds: tuple[str, ...]) -> str | None:
-    return next((k for k in kinds if _same(k, word)), None)
+    return next((k for k in kinds if same_word(k, word)), None)
 
 
 def unit_kind(name: str, kinds: Sequence[str]) -> str | None:
@@ -116,7 +103,7 @@ def _read_title(title: str, head_titles: tuple[str, ...], kinds: tuple[str, ...]
     if head_word is not None and head_word + 1 < len(found):
         names_kind = _kind_of_word(found[head_word + 1], kinds)
     skip = set() if head_word is None else {head_word, head_word + 1 if names_kind else head_word}
-    topic = tuple(w for i, w in enumerate(found) if i not in skip and w not in _FILLER and len(w) > 1)
+    topic = tuple(w for i, w in enumerate(found) if i not in skip and w not in FILLER_WORDS and len(w) > 1)
     return _Title(
         words=found,
         head_word=head_word,
@@ -380,11 +367,11 @@ class Roles:
 
 def _all_in(topic: Sequence[str], name_words: Sequence[str]) -> bool:
     """Every content word of a title occurs in the unit's name, in any form."""
-    return all(any(_same(t, w) for w in name_words) for t in topic)
+    return all(any(same_word(t, w) for w in name_words) for t in topic)
 
 
 def _refers_to(rest: Sequence[str], title_words: Sequence[str]) -> bool:
     """A deputy's or assistant's title names this title ("заместитель директора по коммуникациям")."""
     if len(rest) < len(title_words):
         return False
-    return all(_same(t, r) for t, r in zip(title_words, rest, strict=False))
+    return all(same_word(t, r) for t, r in zip(title_words, rest, strict=False))

@@ -115,6 +115,21 @@ def term(text: str) -> Term:
     return Term(text, _lexicon().forms(text))
 
 
+# words that join a name's content words ("Директор по закупкам", "г. Москва") and carry no meaning of their own
+FILLER_WORDS = frozenset({"по", "и", "в", "на", "с", "со", "для", "г", "of", "and", "for", "the", "in"})
+
+
+@lru_cache(maxsize=1 << 15)
+def forms_of(word: str) -> frozenset[str]:
+    """Every form of the word's lexemes (the word itself when the dictionary does not know it)."""
+    return term(word).forms or frozenset({word})
+
+
+def same_word(a: str, b: str) -> bool:
+    """``b`` is ``a`` or one of its forms."""
+    return a == b or b in forms_of(a)
+
+
 def terms(text: str) -> tuple[Term, ...]:
     """The whole words of a text as terms, in order."""
     return tuple(term(w) for w in words(text))
