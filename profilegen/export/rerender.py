@@ -7,7 +7,7 @@ from pathlib import Path
 
 from profilegen.export.documents import StoredProfile
 from profilegen.export.render import RenderOptions
-from profilegen.export.writer import FileHashes, is_edited, known_hashes, write_outputs
+from profilegen.export.writer import FileHashes, is_edited, known_hashes, plan_outputs
 from profilegen.journal import Journal
 
 
@@ -30,7 +30,8 @@ def rerender(
                 journal.update_position(key, file_hashes=hashes)
 
             stem = profile.path.with_suffix("")
-            written = write_outputs(stem, profile.document, [fmt], options, known_hashes(record), record_hashes)
+            planned = plan_outputs(stem, profile.document, [fmt], options, known_hashes(record), record_hashes)
+            written = planned.written()
             kept += written.kept
             advance()
     return kept

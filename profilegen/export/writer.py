@@ -136,19 +136,6 @@ def plan_outputs(
     return PlannedWrite(result, planned, formats)
 
 
-def write_outputs(
-    stem: Path,
-    document: dict[str, Any],
-    formats: Sequence[str],
-    options: RenderOptions,
-    hashes: FileHashes,
-    record_hashes: Callable[[FileHashes], None],
-    overwrite_edited: bool = False,
-) -> WriteResult:
-    """Render ``formats`` and write them beside ``stem``, protecting hand edits."""
-    return plan_outputs(stem, document, formats, options, hashes, record_hashes, overwrite_edited).written()
-
-
 def _remember(hashes: FileHashes, name: str, digest: str) -> None:
     seen = [h for h in hashes.get(name, []) if h != digest]
     hashes[name] = [*seen, digest][-MAX_HASHES_PER_FILE:]
