@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from profilegen.config import Settings
 from profilegen.errors import InputError, SelectionError
-from profilegen.generation.context import PositionContext, build_context
+from profilegen.generation.context import PositionContext, build_context, kpis_of
 from profilegen.journal import Journal
 from profilegen.kpi.cards import CardAssignment
 from profilegen.kpi.catalog import KpiCatalog, load_catalog
+from profilegen.kpi.filtering import PositionKpis
 from profilegen.kpi.mapping import (
     Assignment,
     KpiMapper,
@@ -19,7 +20,8 @@ from profilegen.kpi.mapping import (
     assignments_to_json,
     mapping_key,
 )
-from profilegen.kpi.model import KpiSource
+from profilegen.kpi.model import KpiFile, KpiSource
+from profilegen.kpi.workbook import Card
 from profilegen.org.facts import OrgFacts
 from profilegen.org.loader import load_org_with_problems
 from profilegen.org.model import OrgStructure, Position, UnitPath
@@ -145,15 +147,27 @@ def iter_contexts(
     gc.freeze()
     try:
         for position in positions:
-            assignment = inputs.assignments[position.unit_path]
-            kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
-            card = inputs.cards.card_for(position)
-            unit_card = None
-            if card is None and assignment.source is KpiSource.TEMPLATE:  # HR's workbook beats a template
-                unit_card = inputs.cards.unit_card(inputs.org, position)
+            assignment, kpi_file, card, unit_card = kpi_inputs(inputs, position)
             yield build_context(inputs.org, position, assignment, kpi_file, facts, employee, card, unit_card)
     finally:
         gc.unfreeze()
+
+
+def position_kpis(inputs: Inputs, position: Position) -> tuple[PositionKpis, str, str]:
+    """A position's KPIs and where they came from (as its context has them), without the rest of it."""
+    assignment, kpi_file, card, unit_card = kpi_inputs(inputs, position)
+    return kpis_of(inputs.org, position, assignment, kpi_file, card, unit_card)
+
+
+def kpi_inputs(inputs: Inputs, position: Position) -> tuple[Assignment, KpiFile | None, Card | None, Card | None]:
+    """Its unit's KPI assignment and file, its own card, and (none of its own, a template else) its unit's card."""
+    assignment = inputs.assignments[position.unit_path]
+    kpi_file = inputs.catalog.by_name(assignment.file) if assignment.file else None
+    card = inputs.cards.card_for(position)
+    unit_card = None
+    if card is None and assignment.source is KpiSource.TEMPLATE:  # HR's workbook beats a template
+        unit_card = inputs.cards.unit_card(inputs.org, position)
+    return assignment, kpi_file, card, unit_card
 
 
 def roles_for(org: OrgStructure, settings: Settings) -> Roles:

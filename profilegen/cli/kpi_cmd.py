@@ -105,14 +105,17 @@ def _card_name(card: dict[str, Any]) -> str:
 
 def cards_json(inputs: Any) -> dict[str, Any]:
     """The workbook cards: ambiguous columns with their candidates, conflicts, and KPI coverage per position."""
-    from profilegen.generation.facts import kpi_source
-    from profilegen.inputs import Selection, contexts_for
+    from profilegen.generation.facts import kpi_kind
+    from profilegen.inputs import position_kpis
 
     def card(c: Any) -> dict[str, Any]:
         return {"file": c.file, "sheet": c.sheet, "column": c.column, "title": c.title}
 
     cards = inputs.cards
-    counts = Counter(kpi_source(c) for c in contexts_for(inputs, Selection(), OPTIONS.settings()))
+    counts: Counter[str] = Counter()
+    for position in inputs.org.positions():  # the KPI part of each context alone: no careers, no roles
+        kpis, origin, _ = position_kpis(inputs, position)
+        counts[kpi_kind(bool(kpis.kpis), origin, kpis.scope)] += 1
     return {
         "ambiguous": [
             {

@@ -78,13 +78,7 @@ def build_context(
     role = facts.roles.role(position)
     career = facts.careers.of(position)
     manager = role.manager_position
-    if card is not None:
-        position_kpis = card_kpis(card, _period(card.file))
-    elif unit_card is not None:  # no card of its own: its unit's KPIs, labelled as the unit's
-        position_kpis = card_kpis(unit_card, _period(unit_card.file), own=False)
-        card = unit_card
-    else:
-        position_kpis = _position_kpis(org, kpi_file, position.title)
+    position_kpis, kpi_source, kpi_from = kpis_of(org, position, assignment, kpi_file, card, unit_card)
     return PositionContext(
         unit_path=path,
         title=position.title,
@@ -96,8 +90,8 @@ def build_context(
         subordinate_units=role.subordinate_units,
         subordinate_people=role.direct_reports,
         headcount_below=role.headcount_below,
-        kpi_source="card" if card else assignment.source.value,
-        kpi_file=f"{card.file} / {card.sheet} / {card.column}" if card else assignment.file,
+        kpi_source=kpi_source,
+        kpi_file=kpi_from,
         kpi_scope=position_kpis.scope,
         kpis=position_kpis.kpis,
         feeders=career.feeders,
@@ -114,6 +108,27 @@ def build_context(
         deputy_of=role.deputy_of.title if role.deputy_of is not None else None,
         competencies=facts.competencies(position),
     )
+
+
+def kpis_of(
+    org: OrgStructure,
+    position: Position,
+    assignment: Assignment,
+    kpi_file: KpiFile | None,
+    card: Card | None = None,
+    unit_card: Card | None = None,
+) -> tuple[PositionKpis, str, str]:
+    """A position's KPIs, their source (`card` or the unit's mapping source) and where they came from: its
+    own card; else its unit's KPIs from a card of its unit (labelled as the unit's); else its unit's file."""
+    if card is None and unit_card is not None:
+        return card_kpis(unit_card, _period(unit_card.file), own=False), "card", _card_name(unit_card)
+    if card is not None:
+        return card_kpis(card, _period(card.file)), "card", _card_name(card)
+    return _position_kpis(org, kpi_file, position.title), assignment.source.value, assignment.file
+
+
+def _card_name(card: Card) -> str:
+    return f"{card.file} / {card.sheet} / {card.column}"
 
 
 def _period(file_name: str) -> str:

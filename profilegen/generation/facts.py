@@ -23,11 +23,15 @@ def _candidate(candidate: Candidate) -> dict[str, Any]:
 
 def kpi_source(context: PositionContext) -> str:
     """`position` (its own card, or its own column of a KPI file), `department`, `template` or `none`."""
-    if not context.kpis:
+    return kpi_kind(bool(context.kpis), context.kpi_source, context.kpi_scope)
+
+
+def kpi_kind(has_kpis: bool, origin: str, scope: str) -> str:
+    if not has_kpis:
         return "none"
-    if context.kpi_source == "template":
+    if origin == "template":
         return "template"
-    return "position" if context.kpi_scope == "position" else "department"
+    return "position" if scope == "position" else "department"
 
 
 def kpi_facts(context: PositionContext) -> dict[str, Any]:
