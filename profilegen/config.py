@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     prompt_file: Path | None = None
     prices: dict[str, float] = Field(default_factory=dict)
     retention_days: int = Field(default=90, ge=1)
-    prepared_by: str = "profilegen"
+    prepared_by: str = ""  # "Подготовлено (ФИО ответственного)": empty for HR to fill
+    template: str | None = None  # a shipped template (a101, en) or a template file; None: the language's own
     head_titles: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(DEFAULT_HEAD_TITLES))
     heads: dict[str, str | None] = Field(default_factory=dict)  # unit path or name → the title heading it
     unit_kinds: dict[str, Literal["senior_manager", "middle_manager", "line_manager", "specialist"]] = Field(

@@ -190,9 +190,17 @@ def roles_for(org: OrgStructure, settings: Settings) -> Roles:
         settings.head_titles,
         heads,
         settings.unit_kinds,
-        {str(k): v for k, v in settings.category_labels.items()},
+        {**template_category_labels(settings), **{str(k): v for k, v in settings.category_labels.items()}},
         settings.deputy_category,
     )
+
+
+def template_category_labels(settings: Settings) -> dict[str, str]:
+    """The category names of the active template (A101's scale, or the English one): `category_labels` wins."""
+    from profilegen.template.loader import load_template
+
+    spec = load_template(settings.template, settings.language).fact_field("category")
+    return dict(spec.codes) if spec is not None else {}
 
 
 def org_facts_for(org: OrgStructure, settings: Settings) -> OrgFacts:

@@ -21,6 +21,7 @@ from profilegen.generation import plan_cache
 from profilegen.generation.batch.batcher import BatchWork
 from profilegen.generation.batch.run import open_batcher, run_batches, say_collected
 from profilegen.generation.context import PositionContext
+from profilegen.generation.document import Form
 from profilegen.generation.engine import Engine, EventSink
 from profilegen.generation.limits import Limits
 from profilegen.generation.plan_cache import plan_digest
@@ -38,6 +39,7 @@ from profilegen.inputs import Selection, contexts_for, load_inputs, positions_fo
 from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
 from profilegen.org.model import OrgStructure
 from profilegen.runs import GenerateOptions, GenerateResult, record_run, selection_inputs
+from profilegen.template.loader import load_template
 from profilegen.text import plural
 from profilegen.workspace import bind, prepare, record_org
 
@@ -166,7 +168,7 @@ def _generate(
             journal,
             layout,
             formats=options.formats,
-            language=settings.language,
+            form=Form(load_template(settings.template, settings.language), settings.prepared_by),
             concurrency=settings.concurrency,
             limits=Limits(
                 settings.max_cost,
@@ -174,7 +176,6 @@ def _generate(
                 parse_duration(settings.max_duration) if settings.max_duration else None,
                 settings.quarantine_after,
             ),
-            prepared_by=settings.prepared_by,
             overwrite_edited=options.overwrite_edited,
             send_employee_name=settings.send_employee_name,
             on_event=on_event,

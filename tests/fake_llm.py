@@ -25,55 +25,53 @@ from typing import Any
 
 from tests.fake_batches import BatchService
 
-LEVELS = {1: "базовый", 2: "уверенный", 3: "продвинутый", 4: "экспертный"}
-
-
 def position_data(body: dict[str, Any]) -> dict[str, Any]:
     """The position data the client sent (the JSON in the first user message)."""
     user = next(m for m in body["messages"] if m["role"] == "user")["content"]
     return dict(json.loads(user[user.index("{") :]))
 
 
-def profile_for(data: dict[str, Any]) -> dict[str, Any]:
-    path = data["unit_path"]
-    return {
-        "position_title": data["title"],
-        "unit": {"top_block": path[0], "path": path},
-        "category": "line_manager" if data.get("is_head") else "specialist",
-        "direct_manager": (data.get("direct_manager") or {}).get("title", ""),
-        "subordinates": {"units": [], "people": data["subordinates"]["direct_reports"], "headcount_below": 0},
-        "primary_activity": f"Работа в подразделении {path[-1]}",
-        "responsibility_areas": [{"area": "Основные задачи", "tasks": ["Выполнять задачи", "Готовить отчеты"]}],
-        "professional_skills": [
-            {
-                "category": "Профессиональные",
-                "skills": [{"name": "Предметная область", "level": 3, "level_description": LEVELS[3]}],
-            }
-        ],
-        "corporate_competencies": ["Ответственность"],
-        "personal_qualities": ["Внимательность"],
-        "education": {
-            "level": "Высшее",
-            "specialities": ["Экономика"],
-            "experience_years": 3,
-            "experience": "3 года",
-            "additional": [],
-        },
-        "career": {
-            "feeder_positions": [c["title"] for c in data.get("career", {}).get("feeders", [])],
-            "target_positions": [
-                {"position": c["title"], "unit": c["unit_path"][-1], "rationale": c["track"]}
-                for c in data.get("career", {}).get("targets", [])
-            ],
-        },
-        "workplace": {"software": ["MS Office"], "hardware": ["Ноутбук"]},
-        "kpis": [
-            {"name": k["name"], "target": k["target"], "unit": k["unit"], "weight": k["weight"], "period": k["period"]}
-            for k in data.get("kpis", [])
-        ],
-        "working_conditions": "Офис",
-        "additional_information": "",
-    }
+def schema_of(body: dict[str, Any]) -> dict[str, Any]:
+    """The answer schema the client sent: in `response_format`, or in the system prompt (`JSON Schema:`)."""
+    response_format = body.get("response_format") or {}
+    if "json_schema" in response_format:
+        return dict(response_format["json_schema"]["schema"])
+    if "schema" in response_format:
+        return dict(response_format["schema"])
+    system = next(m for m in body["messages"] if m["role"] == "system")["content"]
+    return dict(json.loads(system[system.index("JSON Schema:\n") + len("JSON Schema:\n") :]))
+
+
+def instance(schema: dict[str, Any], data: dict[str, Any], node: dict[str, Any] | None = None, name: str = "") -> Any:
+    """A valid answer built from the schema alone, as a model following it would write (enums: their first
+    values; arrays: their fewest items, at least one; levels: 3 where allowed)."""
+    node = schema if node is None else node
+    if "$ref" in node:
+        return instance(schema, data, schema["$defs"][node["$ref"].rsplit("/", 1)[-1]], name)
+    if "enum" in node:
+        return node["enum"][0]
+    kind = node.get("type")
+    if kind == "object":
+        return {key: instance(schema, data, sub, key) for key, sub in node["properties"].items()}
+    if kind == "array":
+        count = max(1, node.get("minItems", 0))
+        count = min(count, node.get("maxItems", count))
+        items = node["items"]
+        if "enum" in items:
+            return items["enum"][:count]
+        return [instance(schema, data, items, f"{name} {n + 1}") for n in range(count)]
+    if kind == "integer":
+        return max(node.get("minimum", 0), min(3, node.get("maximum", 3)))
+    if kind == "number":
+        return 0.5
+    return f"{name}: {data['title']} ({data['unit_path'][-1]})"
+
+
+def profile_for(body: dict[str, Any]) -> dict[str, Any]:
+    """A valid answer for the request: the schema's shape, the position's own words."""
+    answer = instance(schema_of(body), position_data(body))
+    assert isinstance(answer, dict)
+    return answer
 
 
 class FakeLLM:
@@ -209,28 +207,34 @@ class FakeLLM:
             return error(int(fault), f"fault {fault}")
         if fault == "slow":
             await asyncio.sleep(self.slow_seconds)
-        content = json.dumps(profile_for(data), ensure_ascii=False)
+        content = json.dumps(profile_for(body), ensure_ascii=False)
         finish = "stop"
         if fault == "not_json":
             content = "Конечно! Вот профиль должности: ..."
         elif fault == "schema_invalid":
-            content = json.dumps({"position_title": data["title"], "category": "wizard"})
+            content = json.dumps({"position_title": data["title"], "category": "wizard"}, ensure_ascii=False)
         elif fault == "truncated":
             content, finish = content[: len(content) // 2], "length"
         elif fault == "fenced":
             content = f"```json\n{content}\n```"
         elif fault == "raw_control":  # a raw newline and tab inside a string, as some grammars let through
-            content = content.replace('"additional_information": ""', '"additional_information": "строка\n\tвторая"')
-        elif fault == "alter_identity":  # the model "improves" the title and drops a path element
-            altered = profile_for(data)
+            altered = profile_for(body)
+            text_key = next(k for k, v in schema_of(body)["properties"].items() if v.get("type") == "string")
+            altered[text_key] = "RAW-CONTROL"
+            content = json.dumps(altered, ensure_ascii=False).replace("RAW-CONTROL", "строка\n\tвторая")
+        elif fault == "alter_identity":  # the model writes the facts too, "improving" the title and the path
+            altered = profile_for(body)
             altered["position_title"] = f"{data['title']} (CRM)"
-            altered["unit"]["path"] = data["unit_path"][1:] or ["?"]
+            altered["unit"] = {"path": data["unit_path"][1:] or ["?"]}
             content = json.dumps(altered, ensure_ascii=False)
-        elif fault == "other_kpis":  # the model changes a weight, drops a KPI and invents one
-            altered = profile_for(data)
-            altered["kpis"] = [{**k, "weight": 0.5} for k in altered["kpis"][1:]] + [
-                {"name": "Придуманный КПЭ", "target": "100", "unit": "%", "weight": 0.5, "period": "год"}
-            ]
+        elif fault == "other_kpis":  # the model writes KPIs of its own beside the fields it was asked for
+            altered = profile_for(body)
+            altered["kpis"] = [{"name": "Придуманный КПЭ", "target": "100", "unit": "%", "weight": 0.5}]
+            content = json.dumps(altered, ensure_ascii=False)
+        elif fault == "outside_enum":  # a value outside a field's list (a choice written in other words)
+            altered = profile_for(body)
+            key = next(k for k, v in schema_of(body)["properties"].items() if "enum" in v)
+            altered[key] = "Что-то свое"
             content = json.dumps(altered, ensure_ascii=False)
         prompt_chars = sum(len(m["content"]) for m in body["messages"])
         usage: dict[str, Any] = {

@@ -68,3 +68,19 @@ def run_on_terminal(command: Sequence[str], env: Mapping[str, str], cwd: Path, t
     proc.wait(30)
     os.close(leader)
     return proc.returncode, seen.decode("utf-8", "replace")
+
+
+def check_profile(document: Mapping[str, object], template_name: str = "a101") -> dict[str, object]:
+    """A profile file's profile part, checked against its template: every field present, the written ones
+    valid as a model's answer would have to be (enums, limits), the template recorded."""
+    from profilegen.template.loader import load_template
+    from profilegen.template.schema import answer_model
+
+    template = load_template(template_name)
+    recorded = document["template"]
+    assert isinstance(recorded, dict) and recorded["name"] == template.name, recorded
+    profile = document["profile"]
+    assert isinstance(profile, dict)
+    assert list(profile) == [f.key for f in template.fields]
+    answer_model(template).model_validate({f.key: profile[f.key] for f in template.written if f.start_with == ()})
+    return profile

@@ -12,7 +12,18 @@ from typing import Annotated
 import typer
 
 from profilegen import __version__
-from profilegen.cli import export_cmd, facts_cmd, generate_cmd, help, jobs_cmd, kpi_cmd, misc_cmd, org_cmd, review_cmd
+from profilegen.cli import (
+    export_cmd,
+    facts_cmd,
+    generate_cmd,
+    help,
+    jobs_cmd,
+    kpi_cmd,
+    misc_cmd,
+    org_cmd,
+    review_cmd,
+    template_cmd,
+)
 from profilegen.cli.output import error
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, ProfilegenError
@@ -29,6 +40,7 @@ app = typer.Typer(
 app.add_typer(org_cmd.app, name="org")
 app.add_typer(kpi_cmd.app, name="kpi")
 app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(template_cmd.app, name="template")
 app.command(name="stats", epilog="Example: profilegen stats --json")(jobs_cmd.stats)
 app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)

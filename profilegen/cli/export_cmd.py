@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import OrgOption, OutOption, SheetOption, StateDirOption
+from profilegen.cli.options import OrgOption, OutOption, SheetOption, StateDirOption, TemplateOption
 from profilegen.cli.output import warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
@@ -30,6 +30,7 @@ def export(
     org: OrgOption = None,
     sheet: SheetOption = None,
     state_dir: StateDirOption = None,
+    template: TemplateOption = None,
 ) -> None:
     """Render md/docx beside each profile JSON in OUT, or one xlsx workbook of them all."""
     # the export modules load only when this command runs (start-up stays that of a bare Typer app)
@@ -38,16 +39,17 @@ def export(
     from profilegen.export.render import RenderOptions
     from profilegen.export.rerender import edited_elsewhere, rerender
     from profilegen.journal import OUT_LOCK, StateLock
+    from profilegen.template.loader import load_template
 
     fmt = fmt.strip().lower()
     if fmt not in ("md", "docx", "xlsx"):
         raise InputError(f"export format must be md, docx or xlsx, not '{fmt}'")
     settings, state = OPTIONS.for_out(
-        write=fmt != "xlsx", need_org=False, out=out, org=org, sheet=sheet, state_dir=state_dir
+        write=fmt != "xlsx", need_org=False, out=out, org=org, sheet=sheet, state_dir=state_dir, template=template
     )
     if not settings.out.is_dir():
         raise InputError("no profiles folder", source=str(settings.out))
-    options = RenderOptions(settings.language, settings.prepared_by)
+    options = RenderOptions(load_template(settings.template, settings.language))
     with StateLock(state), StateLock(settings.out, lock_name=OUT_LOCK):
         unreadable: list[Path] = []
         profiles = select_profiles(list(find_profiles(settings.out, unreadable)), department)
@@ -82,7 +84,7 @@ def export(
                 )
             profiles = current
             target = to or Path("profiles.xlsx")
-            write_bytes_atomic(target, render_workbook(profiles, settings.language, settings.prepared_by))
+            write_bytes_atomic(target, render_workbook(profiles, options.template))
             print(f"wrote {target} ({len(profiles)} profiles)")
             return
         from profilegen.cli.progress import counting

@@ -17,6 +17,7 @@ from profilegen.cli.options import (
     PositionOption,
     SheetOption,
     StateDirOption,
+    TemplateOption,
     selection,
 )
 from profilegen.cli.output import emit_json, error, is_terminal, stdout, warn
@@ -89,6 +90,7 @@ def generate(
         str | None, typer.Option("--format", help="json, md and/or docx, comma-separated (default: json,md).")
     ] = None,
     no_subunits: NoSubunitsOption = False,
+    template: TemplateOption = None,
     as_json: JsonOption = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Nothing on success; on failure one summary line and the errors.")
@@ -121,6 +123,7 @@ def generate(
         max_cost=max_cost,
         max_duration=max_duration,
         formats=formats,
+        template=template,
     )
     options = GenerateOptions(
         provider=provider,

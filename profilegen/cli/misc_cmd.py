@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import JsonOption
+from profilegen.cli.options import JsonOption, TemplateOption
 from profilegen.cli.output import emit_json
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
@@ -67,13 +67,17 @@ STARTER = """\
 
 def schema(
     profile_only: Annotated[
-        bool, typer.Option("--profile-only", help="Only the part the LLM writes (`profile`), not the whole file.")
+        bool, typer.Option("--profile-only", help="Only the part the LLM writes (the template's written fields).")
     ] = False,
+    template: TemplateOption = None,
 ) -> None:
-    """JSON Schema of a profile file ({schema_version, profile, meta}); --profile-only for the profile part."""
+    """JSON Schema of a profile file ({schema_version, template, profile, meta}) under the active template."""
     from profilegen.generation.schema import file_json_schema, profile_json_schema
+    from profilegen.template.loader import load_template
 
-    emit_json(profile_json_schema() if profile_only else file_json_schema())
+    settings = OPTIONS.settings()
+    active = load_template(template or settings.template, settings.language)
+    emit_json(profile_json_schema(active) if profile_only else file_json_schema(active))
 
 
 @config_app.command("show", epilog="Example: PROFILEGEN_CONCURRENCY=8 profilegen config show --json")

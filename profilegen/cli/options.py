@@ -28,6 +28,9 @@ DepartmentOption = Annotated[
 ]
 AllOption = Annotated[bool, typer.Option("--all", help="Every position of the organisation.")]
 PositionOption = Annotated[str | None, typer.Option("--position", help="Only this title within the selection.")]
+TemplateOption = Annotated[
+    str | None, typer.Option("--template", help="The profile's form: a101 (default), en, or a template file.")
+]
 NoSubunitsOption = Annotated[bool, typer.Option("--no-subunits", help="Only the named units, not their children.")]
 
 

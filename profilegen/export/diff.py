@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-SCALARS = (
-    "position_title",
-    "category",
-    "direct_manager",
-    "primary_activity",
-    "working_conditions",
-    "additional_information",
-)
-Getter = Callable[[dict[str, Any]], list[str]]
-LISTS: dict[str, Getter] = {
-    "corporate_competencies": lambda p: p["corporate_competencies"],
-    "personal_qualities": lambda p: p["personal_qualities"],
-    "software": lambda p: p["workplace"]["software"],
-    "hardware": lambda p: p["workplace"]["hardware"],
-    "feeder_positions": lambda p: p["career"]["feeder_positions"],
-    "target_positions": lambda p: [f"{t['position']} ({t['unit']})" for t in p["career"]["target_positions"]],
-    "subordinate_units": lambda p: p["subordinates"]["units"],
-}
+from profilegen.template.documents import readable
+from profilegen.template.layout import cell
+from profilegen.template.model import FieldSpec, Template
 
 
 @dataclass(slots=True)
@@ -37,53 +21,45 @@ class SectionDiff:
         return bool(self.added or self.removed or self.changed)
 
 
-def _tasks(profile: dict[str, Any]) -> list[str]:
-    return [f"{a['area']}: {t}" for a in profile["responsibility_areas"] for t in a["tasks"]]
+def _lines(spec: FieldSpec, value: Any) -> list[str]:
+    """A field's value as comparable lines: list items, table rows, "area: item" for numbered areas."""
+    if spec.kind in ("text", "choice", "number"):
+        return [] if value is None else [cell(value)]
+    lines: list[str] = []
+    for item in value or []:
+        if spec.kind == "areas" and isinstance(item, dict):
+            rows = item.get("items") or []
+            lines += [f"{item.get('name')}: {_flat(spec, row)}" for row in rows]
+        else:
+            lines.append(_flat(spec, item))
+    return lines
 
 
-def _skills(profile: dict[str, Any]) -> dict[str, int]:
-    return {s["name"]: int(s["level"]) for c in profile["professional_skills"] for s in c["skills"]}
+def _flat(spec: FieldSpec, item: Any) -> str:
+    if isinstance(item, dict):
+        return " | ".join(cell(item.get(c.key)) for c in spec.columns) if spec.columns else str(item)
+    return cell(item)
 
 
-def _kpis(profile: dict[str, Any]) -> dict[str, tuple[str, str, Any, str]]:
-    return {k["name"]: (k["target"], k["unit"], k["weight"], k["period"]) for k in profile["kpis"]}
-
-
-def _items(section: str, old: list[str], new: list[str]) -> SectionDiff:
-    old_set, new_set = set(old), set(new)
-    return SectionDiff(section, [x for x in new if x not in old_set], [x for x in old if x not in new_set])
-
-
-def diff_profiles(old: dict[str, Any], new: dict[str, Any]) -> list[SectionDiff]:
-    """Section differences from ``old`` (say, the file on disk) to ``new`` (the generated version)."""
-    result = [_items("responsibility_areas", _tasks(old), _tasks(new))]
-    old_skills, new_skills = _skills(old), _skills(new)
-    skills = _items("professional_skills", list(old_skills), list(new_skills))
-    skills.changed = [
-        f"{name}: level {old_skills[name]} → {new_skills[name]}"
-        for name in old_skills
-        if name in new_skills and old_skills[name] != new_skills[name]
-    ]
-    result.append(skills)
-    old_kpis, new_kpis = _kpis(old), _kpis(new)
-    kpis = _items("kpis", list(old_kpis), list(new_kpis))
-    for name in old_kpis:
-        if name in new_kpis and old_kpis[name] != new_kpis[name]:
-            (t0, u0, w0, p0), (t1, u1, w1, p1) = old_kpis[name], new_kpis[name]
-            kpis.changed.append(f"{name}: target {t0} {u0} → {t1} {u1}, weight {w0} → {w1}, period {p0} → {p1}")
-    result.append(kpis)
-    result += [_items(section, get(old), get(new)) for section, get in LISTS.items()]
-    for key in SCALARS:
-        if old.get(key) != new.get(key):
-            result.append(SectionDiff(key, changed=[f"{old.get(key)!r} → {new.get(key)!r}"]))
-    edu_old, edu_new = old["education"], new["education"]
-    if edu_old != edu_new:
+def diff_profiles(old: dict[str, Any], new: dict[str, Any], template: Template) -> list[SectionDiff]:
+    """Field by field, from the ``old`` document (say, the file on disk) to the ``new`` one; each is read with
+    its own template, and a field's label names its difference."""
+    old, old_template = readable(old, template)
+    new, new_template = readable(new, template)
+    before, after = old.get("profile") or {}, new.get("profile") or {}
+    specs = {spec.key: spec for spec in [*old_template.fields, *new_template.fields]}
+    result = []
+    for key, spec in specs.items():
+        if before.get(key) == after.get(key):
+            continue
+        if spec.kind in ("text", "choice", "number"):
+            result.append(SectionDiff(spec.label, changed=[f"{before.get(key)!r} → {after.get(key)!r}"]))
+            continue
+        old_lines, new_lines = _lines(spec, before.get(key)), _lines(spec, after.get(key))
+        old_set, new_set = set(old_lines), set(new_lines)
         result.append(
             SectionDiff(
-                "education",
-                changed=[
-                    f"{k}: {edu_old.get(k)!r} → {edu_new.get(k)!r}" for k in edu_new if edu_old.get(k) != edu_new.get(k)
-                ],
+                spec.label, [x for x in new_lines if x not in old_set], [x for x in old_lines if x not in new_set]
             )
         )
     return [d for d in result if d]

@@ -6,7 +6,9 @@ import io
 from datetime import UTC, datetime
 from typing import Any
 
-from profilegen.export.sections import Bullets, Field, Table, Text, labels_for, meta_line, profile_sections, title_of
+from profilegen.export.sections import meta_line, title_of
+from profilegen.template.layout import Bullets, Field, Table, Text, document_sections
+from profilegen.template.model import Template
 from profilegen.text import xml_safe
 
 MAX_PROPERTY = 255
@@ -33,13 +35,25 @@ def generated_at(document: dict[str, Any]) -> datetime:
     return when.astimezone(UTC).replace(tzinfo=None)
 
 
-def render_docx(document: dict[str, Any], language: str = "ru", prepared_by: str = "profilegen") -> bytes:
+def _prepared_by(document: dict[str, Any], template: Template) -> str:
+    spec = template.fact_field("prepared_by")
+    value = (document.get("profile") or {}).get(spec.key) if spec is not None else None
+    return str(value or "")
+
+
+def render_docx(document: dict[str, Any], template: Template) -> bytes:
+    """A4 portrait, the template's sections in order, the review notes last."""
     from docx import Document
+    from docx.shared import Mm
 
     document = _xml_safe(document)
-    prepared_by = xml_safe(prepared_by)
+    prepared_by = _prepared_by(document, template)
 
     doc = Document()
+    page = doc.sections[0]
+    page.page_width, page.page_height = Mm(210), Mm(297)
+    page.left_margin = page.right_margin = Mm(20)
+    page.top_margin = page.bottom_margin = Mm(20)
     # python-docx looks a style up by name (scanning every style) for each paragraph; look each up once
     # and set the id on the paragraph directly: 70 ms a document becomes a few
     ids = {name: doc.styles[name].style_id for name in ("Title", "Heading 1", "Heading 2", "List Bullet", "Table Grid")}
@@ -49,7 +63,7 @@ def render_docx(document: dict[str, Any], language: str = "ru", prepared_by: str
 
     title = title_of(document)
     styled(title, "Title")
-    for section in profile_sections(document, language):
+    for section in document_sections(document, template):
         styled(section.title, "Heading 1")
         for block in section.blocks:
             if isinstance(block, Field):
@@ -75,17 +89,16 @@ def render_docx(document: dict[str, Any], language: str = "ru", prepared_by: str
                 for row in block.rows:
                     for cell, value in zip(table.add_row().cells, row, strict=True):
                         cell.text = value
-    labels = labels_for(language)
     when = generated_at(document)
-    doc.add_paragraph(f"{labels['prepared']}: {prepared_by}; {labels['date']}: {when:%Y-%m-%d}")
-    doc.add_paragraph(f"{labels['meta']}: {meta_line(document)}").runs[0].italic = True
+    doc.add_paragraph(f"{template.texts['generated']}: {meta_line(document)}").runs[0].italic = True
     props = doc.core_properties
     props.title = title[:MAX_PROPERTY]  # document properties hold at most 255 characters
     props.author = prepared_by[:MAX_PROPERTY]
     props.last_modified_by = prepared_by[:MAX_PROPERTY]
     props.created = when
     props.modified = when
-    props.subject = " / ".join(document["profile"]["unit"]["path"])[:MAX_PROPERTY]
+    unit_path = ((document.get("meta") or {}).get("position") or {}).get("unit_path") or []
+    props.subject = " / ".join(unit_path)[:MAX_PROPERTY]
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Every per-position format, rendered from the canonical JSON document."""
+"""Every per-position format, rendered from the canonical JSON document with its template."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from profilegen.errors import InputError
+from profilegen.template.documents import readable
+from profilegen.template.model import Template
 
 FORMATS = ("json", "md", "docx")
 
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    language: str = "ru"
-    prepared_by: str = "profilegen"
+    template: Template  # the active one: a profile names its own, and is read with it where it can be
 
 
 def check_formats(formats: list[str]) -> list[str]:
@@ -28,12 +29,13 @@ def check_formats(formats: list[str]) -> list[str]:
 def render(fmt: str, document: dict[str, Any], options: RenderOptions) -> bytes:
     if fmt == "json":
         return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    document, template = readable(document, options.template)
     if fmt == "md":
         from profilegen.export.markdown import render_markdown
 
-        return render_markdown(document, options.language).encode("utf-8")
+        return render_markdown(document, template).encode("utf-8")
     if fmt == "docx":
         from profilegen.export.docx_writer import render_docx
 
-        return render_docx(document, options.language, options.prepared_by)
+        return render_docx(document, template)
     raise InputError(f"unknown format '{fmt}'")

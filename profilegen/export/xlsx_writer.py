@@ -10,39 +10,52 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from profilegen.export.documents import StoredProfile
-from profilegen.export.sections import block_lines, kpi_label, labels_for, profile_sections, title_of
+from profilegen.export.sections import title_of
+from profilegen.template.documents import readable
+from profilegen.template.layout import Bullets, Field, Text, document_sections
+from profilegen.template.model import Template
 from profilegen.text import xml_safe
 
 MAX_SHEET = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-SUMMARY_HEADERS = (
-    "Unit path",
-    "Position",
-    "Category",
-    "KPIs",
-    "Generator",
-    "Model",
-    "Tokens in",
-    "Tokens out",
-    "Cost USD",
-    "Generated at",
-    "Sheet",
+SUMMARY_KEYS = (
+    "unit",
+    "position",
+    "category",
+    "kpis",
+    "warnings",
+    "generator",
+    "model",
+    "tokens_in",
+    "tokens_out",
+    "cost",
+    "generated",
+    "sheet",
 )
 
 
-def sheet_names(titles: Sequence[str]) -> list[str]:
-    """Unique sheet names (≤ 31 characters, none of []:*?/\\), one per title, in order."""
-    used: set[str] = {"summary"}
+def _whole_words(text: str, limit: int) -> str:
+    """The text cut to ``limit`` characters at a word boundary (a single long word is cut inside)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,.-–—(")
+    return cut if 0 < len(cut) <= limit else text[:limit]
+
+
+def sheet_names(titles: Sequence[str], reserved: str = "Summary") -> list[str]:
+    """Unique sheet names (≤ 31 characters, none of []:*?/\\, whole words), one per title, in order; a
+    repeated title gets its number: "Руководитель группы (2)"."""
+    used: set[str] = {reserved.casefold()}
     names = []
     for title in titles:
-        base = _BAD_SHEET_CHARS.sub("_", xml_safe(title)).strip().strip("'") or "Profile"
-        name = base[:MAX_SHEET]
+        base = " ".join(_BAD_SHEET_CHARS.sub(" ", xml_safe(title)).replace("'", " ").split()) or "Profile"
+        name = _whole_words(base, MAX_SHEET)
         counter = 1
         while name.casefold() in used:
             counter += 1
-            suffix = f"~{counter}"
-            name = base[: MAX_SHEET - len(suffix)] + suffix
+            suffix = f" ({counter})"
+            name = _whole_words(base, MAX_SHEET - len(suffix)) + suffix
         used.add(name.casefold())
         names.append(name)
     return names
@@ -104,45 +117,76 @@ def _row(row: int, cells: Sequence[str]) -> str:
     return f'<row r="{row}">{"".join(cells)}</row>'
 
 
-def _sheet(rows: Sequence[str], widths: Sequence[float], frozen: bool = False, tail: str = "") -> str:
+def _sheet(
+    rows: Sequence[str], widths: Sequence[float], frozen: bool = False, tail: str = "", fit: bool = False
+) -> str:
     view = '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' if frozen else ""
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, start=1))
+    fit_page = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if fit else ""
     return (
-        _HEAD + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">{view}'
-        f"</sheetView></sheetViews><cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>{tail}</worksheet>"
+        _HEAD + f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">{fit_page}'
+        f'<sheetViews><sheetView workbookViewId="0">{view}</sheetView></sheetViews>'
+        f"<cols>{cols}</cols><sheetData>{''.join(rows)}</sheetData>{tail}</worksheet>"
     )
 
 
-def _profile_sheet(profile: StoredProfile, language: str, prepared_by: str) -> str:
-    doc, meta = profile.document, profile.document.get("meta") or {}
-    lab = labels_for(language)
-    rows = [_row(1, [_cell(1, 1, title_of(doc), TITLE)])]
-    line = 3
-    for section in profile_sections(doc, language):
-        text = "\n".join(t for block in section.blocks for t in block_lines(block))
-        rows.append(_row(line, [_cell(line, 1, section.title, BOLD_WRAP), _cell(line, 2, text, WRAP)]))
-        line += 1
-    rows.append(_row(line + 1, [_cell(line + 1, 1, lab["prepared"], BOLD), _cell(line + 1, 2, prepared_by)]))
-    date = str(meta.get("generated_at", ""))[:10]
-    rows.append(_row(line + 2, [_cell(line + 2, 1, lab["date"], BOLD), _cell(line + 2, 2, date)]))
-    return _sheet(rows, (34, 100))
+_PAGE = (
+    '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
+    '<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>'
+)  # A4 portrait, as wide as the page
 
 
-def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", prepared_by: str = "profilegen") -> bytes:
+def _profile_sheet(document: dict[str, Any], template: Template) -> str:
+    """HR's layout: the section's label in column A, its values from column B on (a field's label in B and
+    its value in C; numbered areas with "-" tasks; tables with a column per column)."""
+    grid: list[list[tuple[int, Any, int]]] = [[(1, title_of(document), TITLE)], []]
+    for section in document_sections(document, template):
+        lines: list[list[tuple[int, Any, int]]] = []
+        for block in section.blocks:
+            if isinstance(block, Text):
+                lines.append([(2, block.text, WRAP)])
+            elif isinstance(block, Field):
+                lines.append([(2, block.label, WRAP), (3, block.value, WRAP)])
+            else:
+                if block.heading:
+                    lines.append([(2, block.heading, BOLD_WRAP)])
+                if isinstance(block, Bullets):
+                    lines += [[(2, f"- {item}", WRAP)] for item in block.items]
+                else:
+                    lines.append([(c, h, BOLD_WRAP) for c, h in enumerate(block.headers, start=2)])
+                    lines += [[(c, v, WRAP) for c, v in enumerate(cells, start=2)] for cells in block.rows]
+        lines = lines or [[]]
+        lines[0] = [(1, section.title, BOLD_WRAP), *lines[0]]
+        grid += [*lines, []]
+    rows = [_row(n, [_cell(n, c, v, style) for c, v, style in cells]) for n, cells in enumerate(grid, start=1) if cells]
+    return _sheet(rows, (34, 60, 16, 60, 10, 12), tail=_PAGE, fit=True)
+
+
+def _summary_value(document: dict[str, Any], template: Template, fact: str) -> Any:
+    spec = template.fact_field(fact)
+    return (document.get("profile") or {}).get(spec.key) if spec is not None else None
+
+
+def render_workbook(profiles: Sequence[StoredProfile], template: Template) -> bytes:
     """The workbook, written part by part into a zip: time and memory grow with the profiles, one at a time
-    (a spreadsheet library keeps every sheet and checks each new sheet's name against all the others)."""
-    names = sheet_names([title_of(p.document) for p in profiles])
-    categories = labels_for(language)["categories"]
+    (a spreadsheet library keeps every sheet and checks each new sheet's name against all the others).
+    The Summary sheet speaks the template's language; each profile is read with its own template."""
+    texts = template.texts
+    headers = tuple(texts[f"summary_{key}"] for key in SUMMARY_KEYS)
+    summary = texts["summary"]
+    names = sheet_names([title_of(p.document) for p in profiles], summary)
     last = len(profiles) + 1
-    rows = [_row(1, [_cell(1, c, h, BOLD) for c, h in enumerate(SUMMARY_HEADERS, start=1)])]
+    rows = [_row(1, [_cell(1, c, h, BOLD) for c, h in enumerate(headers, start=1)])]
     links = []
     for row, (profile, name) in enumerate(zip(profiles, names, strict=True), start=2):
-        doc, meta = profile.document, profile.document.get("meta") or {}
+        doc, own = readable(profile.document, template)
+        meta = doc.get("meta") or {}
         values = (
             " / ".join(profile.unit_path),
             title_of(doc),
-            categories.get(doc["profile"].get("category"), doc["profile"].get("category")),
-            kpi_label(doc, language),
+            _summary_value(doc, own, "category"),
+            _summary_value(doc, own, "kpi_source"),
+            len(meta.get("warnings") or []),
             meta.get("generator"),
             meta.get("model"),
             meta.get("tokens_in"),
@@ -151,19 +195,19 @@ def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", pre
             meta.get("generated_at"),
         )
         cells = [_cell(row, c, v) for c, v in enumerate(values, start=1)]
-        rows.append(_row(row, [*cells, _cell(row, len(SUMMARY_HEADERS), name, LINK)]))
+        rows.append(_row(row, [*cells, _cell(row, len(headers), name, LINK)]))
         location = "'{}'!A1".format(name.replace("'", "''"))
-        ref = f"{_column(len(SUMMARY_HEADERS))}{row}"
+        ref = f"{_column(len(headers))}{row}"
         links.append(f'<hyperlink ref="{ref}" location={quoteattr(location)} display={quoteattr(name)}/>')
-    filter_ref = f"A1:{_column(len(SUMMARY_HEADERS))}{last}"
+    filter_ref = f"A1:{_column(len(headers))}{last}"
     tail = f'<autoFilter ref="{filter_ref}"/>' + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-    widths = (60, 40, 18, 40, 10, 24, 10, 10, 10, 24, 32)
+    widths = (60, 40, 30, 40, 10, 10, 24, 10, 10, 10, 24, 32)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
         book.writestr("xl/worksheets/sheet1.xml", _sheet(rows, widths, frozen=True, tail=tail))
         for number, profile in enumerate(profiles, start=2):
-            book.writestr(f"xl/worksheets/sheet{number}.xml", _profile_sheet(profile, language, prepared_by))
-        sheets = ["Summary", *names]
+            book.writestr(f"xl/worksheets/sheet{number}.xml", _profile_sheet(*readable(profile.document, template)))
+        sheets = [summary, *names]
         book.writestr(
             "xl/workbook.xml",
             _HEAD
@@ -172,7 +216,7 @@ def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", pre
                 f'<sheet name={quoteattr(xml_safe(n))} sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(sheets, 1)
             )
             + '</sheets><definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-            + f"'Summary'!$A$1:${_column(len(SUMMARY_HEADERS))}${last}</definedName></definedNames></workbook>",
+            + f"'{summary}'!$A$1:${_column(len(headers))}${last}</definedName></definedNames></workbook>",
         )
         book.writestr(
             "xl/_rels/workbook.xml.rels",
@@ -196,7 +240,7 @@ def render_workbook(profiles: Sequence[StoredProfile], language: str = "ru", pre
             "docProps/core.xml",
             _HEAD + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
             'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f"<dc:creator>{escape(xml_safe(prepared_by))}</dc:creator></cp:coreProperties>",
+            "<dc:creator>profilegen</dc:creator></cp:coreProperties>",
         )
         book.writestr(
             "[Content_Types].xml",

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection
 from typing import Any
 
 from pydantic import ValidationError
 
-from profilegen.generation.context import PositionContext
 from profilegen.generation.providers.base import ProviderResult
-from profilegen.generation.schema import Profile
+from profilegen.template.model import Template
+from profilegen.template.schema import answer_model
 from profilegen.text import normalize
 
 _FENCE = re.compile(r"^\s*```[\w-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
@@ -31,8 +30,8 @@ def strip_fences(text: str) -> str:
     return match.group(1) if match else text.strip()
 
 
-def parse_answer(content: str) -> Profile:
-    """The profile in an answer, or InvalidAnswer naming what is wrong."""
+def parse_answer(content: str, template: Template) -> dict[str, Any]:
+    """The written fields in an answer, checked against the template, or InvalidAnswer naming what is wrong."""
     text = strip_fences(content)
     try:
         # strict=False: a raw control character inside a string (a tab, a newline) is unambiguous JSON
@@ -42,7 +41,7 @@ def parse_answer(content: str) -> Profile:
         reason = exc.msg.removesuffix(" at")  # "Invalid control character at" + our own "at line"
         raise InvalidAnswer(f"not valid JSON: {reason} at line {exc.lineno}, column {exc.colno}") from None
     try:
-        return Profile.model_validate(data)
+        return answer_model(template).model_validate(data).model_dump(mode="json")
     except ValidationError as exc:
         lines = [
             f"{'.'.join(str(p) for p in error['loc']) or '(root)'}: {error['msg']}"
@@ -53,10 +52,10 @@ def parse_answer(content: str) -> Profile:
         raise InvalidAnswer("\n".join(lines)) from None
 
 
-def journaled_result(record: dict[str, Any], default_model: str) -> ProviderResult:
+def journaled_result(record: dict[str, Any], default_model: str, template: Template) -> ProviderResult:
     """A journaled raw answer as a provider result (exported without a new request), or InvalidAnswer."""
     return ProviderResult(
-        profile=parse_answer(str(record["raw_answer"])),
+        profile=parse_answer(str(record["raw_answer"]), template),
         raw=str(record["raw_answer"]),
         model=str(record.get("model") or default_model),
         tokens_in=record.get("tokens_in"),
@@ -66,39 +65,14 @@ def journaled_result(record: dict[str, Any], default_model: str) -> ProviderResu
     )
 
 
-class KnownUnits:
-    """The org's unit names, normalised once (an answer's career units are checked against them)."""
-
-    def __init__(self, names: Collection[str]) -> None:
-        self.normalized = frozenset(normalize(name) for name in names)
-
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and normalize(name) in self.normalized
-
-
-def quality_warnings(profile: Profile, context: PositionContext, known_units: KnownUnits) -> list[str]:
-    """Content problems that validation cannot see; recorded in `meta.warnings`, never fatal."""
+def quality_warnings(profile: dict[str, Any], template: Template) -> list[str]:
+    """Content problems that validation cannot see; recorded in `meta.warnings`, never fatal: an item said
+    twice in a list (in any letter case). Emptiness and limits are the template's and validation's."""
     warnings: list[str] = []
-    empty = [
-        name
-        for name, value in (
-            ("responsibility_areas", profile.responsibility_areas),
-            ("professional_skills", profile.professional_skills),
-            ("corporate_competencies", profile.corporate_competencies),
-            ("personal_qualities", profile.personal_qualities),
-            ("primary_activity", profile.primary_activity.strip()),
-            ("working_conditions", profile.working_conditions.strip()),
-        )
-        if not value
-    ]
-    if context.kpis and not profile.kpis:
-        empty.append("kpis")
-    warnings += [f"empty_section: {name}" for name in empty]
-    source = {normalize(k.name) for k in context.kpis}
-    warnings += [f"unknown_kpi: {k.name}" for k in profile.kpis if normalize(k.name) not in source]
-    warnings += [
-        f"unknown_career_unit: {t.position} ({t.unit})"
-        for t in profile.career.target_positions
-        if t.unit not in known_units
-    ]
+    for spec in template.written:
+        value = profile.get(spec.key)
+        if isinstance(value, list):
+            items = [normalize(json.dumps(v, ensure_ascii=False, sort_keys=True)) for v in value]
+            if len(set(items)) < len(items):
+                warnings.append(f"duplicate_items: {spec.label}")
     return warnings

@@ -257,6 +257,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
 _GENERATION_PARTS: dict[str, tuple[str, ...]] = {
     "prompt version": ("prompt_version", "schema_version"),
     "model": ("provider", "model"),
+    "template": ("template",),
 }
 
 

@@ -1,50 +1,107 @@
-"""Document assembly: a validated profile plus profilegen's own record of whose it is and how it was made."""
+"""Document assembly: the template's facts filled from the inputs, the model's written fields, and
+profilegen's own record of whose profile it is and how it was made."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from profilegen.generation.context import PositionContext
+from profilegen.generation.facts import kpi_source
 from profilegen.generation.providers.base import ProviderResult
 from profilegen.generation.versions import SCHEMA_VERSION
+from profilegen.template.model import FieldSpec, Template
 
 
-def with_facts(profile: dict[str, Any], context: PositionContext) -> dict[str, Any]:
-    """The profile with its identity and org facts set from the inputs: the model's spelling never counts."""
-    unit = dict(profile.get("unit") or {})
-    unit.update(top_block=context.unit_path[0], path=list(context.unit_path))
-    subordinates = {
-        "units": list(context.subordinate_units),
-        "people": context.subordinate_people,
-        "headcount_below": context.headcount_below,
-    }
-    competencies = list(context.competencies) or profile.get("corporate_competencies") or []
-    career = dict(profile.get("career") or {})
-    career["feeder_positions"] = [c.label for c in context.feeders]  # the candidates the model was given
-    return {
-        **profile,
-        "career": career,
-        "corporate_competencies": competencies,  # the company's rule decides them, not the model
+@dataclass(frozen=True, slots=True)
+class Form:
+    """The template a run fills, with what the config adds to its facts."""
+
+    template: Template
+    prepared_by: str = ""
+
+
+def kpi_origin(context: PositionContext, texts: dict[str, str]) -> str:
+    """Where the position's KPIs came from, in the template's words: HR's card, a unit file, a template."""
+    kind = kpi_source(context)
+    if kind == "position":
+        kind = "card" if context.kpi_source == "card" else "position"
+    return texts[f"kpi_{kind}"].format(file=context.kpi_file or "?")
+
+
+def _kpi_rows(spec: FieldSpec, context: PositionContext, gate: str) -> list[dict[str, Any]]:
+    keys = [c.key for c in spec.columns]
+    rows = []
+    for k in context.kpis:
+        row = {"name": k.name, "target": k.target, "unit": k.unit, "weight": gate if k.trigger else k.weight}
+        row["period"] = k.period
+        rows.append({key: row[key] for key in keys})
+    return rows
+
+
+def fact_value(spec: FieldSpec, context: PositionContext, form: Form, date: str) -> Any:
+    """The value profilegen gives a fact field (None where its inputs say nothing)."""
+    texts = form.template.texts
+    fact = spec.fact
+    if fact == "kpis":
+        return _kpi_rows(spec, context, texts["gate"])
+    values: dict[str, Any] = {
         "position_title": context.title,
-        "unit": unit,
-        "category": context.category,
-        "direct_manager": context.direct_manager,
-        "subordinates": subordinates,
+        "employee": context.employee_name,
+        "unit_top_block": context.unit_path[0],
+        "unit_path": " / ".join(context.unit_path),
+        "unit_name": context.unit_path[-1],
+        "category": context.category_label or spec.codes.get(context.category) or context.category,
+        "manager": context.direct_manager or None,
+        "deputy_of": context.deputy_of,
+        "subordinate_units": len(context.subordinate_units),
+        "subordinate_unit_names": list(context.subordinate_units),
+        "direct_reports": context.subordinate_people,
+        "headcount_below": context.headcount_below,
+        "competencies": list(context.competencies),
+        "feeders": [c.label for c in context.feeders],
+        "targets": [f"{c.label} — {texts.get(f'track_{c.track}', c.track)}" for c in context.targets],
+        "kpi_source": kpi_origin(context, texts),
+        "prepared_by": form.prepared_by or None,
+        "date": date,
     }
+    return values[str(fact)]
+
+
+def _date(language: str) -> str:
+    return time.strftime("%d.%m.%Y" if language == "ru" else "%Y-%m-%d")
+
+
+def fill(written: dict[str, Any], context: PositionContext, form: Form) -> dict[str, Any]:
+    """The profile in the template's order: facts from the inputs, written fields from the answer (a list's
+    `start_with` items first)."""
+    date = _date(form.template.language)
+    profile: dict[str, Any] = {}
+    for spec in form.template.fields:
+        if spec.fact:
+            profile[spec.key] = fact_value(spec, context, form, date)
+            continue
+        value = written.get(spec.key)
+        if spec.start_with and isinstance(value, list):
+            seen = {str(v).casefold() for v in spec.start_with}
+            value = [*spec.start_with, *(v for v in value if str(v).casefold() not in seen)]
+        profile[spec.key] = value
+    return profile
 
 
 def assemble(
     context: PositionContext,
     result: ProviderResult,
     *,
+    form: Form,
     generator: str,
     prompt_version: str,
     fingerprint: str,
-    language: str,
     duration: float,
 ) -> dict[str, Any]:
-    """`{schema_version, profile, meta}` for a position; `meta.position` is the identity every command reads."""
+    """`{schema_version, template, profile, meta}` for a position; `meta.position` is the identity every
+    command reads."""
     meta = {
         "position": {"unit_path": list(context.unit_path), "title": context.title},
         "generator": generator,
@@ -61,17 +118,13 @@ def assemble(
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "employee_name": context.employee_name,
         "warnings": result.warnings,
-        "language": language,
+        "language": form.template.language,
         "attempts": result.attempts,
         "kpi_gates": [k.name for k in context.kpis if k.trigger],
     }
-    profile = with_facts(result.profile.model_dump(mode="json"), context)
-    if context.kpi_source == "card":  # HR's card is the position's KPIs, whatever the answer said
-        card = [
-            {"name": k.name, "target": k.target, "unit": k.unit, "weight": k.weight, "period": k.period}
-            for k in context.kpis
-        ]
-        if profile.get("kpis") != card and context.kpi_scope == "position":
-            meta["warnings"] = [*result.warnings, "kpis_overridden: the answer's KPIs differ from HR's card"]
-        profile["kpis"] = card
-    return {"schema_version": SCHEMA_VERSION, "profile": profile, "meta": meta}
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "template": form.template.identity(),
+        "profile": fill(result.profile, context, form),
+        "meta": meta,
+    }

@@ -19,7 +19,7 @@ from profilegen.export.paths import format_file
 from profilegen.export.render import FORMATS, RenderOptions, check_formats
 from profilegen.export.writer import FileHashes, PlannedWrite, known_hashes, plan_outputs
 from profilegen.generation.context import PositionContext, describe, fingerprint_parts
-from profilegen.generation.document import assemble
+from profilegen.generation.document import Form, assemble
 from profilegen.generation.failures import record_failure
 from profilegen.generation.limits import Limits, RunState, check_limits, install_signal_handlers
 from profilegen.generation.planning import SKIPPED, Task, context_params, generation_params
@@ -27,6 +27,7 @@ from profilegen.generation.providers.base import Provider, ProviderResult
 from profilegen.generation.report import Outcome, RunReport
 from profilegen.journal import Journal
 from profilegen.spending import paid_live
+from profilegen.template.loader import load_template
 
 EventSink = Callable[[str, dict[str, Any]], None]
 
@@ -52,10 +53,9 @@ class Engine:
         layout: OutputLayout,
         *,
         formats: Sequence[str] = ("json", "md"),
-        language: str = "ru",
+        form: Form | None = None,
         concurrency: int = 4,
         limits: Limits | None = None,
-        prepared_by: str = "profilegen",
         overwrite_edited: bool = False,
         send_employee_name: bool = False,
         on_event: EventSink | None = None,
@@ -64,14 +64,14 @@ class Engine:
         self.journal = journal
         self.layout = layout
         self.formats = check_formats(list(formats))
-        self.language = language
-        self.render_options = RenderOptions(language, prepared_by)
+        self.form = form or Form(load_template())
+        self.render_options = RenderOptions(self.form.template)
         self.overwrite_edited = overwrite_edited
         self.send_employee_name = send_employee_name
         self.concurrency = concurrency
         self.limits = limits or Limits()
         self.on_event = on_event or (lambda _event, _fields: None)
-        self.generation_params = generation_params(provider, language)
+        self.generation_params = generation_params(provider, self.form.template)
         # files are written in one thread (the journal, on the loop: a commit takes ~0.1 ms, and a thread of
         # its own would wait on the GIL and on another connection's lock far longer)
         self._writer: ThreadPoolExecutor | None = None
@@ -212,7 +212,7 @@ class Engine:
             from profilegen.generation.answer import InvalidAnswer, journaled_result  # models load only for work
 
             try:
-                result = journaled_result(record, self.provider.model)
+                result = journaled_result(record, self.provider.model, self.form.template)
             except InvalidAnswer:
                 task.action = "generate"
             else:
@@ -270,7 +270,7 @@ class Engine:
             generator=self.provider.generator,
             prompt_version=self.provider.prompt_version,
             fingerprint=task.fingerprint,
-            language=self.language,
+            form=self.form,
             duration=duration,
         )
         record = self.journal.position(task.key) or {}

@@ -14,6 +14,7 @@ from profilegen.generation.providers.base import Provider
 from profilegen.generation.versions import SCHEMA_VERSION
 from profilegen.journal import Journal
 from profilegen.org.model import UnitPath
+from profilegen.template.model import Template
 
 SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm", "in_batch")  # actions that touch nothing
 
@@ -31,14 +32,16 @@ class Task:
     reason: str = ""
 
 
-def generation_params(provider: Provider, language: str) -> dict[str, Any]:
-    """Everything about the generation that shapes a profile (part of every fingerprint)."""
+def generation_params(provider: Provider, template: Template) -> dict[str, Any]:
+    """Everything about the generation that shapes a profile (part of every fingerprint): the template's
+    content among them."""
     return {
         "provider": provider.name,
         "model": provider.model,
         "prompt_version": provider.prompt_version,
         "schema_version": SCHEMA_VERSION,
-        "language": language,
+        "language": template.language,
+        "template": template.sha256,
         **provider.params(),
     }
 

@@ -14,7 +14,8 @@ from typing import Any
 from profilegen.errors import InputError
 from profilegen.generation.context import PositionContext
 from profilegen.generation.facts import position_facts
-from profilegen.generation.schema import strict_json_schema
+from profilegen.template.model import Template
+from profilegen.template.schema import guidance, strict_json_schema
 
 _VERSION = re.compile(r"<!--\s*prompt-version:\s*([\w.-]+)\s*-->")
 DATA_HEADER = {"ru": "Данные должности (JSON):", "en": "Position data (JSON):"}
@@ -40,25 +41,29 @@ class PromptBuilder:
     """Builds chat messages whose system part is byte-identical for every position of a run."""
 
     version: str
-    language: str
+    template: Template
     system: str
     context_hashes: dict[str, str]
     send_employee_name: bool = False
 
+    @property
+    def language(self) -> str:
+        return self.template.language
+
     @classmethod
     def load(
         cls,
-        language: str = "ru",
+        template: Template,
         prompt_file: Path | None = None,
         context_files: list[Path] | None = None,
         send_employee_name: bool = False,
     ) -> PromptBuilder:
-        text = _read_template(language, prompt_file)
+        text = _read_template(template.language, prompt_file)
         match = _VERSION.search(text)
         declared = match.group(1) if match else "0"
         body = _VERSION.sub("", text).strip()
         version = f"{declared}+{hashlib.sha256(body.encode('utf-8')).hexdigest()[:8]}"
-        parts = [body]
+        parts = [body, guidance(template)]  # the form's part: the template's hash is a fingerprint input itself
         hashes: dict[str, str] = {}
         for path in context_files or []:
             try:
@@ -67,11 +72,11 @@ class PromptBuilder:
                 raise InputError(f"cannot read the context file ({type(exc).__name__})", source=str(path)) from None
             hashes[path.name] = hashlib.sha256(content.encode("utf-8")).hexdigest()
             parts.append(f"### {path.name}\n\n{content.strip()}")
-        return cls(version, language, "\n\n".join(parts), hashes, send_employee_name)
+        return cls(version, template, "\n\n".join(parts), hashes, send_employee_name)
 
     def with_schema(self) -> PromptBuilder:
         """The same prompt with the JSON Schema appended, for servers whose request cannot carry it."""
-        schema = json.dumps(strict_json_schema(), ensure_ascii=False, separators=(",", ":"))
+        schema = json.dumps(strict_json_schema(self.template), ensure_ascii=False, separators=(",", ":"))
         return dataclasses.replace(self, system=f"{self.system}\n\nJSON Schema:\n{schema}")
 
     def position_data(self, context: PositionContext) -> dict[str, Any]:

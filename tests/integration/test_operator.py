@@ -124,23 +124,27 @@ def test_words_and_plurals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     )
     assert froze.stdout.strip() == "froze 1 position"
     analyst = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
-    assert analyst["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 1 года"
+    assert analyst["profile"]["experience_previous"] == "Опыт работы по направлению не менее 1 года"
     head = json.loads(next((tmp_path / "out").rglob("Руководитель отдела.json")).read_text(encoding="utf-8"))
-    assert head["profile"]["education"]["experience"] == "Опыт работы по направлению не менее 5 лет"
+    assert head["profile"]["experience_previous"] == "Опыт работы по направлению не менее 5 лет"
     shown = invoke(capsys, "org", "show", "--org", str(SAMPLE_YAML)).stdout
     assert " 1 positions" not in shown and "1 own position," in shown
 
 
 def test_schema_describes_the_whole_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    from profilegen.generation.schema import ProfileFile
+    from profilegen.generation.schema import ProfileMeta
 
     whole = json.loads(invoke(capsys, "schema").stdout)
-    assert set(whole["required"]) == {"schema_version", "profile", "meta"}
+    assert set(whole["required"]) == {"schema_version", "template", "profile", "meta"}
+    assert "skills" in whole["properties"]["profile"]["properties"], "the profile part comes from the template"
     part = json.loads(invoke(capsys, "schema", "--profile-only").stdout)
-    assert "position_title" in part["properties"] and "meta" not in part["properties"]
+    assert "skills" in part["properties"] and "category" not in part["properties"], "facts are not the model's"
     assert invoke(capsys, *ALL, *sample_args(tmp_path)).code == 0
     for path in (tmp_path / "out").rglob("*.json"):
-        ProfileFile.model_validate_json(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"))
+        assert set(document) == set(whole["required"])
+        assert set(document["profile"]) == set(whole["properties"]["profile"]["required"])
+        ProfileMeta.model_validate(document["meta"])
 
 
 def test_kpi_map_is_clean_tsv(tmp_path: Path) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from profilegen.generation.schema import Profile
 from profilegen.journal import Journal
 from tests.conftest import KPI_DIR, run_cli
 from tests.fake_llm import FakeLLM, position_data
+from tests.helpers import check_profile
 
 KEY = "sk-resume-test"
 
@@ -106,7 +106,7 @@ def test_kill_9_five_times_then_finish(tmp_path: Path) -> None:
     documents = [p for p in out.rglob("*.json") if not p.name.startswith(".")]
     assert len(documents) == 200
     for path in documents:
-        Profile.model_validate(json.loads(path.read_text(encoding="utf-8"))["profile"])
+        check_profile(json.loads(path.read_text(encoding="utf-8")))
     assert not list(out.rglob("*.tmp")), "no temp files left behind"
     for round_index, done in enumerate(done_before):
         later = requests[request_marks[round_index] :]

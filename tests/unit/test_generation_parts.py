@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -11,12 +12,15 @@ from typing import Any
 import pytest
 
 from profilegen.errors import InputError
-from profilegen.generation.answer import InvalidAnswer, KnownUnits, parse_answer, quality_warnings, strip_fences
+from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings, strip_fences
 from profilegen.generation.prompt import PromptBuilder, estimate_tokens
 from profilegen.generation.providers.offline import draft_profile
 from profilegen.generation.providers.openai_compatible import OpenAIProvider, OpenAISettings, Usage
 from profilegen.generation.providers.retry import Pacer, backoff, retry_after
+from profilegen.template.loader import load_template
 from tests.helpers import sample_contexts
+
+A101 = load_template()
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +29,7 @@ def contexts() -> list[Any]:
 
 
 def test_prompt_prefix_is_identical_and_data_comes_last(contexts: list[Any]) -> None:
-    prompt = PromptBuilder.load("ru")
+    prompt = PromptBuilder.load(A101)
     a, b = prompt.messages(contexts[0]), prompt.messages(contexts[50])
     assert a[0] == b[0]
     assert a[1] != b[1]
@@ -33,8 +37,8 @@ def test_prompt_prefix_is_identical_and_data_comes_last(contexts: list[Any]) -> 
     assert "Иван" not in a[1]["content"], "employee names are not sent"
     prefix_share = len(a[0]["content"]) / sum(len(m["content"]) for m in a)
     assert prefix_share > 0.3
-    assert prompt.version.startswith("3+") and len(prompt.version) == 10
-    assert PromptBuilder.load("en").version != prompt.version
+    assert prompt.version.startswith("4+") and len(prompt.version) == 10
+    assert PromptBuilder.load(load_template("en")).version != prompt.version
 
 
 def test_prompt_file_context_files_and_schema(tmp_path: Path, contexts: list[Any]) -> None:
@@ -42,39 +46,34 @@ def test_prompt_file_context_files_and_schema(tmp_path: Path, contexts: list[Any
     custom.write_text("<!-- prompt-version: 7 -->\nBe brief.", encoding="utf-8")
     context_file = tmp_path / "company.md"
     context_file.write_text("ООО «Северная звезда» строит жилье.", encoding="utf-8")
-    prompt = PromptBuilder.load("ru", custom, [context_file]).with_schema()
+    prompt = PromptBuilder.load(A101, custom, [context_file]).with_schema()
     assert prompt.version.startswith("7+")
     assert "Северная звезда" in prompt.system and "JSON Schema" in prompt.system
     assert set(prompt.context_hashes) == {"company.md"}
     fix = prompt.fix_messages(prompt.messages(contexts[0]), "{}", "kpis: missing")
     assert [m["role"] for m in fix] == ["system", "user", "assistant", "user"]
     with pytest.raises(InputError):
-        PromptBuilder.load("ru", tmp_path / "missing.md")
+        PromptBuilder.load(A101, tmp_path / "missing.md")
     with pytest.raises(InputError):
-        PromptBuilder.load("ru", None, [tmp_path / "missing.md"])
+        PromptBuilder.load(A101, None, [tmp_path / "missing.md"])
     assert estimate_tokens(prompt.messages(contexts[0])) > 100
 
 
 def test_answer_parsing_and_quality(contexts: list[Any]) -> None:
     context = next(c for c in contexts if c.kpis and c.targets)
-    profile = draft_profile(context)
-    raw = profile.model_dump_json()
-    assert parse_answer(f"```json\n{raw}\n```") == profile
+    profile = draft_profile(context, A101)
+    raw = json.dumps(profile, ensure_ascii=False)
+    assert parse_answer(f"```json\n{raw}\n```", A101) == profile
     assert strip_fences("  {}  ") == "{}"
     with pytest.raises(InvalidAnswer, match="not valid JSON"):
-        parse_answer("Sure! {")
-    with pytest.raises(InvalidAnswer, match="category"):
-        parse_answer('{"category": "wizard"}')
-    units = KnownUnits({u for c in contexts for u in c.unit_path})
-    assert quality_warnings(profile, context, units) == []
-    odd = profile.model_copy(deep=True)
-    odd.kpis[0].name = "Придуманный КПЭ"
-    odd.career.target_positions[0].unit = "Отдел несуществующих дел"
-    warnings = quality_warnings(odd, context, units)
-    assert "unknown_kpi: Придуманный КПЭ" in warnings
-    assert any(w.startswith("unknown_career_unit") for w in warnings)
-    odd.kpis = []
-    assert "empty_section: kpis" in quality_warnings(odd, context, units)
+        parse_answer("Sure! {", A101)
+    with pytest.raises(InvalidAnswer, match="activity: Field required"):
+        parse_answer('{"category": "wizard"}', A101)
+    with pytest.raises(InvalidAnswer, match="education_level"):
+        parse_answer(json.dumps({**profile, "education_level": "Докторантура"}), A101)
+    assert quality_warnings(profile, A101) == []
+    odd = {**profile, "hardware": [], "speciality": ["Экономика", "экономика"]}
+    assert quality_warnings(odd, A101) == ["duplicate_items: Специальность"], "an empty optional list is no fault"
 
 
 def _error(headers: dict[str, str]) -> Exception:
@@ -160,13 +159,13 @@ def test_usage_cost_sources() -> None:
 
 def test_openrouter_request_extras(contexts: list[Any]) -> None:
     settings = OpenAISettings(base_url="https://openrouter.ai/api/v1", model="m", app_url="https://hr.example")
-    provider = OpenAIProvider(settings, "key", PromptBuilder.load("ru"))
+    provider = OpenAIProvider(settings, "key", PromptBuilder.load(A101))
     body = provider._request(provider.prompt.messages(contexts[0]), 100)
     assert body["provider"] == {"require_parameters": True}
     assert body["response_format"]["json_schema"]["strict"] is True
     assert provider._client.default_headers["HTTP-Referer"] == "https://hr.example"
     plain = OpenAIProvider(
-        replace(settings, base_url="http://127.0.0.1:1/v1", response_format="none"), "k", PromptBuilder.load("ru")
+        replace(settings, base_url="http://127.0.0.1:1/v1", response_format="none"), "k", PromptBuilder.load(A101)
     )
     assert "provider" not in plain._request([], 100)
     assert "response_format" not in plain._request([], 100)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -8,8 +9,12 @@ import pytest
 from profilegen.generation.context import fingerprint
 from profilegen.generation.providers.base import OfflineProvider
 from profilegen.generation.providers.offline import draft_profile
-from profilegen.generation.schema import Profile, profile_json_schema, strict_json_schema
+from profilegen.template.loader import load_template
+from profilegen.template.schema import answer_model, answer_schema, strict_json_schema
 from tests.helpers import sample_contexts
+
+A101 = load_template()
+EN = load_template("en")
 
 
 def _objects(node: Any) -> list[dict[str, Any]]:
@@ -26,13 +31,13 @@ def _objects(node: Any) -> list[dict[str, Any]]:
 
 
 def test_strict_schema_requires_everything() -> None:
-    schema = strict_json_schema()
+    schema = strict_json_schema(A101)
     objects = _objects(schema)
-    assert len(objects) > 10
+    assert len(objects) >= 4
     for obj in objects:
         assert obj["additionalProperties"] is False
         assert set(obj["required"]) == set(obj["properties"])
-    assert "title" in profile_json_schema()
+    assert "title" in answer_schema(A101)
 
 
 @pytest.fixture(scope="module")
@@ -42,19 +47,20 @@ def contexts() -> list[Any]:
 
 def test_offline_drafts_are_valid_and_deterministic(contexts: list[Any]) -> None:
     for context in contexts:
-        profile = draft_profile(context)
-        Profile.model_validate(profile.model_dump())
-        assert profile == draft_profile(context)
-        assert profile.unit.path == list(context.unit_path)
-        assert [k.name for k in profile.kpis] == [k.name for k in context.kpis]
-    english = draft_profile(contexts[0], "en")
-    assert english.corporate_competencies == list(contexts[0].competencies), "the company's model, in any language"
+        profile = draft_profile(context, A101)
+        answer_model(A101).model_validate(profile)
+        assert profile == draft_profile(context, A101)
+        assert set(profile) == {f.key for f in A101.written}, "the model's part only: the facts are profilegen's"
+        levels = {row["level"] for area in profile["skills"] for row in area["items"]}
+        assert levels <= {1, 2, 3, 4}
+    english = draft_profile(contexts[0], EN)
+    assert set(english) == {"purpose", "responsibilities", "requirements"}
 
 
 def test_offline_provider_result(contexts: list[Any]) -> None:
-    result = asyncio.run(OfflineProvider().generate(contexts[0]))
+    result = asyncio.run(OfflineProvider(A101).generate(contexts[0]))
     assert result.cost_usd == 0.0
-    assert Profile.model_validate_json(result.raw) == result.profile
+    assert json.loads(result.raw) == result.profile
 
 
 def test_per_position_kpis_in_context(contexts: list[Any]) -> None:
@@ -81,24 +87,27 @@ def test_fingerprint_stable_and_sensitive(contexts: list[Any]) -> None:
     assert a != fingerprint(contexts[1], {"model": "m", "language": "ru"})
 
 
-def test_a_head_of_more_units_than_the_schema_lists_is_still_drafted(contexts: list[Any]) -> None:
-    """A general director over 53 blocks (a large group) is drafted; the document keeps all 53 from the facts."""
+def test_a_head_of_many_units_keeps_them_all_and_facts_override_nothing_written(contexts: list[Any]) -> None:
+    """A general director over 53 blocks (a large group): the document counts all 53 from the facts."""
     import dataclasses
 
-    from profilegen.generation.document import assemble
+    from profilegen.generation.document import Form, assemble
     from profilegen.generation.providers.base import ProviderResult
 
     many = tuple(f"Блок {n}" for n in range(53))
     context = dataclasses.replace(contexts[0], subordinate_units=many)
-    profile = draft_profile(context)
-    assert len(profile.subordinates.units) == 50
+    profile = draft_profile(context, A101)
     document = assemble(
         context,
         ProviderResult(profile=profile, raw="", model="offline"),
+        form=Form(A101, "Иванова И. И."),
         generator="offline",
         prompt_version="t",
         fingerprint="f",
-        language="ru",
         duration=0.0,
     )
-    assert document["profile"]["subordinates"]["units"] == list(many)
+    assert document["profile"]["subordinate_units"] == 53
+    assert document["profile"]["prepared_by"] == "Иванова И. И."
+    assert document["template"] == {"name": "a101", "sha256": A101.sha256}
+    assert [k for k in document["profile"] if k in profile] == list(profile)
+    assert document["profile"]["software"][:3] == list(A101.field("software").start_with)  # type: ignore[union-attr]

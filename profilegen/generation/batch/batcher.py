@@ -350,7 +350,7 @@ class Batcher:
         from profilegen.generation.answer import InvalidAnswer, parse_answer  # the models load only for answers
 
         try:
-            parse_answer(content)
+            parse_answer(content, self.provider.prompt.template)
         except InvalidAnswer as exc:
             if fixes < self.validation_retries:
                 fix = {"answer": content, "errors": exc.errors}

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from profilegen.generation.context import PositionContext
 
 if TYPE_CHECKING:
-    from profilegen.generation.schema import Profile
+    from profilegen.template.model import Template
 
-OFFLINE_PROMPT_VERSION = "offline-4"
+OFFLINE_PROMPT_VERSION = "offline-5"
 
 # Called with each answer as soon as it arrives (before validation) and the usage so far, so that
 # nothing paid for is lost if the process dies before the profile is written.
@@ -23,7 +23,7 @@ AnswerSink = Callable[[str, dict[str, Any]], Awaitable[None]]
 class ProviderResult:
     """A validated profile and what producing it cost."""
 
-    profile: Profile
+    profile: dict[str, Any]  # the written fields, validated against the template
     raw: str
     model: str
     tokens_in: int | None = None
@@ -58,17 +58,17 @@ class OfflineProvider:
     model = "offline"
     prompt_version = OFFLINE_PROMPT_VERSION
 
-    def __init__(self, language: str = "ru") -> None:
-        self.language = language
+    def __init__(self, template: Template) -> None:
+        self.template = template
 
     def params(self) -> dict[str, Any]:
-        return {"language": self.language}
+        return {"language": self.template.language}
 
     async def generate(self, context: PositionContext, on_answer: AnswerSink | None = None) -> ProviderResult:
         from profilegen.generation.providers.offline import draft_profile  # the models load when a draft is written
 
-        profile = draft_profile(context, self.language)
-        raw = json.dumps(profile.model_dump(mode="json"), ensure_ascii=False)
+        profile = draft_profile(context, self.template)
+        raw = json.dumps(profile, ensure_ascii=False)
         if on_answer is not None:
             await on_answer(raw, {"tokens_in": 0, "tokens_out": 0, "cost_usd": 0.0})
         return ProviderResult(profile=profile, raw=raw, model=self.model, tokens_in=0, tokens_out=0, cost_usd=0.0)

@@ -15,6 +15,7 @@ from profilegen.generation.planning import Task
 from profilegen.generation.providers.base import OfflineProvider, Provider
 from profilegen.journal import Journal
 from profilegen.org.model import OrgStructure
+from profilegen.template.loader import load_template
 
 
 def estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
             name, why = "offline", "no API key set and no server configured"
         notice = [f"provider: {name} ({why})"]
     if name == "offline":
-        return OfflineProvider(settings.language), notice
+        return OfflineProvider(load_template(settings.template, settings.language)), notice
     if not key:
         if is_hosted(settings.base_url):
             raise InputError(
@@ -59,7 +60,7 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
     from profilegen.generation.providers.openai_compatible import OpenAIProvider, OpenAISettings
 
     prompt = PromptBuilder.load(
-        settings.language,
+        load_template(settings.template, settings.language),
         settings.prompt_file,
         settings.context_files,
         send_employee_name=settings.send_employee_name,
@@ -80,8 +81,7 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         prices=settings.prices or None,
         app_url=settings.app_url,
     )
-    known_units = {path[-1] for path in org.units}
-    return OpenAIProvider(provider_settings, key, prompt, known_units), notice
+    return OpenAIProvider(provider_settings, key, prompt), notice
 
 
 HOSTED = ("openrouter.ai", "api.openai.com")  # providers on the internet: a key is needed, no llama-server asked

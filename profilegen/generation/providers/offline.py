@@ -1,27 +1,19 @@
-"""The offline drafter: a deterministic profile from the position's data alone, no network."""
+"""The offline drafter: a deterministic profile from the position's data alone, no network.
+
+It fills the template's written fields: a field's `draft` names the recipe (responsibilities, skills,
+software …); a field without one (a company's own) gets its kind's skeleton, marked for HR to fill.
+Every draft is fitted to the template's limits and choices and checked like a model's answer.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Any
 
 from profilegen.generation.context import PositionContext
-from profilegen.generation.schema import (
-    LEVEL_DESCRIPTIONS,
-    MAX_UNITS_LISTED,
-    CareerMap,
-    CareerTarget,
-    Category,
-    Education,
-    Profile,
-    ProfileKpi,
-    ResponsibilityArea,
-    Skill,
-    SkillCategory,
-    Subordinates,
-    UnitInfo,
-    Workplace,
-)
+from profilegen.template.model import FieldSpec, Template
+from profilegen.template.schema import answer_model
 from profilegen.text import normalize, plural, ru_plural
 
 _SOFTWARE_BY_WORD: dict[str, tuple[str, ...]] = {
@@ -49,11 +41,13 @@ _SOFTWARE_BY_WORD: dict[str, tuple[str, ...]] = {
 }
 
 
+_CORE_WORDS = ("продаж", "строител", "проект", "девелоп", "клиент", "архитект", "маркет", "объект", "bim", "смет")
+
+
 @dataclass(frozen=True, slots=True)
 class Phrases:
     """The fixed wording of offline drafts in one language."""
 
-    office: tuple[str, ...]
     hardware: tuple[str, ...]
     management: str
     management_tasks: tuple[str, ...]
@@ -61,7 +55,9 @@ class Phrases:
     core_tasks: tuple[str, ...]
     kpi_task: str
     kpi_area: str
-    activity: str
+    interaction: str
+    interaction_tasks: tuple[str, ...]
+    purpose: str
     skills_prof: str
     skills_mgmt: str
     skills_tools: str
@@ -69,20 +65,18 @@ class Phrases:
     skill_regs: str
     skill_plan: str
     skill_people: str
-    competencies: tuple[str, ...]
     qualities: tuple[str, ...]
-    education: str
-    education_spec: str
-    experience: str
-    conditions: str
-    additional: str
-    rationale: dict[str, str]
+    speciality: str
+    experience_previous: str
+    experience_total: str
+    promotion_conditions: str
+    promotion_decision: str
+    requirements: tuple[str, ...]
 
 
 _TEXT = {
     "ru": Phrases(
-        office=("MS Office / Р7-Офис", "Корпоративная почта", "Система электронного документооборота"),
-        hardware=("Персональный компьютер или ноутбук", "Корпоративный телефон"),
+        hardware=(),
         management="Управление подразделением",
         management_tasks=(
             "Планировать работу подразделения и распределять задачи",
@@ -93,39 +87,32 @@ _TEXT = {
         core_tasks=(
             "Выполнять задачи подразделения «{unit}» в рамках должности",
             "Готовить отчеты и материалы по своему направлению",
-            "Взаимодействовать со смежными подразделениями",
         ),
         kpi_task="Обеспечивать достижение показателя «{name}» (цель: {target})",
         kpi_area="Достижение ключевых показателей",
-        activity="Обеспечение результатов подразделения «{unit}» в роли «{title}»",
-        skills_prof="Профессиональные знания",
-        skills_mgmt="Управленческие навыки",
-        skills_tools="Работа с инструментами",
-        skill_domain="Знание предметной области подразделения «{unit}»",
-        skill_regs="Знание внутренних регламентов компании",
+        interaction="Взаимодействие и регламенты",
+        interaction_tasks=(
+            "Взаимодействовать со смежными подразделениями по задачам должности",
+            "Соблюдать внутренние регламенты и стандарты компании",
+        ),
+        purpose="Обеспечение результатов подразделения «{unit}» в роли «{title}»",
+        skills_prof="Знания и умения в области деятельности подразделения",
+        skills_mgmt="Знания и умения в области управления",
+        skills_tools="Знания и умения в области программного обеспечения",
+        skill_domain="Предметная область подразделения «{unit}»",
+        skill_regs="Внутренние регламенты компании",
         skill_plan="Планирование и постановка задач",
         skill_people="Развитие команды и обратная связь",
-        competencies=(
-            "Ориентация на результат",
-            "Клиентоориентированность",
-            "Командная работа",
-            "Ответственность",
-        ),
-        qualities=("Организованность", "Внимательность к деталям", "Коммуникабельность"),
-        education="Высшее образование",
-        education_spec="Профильное образование по направлению подразделения",
-        experience="Опыт работы по направлению не менее {years}",
-        conditions="Офис, пятидневная рабочая неделя, нормированный рабочий день",
-        additional="Черновик подготовлен автоматически по данным оргструктуры и КПЭ; требует проверки HR.",
-        rationale={
-            "vertical": "Рост по вертикали",
-            "horizontal": "Горизонтальный переход",
-            "expert": "Экспертный трек",
-        },
+        qualities=("ответственность", "организованность", "внимательность к деталям", "коммуникабельность"),
+        speciality="Профильное образование по направлению подразделения",
+        experience_previous="Опыт работы по направлению не менее {years}",
+        experience_total="Не менее {years}",
+        promotion_conditions="Выполнение КПЭ должности и готовность к задачам целевой позиции; требует уточнения HR",
+        promotion_decision="Непосредственный руководитель по согласованию с HR",
+        requirements=(),
     ),
     "en": Phrases(
-        office=("MS Office", "Corporate e-mail", "Document management system"),
-        hardware=("Desktop or laptop computer", "Corporate phone"),
+        hardware=(),
         management="Unit management",
         management_tasks=(
             "Plan the unit's work and assign tasks",
@@ -136,11 +123,15 @@ _TEXT = {
         core_tasks=(
             "Carry out the tasks of the unit '{unit}' within the role",
             "Prepare reports and materials in own area",
-            "Work with adjacent units",
         ),
         kpi_task="Achieve the KPI '{name}' (target: {target})",
         kpi_area="Key performance indicators",
-        activity="Delivering the results of the unit '{unit}' as '{title}'",
+        interaction="Cooperation and rules",
+        interaction_tasks=(
+            "Work with adjacent units on the position's tasks",
+            "Follow the company's internal rules and standards",
+        ),
+        purpose="Delivering the results of the unit '{unit}' as '{title}'",
         skills_prof="Professional knowledge",
         skills_mgmt="Management skills",
         skills_tools="Tools",
@@ -148,107 +139,140 @@ _TEXT = {
         skill_regs="Knowledge of internal company regulations",
         skill_plan="Planning and setting tasks",
         skill_people="Team development and feedback",
-        competencies=("Result orientation", "Customer focus", "Teamwork", "Accountability"),
-        qualities=("Well organised", "Attention to detail", "Communication"),
-        education="Higher education",
-        education_spec="A degree in the unit's field",
-        experience="At least {years} of experience in the field",
-        conditions="Office, five-day week, regular hours",
-        additional="Draft made automatically from org data and KPIs; HR review required.",
-        rationale={
-            "vertical": "A step up",
-            "horizontal": "A move across",
-            "expert": "The expert track",
-        },
+        qualities=("responsibility", "organisation", "attention to detail"),
+        speciality="A degree in the unit's field",
+        experience_previous="At least {years} in the field",
+        experience_total="At least {years}",
+        promotion_conditions="Meets the position's KPIs and is ready for the target position; HR to specify",
+        promotion_decision="The line manager, agreed with HR",
+        requirements=("Higher education in the unit's field", "At least {years} of experience in the field"),
     ),
 }
+_LEVEL = {"specialist": 2, "line_manager": 3, "middle_manager": 3, "senior_manager": 4}
+_YEARS = {"specialist": 1, "line_manager": 3, "middle_manager": 5, "senior_manager": 7}
 
 
-def draft_profile(context: PositionContext, language: str = "ru") -> Profile:
-    """A complete, valid profile built only from the context; same input, same output."""
-    text = _TEXT["en" if language == "en" else "ru"]
-    levels = LEVEL_DESCRIPTIONS["en" if language == "en" else "ru"]
-    unit_name = context.unit_path[-1]
-    category = cast(Category, context.category)
-    manager = category != "specialist"
-    level = {"specialist": 2, "line_manager": 3, "middle_manager": 3, "senior_manager": 4}[category]
+@dataclass(frozen=True, slots=True)
+class _Draft:
+    context: PositionContext
+    text: Phrases
+    language: str
 
-    areas: list[ResponsibilityArea] = []
-    if manager:
-        areas.append(ResponsibilityArea(area=text.management, tasks=list(text.management_tasks)))
-    areas.append(ResponsibilityArea(area=text.core, tasks=[t.format(unit=unit_name) for t in text.core_tasks]))
-    kpi_tasks = [
-        text.kpi_task.format(name=k.name, target=" ".join(filter(None, (k.target, k.unit)))) for k in context.kpis
-    ]
-    if kpi_tasks:
-        areas.append(ResponsibilityArea(area=text.kpi_area, tasks=kpi_tasks[:12]))
+    @property
+    def unit(self) -> str:
+        return self.context.unit_path[-1]
 
-    def skill(name: str, lvl: int) -> Skill:
-        return Skill(name=name, level=lvl, level_description=levels[lvl])
+    @property
+    def manager(self) -> bool:
+        return self.context.category != "specialist"
 
-    skills = [
-        SkillCategory(
-            category=text.skills_prof,
-            skills=[skill(text.skill_domain.format(unit=unit_name), level), skill(text.skill_regs, 2)],
-        )
-    ]
-    if manager:
-        skills.append(
-            SkillCategory(
-                category=text.skills_mgmt,
-                skills=[skill(text.skill_plan, level), skill(text.skill_people, level - 1)],
-            )
-        )
-    software = _software(context.title, unit_name, text.office)
-    skills.append(SkillCategory(category=text.skills_tools, skills=[skill(s, 2) for s in software[:6]]))
+    def years(self, extra: int = 0) -> str:
+        years = _YEARS.get(self.context.category, 1) + extra
+        return plural(years, "year") if self.language == "en" else ru_plural(years, "года", "лет", "лет")
 
-    years = {"specialist": 1, "line_manager": 3, "middle_manager": 5, "senior_manager": 7}[category]
-    rationale = text.rationale
-    return Profile(
-        position_title=context.title,
-        unit=UnitInfo(top_block=context.unit_path[0], path=list(context.unit_path)),
-        category=category,
-        direct_manager=context.direct_manager,
-        subordinates=Subordinates(
-            units=list(context.subordinate_units)[:MAX_UNITS_LISTED],  # the document lists all, from the facts
-            people=context.subordinate_people,
-            headcount_below=context.headcount_below,
-        ),
-        primary_activity=text.activity.format(unit=unit_name, title=context.title),
-        responsibility_areas=areas,
-        professional_skills=skills,
-        corporate_competencies=list(context.competencies or text.competencies),
-        personal_qualities=list(text.qualities),
-        education=Education(
-            level=text.education,
-            specialities=[text.education_spec],
-            experience_years=years,
-            experience=text.experience.format(
-                years=ru_plural(years, "года", "лет", "лет") if language != "en" else plural(years, "year")
-            ),
-            additional=[],
-        ),
-        career=CareerMap(
-            feeder_positions=[c.label for c in context.feeders],
-            target_positions=[
-                CareerTarget(position=c.title, unit=c.unit_path[-1], rationale=rationale[c.track])
-                for c in context.targets
+    def areas(self) -> list[tuple[str, list[str]]]:
+        text = self.text
+        areas = [(text.management, list(text.management_tasks))] if self.manager else []
+        areas.append((text.core, [t.format(unit=self.unit) for t in text.core_tasks]))
+        areas.append((text.interaction, list(text.interaction_tasks)))
+        kpi_tasks = [
+            text.kpi_task.format(name=k.name, target=" ".join(filter(None, (k.target, k.unit))))
+            for k in self.context.kpis
+        ]
+        if kpi_tasks:
+            areas.append((text.kpi_area, kpi_tasks))
+        return areas
+
+    def software(self) -> list[str]:
+        haystack = normalize(f"{self.context.title} {self.unit}")
+        found: list[str] = []
+        for stem, tools in _SOFTWARE_BY_WORD.items():
+            if stem in haystack:
+                found += [t for t in tools if t not in found]
+        return found
+
+    def skills(self) -> list[tuple[str, list[tuple[str, int]]]]:
+        text, level = self.text, _LEVEL.get(self.context.category, 2)
+        skills = [(text.skills_prof, [(text.skill_domain.format(unit=self.unit), level), (text.skill_regs, 2)])]
+        if self.manager:
+            skills.append((text.skills_mgmt, [(text.skill_plan, level), (text.skill_people, max(1, level - 1))]))
+        tools = self.software()
+        if tools:
+            skills.append((text.skills_tools, [(t, 2) for t in tools]))
+        return skills
+
+    def recipe(self, spec: FieldSpec) -> Any:
+        text = self.text
+        recipes: dict[str, Callable[[], Any]] = {
+            "activity": lambda: spec.choices[0 if self._core() else min(1, len(spec.choices) - 1)],
+            "responsibilities": lambda: [{"name": n, "items": items} for n, items in self.areas()],
+            "tasks": lambda: [t for _, items in self.areas() for t in items],
+            "skills": lambda: [
+                {"name": n, "items": [self._row(spec, name, lvl) for name, lvl in items]} for n, items in self.skills()
             ],
-        ),
-        workplace=Workplace(software=software, hardware=list(text.hardware)),
-        kpis=[
-            ProfileKpi(name=k.name, target=k.target, unit=k.unit, weight=k.weight, period=k.period)
-            for k in context.kpis
-        ],
-        working_conditions=text.conditions,
-        additional_information=text.additional,
-    )
+            "qualities": lambda: [q for q in text.qualities if not spec.choices or q in spec.choices],
+            "education_level": lambda: spec.choices[0],
+            "speciality": lambda: [text.speciality],
+            "additional_education": lambda: [],
+            "experience_previous": lambda: text.experience_previous.format(years=self.years()),
+            "experience_total": lambda: text.experience_total.format(years=self.years(2)),
+            "software": self.software,
+            "hardware": lambda: list(text.hardware),
+            "promotion_conditions": lambda: text.promotion_conditions,
+            "promotion_decision": lambda: text.promotion_decision,
+            "purpose": lambda: text.purpose.format(unit=self.unit, title=self.context.title),
+            "requirements": lambda: [r.format(years=self.years()) for r in text.requirements],
+        }
+        make = recipes.get(spec.draft)
+        return make() if make is not None else None
+
+    def _core(self) -> bool:
+        return any(word in normalize(" ".join((*self.context.unit_path, self.context.title))) for word in _CORE_WORDS)
+
+    @staticmethod
+    def _row(spec: FieldSpec, name: str, level: int) -> dict[str, Any]:
+        row: dict[str, Any] = {}
+        for column in spec.columns:
+            if column.kind == "level":
+                row[column.key] = min(level, max(column.scale))
+            elif column.kind == "number":
+                row[column.key] = 0
+            elif column.kind == "choice":
+                row[column.key] = column.choices[0]
+            else:
+                row[column.key] = name
+        return row
 
 
-def _software(title: str, unit: str, office: tuple[str, ...]) -> list[str]:
-    haystack = normalize(f"{title} {unit}")
-    found: list[str] = list(office)
-    for stem, tools in _SOFTWARE_BY_WORD.items():
-        if stem in haystack:
-            found += [t for t in tools if t not in found]
-    return found[:25]
+def _fit(spec: FieldSpec, value: Any, missing: str) -> Any:
+    """A draft value within the field's kind, limits and choices (a company's own field: marked for HR)."""
+    if spec.kind == "text":
+        return value or f"{missing}"
+    if spec.kind == "number":
+        return max(spec.min or 0, min(int(value or 0), spec.max if spec.max is not None else 10**9))
+    if spec.kind == "choice":
+        return value if value in spec.choices else spec.choices[0]
+    items = list(value or [])
+    low, high = (1 if spec.min is None else spec.min), spec.max
+    if spec.kind == "list":
+        if spec.choices:
+            items = [i for i in items if i in spec.choices]
+            items += [c for c in spec.choices if c not in items][: max(0, low - len(items))]
+        items += [f"{missing} ({n})" for n in range(len(items) + 1, low + 1)]
+    elif spec.kind == "table":
+        items += [_Draft._row(spec, missing, 1) for _ in range(len(items), low)]
+    else:
+        row: Any = _Draft._row(spec, missing, 1) if spec.columns else missing
+        items += [{"name": f"{spec.label} ({n})", "items": [row]} for n in range(len(items) + 1, low + 1)]
+        fewest = 1 if spec.items_min is None else spec.items_min
+        for area in items:
+            area["items"] = area["items"][: spec.items_max] + [row] * max(0, fewest - len(area["items"]))
+    return items[:high] if high is not None else items
+
+
+def draft_profile(context: PositionContext, template: Template) -> dict[str, Any]:
+    """The template's written fields, built only from the context; same input, same output."""
+    draft = _Draft(context, _TEXT["en" if template.language == "en" else "ru"], template.language)
+    missing = template.texts["missing"]
+    written = {spec.key: _fit(spec, draft.recipe(spec), missing) for spec in template.written}
+    return answer_model(template).model_validate(written).model_dump(mode="json")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from profilegen.errors import GenerationError, ProviderAbort
-from profilegen.generation.answer import InvalidAnswer, KnownUnits, parse_answer, quality_warnings
+from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings
 from profilegen.generation.context import PositionContext
 from profilegen.generation.prompt import PromptBuilder
 from profilegen.generation.providers.base import AnswerSink, ProviderResult
@@ -22,7 +22,7 @@ from profilegen.generation.providers.retry import (
     retry_after,
     status_of,
 )
-from profilegen.generation.schema import strict_json_schema
+from profilegen.template.schema import strict_json_schema
 from profilegen.text import plural
 
 _JSON = {"Content-Type": "application/json"}
@@ -112,18 +112,15 @@ class OpenAIProvider:
     name = "openai"
     generator = "llm"
 
-    def __init__(
-        self, settings: OpenAISettings, api_key: str, prompt: PromptBuilder, known_units: Collection[str] = ()
-    ) -> None:
+    def __init__(self, settings: OpenAISettings, api_key: str, prompt: PromptBuilder) -> None:
         from openai import AsyncOpenAI
 
         self.settings = settings
         self.model = settings.model
         self.prompt = prompt
         self.prompt_version = prompt.version
-        self.known_units = KnownUnits(known_units)
         self.pacer = Pacer(settings.rpm)
-        self._schema = strict_json_schema()
+        self._schema = strict_json_schema(prompt.template)
         self._static: dict[str, str] = {}
         self.auto = settings.response_format == "auto"
         self.mode = FORMAT_CHAIN[0] if self.auto else settings.response_format
@@ -202,7 +199,7 @@ class OpenAIProvider:
             if on_answer is not None:
                 await on_answer(content, usage.as_dict())
             try:
-                profile = parse_answer(content)
+                profile = parse_answer(content, self.prompt.template)
             except InvalidAnswer as exc:
                 if fixes >= self.settings.validation_retries:
                     first = exc.errors.splitlines()[0] if exc.errors else "invalid"
@@ -221,7 +218,7 @@ class OpenAIProvider:
                 tokens_out=counted["tokens_out"],
                 cost_usd=counted["cost_usd"],
                 attempts=usage.calls,
-                warnings=quality_warnings(profile, context, self.known_units),
+                warnings=quality_warnings(profile, self.prompt.template),
             )
 
     def batch_request(self, context: PositionContext, fix: dict[str, str] | None = None) -> dict[str, Any]:
