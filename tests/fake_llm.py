@@ -25,6 +25,7 @@ from typing import Any
 
 from tests.fake_batches import BatchService
 
+
 def position_data(body: dict[str, Any]) -> dict[str, Any]:
     """The position data the client sent (the JSON in the first user message)."""
     user = next(m for m in body["messages"] if m["role"] == "user")["content"]
@@ -52,7 +53,7 @@ def instance(schema: dict[str, Any], data: dict[str, Any], node: dict[str, Any] 
         return node["enum"][0]
     kind = node.get("type")
     if kind == "object":
-        return {key: instance(schema, data, sub, key) for key, sub in node["properties"].items()}
+        return {key: instance(schema, data, sub, f"{name} {key}".strip()) for key, sub in node["properties"].items()}
     if kind == "array":
         count = max(1, node.get("minItems", 0))
         count = min(count, node.get("maxItems", count))
@@ -219,7 +220,9 @@ class FakeLLM:
             content = f"```json\n{content}\n```"
         elif fault == "raw_control":  # a raw newline and tab inside a string, as some grammars let through
             altered = profile_for(body)
-            text_key = next(k for k, v in schema_of(body)["properties"].items() if v.get("type") == "string")
+            text_key = next(
+                k for k, v in schema_of(body)["properties"].items() if v.get("type") == "string" and "enum" not in v
+            )
             altered[text_key] = "RAW-CONTROL"
             content = json.dumps(altered, ensure_ascii=False).replace("RAW-CONTROL", "строка\n\tвторая")
         elif fault == "alter_identity":  # the model writes the facts too, "improving" the title and the path

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import KPI_DIR, SAMPLE_XLSX, SAMPLE_YAML, invoke, run_cli, sample_args
+from tests.helpers import check_profile
 
 
 def test_generate_all_then_nothing_to_do(tmp_path: Path) -> None:
@@ -168,7 +169,7 @@ def test_kpi_map_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_schema_version_config(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     schema = json.loads(invoke(capsys, "schema", "--profile-only").stdout)
-    assert "responsibility_areas" in schema["properties"]
+    assert "responsibilities" in schema["properties"]
     assert invoke(capsys, "--version").stdout.startswith("profilegen ")
     monkeypatch.setenv("OPENROUTER_API_KEY", "sk-or-very-secret-123")
     shown = invoke(capsys, "config", "show")

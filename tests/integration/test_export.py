@@ -35,11 +35,22 @@ def test_docx_has_sections_in_order_and_real_properties(capsys: pytest.CaptureFi
     meta = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))["meta"]
     doc = Document(str(path))
     headings = [p.text for p in doc.paragraphs if p.style is not None and p.style.name == "Heading 1"]
-    assert headings[:3] == ["Подразделение", "Категория должности", "Непосредственный руководитель"]
-    assert headings.index("Профессиональные навыки") < headings.index("КПЭ") < headings.index("Условия работы")
+    assert headings[:4] == [
+        "Подразделение укрупненно",
+        "Подразделение",
+        "Категория должности",
+        "Должность непосредственного руководителя",
+    ]
+    assert headings.index("Профессиональные знания и умения") < headings.index("Карьерограмма")
+    assert headings[-2:] == ["Подготовлено (ФИО ответственного)", "Дата формирования"]
     assert len(doc.tables) >= 2
     kpi_table = doc.tables[-1]
-    assert [c.text for c in kpi_table.rows[0].cells] == ["Показатель", "Цель", "Ед. изм.", "Вес", "Период"]
+    assert [c.text for c in kpi_table.rows[0].cells] == ["Показатель", "Целевое значение", "Ед. изм.", "Вес", "Период"]
+    text = [p.text for p in doc.paragraphs]
+    assert text[text.index("Подготовлено (ФИО ответственного)") + 1] == "Отдел оценки персонала"
+    assert not any("profilegen" in line for line in text[:-1]), "only the generation line names the tool"
+    page = doc.sections[0]
+    assert (round(page.page_width.mm), round(page.page_height.mm)) == (210, 297), "A4 portrait"
     props = doc.core_properties
     assert props.title == "Руководитель отдела"
     assert props.author == "Отдел оценки персонала"
@@ -66,34 +77,44 @@ def test_xlsx_workbook_summary_sheets_and_formula_safety(capsys: pytest.CaptureF
     assert result.code == 0, result.stderr
     assert "44 profiles" in result.stdout
     book = openpyxl.load_workbook(target)
-    summary = book["Summary"]
+    summary = book["Сводка"]
+    assert book.sheetnames[0] == "Сводка", "the Summary sheet speaks the template's language"
     assert summary.freeze_panes == "A2"
-    assert summary.auto_filter.ref == "A1:K45"
+    assert summary.auto_filter.ref == "A1:L45"
+    assert [c.value for c in summary[1]][:4] == ["Подразделение", "Должность", "Категория", "Источник КПЭ"]
+    assert summary.cell(row=2, column=3).value == "Специалист"
     titles = [summary.cell(row=r, column=2).value for r in range(2, 46)]
     assert set(hostile) <= set(titles)
     for row in range(2, 46):
         cell = summary.cell(row=row, column=2)
         assert cell.data_type == "s", cell.value
-        link = summary.cell(row=row, column=11)
+        link = summary.cell(row=row, column=12)
         assert link.hyperlink is not None
         assert link.hyperlink.location == "'{}'!A1".format(str(link.value).replace("'", "''"))
     names = book.sheetnames[1:]
     assert len(names) == 44 == len(set(names))
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+    long_names = [n for n in names if n.startswith("Ведущий")]
+    assert all(n.split(" (")[0] in long[0] and not n.split(" (")[0].endswith(" ") for n in long_names)
+    assert "Ведущий специалист по (2)" in long_names, "whole words, a repeat numbered"
     sheet = book[names[-1]]
-    labels = [sheet.cell(row=r, column=1).value for r in range(3, 18)]
-    assert labels[0] == "Подразделение" and "КПЭ" in labels
+    labels = [sheet.cell(row=r, column=1).value for r in range(3, sheet.max_row + 1)]
+    assert [x for x in labels if x][:2] == ["Подразделение укрупненно", "Подразделение"]
+    assert "Ключевые показатели эффективности (КПЭ)" in labels
     assert sheet.cell(row=3, column=2).alignment.wrap_text
+    assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "portrait"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     formula_sheet = book[next(n for n in names if n.startswith("=HYPERLINK"))]
     assert formula_sheet.cell(row=1, column=1).data_type == "s"
 
 
 def test_sheet_names_are_unique_and_bounded() -> None:
-    names = sheet_names(["A" * 40] * 40 + ["Summary", "x[1]:y*z?/w\\"])
+    names = sheet_names(["A" * 40] * 40 + ["Summary", "x[1]:y*z?/w\\", "Младший менеджер по закупкам работ"])
     assert len(set(n.casefold() for n in names)) == len(names)
     assert all(len(n) <= 31 for n in names)
-    assert names[-1] == "x_1__y_z__w_"
-    assert names[-2] != "Summary"
+    assert names[-2] == "x 1 y z w"
+    assert names[-3] != "Summary"
+    assert names[-1] == "Младший менеджер по закупкам", "cut at a word, never inside one"
 
 
 def test_export_md_and_docx_rerender_without_generation(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ def test_edits_are_kept_new_beside_and_overwrite_leaves_bak(
     js = unit / "Руководитель отдела.json"
     md.write_text(md.read_text(encoding="utf-8") + "\nПравка HR: согласовано.\n", encoding="utf-8")
     doc = json.loads(js.read_text(encoding="utf-8"))
-    doc["profile"]["primary_activity"] = "Исправлено вручную"
+    doc["profile"]["promotion_decision"] = "Исправлено вручную"
     js.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     md_before, js_before = md.read_bytes(), js.read_bytes()
     _change_procurement_kpi(kpi)
@@ -76,11 +76,14 @@ def test_edits_are_kept_new_beside_and_overwrite_leaves_bak(
     (only,) = diff
     assert only["compared_with"].endswith("Руководитель отдела.new.json")
     sections = {s["section"]: s for s in only["sections"]}
-    assert sections["primary_activity"]["changed"][0].startswith("'Исправлено вручную' → ")
-    assert any("Соблюдение сроков поставки: target 95 % → 97 %" in c for c in sections["kpis"]["changed"])
+    assert sections["Решение о повышении"]["changed"][0].startswith("'Исправлено вручную' → ")
+    kpis = sections["Ключевые показатели эффективности (КПЭ)"]
+    assert any(line.startswith("Соблюдение сроков поставки | 97 | %") for line in kpis["added"])
+    assert any(line.startswith("Соблюдение сроков поставки | 95 | %") for line in kpis["removed"])
     out = ["--org", str(SAMPLE_YAML), "--out", str(tmp_path / "out")]
     text = invoke(capsys, "diff", "Отдел закупок строительных материалов", *out)
-    assert "[kpis]" in text.stdout and "~ Соблюдение сроков поставки" in text.stdout
+    assert "[Ключевые показатели эффективности (КПЭ)]" in text.stdout
+    assert "+ Соблюдение сроков поставки | 97" in text.stdout
 
     forced = invoke(capsys, *_args(tmp_path, kpi, "--overwrite-edited"))
     assert forced.code == 0

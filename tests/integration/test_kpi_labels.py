@@ -27,8 +27,8 @@ def test_template_and_unit_kpis_are_labelled_in_every_format(tmp_path: Path) -> 
     book = tmp_path / "all.xlsx"
     exported = run_cli("export", "xlsx", "--to", str(book), *args[4:])
     assert exported.code == 0, exported.stderr
-    rows = list(openpyxl.load_workbook(book, read_only=True)["Summary"].values)
-    column = rows[0].index("KPIs")
+    rows = list(openpyxl.load_workbook(book, read_only=True)["Сводка"].values)
+    column = rows[0].index("Источник КПЭ")
     labels = {row[1]: row[column] for row in rows[1:]}
     assert labels["Специалист по экономической безопасности"] == TEMPLATE
     categories = {row[1]: row[2] for row in rows[1:]}

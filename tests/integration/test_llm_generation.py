@@ -108,7 +108,7 @@ def test_transient_faults_are_retried(
     result = generate(capsys, tmp_path, server)
     assert result.code == 0, result.stderr
     assert server.titles().count("Аналитик") == 3
-    analyst = next(d for d in documents(tmp_path) if d["profile"]["position_title"] == "Аналитик")
+    analyst = next(d for d in documents(tmp_path) if d["meta"]["position"]["title"] == "Аналитик")
     assert analyst["meta"]["attempts"] == 3
 
 
@@ -131,7 +131,7 @@ def test_invalid_answer_is_reasked_with_errors(
     assert second[2]["content"].startswith("Конечно!")
     assert "not valid JSON" in second[3]["content"]
     assert len(third) == 4, "the re-ask holds the original prompt, the last answer and its errors only"
-    assert "category" in third[3]["content"]
+    assert "activity: Field required" in third[3]["content"], "the errors name the template's fields"
 
 
 def test_invalid_output_fails_after_retries_and_keeps_tokens(

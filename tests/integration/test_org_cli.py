@@ -23,12 +23,12 @@ def test_the_ceo_profile_says_what_the_org_says(capsys: pytest.CaptureFixture[st
     args = ["generate", "-d", "ГК А101", "--no-subunits", "--provider", "offline", "--org", str(STRUCTURE)]
     assert invoke(capsys, *args, "--kpi-dir", str(KPI_DIR), "--out", str(out)).code == 0
     ceo = json.loads((out / "ГК А101" / "Генеральный директор.json").read_text(encoding="utf-8"))["profile"]
-    assert ceo["category"] == "senior_manager" and ceo["direct_manager"] == ""
-    assert ceo["subordinates"]["headcount_below"] == 2843
-    assert "Блок операционного директора" in ceo["subordinates"]["units"]
+    assert ceo["category"] == "Руководитель высшего уровня (департамент, блок)" and ceo["manager"] is None
+    assert ceo["headcount_below"] == 2843
+    assert ceo["subordinate_units"] == 8, "the blocks and units directly under the general director"
     analytics = json.loads((out / "ГК А101" / "Руководитель управления аналитики.json").read_text(encoding="utf-8"))
-    assert analytics["profile"]["direct_manager"] == "Генеральный директор (ГК А101)"
-    assert analytics["profile"]["category"] == "specialist"
+    assert analytics["profile"]["manager"] == "Генеральный директор (ГК А101)"
+    assert analytics["profile"]["category"] == "Специалист"
 
 
 def test_org_show_names_each_head_and_never_cuts(capsys: pytest.CaptureFixture[str]) -> None:

@@ -41,7 +41,7 @@ def done_keys(out: Path) -> set[tuple[tuple[str, ...], str]]:
         if path.name.startswith("."):  # the OUT lock's own note
             continue
         doc = json.loads(path.read_text(encoding="utf-8"))
-        found.add((tuple(doc["profile"]["unit"]["path"]), doc["profile"]["position_title"]))
+        found.add((tuple(doc["meta"]["position"]["unit_path"]), doc["meta"]["position"]["title"]))
     return found
 
 
@@ -167,8 +167,13 @@ def test_journaled_answer_is_exported_without_a_request(
         victim.with_suffix(".md").unlink()
         with Journal(tmp_path / "state") as journal:
             key = next(k for k, r in journal.positions() if r["title"] == "Должность 1")
-            raw = json.dumps(json.loads(victim.parent.joinpath("Должность 0.json").read_text())["profile"])
-            raw = raw.replace("Должность 0", "Должность 1")
+            from profilegen.template.loader import load_template
+
+            template = load_template()
+            profile = json.loads(victim.parent.joinpath("Должность 0.json").read_text())["profile"]
+            written = {f.key: profile[f.key] for f in template.written}  # what the model wrote, no facts
+            written["software"] = written["software"][3:]  # without the standard package profilegen adds
+            raw = json.dumps(written, ensure_ascii=False).replace("Должность 0", "Должность 1")
             journal.update_position(key, status="running", raw_answer=raw)
         before = len(server.requests)
         result = invoke(capsys, *args)

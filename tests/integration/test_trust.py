@@ -93,14 +93,15 @@ def test_identity_is_profilegens_not_the_models(
     monkeypatch.setenv("PROFILEGEN_API_KEY", KEY)
     out = tmp_path / "out"
     with FakeLLM() as server:
-        server.always = "alter_identity"
+        server.by_title["Аналитик"] = ["alter_identity"]  # the model writes the facts too, in its own words
         assert invoke(capsys, *CRM, *_llm(server), *sample_args(tmp_path)).code == 0
-        server.always = None
+        asks = [r for r in server.requests if '"title": "Аналитик"' in r["messages"][1]["content"]]
+        assert len(asks) == 2 and "position_title: Extra inputs are not permitted" in asks[1]["messages"][3]["content"]
         rerun = invoke(capsys, *CRM, *_llm(server), *sample_args(tmp_path))
-        assert "up to date 6" in rerun.stdout and len(server.requests) == 6, "nothing paid for twice"
+        assert "up to date 6" in rerun.stdout and len(server.requests) == 7, "nothing paid for twice"
     analyst = json.loads(next(out.rglob("Аналитик.json")).read_text(encoding="utf-8"))
-    assert analyst["profile"]["position_title"] == "Аналитик"
-    assert analyst["profile"]["unit"]["path"][-1] == "Отдел CRM"
+    assert "position_title" not in analyst["profile"]
+    assert analyst["profile"]["unit"].split(" / ")[-1] == "Отдел CRM"
     assert analyst["meta"]["position"]["title"] == "Аналитик"
     where = ["--out", str(out), "--org", str(SAMPLE_YAML)]
     dry = invoke(capsys, "prune", "--dry-run", *where)
@@ -289,7 +290,7 @@ def test_regeneration_rerenders_every_format_on_disk(
         assert invoke(capsys, *CRM, *_llm(server), "--force", *sample_args(tmp_path)).code == 0
     document = docx.Document(str(next(out.rglob("Аналитик.docx"))))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Работа в подразделении Отдел CRM" in text, "the .docx holds the new generation, not the old one"
+    assert "promotion_conditions: Аналитик (Отдел CRM)" in text, "the .docx holds the new generation, not the old one"
 
 
 def test_a_new_endpoint_for_the_same_model_changes_nothing(
