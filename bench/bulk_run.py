@@ -49,15 +49,16 @@ def request_bodies(path: Path, base_url: str) -> int:
     """The chat-completions bodies profilegen sends for every position (same prompts, same schema)."""
     from profilegen.config import load_settings
     from profilegen.generation.providers.choice import choose_provider
-    from profilegen.generation.schema import strict_json_schema
     from profilegen.inputs import Selection, contexts_for, load_inputs
+    from profilegen.template.loader import load_template
+    from profilegen.template.schema import strict_json_schema
 
     os.environ["PROFILEGEN_API_KEY"] = "bench-key"
     settings = load_settings(None, {"org": STRUCTURE, "kpi_dir": ROOT / "kpi", "base_url": base_url})
     inputs = load_inputs(settings)
     provider, _ = choose_provider(settings, "openai", inputs.org)
     prompt = provider.prompt  # type: ignore[attr-defined]
-    schema = {"name": "job_profile", "strict": True, "schema": strict_json_schema()}
+    schema = {"name": "job_profile", "strict": True, "schema": strict_json_schema(load_template())}
     bodies = [
         {
             "model": settings.model,

@@ -70,10 +70,11 @@ def prefix_share() -> float:
     from profilegen.config import load_settings
     from profilegen.generation.prompt import PromptBuilder
     from profilegen.inputs import Selection, contexts_for, load_inputs
+    from profilegen.template.loader import load_template
 
     settings = load_settings(None, {"org": ROOT / "org_structure" / "sample.yaml", "kpi_dir": ROOT / "kpi"})
     contexts = contexts_for(load_inputs(settings), Selection(), settings)
-    prompt = PromptBuilder.load("ru")
+    prompt = PromptBuilder.load(load_template())
     shares = []
     for context in contexts:
         messages = prompt.messages(context)

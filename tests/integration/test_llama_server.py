@@ -102,7 +102,8 @@ def test_json_schema_end_to_end(
     document = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
     assert document["meta"]["generator"] == "llm" and document["meta"]["tokens_out"] > 0
     assert document["meta"]["cost_usd"] is None
-    assert document["profile"]["position_title"] == "Аналитик"
+    assert document["meta"]["position"]["title"] == "Аналитик"
+    assert document["profile"]["qualities"], "the real server's grammar followed the template's schema"
     stats = json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)
     assert stats["tokens"]["out"] > 0 and stats["cost_usd"] is None
 
