@@ -136,6 +136,12 @@ _PAGE = (
 )  # A4 portrait, as wide as the page
 
 
+def _number(text: str) -> str | int:
+    """A table cell that is a whole number (a level, a target) as a number, so a spreadsheet sums and sorts it;
+    codes with a leading zero stay text."""
+    return int(text) if text.isdigit() and len(text) < 10 and (text == "0" or not text.startswith("0")) else text
+
+
 def _profile_sheet(document: dict[str, Any], template: Template) -> str:
     """HR's layout: the section's label in column A, its values from column B on (a field's label in B and
     its value in C; numbered areas with "-" tasks; tables with a column per column)."""
@@ -154,7 +160,7 @@ def _profile_sheet(document: dict[str, Any], template: Template) -> str:
                     lines += [[(2, f"- {item}", WRAP)] for item in block.items]
                 else:
                     lines.append([(c, h, BOLD_WRAP) for c, h in enumerate(block.headers, start=2)])
-                    lines += [[(c, v, WRAP) for c, v in enumerate(cells, start=2)] for cells in block.rows]
+                    lines += [[(c, _number(v), WRAP) for c, v in enumerate(cells, start=2)] for cells in block.rows]
         lines = lines or [[]]
         lines[0] = [(1, section.title, BOLD_WRAP), *lines[0]]
         grid += [*lines, []]
