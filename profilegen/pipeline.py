@@ -221,6 +221,12 @@ def _generate(
         tasks = planner.plan(contexts, records)
         if not options.dry_run:
             plan_cache.record(journal, digest, {t.key: t.fingerprint for t in tasks})
+        reformed = sum(1 for t in tasks if t.action == "generate" and "template" in t.reason.split(": ")[-1])
+        if reformed:  # an upgrade or an edited template: said once, not per position
+            notice(
+                f"{plural(reformed, 'profile')} made in another form than the '{engine.form.template.name}' template "
+                "will be regenerated once in it (frozen and hand-edited ones are kept)"
+            )
         in_batch = sum(1 for t in tasks if t.action == "in_batch")
         if in_batch and options.force:
             notice(f"{plural(in_batch, 'position')} in open batches not sent again (--force included)")

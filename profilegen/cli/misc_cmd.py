@@ -32,6 +32,7 @@ STARTER = """\
 # model: openai/gpt-4o-mini
 # base_url: https://openrouter.ai/api/v1
 # language: ru                          # ru | en
+# template: a101                        # the profile's form: a101 (default), en, or a file (`profilegen template init`)
 # formats: [json, md]                   # json, md, docx
 # concurrency: 4
 # rpm: 60
@@ -45,7 +46,7 @@ STARTER = """\
 # max_attempts: 6
 
 # Documents and housekeeping
-# prepared_by: HR department
+# prepared_by: Иванова И. И.           # «Подготовлено (ФИО ответственного)»; empty by default
 # retention_days: 90
 # head_titles: [руководитель, директор, начальник, head, director]
 # heads:                                # who heads a unit, where the rule guesses wrong (see `org validate`)

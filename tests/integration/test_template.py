@@ -350,6 +350,7 @@ def test_an_edited_copy_changes_the_schema_the_json_and_every_format(tmp_path: P
     assert dry.code == 0, dry.stderr
     reasons = {t["reason"] for t in json.loads(dry.stdout)["to_generate"]}
     assert reasons == {"inputs changed: template"}, reasons
+    assert dry.stderr.count("will be regenerated once in it") == 1, dry.stderr
 
 
 def test_profiles_of_the_earlier_form_stay_readable(tmp_path: Path) -> None:
@@ -405,3 +406,23 @@ def test_profiles_of_the_earlier_form_stay_readable(tmp_path: Path) -> None:
     assert run_cli("export", "xlsx", "--to", str(book), *args[:2], *args[4:]).code == 0
     stats = run_cli("stats", "--json", *args[4:])
     assert stats.code == 0, stats.stderr
+
+
+def test_template_show_reads_as_people_read_it(tmp_path: Path) -> None:
+    shown = run_cli("template", "show")
+    assert shown.code == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].startswith("Профиль должности (a101, ru, ")
+    numbered = [line.split(". ", 1)[1] for line in lines if line[:1].isdigit()]
+    assert _subsequence(HR_LABELS, numbered)
+    assert any("факт: kpis" in line for line in lines) and any("пишет модель" in line for line in lines)
+    assert any(LEVEL_TEXTS[2] in line for line in lines)
+    english = json.loads(run_cli("template", "show", "en", "--json").stdout)
+    assert english["name"] == "en" and english["sections"][0]["fields"][0]["fact"] == "unit_path"
+    target = tmp_path / "card.yaml"
+    assert run_cli("template", "init", str(target), "--from", "en").code == 0
+    assert "name: card\n" in target.read_text(encoding="utf-8")
+    again = run_cli("template", "init", str(target))
+    assert again.code == 2 and "not overwritten" in again.stderr
+    assert run_cli("template", "init", str(tmp_path / "x.yaml"), "--from", "nope").code == 2
+    assert run_cli("template", "show", str(target)).stdout.startswith("Job description (card, en, ")
