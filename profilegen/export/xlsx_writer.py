@@ -136,10 +136,15 @@ _PAGE = (
 )  # A4 portrait, as wide as the page
 
 
-def _number(text: str) -> str | int:
-    """A table cell that is a whole number (a level, a target) as a number, so a spreadsheet sums and sorts it;
-    codes with a leading zero stay text."""
-    return int(text) if text.isdigit() and len(text) < 10 and (text == "0" or not text.startswith("0")) else text
+_NUMBER = re.compile(r"(0|[1-9]\d{0,8})(\.\d{1,6})?")
+
+
+def _number(text: str) -> str | int | float:
+    """A value that is a number (a level, a count, a target, a weight) as a number, so a spreadsheet sums and
+    sorts it; codes with a leading zero stay text."""
+    if not _NUMBER.fullmatch(text):
+        return text
+    return float(text) if "." in text else int(text)
 
 
 def _profile_sheet(document: dict[str, Any], template: Template) -> str:
@@ -152,7 +157,7 @@ def _profile_sheet(document: dict[str, Any], template: Template) -> str:
             if isinstance(block, Text):
                 lines.append([(2, block.text, WRAP)])
             elif isinstance(block, Field):
-                lines.append([(2, block.label, WRAP), (3, block.value, WRAP)])
+                lines.append([(2, block.label, WRAP), (3, _number(block.value), WRAP)])
             else:
                 if block.heading:
                     lines.append([(2, block.heading, BOLD_WRAP)])

@@ -75,8 +75,9 @@ class PromptBuilder:
         return cls(version, template, "\n\n".join(parts), hashes, send_employee_name)
 
     def with_schema(self) -> PromptBuilder:
-        """The same prompt with the JSON Schema appended, for servers whose request cannot carry it."""
-        schema = json.dumps(strict_json_schema(self.template), ensure_ascii=False, separators=(",", ":"))
+        """The same prompt with the JSON Schema appended, for servers whose request cannot carry it (without
+        the descriptions: the field guidance above already says them)."""
+        schema = json.dumps(_undescribed(strict_json_schema(self.template)), ensure_ascii=False, separators=(",", ":"))
         return dataclasses.replace(self, system=f"{self.system}\n\nJSON Schema:\n{schema}")
 
     def position_data(self, context: PositionContext) -> dict[str, Any]:
@@ -113,6 +114,14 @@ class PromptBuilder:
         """The re-ask: the original prompt, the last answer and its errors — no growing history."""
         request = FIX_REQUEST["en" if self.language == "en" else "ru"].format(errors=errors)
         return [*original, {"role": "assistant", "content": answer}, {"role": "user", "content": request}]
+
+
+def _undescribed(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _undescribed(v) for k, v in node.items() if k != "description"}
+    if isinstance(node, list):
+        return [_undescribed(v) for v in node]
+    return node
 
 
 def estimate_tokens(messages: list[dict[str, str]]) -> int:
