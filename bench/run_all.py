@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import batch, bulk_run, kpi_mapping, load_org, nightly_noop, startup, throughput
+from bench import batch, bulk_run, company_context, kpi_mapping, load_org, nightly_noop, startup, throughput
 
-for module in (startup, load_org, kpi_mapping, throughput, bulk_run, nightly_noop, batch):
+for module in (startup, load_org, kpi_mapping, throughput, bulk_run, nightly_noop, batch, company_context):
     print(f"== {module.__name__}")
     module.main()

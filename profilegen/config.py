@@ -37,6 +37,26 @@ class CompetencySettings(BaseModel):
         return {k: v for k, v in self.model_dump().items() if v is not None}
 
 
+class CompanySettings(BaseModel):
+    """Who the profiles are about: written into the prompt instead of "a large Russian company"."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    industry: str = ""
+    city: str = ""
+
+
+class ContextSettings(BaseModel):
+    """The company and its own documents (Markdown), the sections of which go to the positions they concern."""
+
+    model_config = ConfigDict(extra="forbid")
+    company: CompanySettings = Field(default_factory=CompanySettings)
+    documents: list[Path] = Field(default_factory=list)
+    budget_tokens: int = Field(default=6000, ge=500, le=200_000)  # the documents' share of one request
+    everyone: list[str] | None = None  # headings every position gets (default: summary, mission, values)
+    synonyms: dict[str, str] | None = None  # a profession's word → its function's word (default: A101's)
+
+
 class ExcelOptions(BaseModel):
     """How to read a spreadsheet: which sheet, and header names for each column role."""
 
@@ -86,7 +106,8 @@ class Settings(BaseSettings):
     max_duration: str | None = None
     language: Literal["ru", "en"] = "ru"
     formats: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["json", "md"])
-    context_files: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    context_files: Annotated[list[Path], NoDecode] = Field(default_factory=list)  # older name of context.documents
+    context: ContextSettings = Field(default_factory=ContextSettings)
     prompt_file: Path | None = None
     prices: dict[str, float] = Field(default_factory=dict)
     retention_days: int = Field(default=90, ge=1)
@@ -142,6 +163,11 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # flags (init) > environment > profilegen.yaml > defaults; no .env files, no secret dirs
         return init_settings, env_settings, YamlFileSource(settings_cls)
+
+    @property
+    def documents(self) -> list[Path]:
+        """The company's documents: `context.documents`, then the older `context_files`."""
+        return [*self.context.documents, *(p for p in self.context_files if p not in self.context.documents)]
 
     def resolved_kpi_dir(self) -> Path:
         """The KPI folder: as given, else `kpi/` in the working directory (which may not exist)."""

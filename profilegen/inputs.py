@@ -6,6 +6,7 @@ import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from profilegen.company import chooser_for
 from profilegen.config import Settings
 from profilegen.errors import InputError, SelectionError
 from profilegen.generation.context import PositionContext, build_context, kpis_of
@@ -142,13 +143,14 @@ def iter_contexts(
     """The selected positions' contexts, one at a time."""
     positions, employee = chosen or positions_for(inputs, selection)
     facts = org_facts_for(inputs.org, settings)
+    company = chooser_for(inputs.org, settings)
     # the org, its roles and KPI files live as long as the command: kept out of the collector's full scans
     # while contexts are made (at 100,000 positions those scans took longer than the work itself)
     gc.freeze()
     try:
         for position in positions:
             assignment, kpi_file, card, unit_card = kpi_inputs(inputs, position)
-            yield build_context(inputs.org, position, assignment, kpi_file, facts, employee, card, unit_card)
+            yield build_context(inputs.org, position, assignment, kpi_file, facts, employee, card, unit_card, company)
     finally:
         gc.unfreeze()
 

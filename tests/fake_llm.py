@@ -27,9 +27,10 @@ from tests.fake_batches import BatchService
 
 
 def position_data(body: dict[str, Any]) -> dict[str, Any]:
-    """The position data the client sent (the JSON in the first user message)."""
+    """The position data the client sent (the JSON after the data header of the first user message; the
+    company's document sections come before it)."""
     user = next(m for m in body["messages"] if m["role"] == "user")["content"]
-    return dict(json.loads(user[user.index("{") :]))
+    return dict(json.loads(user[user.index("(JSON):\n") + len("(JSON):\n") :]))
 
 
 def schema_of(body: dict[str, Any]) -> dict[str, Any]:
@@ -220,9 +221,9 @@ class FakeLLM:
             content = f"```json\n{content}\n```"
         elif fault == "raw_control":  # a raw newline and tab inside a string, as some grammars let through
             altered = profile_for(body)
-            text_key = next(
+            text_key = [  # the last free text: the first ones may say only what company documents say
                 k for k, v in schema_of(body)["properties"].items() if v.get("type") == "string" and "enum" not in v
-            )
+            ][-1]
             altered[text_key] = "RAW-CONTROL"
             content = json.dumps(altered, ensure_ascii=False).replace("RAW-CONTROL", "строка\n\tвторая")
         elif fault == "alter_identity":  # the model writes the facts too, "improving" the title and the path

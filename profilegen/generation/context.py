@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any
 
+from profilegen.company.choosing import Chooser, Picked
 from profilegen.kpi.filtering import PositionKpi, PositionKpis, card_kpis, kpis_for_position
 from profilegen.kpi.mapping import Assignment
 from profilegen.kpi.model import KpiFile
@@ -56,6 +57,10 @@ class PositionContext:
     manager_reason: str = ""
     deputy_of: str | None = None
     competencies: tuple[str, ...] = ()
+    company_sections: tuple[Picked, ...] = ()  # the company's document sections chosen for it, best first
+    sibling_units: tuple[tuple[str, str], ...] = ()  # (name, purpose or "") of the units beside its own
+    # the company-wide sections every request carries (in the system prompt: a generation input, not a context one)
+    company_shared: tuple[Picked, ...] = ()
 
     @property
     def depth(self) -> int:
@@ -71,9 +76,10 @@ def build_context(
     employee_name: str | None = None,
     card: Card | None = None,
     unit_card: Card | None = None,
+    company: Chooser | None = None,
 ) -> PositionContext:
     """Gather one position's context from the org's facts, its own KPI card (if HR gave it one) or else its
-    unit's KPI file."""
+    unit's KPI file, and the sections of the company's documents that concern it."""
     path = position.unit_path
     role = facts.roles.role(position)
     career = facts.careers.of(position)
@@ -107,6 +113,9 @@ def build_context(
         manager_reason=role.manager_reason,
         deputy_of=role.deputy_of.title if role.deputy_of is not None else None,
         competencies=facts.competencies(position),
+        company_sections=company.choose(path, position.title) if company is not None else (),
+        company_shared=company.shared if company is not None else (),
+        sibling_units=_sibling_units(org, path, company),
     )
 
 
@@ -163,10 +172,17 @@ def _fields_of(value: Any) -> dict[str, Any]:
     result = {name: getattr(value, name) for name in names}
     if kind is PositionContext:
         result["related_units"] = _digest(result["related_units"])
+        result["company_sections"] = _sections(result["company_sections"])
+        del result["company_shared"]
     return result
 
 
-_CONTEXT_FIELDS = tuple(f.name for f in fields(PositionContext))
+def _sections(picks: tuple[Picked, ...]) -> list[tuple[str, str, str, int, bool]]:
+    """The chosen sections as a fingerprint sees them: which, their content's digest, how much was sent."""
+    return [(p.section.file, p.section.heading, p.section.digest, p.tokens, p.cut) for p in picks]
+
+
+_CONTEXT_FIELDS = tuple(f.name for f in fields(PositionContext) if f.name != "company_shared")
 
 
 @lru_cache(maxsize=4096)
@@ -175,16 +191,28 @@ def _digest(names: tuple[str, ...]) -> str:
 
 
 def _related_units(org: OrgStructure, path: UnitPath) -> tuple[str, ...]:
-    """Units near this one (ancestors, siblings, children), named by path, so the model need not invent any."""
+    """Units above and below this one, named by path, so the model need not invent any."""
     key = ("related", path)
     if key not in org.memo:
         related: list[UnitPath] = [path[:i] for i in range(1, len(path))]
-        if len(path) > 1:
-            related += [s for s in org.units[path[:-1]].children if s != path]
         related += org.units[path].children
         org.memo[key] = tuple(format_path(p) for p in related[:MAX_RELATED_UNITS])
     names: tuple[str, ...] = org.memo[key]
     return names
+
+
+def _sibling_units(org: OrgStructure, path: UnitPath, company: Chooser | None) -> tuple[tuple[str, str], ...]:
+    """The units beside this one — work that is not this position's — with their purpose where a document
+    says it."""
+    key = ("siblings", path, id(company))
+    if key not in org.memo:
+        siblings = [s for s in org.units[path[:-1]].children if s != path] if len(path) > 1 else []
+        org.memo[key] = tuple(
+            (s[-1], (company.purpose(s[-1]) if company is not None else None) or "")
+            for s in siblings[:MAX_RELATED_UNITS]
+        )
+    found: tuple[tuple[str, str], ...] = org.memo[key]
+    return found
 
 
 def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
@@ -197,6 +225,7 @@ def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
     """
     fields_ = {name: getattr(context, name) for name in _CONTEXT_FIELDS}
     fields_["related_units"] = _digest(context.related_units)
+    fields_["company_sections"] = _sections(context.company_sections)
     fields_["kpis"] = [
         (k.name, k.target, k.unit, k.period, k.weight, k.section, k.min, k.max, k.method, k.source, k.type, k.trigger)
         for k in context.kpis
@@ -253,6 +282,7 @@ _PARTS: dict[str, tuple[str, ...]] = {
     ),
     "KPI file": ("kpi_source", "kpi_file", "kpi_scope", "kpis"),
     "employee": ("employee_name",),
+    "company documents": ("company_sections", "sibling_units"),
 }
 _GENERATION_PARTS: dict[str, tuple[str, ...]] = {
     "prompt version": ("prompt_version", "schema_version"),

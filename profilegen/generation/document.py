@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from profilegen.company.grounding import ground, vocabulary
 from profilegen.generation.context import PositionContext
 from profilegen.generation.facts import kpi_source
 from profilegen.generation.providers.base import ProviderResult
@@ -73,16 +74,27 @@ def _date(language: str) -> str:
     return time.strftime("%d.%m.%Y" if language == "ru" else "%Y-%m-%d")
 
 
-def fill(written: dict[str, Any], context: PositionContext, form: Form) -> dict[str, Any]:
+def fill(
+    written: dict[str, Any], context: PositionContext, form: Form, notes: list[str] | None = None
+) -> dict[str, Any]:
     """The profile in the template's order: facts from the inputs, written fields from the answer (a list's
-    `start_with` items first)."""
+    `start_with` items first; a `source: documents` field only with what the company's documents say, what
+    it said beyond them added to `notes`)."""
     date = _date(form.template.language)
     profile: dict[str, Any] = {}
+    known: frozenset[str] | None = None
     for spec in form.template.fields:
         if spec.fact:
             profile[spec.key] = fact_value(spec, context, form, date)
             continue
         value = written.get(spec.key)
+        if spec.source == "documents":
+            if known is None:
+                career = (c.title for c in (*context.feeders, *context.targets))
+                known = vocabulary((*context.company_shared, *context.company_sections), career)
+            value, dropped = ground(value, known, form.template.texts["missing"])
+            if notes is not None:
+                notes += [f"not_in_documents: {spec.label}: {item}" for item in dropped]
         if spec.start_with and isinstance(value, list):
             seen = {str(v).casefold() for v in spec.start_with}
             value = [*spec.start_with, *(v for v in value if str(v).casefold() not in seen)]
@@ -102,6 +114,8 @@ def assemble(
 ) -> dict[str, Any]:
     """`{schema_version, template, profile, meta}` for a position; `meta.position` is the identity every
     command reads."""
+    notes: list[str] = []
+    profile = fill(result.profile, context, form, notes)
     meta = {
         "position": {"unit_path": list(context.unit_path), "title": context.title},
         "generator": generator,
@@ -117,7 +131,7 @@ def assemble(
         "duration_s": duration,
         "generated_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "employee_name": context.employee_name,
-        "warnings": result.warnings,
+        "warnings": [*result.warnings, *notes],
         "language": form.template.language,
         "attempts": result.attempts,
         "kpi_gates": [k.name for k in context.kpis if k.trigger],
@@ -125,6 +139,6 @@ def assemble(
     return {
         "schema_version": SCHEMA_VERSION,
         "template": form.template.identity(),
-        "profile": fill(result.profile, context, form),
+        "profile": profile,
         "meta": meta,
     }

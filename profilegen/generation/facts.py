@@ -1,7 +1,8 @@
 """A position's facts as `profilegen facts --json` shows them and as the prompt tells the model: one shape.
 
-Every fact carries the reason it was chosen; nothing here calls a model. `kpis` and `context` keep their
-keys for the KPI-card and company-context work that fills them further.
+Every fact carries the reason it was chosen; nothing here calls a model. `context` lists the sections of
+the company's documents a request carries: the company-wide ones (the same for everyone) first, then those
+chosen for the position — sent whole, cut short, or left out (`tokens` 0).
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def position_facts(context: PositionContext) -> dict[str, Any]:
         },
         "competencies": list(context.competencies),
         "kpis": kpi_facts(context),
-        "context": [],
+        "context": [p.fact() for p in (*context.company_shared, *context.company_sections)],
     }
     if context.employee_name:
         facts["employee_name"] = context.employee_name

@@ -1,4 +1,5 @@
-"""The prompt: a static, cacheable prefix (rules, context files, schema) and the position's data last."""
+"""The prompt: a static, cacheable prefix (rules, the form, the company-wide part of its documents), then the
+sections of the documents that concern the position, and its data last."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from profilegen.company.choosing import Chooser
+from profilegen.company.documents import count_tokens
+from profilegen.config import CompanySettings
 from profilegen.errors import InputError
 from profilegen.generation.context import PositionContext
 from profilegen.generation.facts import position_facts
@@ -19,6 +23,12 @@ from profilegen.template.schema import guidance, strict_json_schema
 
 _VERSION = re.compile(r"<!--\s*prompt-version:\s*([\w.-]+)\s*-->")
 DATA_HEADER = {"ru": "Данные должности (JSON):", "en": "Position data (JSON):"}
+SECTIONS_HEADER = {
+    "ru": "Разделы документов компании, относящиеся к должности:",
+    "en": "Sections of the company's documents that concern the position:",
+}
+ABOUT_HEADER = {"ru": "О компании{name} (из ее документов):", "en": "About the company{name} (from its documents):"}
+GENERIC_COMPANY = {"ru": "в крупной российской компании", "en": "at a large company"}
 FIX_REQUEST = {
     "ru": "Твой ответ не прошел проверку схемы. Ошибки:\n{errors}\n"
     "Верни исправленный JSON-объект целиком, только JSON.",
@@ -43,7 +53,7 @@ class PromptBuilder:
     version: str
     template: Template
     system: str
-    context_hashes: dict[str, str]
+    company_digest: str  # what the system prompt says of the company (its name and documents' shared part)
     send_employee_name: bool = False
 
     @property
@@ -55,24 +65,26 @@ class PromptBuilder:
         cls,
         template: Template,
         prompt_file: Path | None = None,
-        context_files: list[Path] | None = None,
+        company: CompanySettings | None = None,
+        chooser: Chooser | None = None,
         send_employee_name: bool = False,
     ) -> PromptBuilder:
+        language = "en" if template.language == "en" else "ru"
         text = _read_template(template.language, prompt_file)
         match = _VERSION.search(text)
         declared = match.group(1) if match else "0"
         body = _VERSION.sub("", text).strip()
         version = f"{declared}+{hashlib.sha256(body.encode('utf-8')).hexdigest()[:8]}"
+        named = _company_phrase(company, language)
+        body = body.replace("{company}", named).replace("{missing}", template.texts["missing"])
         parts = [body, guidance(template)]  # the form's part: the template's hash is a fingerprint input itself
-        hashes: dict[str, str] = {}
-        for path in context_files or []:
-            try:
-                content = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"cannot read the context file ({type(exc).__name__})", source=str(path)) from None
-            hashes[path.name] = hashlib.sha256(content.encode("utf-8")).hexdigest()
-            parts.append(f"### {path.name}\n\n{content.strip()}")
-        return cls(version, template, "\n\n".join(parts), hashes, send_employee_name)
+        about = ""
+        if chooser is not None and chooser.shared_text:
+            name = f" {company.name}" if company is not None and company.name else ""
+            about = f"{ABOUT_HEADER[language].format(name=name)}\n\n{chooser.shared_text}"
+            parts.append(about)
+        digest = hashlib.sha256(f"{named}\n{about}".encode()).hexdigest()[:16]
+        return cls(version, template, "\n\n".join(parts), digest, send_employee_name)
 
     def with_schema(self) -> PromptBuilder:
         """The same prompt with the JSON Schema appended, for servers whose request cannot carry it (without
@@ -100,6 +112,10 @@ class PromptBuilder:
             "career": facts["career"],
             "competencies": facts["competencies"],
             "related_units": list(context.related_units),
+            "sibling_units": [
+                {"name": name, "purpose": purpose} if purpose else {"name": name}
+                for name, purpose in context.sibling_units
+            ],
         }
         if self.send_employee_name and context.employee_name:
             data["employee_name"] = context.employee_name
@@ -107,13 +123,27 @@ class PromptBuilder:
 
     def messages(self, context: PositionContext) -> list[dict[str, str]]:
         data = json.dumps(self.position_data(context), ensure_ascii=False)  # compact: the C encoder, one line
-        user = f"{DATA_HEADER['en' if self.language == 'en' else 'ru']}\n{data}"
+        language = "en" if self.language == "en" else "ru"
+        user = f"{DATA_HEADER[language]}\n{data}"
+        sections = [p.text for p in context.company_sections if p.sent]
+        if sections:
+            user = "\n\n".join([SECTIONS_HEADER[language], *sections, user])
         return [{"role": "system", "content": self.system}, {"role": "user", "content": user}]
 
     def fix_messages(self, original: list[dict[str, str]], answer: str, errors: str) -> list[dict[str, str]]:
         """The re-ask: the original prompt, the last answer and its errors — no growing history."""
         request = FIX_REQUEST["en" if self.language == "en" else "ru"].format(errors=errors)
         return [*original, {"role": "assistant", "content": answer}, {"role": "user", "content": request}]
+
+
+def _company_phrase(company: CompanySettings | None, language: str) -> str:
+    """ "в компании «ГК А101» (девелопмент, Москва)", or the generic phrase when the config names none."""
+    if company is None or not company.name:
+        return GENERIC_COMPANY[language]
+    about = ", ".join(x for x in (company.industry, company.city) if x)
+    name = f"«{company.name}»" if language == "ru" else company.name
+    where = "в компании" if language == "ru" else "at"
+    return f"{where} {name}" + (f" ({about})" if about else "")
 
 
 def _undescribed(node: Any) -> Any:
@@ -126,6 +156,4 @@ def _undescribed(node: Any) -> Any:
 
 def estimate_tokens(messages: list[dict[str, str]]) -> int:
     """A rough token count (about 4 characters a token for Latin, 2.5 for Cyrillic)."""
-    text = "".join(m["content"] for m in messages)
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    return int(cyrillic / 2.5 + (len(text) - cyrillic) / 4) + 4 * len(messages)
+    return count_tokens("".join(m["content"] for m in messages)) + 4 * len(messages)

@@ -90,7 +90,7 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
 }
 _FIELD_KEYS = {
     "key", "label", "kind", "fact", "instruction", "min", "max", "items_min", "items_max", "choices", "columns",
-    "start_with", "draft",
+    "start_with", "draft", "source",
 }  # fmt: skip
 _COLUMN_KEYS = {"key", "label", "kind", "choices", "scale", "scale_label"}
 
@@ -229,6 +229,12 @@ class _Reader:
                 raise self.fail(
                     f"field '{key}': KPI cards have no column '{stray[0]}' ({', '.join(KPI_COLUMNS)})", data
                 )
+        source = str(data.get("source") or "")
+        if source and (source != "documents" or fact or kind not in ("text", "list") or choices):
+            raise self.fail(
+                f"field '{key}': source: documents is for a text or a free list the model writes, not '{source}'",
+                data,
+            )
         limits = {name: self.count(data, name, key) for name in ("min", "max", "items_min", "items_max")}
         if None not in (limits["min"], limits["max"]) and limits["min"] > limits["max"]:  # type: ignore[operator]
             raise self.fail(f"field '{key}': min is above max", data)
@@ -247,6 +253,7 @@ class _Reader:
             columns=columns,
             start_with=tuple(str(s) for s in data.get("start_with") or ()),
             draft=str(data.get("draft") or ""),
+            source=source,
         )
 
     def count(self, data: dict[str, Any], name: str, key: str) -> int | None:

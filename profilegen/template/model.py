@@ -70,6 +70,7 @@ class FieldSpec:
     columns: tuple[Column, ...] = ()
     start_with: tuple[str, ...] = ()  # items every profile's list begins with
     draft: str = ""  # which recipe the offline drafter uses (by kind when empty)
+    source: str = ""  # "documents": only what the company's documents say, else the `missing` text
 
     @property
     def written(self) -> bool:

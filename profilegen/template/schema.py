@@ -158,6 +158,10 @@ def guidance(template: Template) -> str:
             parts.append(f"{'Пунктов в каждой' if ru else 'Items in each'}: {count}")
         if spec.choices:
             parts.append(f"{'Значения' if ru else 'Values'}: {'; '.join(spec.choices)}")
+        if spec.source == "documents":
+            missing = template.texts["missing"]
+            only = "Только из документов компании; нет в них — «{}»" if ru else 'From the documents only, else "{}"'
+            parts.append(only.format(missing))
         if spec.start_with:
             given = "; ".join(spec.start_with)
             parts.append(f"{'Уже включено, не повторяй' if ru else 'Already included, do not repeat'}: {given}")

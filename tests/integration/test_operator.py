@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from profilegen.text import ru_plural
 from tests.conftest import KPI_DIR, ROOT, SAMPLE_YAML, invoke, run_cli, sample_args
 from tests.fake_llm import FakeLLM
 from tests.helpers import run_on_terminal
@@ -124,9 +125,9 @@ def test_words_and_plurals(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
     )
     assert froze.stdout.strip() == "froze 1 position"
     analyst = json.loads(next((tmp_path / "out").rglob("Аналитик.json")).read_text(encoding="utf-8"))
-    assert analyst["profile"]["experience_previous"] == "Опыт работы по направлению не менее 1 года"
-    head = json.loads(next((tmp_path / "out").rglob("Руководитель отдела.json")).read_text(encoding="utf-8"))
-    assert head["profile"]["experience_previous"] == "Опыт работы по направлению не менее 5 лет"
+    # no company documents configured: experience is not invented (and "1 года", "5 лет" are word forms)
+    assert analyst["profile"]["experience_previous"] == "требует уточнения HR"
+    assert [ru_plural(n, "года", "лет", "лет") for n in (1, 2, 5, 21)] == ["1 года", "2 лет", "5 лет", "21 года"]
     shown = invoke(capsys, "org", "show", "--org", str(SAMPLE_YAML)).stdout
     assert " 1 positions" not in shown and "1 own position," in shown
 

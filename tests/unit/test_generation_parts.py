@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from profilegen.company.choosing import Chooser
+from profilegen.company.documents import load_library
+from profilegen.config import CompanySettings
 from profilegen.errors import InputError
 from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings, strip_fences
 from profilegen.generation.prompt import PromptBuilder, estimate_tokens
@@ -37,25 +40,28 @@ def test_prompt_prefix_is_identical_and_data_comes_last(contexts: list[Any]) -> 
     assert "Иван" not in a[1]["content"], "employee names are not sent"
     prefix_share = len(a[0]["content"]) / sum(len(m["content"]) for m in a)
     assert prefix_share > 0.3
-    assert prompt.version.startswith("4+") and len(prompt.version) == 10
+    assert prompt.version.startswith("5+") and len(prompt.version) == 10
     assert PromptBuilder.load(load_template("en")).version != prompt.version
 
 
-def test_prompt_file_context_files_and_schema(tmp_path: Path, contexts: list[Any]) -> None:
+def test_prompt_file_company_and_schema(tmp_path: Path, contexts: list[Any]) -> None:
     custom = tmp_path / "prompt.md"
-    custom.write_text("<!-- prompt-version: 7 -->\nBe brief.", encoding="utf-8")
-    context_file = tmp_path / "company.md"
-    context_file.write_text("ООО «Северная звезда» строит жилье.", encoding="utf-8")
-    prompt = PromptBuilder.load(A101, custom, [context_file]).with_schema()
+    custom.write_text("<!-- prompt-version: 7 -->\nBe brief about {company}.", encoding="utf-8")
+    document = tmp_path / "company.md"
+    document.write_text("# Резюме\n\nООО «Северная звезда» строит жилье.\n\n# Закупки\n\nТендеры.\n", encoding="utf-8")
+    chooser = Chooser(load_library([document]), 6000)
+    company = CompanySettings(name="Северная звезда", industry="девелопмент", city="Москва")
+    prompt = PromptBuilder.load(A101, custom, company, chooser).with_schema()
     assert prompt.version.startswith("7+")
-    assert "Северная звезда" in prompt.system and "JSON Schema" in prompt.system
-    assert set(prompt.context_hashes) == {"company.md"}
+    assert "Be brief about в компании «Северная звезда» (девелопмент, Москва)." in prompt.system
+    assert "строит жилье" in prompt.system and "JSON Schema" in prompt.system
+    assert "Тендеры" not in prompt.system, "only the company-wide sections are in the shared prefix"
+    other = PromptBuilder.load(A101, custom, company.model_copy(update={"city": "Казань"}), chooser)
+    assert other.company_digest != prompt.company_digest and other.version == prompt.version
     fix = prompt.fix_messages(prompt.messages(contexts[0]), "{}", "kpis: missing")
     assert [m["role"] for m in fix] == ["system", "user", "assistant", "user"]
     with pytest.raises(InputError):
         PromptBuilder.load(A101, tmp_path / "missing.md")
-    with pytest.raises(InputError):
-        PromptBuilder.load(A101, None, [tmp_path / "missing.md"])
     assert estimate_tokens(prompt.messages(contexts[0])) > 100
 
 

@@ -12,6 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from profilegen.company.choosing import Picked
+from profilegen.company.documents import Section
 from profilegen.errors import InputError
 from profilegen.generation.context import PositionContext, fingerprint
 from profilegen.kpi.filtering import PositionKpi
@@ -78,10 +80,13 @@ CHANGES = {
     "unit_headcount": 4,
     "related_units": ("Блок", "Отдел 2"),
     "employee_name": "Анна",
+    "company_sections": (Picked(Section("map.md", "Закупки", (), "Тендеры и договоры.", 3), 5, False, 4.0),),
+    "sibling_units": (("Отдел 2", "договоры"),),
 }
 
 
-@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(PositionContext)])
+# The company-wide sections go to every position alike: the generation settings carry their digest.
+@pytest.mark.parametrize("field", [f.name for f in dataclasses.fields(PositionContext) if f.name != "company_shared"])
 def test_fingerprint_changes_when_any_input_changes(field: str) -> None:
     changed = dataclasses.replace(BASE, **{field: CHANGES[field]})
     assert fingerprint(changed, PARAMS) != fingerprint(BASE, PARAMS)
@@ -95,7 +100,7 @@ def test_fingerprint_changes_with_generation_settings(key: str) -> None:
 
 def test_fingerprint_is_pinned() -> None:
     """The fingerprint's exact form is part of every journal: a change regenerates every profile of every user."""
-    assert fingerprint(BASE, PARAMS) == "3b4f265e7528c2477d9ca90e80ab41c21b4fe064b0ec2cdb88c133f0c41ed898"
+    assert fingerprint(BASE, PARAMS) == "541976208bdd16091e11bcbcdcf85cc522ae57d4ebce9cf824483a4051d49e50"
     personal = dataclasses.replace(BASE, employee_name="Анна")
     assert fingerprint(personal, {**PARAMS, "send_employee_name": True}) == fingerprint(
         personal, {"send_employee_name": True, **PARAMS}

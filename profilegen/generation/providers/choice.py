@@ -56,13 +56,15 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
                 "systemd unit's EnvironmentFile — or pass --provider offline to draft without a model"
             )
         key = "no-key"  # a local server (llama-server, vLLM, Ollama) takes any key
+    from profilegen.company import chooser_for
     from profilegen.generation.prompt import PromptBuilder
     from profilegen.generation.providers.openai_compatible import OpenAIProvider, OpenAISettings
 
     prompt = PromptBuilder.load(
         load_template(settings.template, settings.language),
         settings.prompt_file,
-        settings.context_files,
+        settings.context.company,
+        chooser_for(org, settings),
         send_employee_name=settings.send_employee_name,
     )
     provider_settings = OpenAISettings(

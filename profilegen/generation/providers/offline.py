@@ -7,6 +7,7 @@ Every draft is fitted to the template's limits and choices and checked like a mo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,29 +17,8 @@ from profilegen.template.model import FieldSpec, Template
 from profilegen.template.schema import answer_model
 from profilegen.text import normalize, plural, ru_plural
 
-_SOFTWARE_BY_WORD: dict[str, tuple[str, ...]] = {
-    "разработ": ("IDE (VS Code / IntelliJ IDEA)", "Git", "Jira"),
-    "тестиров": ("Jira", "Postman", "TestRail"),
-    "аналит": ("Power BI", "SQL-клиент"),
-    "данн": ("Python", "SQL-клиент", "Apache Airflow"),
-    "бухгалтер": ("1С:Бухгалтерия",),
-    "казнач": ("1С:Управление холдингом", "Клиент-банк"),
-    "финанс": ("1С:Управление холдингом", "Power BI"),
-    "закуп": ("Электронные торговые площадки", "1С:ERP"),
-    "тендер": ("Электронные торговые площадки",),
-    "продаж": ("CRM-система",),
-    "клиент": ("CRM-система",),
-    "маркет": ("Системы веб-аналитики", "CRM-система"),
-    "дизайн": ("Adobe Creative Cloud", "Figma"),
-    "bim": ("Autodesk Revit", "Navisworks"),
-    "проектиров": ("AutoCAD", "Autodesk Revit"),
-    "архитект": ("AutoCAD", "Autodesk Revit"),
-    "смет": ("Гранд-Смета",),
-    "кадр": ("1С:ЗУП",),
-    "персонал": ("1С:ЗУП", "HR-портал"),
-    "юри": ("КонсультантПлюс", "Система электронного документооборота"),
-    "администратор": ("Системы мониторинга", "Консоль управления серверами"),
-}
+_SYSTEM_ITEM = re.compile(r"^[*+-]\s+\*\*(.+?)\*\*")  # "- **Сметная система** - расчет стоимости"
+_SYSTEM_WORDS = frozenset({"система", "системы", "систем", "systems", "system", "software"})
 
 
 _CORE_WORDS = ("продаж", "строител", "проект", "девелоп", "клиент", "архитект", "маркет", "объект", "bim", "смет")
@@ -184,11 +164,18 @@ class _Draft:
         return areas
 
     def software(self) -> list[str]:
-        haystack = normalize(f"{self.context.title} {self.unit}")
+        """The systems the company's documents list for the position's function, best-matching sections first:
+        the items of sections about systems (`### 1. Закупки и снабжение` under `Цифровые системы …`)."""
         found: list[str] = []
-        for stem, tools in _SOFTWARE_BY_WORD.items():
-            if stem in haystack:
-                found += [t for t in tools if t not in found]
+        for pick in self.context.company_sections:
+            section = pick.section
+            if not pick.sent or _SYSTEM_WORDS.isdisjoint(section.heading_words | section.path_words):
+                continue
+            for line in pick.text.split("\n"):
+                match = _SYSTEM_ITEM.match(line)
+                name = match.group(1).strip(" :`") if match else ""
+                if name and name not in found:
+                    found.append(name)
         return found
 
     def skills(self) -> list[tuple[str, list[tuple[str, int]]]]:
@@ -274,5 +261,10 @@ def draft_profile(context: PositionContext, template: Template) -> dict[str, Any
     """The template's written fields, built only from the context; same input, same output."""
     draft = _Draft(context, _TEXT["en" if template.language == "en" else "ru"], template.language)
     missing = template.texts["missing"]
-    written = {spec.key: _fit(spec, draft.recipe(spec), missing) for spec in template.written}
+    written = {
+        spec.key: missing
+        if spec.source == "documents" and spec.kind == "text"
+        else _fit(spec, draft.recipe(spec), missing)
+        for spec in template.written
+    }
     return answer_model(template).model_validate(written).model_dump(mode="json")

@@ -146,7 +146,7 @@ class OpenAIProvider:
         return {
             "temperature": s.temperature,
             "max_tokens": s.max_tokens,
-            "context_files": self.prompt.context_hashes,
+            "company": self.prompt.company_digest,
         }  # how the schema is conveyed (response_format) is not an input either: a fallback changes nothing
 
     def _prompt(self) -> PromptBuilder:

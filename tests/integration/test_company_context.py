@@ -1,0 +1,187 @@
+"""Profiles about this company: the company's own documents, the sections that concern each position, within
+a budget, the company-wide part in a byte-identical prefix — through the CLI, a loopback server and the
+real org with A101's two documents."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from profilegen.generation.prompt import estimate_tokens
+from tests.conftest import A101, needs_a101, run_cli
+from tests.fake_llm import FakeLLM, position_data
+
+STRUCTURE = A101 / "Structure.xlsx"
+WORKBOOKS = A101 / "kpi"
+BUDGET = 6000
+PROCUREMENT = "Департамент закупок"
+ARCHITECTS = "Группа архитекторов №6"
+PROCUREMENT_SECTION = "### 1. Закупки и снабжение"
+
+
+def _config(tmp: Path, budget: int = BUDGET) -> Path:
+    """A config naming the company and its two documents (copied, so a test may edit one)."""
+    docs = tmp / "context"
+    if not docs.exists():
+        shutil.copytree(A101 / "context", docs)
+    config = tmp / "profilegen.yaml"
+    config.write_text(
+        "context:\n"
+        '  company: {name: "ГК А101", industry: "девелопмент", city: "Москва"}\n'
+        f"  documents: [{docs / 'company_map.md'}, {docs / 'it_systems.md'}]\n"
+        f"  budget_tokens: {budget}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def _args(tmp: Path, config: Path, *more: str) -> list[str]:
+    return [
+        "--config",
+        str(config),
+        "generate",
+        "-d",
+        PROCUREMENT,
+        "-d",
+        ARCHITECTS,
+        "--org",
+        str(STRUCTURE),
+        "--kpi-dir",
+        str(WORKBOOKS),
+        "--out",
+        str(tmp / "out"),
+        *more,
+    ]
+
+
+def _text(request: dict[str, Any]) -> str:
+    return "\n".join(m["content"] for m in request["messages"])
+
+
+def _company_part(request: dict[str, Any]) -> list[dict[str, str]]:
+    """What a request carries of the company's documents: the system prompt's company part and the user
+    message's sections (everything before the position's JSON)."""
+    system = next(m["content"] for m in request["messages"] if m["role"] == "system")
+    user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+    shared = system[system.rindex("\n\nО компании ГК А101") :]  # the system prompt ends with it
+    own = user[: user.index("Данные должности (JSON):")]
+    return [{"role": "system", "content": shared}, {"role": "user", "content": own}]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("company")
+    config = _config(tmp)
+    with FakeLLM() as llm:
+        done = run_cli(*_args(tmp, config, "--provider", "openai", "--base-url", llm.base_url, "--model", "m"))
+        requests = list(llm.requests)
+    assert done.code == 0, done.stderr
+    facts = run_cli(
+        "--config", str(config), "facts", "-d", PROCUREMENT, "-d", ARCHITECTS, "--org", str(STRUCTURE),
+        "--kpi-dir", str(WORKBOOKS), "--json",
+    )  # fmt: skip
+    assert facts.code == 0, facts.stderr
+    return {"tmp": tmp, "config": config, "requests": requests, "facts": json.loads(facts.stdout)}
+
+
+def _request(run: dict[str, Any], title: str, unit: str) -> dict[str, Any]:
+    for request in run["requests"]:
+        data = position_data(request)
+        if data["title"] == title and data["unit_path"][-1] == unit:
+            return request
+    raise AssertionError(f"no request for {title} in {unit}")
+
+
+@needs_a101
+def test_each_function_gets_its_own_systems(run: dict[str, Any]) -> None:
+    director = _text(_request(run, "Директор по закупкам", PROCUREMENT))
+    assert "Электронные торги" in director and "Сметная система" in director
+    assert "BIM-платформа" not in director
+    architect = _text(_request(run, "Ведущий архитектор 2 категории", ARCHITECTS))
+    assert "BIM-платформа" in architect and "CAD-система проектирования" in architect
+    assert "Электронные торги" not in architect
+    assert "крупной российской компании" not in director
+
+
+@needs_a101
+def test_company_named_everywhere_prefix_identical_budget_kept(run: dict[str, Any]) -> None:
+    requests = run["requests"]
+    assert len(requests) > 20
+    systems = {next(m["content"] for m in r["messages"] if m["role"] == "system") for r in requests}
+    assert len(systems) == 1, "the company-wide prefix must be byte-identical for every position"
+    (system,) = systems
+    assert "ГК А101" in system and "девелопмент" in system and "Москва" in system
+    assert "Мы строим города, в которых хочется жить" in system  # the mission, for everyone
+    assert "отраслев" not in system.lower(), "no rule lets the model fill gaps from industry practice"
+    for request in requests:
+        assert estimate_tokens(_company_part(request)) <= BUDGET
+    assert max(estimate_tokens(_company_part(r)) for r in requests) > BUDGET // 2  # the budget is used
+
+
+@needs_a101
+def test_facts_list_the_chosen_sections(run: dict[str, Any]) -> None:
+    by_title = {(f["position"]["title"], f["position"]["unit_path"][-1]): f for f in run["facts"]}
+    director = by_title[("Директор по закупкам", PROCUREMENT)]["context"]
+    assert {"file", "section", "tokens", "cut"} <= set(director[0])
+    sections = [(c["file"], c["section"]) for c in director]
+    assert ("it_systems.md", "1. Закупки и снабжение") in sections
+    assert all(isinstance(c["tokens"], int) and isinstance(c["cut"], bool) for c in director)
+    architect = by_title[("Ведущий архитектор 2 категории", ARCHITECTS)]["context"]
+    assert ("it_systems.md", "2. Проектирование") in [(c["file"], c["section"]) for c in architect]
+    sent = [c for c in director if not c["cut"]]
+    assert sum(c["tokens"] for c in sent) <= BUDGET
+
+
+@needs_a101
+def test_editing_one_section_regenerates_only_the_positions_that_chose_it(run: dict[str, Any]) -> None:
+    tmp, config = run["tmp"], run["config"]
+    systems = tmp / "context" / "it_systems.md"
+    text = systems.read_text(encoding="utf-8")
+    systems.write_text(
+        text.replace(PROCUREMENT_SECTION + "\n", PROCUREMENT_SECTION + "\n- **Реестр поставщиков** - аккредитация\n"),
+        encoding="utf-8",
+    )
+    try:
+        with FakeLLM() as llm:  # the same model as the first run, on another port: nothing else changed
+            dry = run_cli(
+                *_args(
+                    tmp,
+                    config,
+                    "--provider",
+                    "openai",
+                    "--base-url",
+                    llm.base_url,
+                    "--model",
+                    "m",
+                    "--dry-run",
+                    "--json",
+                )
+            )
+            assert not llm.requests
+        assert dry.code == 0, dry.stderr
+        listed = {(tuple(t["path"]), t["position"]) for t in json.loads(dry.stdout)["to_generate"]}
+        chose = {
+            (tuple(f["position"]["unit_path"]), f["position"]["title"])
+            for f in run["facts"]
+            if any(c["section"] == "1. Закупки и снабжение" and not c["cut"] for c in f["context"])
+        }
+        assert chose and listed == chose
+        assert all(PROCUREMENT in path for path, _ in listed)
+    finally:
+        systems.write_text(text, encoding="utf-8")
+
+
+@needs_a101
+def test_offline_drafts_name_the_functions_systems(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    done = run_cli(*_args(tmp_path, config, "--provider", "offline"))
+    assert done.code == 0, done.stderr
+    (director,) = (tmp_path / "out").rglob("Директор по закупкам.json")
+    software = json.loads(director.read_text(encoding="utf-8"))["profile"]["software"]
+    assert "Электронные торги" in " ".join(software) and "BIM-платформа" not in " ".join(software)
+    (architect,) = (tmp_path / "out").rglob("Ведущий архитектор 2 категории.json")
+    assert "BIM-платформа" in " ".join(json.loads(architect.read_text(encoding="utf-8"))["profile"]["software"])
