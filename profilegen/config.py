@@ -57,6 +57,15 @@ class ContextSettings(BaseModel):
     synonyms: dict[str, str] | None = None  # a profession's word → its function's word (default: A101's)
 
 
+class CheckSettings(BaseModel):
+    """What `profilegen check` counts as a reviewer's rejection."""
+
+    model_config = ConfigDict(extra="forbid")
+    generic_markers: list[str] | None = None  # phrases of a text that could be about any company (default: ru+en)
+    max_generic_markers: int = Field(default=0, ge=0)  # a profile with more of them is reported
+    near_duplicate: float = Field(default=0.8, gt=0, le=1)  # text similarity (Jaccard) of a near-duplicate
+
+
 class ExcelOptions(BaseModel):
     """How to read a spreadsheet: which sheet, and header names for each column role."""
 
@@ -108,6 +117,7 @@ class Settings(BaseSettings):
     formats: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["json", "md"])
     context_files: Annotated[list[Path], NoDecode] = Field(default_factory=list)  # older name of context.documents
     context: ContextSettings = Field(default_factory=ContextSettings)
+    check: CheckSettings = Field(default_factory=CheckSettings)
     prompt_file: Path | None = None
     prices: dict[str, float] = Field(default_factory=dict)
     retention_days: int = Field(default=90, ge=1)

@@ -13,6 +13,7 @@ import typer
 
 from profilegen import __version__
 from profilegen.cli import (
+    check_cmd,
     export_cmd,
     facts_cmd,
     generate_cmd,
@@ -45,6 +46,7 @@ app.command(name="stats", epilog="Example: profilegen stats --json")(jobs_cmd.st
 app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
 app.command(name="facts", epilog=facts_cmd.EPILOG)(facts_cmd.facts)
+app.command(name="check", epilog=check_cmd.EPILOG)(check_cmd.check)
 misc_cmd.register(app)
 review_cmd.register(app)
 

@@ -1,0 +1,323 @@
+"""The rules a profile is checked by, each a function of the profile, its position's facts and the form.
+
+Every rule reads what a reviewer reads (the profile on disk) against what profilegen knows now (the
+position's facts); none calls a model. A rule returns findings; the run adds where they were found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from profilegen.company.choosing import STOP_WORDS
+from profilegen.config import CheckSettings
+from profilegen.generation.context import PositionContext
+from profilegen.generation.document import Form, fact_value
+from profilegen.template.model import FieldSpec, Template
+from profilegen.text import normalize, words
+from profilegen.words.lexicon import forms_of
+
+ERROR, WARNING = "error", "warning"
+RULES = (
+    "generic_markers",
+    "empty_section",
+    "thin_section",
+    "duplicate_tasks",
+    "foreign_unit_task",
+    "level_category",
+    "kpi_weights",
+    "template_kpis",
+    "facts_mismatch",
+    "near_duplicate",
+    "empty_career",
+)
+# What HR counted in the old system's profiles (13.6 a profile): phrases that could be about any company.
+GENERIC_MARKERS = (
+    "например",
+    "или аналоги",
+    "или аналогичн",
+    "как правило",
+    "обычно",
+    "и т.п.",
+    "и т. п.",
+    "и т.д.",
+    "и т. д.",
+    "и другие",
+    "e.g.",
+    "for example",
+    "such as",
+    "or similar",
+    "or equivalent",
+    "typically",
+    "usually",
+    "etc.",
+)
+# A task that names another unit to work *with* it stays inside its own unit.
+_TOGETHER = frozenset(
+    f
+    for w in ("взаимодействие", "взаимодействовать", "совместно", "согласование", "согласовывать", "координация")
+    for f in forms_of(w)
+) | {"with", "interact", "coordinate", "liaise", "jointly"}
+_UNCHECKED = ("date", "prepared_by")  # facts of the day a profile was made, not of the position
+WEIGHT_TOLERANCE = 0.001
+EXCERPT = 120
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule: str
+    severity: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One profile file as a rule sees it: its content and the facts of its position now."""
+
+    profile: dict[str, Any]
+    meta: dict[str, Any]
+    context: PositionContext
+
+
+def excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+
+
+def _strings(value: Any, spec: FieldSpec) -> Iterator[str]:
+    """The text a written field holds, item by item (numbers, levels and choices are no text)."""
+    if spec.kind == "text" and isinstance(value, str):
+        yield value
+    elif spec.kind == "list" and isinstance(value, list):
+        yield from (str(v) for v in value if v is not None)
+    elif spec.kind in ("areas", "table") and isinstance(value, list):
+        text_columns = [c.key for c in spec.columns if c.kind == "text"]
+        for entry in value:
+            if not isinstance(entry, dict):
+                continue
+            if spec.kind == "table":
+                yield from (str(entry[k]) for k in text_columns if entry.get(k))
+                continue
+            if entry.get("name"):
+                yield str(entry["name"])
+            for item in entry.get("items") or []:
+                if isinstance(item, dict):
+                    yield from (str(item[k]) for k in text_columns if item.get(k))
+                elif item is not None:
+                    yield str(item)
+
+
+def written_texts(profile: dict[str, Any], template: Template) -> Iterator[tuple[FieldSpec, str]]:
+    """Every text the model wrote, with its field (the template's fixed items and `missing` left out)."""
+    missing = template.texts.get("missing", "")
+    for spec in template.written:
+        fixed = set(spec.start_with)
+        for text in _strings(profile.get(spec.key), spec):
+            if text and text != missing and text not in fixed:
+                yield spec, text
+
+
+def tasks(profile: dict[str, Any], template: Template) -> list[str]:
+    """The tasks of the profile: the items of its areas fields that are plain text."""
+    found = []
+    for spec in template.written:
+        value = profile.get(spec.key)
+        if spec.kind == "areas" and not spec.columns and isinstance(value, list):
+            for area in value:
+                if isinstance(area, dict):
+                    found += [str(t) for t in area.get("items") or [] if isinstance(t, str)]
+    return found
+
+
+def generic_markers(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    markers = settings.generic_markers if settings.generic_markers is not None else GENERIC_MARKERS
+    counts: dict[str, int] = {}
+    first = ""
+    for _spec, text in written_texts(item.profile, form.template):
+        low = normalize(text)
+        for marker in markers:
+            n = len(re.findall(rf"(?<!\w){re.escape(normalize(marker))}", low))
+            if n:
+                counts[marker] = counts.get(marker, 0) + n
+                first = first or text
+    total = sum(counts.values())
+    if total <= settings.max_generic_markers:
+        return []
+    said = ", ".join(f"«{m}» ×{n}" for m, n in counts.items())
+    return [Finding("generic_markers", WARNING, f"{total} generic phrases ({said}): «{excerpt(first)}»")]
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def sections(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    """A written field the template requires that is empty, or has fewer items than its minimum."""
+    found = []
+    for spec in form.template.written:
+        value = item.profile.get(spec.key)
+        required = spec.kind in ("text", "choice") or (spec.min or 0) > 0
+        if _empty(value):
+            if required:
+                found.append(Finding("empty_section", ERROR, f"«{spec.label}» is empty"))
+            continue
+        if isinstance(value, list) and spec.kind != "number" and spec.min and len(value) < spec.min:
+            found.append(Finding("thin_section", WARNING, f"«{spec.label}»: {len(value)} of at least {spec.min}"))
+        if spec.kind == "areas" and spec.items_min and isinstance(value, list):
+            for area in value:
+                items = area.get("items") if isinstance(area, dict) else None
+                if isinstance(items, list) and len(items) < spec.items_min:
+                    name = area.get("name") or "?"
+                    detail = f"«{spec.label}» / «{name}»: {len(items)} of at least {spec.items_min}"
+                    found.append(Finding("thin_section", WARNING, detail))
+    return found
+
+
+def duplicate_tasks(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    seen: dict[tuple[str, ...], str] = {}
+    found = []
+    for task in tasks(item.profile, form.template):
+        key = tuple(words(task))
+        if key in seen:
+            found.append(Finding("duplicate_tasks", WARNING, f"said twice: «{excerpt(task)}»"))
+        seen.setdefault(key, task)
+    return found
+
+
+def _distinctive(name: str) -> frozenset[str]:
+    return frozenset(w for w in words(name) if len(w) > 2 and w not in STOP_WORDS and not w.isdigit())
+
+
+def _has(text_forms: set[str], word: str) -> bool:
+    return word in text_forms or not forms_of(word).isdisjoint(text_forms)
+
+
+def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    """A task that names a sibling unit (its distinctive words, in any form) as the position's own work."""
+    context = item.context
+    own: set[str] = set()
+    for text in (*context.unit_path, context.title):
+        for w in words(text):
+            own |= {w, *forms_of(w)}
+    siblings = [(name, _distinctive(name) - own) for name, _purpose in context.sibling_units]
+    kpis = [normalize(k.name) for k in context.kpis]
+    found = []
+    for task in tasks(item.profile, form.template):
+        if any(k in normalize(task) for k in kpis):
+            continue  # a task about one of its own KPIs is its own work
+        said = set(words(task))
+        if not _TOGETHER.isdisjoint(said) or any(not forms_of(w).isdisjoint(_TOGETHER) for w in said):
+            continue
+        for name, marks in siblings:
+            if marks and all(_has(said, w) for w in marks):
+                detail = f"names the unit «{name}» beside its own: «{excerpt(task)}»"
+                found.append(Finding("foreign_unit_task", WARNING, detail))
+                break
+    return found
+
+
+def _levels(profile: dict[str, Any], template: Template) -> list[int]:
+    levels = []
+    for spec in template.written:
+        keys = [c.key for c in spec.columns if c.kind == "level"]
+        value = profile.get(spec.key)
+        if not keys or not isinstance(value, list):
+            continue
+        rows = value if spec.kind == "table" else [r for area in value if isinstance(area, dict) for r in area["items"]]
+        levels += [r[k] for r in rows if isinstance(r, dict) for k in keys if isinstance(r.get(k), int)]
+    return levels
+
+
+def level_category(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    levels = _levels(item.profile, form.template)
+    if len(levels) < 2:
+        return []
+    manages = item.context.is_head or item.context.category != "specialist"
+    if not manages and min(levels) == 4:
+        return [Finding("level_category", WARNING, f"a specialist with every skill at 4 ({len(levels)} skills)")]
+    if manages and max(levels) == 1:
+        return [Finding("level_category", WARNING, f"a head with every skill at 1 ({len(levels)} skills)")]
+    return []
+
+
+def kpi_weights(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    spec = form.template.fact_field("kpis")
+    rows = item.profile.get(spec.key) if spec is not None else None
+    if not isinstance(rows, list):
+        return []
+    weights = [r.get("weight") for r in rows if isinstance(r, dict)]
+    numbers = [float(w) for w in weights if isinstance(w, int | float) and not isinstance(w, bool)]
+    if not numbers:
+        return []
+    total = sum(numbers)
+    if abs(total - 1) <= WEIGHT_TOLERANCE:
+        return []
+    return [Finding("kpi_weights", ERROR, f"KPI weights sum to {total:.3g}, not 1 ({len(numbers)} weighted)")]
+
+
+def template_kpis(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    if item.meta.get("kpi_source") != "template":
+        return []
+    detail = f"KPIs from a template ({item.meta.get('kpi_file') or '?'}), not HR's own card or unit file"
+    return [Finding("template_kpis", WARNING, detail)]
+
+
+def facts_mismatch(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    """A fact field that says something else than what profilegen's facts say now."""
+    found = []
+    for spec in form.template.fields:
+        if spec.fact is None or spec.fact in _UNCHECKED or spec.key not in item.profile:
+            continue
+        now = fact_value(spec, item.context, form, "")
+        said = item.profile[spec.key]
+        if _same(said, now):
+            continue
+        if isinstance(said, list) and isinstance(now, list) and len(said) == len(now):
+            said, now = next(
+                (a, b) for a, b in zip(said, now, strict=True) if not _same(a, b)
+            )  # the first that differs
+        shown = f"«{spec.label}»: the profile says {_short(said)}, the facts say {_short(now)}"
+        found.append(Finding("facts_mismatch", ERROR, shown))
+    return found
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return abs(float(a) - float(b)) < 1e-9
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "«" + excerpt("; ".join(f"{k}: {v}" for k, v in value.items())) + "»"
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return f"{len(value)} rows"
+        return excerpt("; ".join(str(v) for v in value)) if value else "nothing"
+    return f"«{excerpt(str(value))}»" if value not in (None, "") else "nothing"
+
+
+def empty_career(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    if item.context.feeders or item.context.targets:
+        return []
+    return [Finding("empty_career", WARNING, "no feeder and no target position")]
+
+
+Rule = Callable[[Profile, Form, CheckSettings], list[Finding]]
+PER_PROFILE: tuple[Rule, ...] = (
+    generic_markers,
+    sections,
+    duplicate_tasks,
+    foreign_unit_task,
+    level_category,
+    kpi_weights,
+    template_kpis,
+    facts_mismatch,
+    empty_career,
+)

@@ -1,0 +1,143 @@
+"""`profilegen check`: the selected positions' profiles on disk, read against their facts and each other."""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, Finding, Profile, written_texts
+from profilegen.checking.similar import near_duplicates, shingles
+from profilegen.config import Settings
+from profilegen.export.documents import UnreadableProfile, read_profile
+from profilegen.export.layout import OutputLayout
+from profilegen.export.paths import format_file
+from profilegen.generation.context import PositionContext
+from profilegen.generation.document import Form
+from profilegen.inputs import Selection, iter_contexts, load_inputs
+from profilegen.template.loader import load_template
+
+MAX_NAMED = 5  # the other members a near-duplicate finding names
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A finding where it was found."""
+
+    unit_path: tuple[str, ...]
+    title: str
+    employee: str | None
+    finding: Finding
+
+    def as_json(self) -> dict[str, Any]:
+        f = self.finding
+        return {
+            "unit_path": list(self.unit_path),
+            "title": self.title,
+            "employee": self.employee,
+            "rule": f.rule,
+            "severity": f.severity,
+            "detail": f.detail,
+        }
+
+
+@dataclass(slots=True)
+class CheckResult:
+    findings: list[Located] = field(default_factory=list)
+    profiles: int = 0
+    not_generated: int = 0
+    unreadable: list[str] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)  # near-duplicate groups
+    language: str = "ru"
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.finding.severity == ERROR)
+
+    def summary(self) -> dict[str, Any]:
+        by_rule = Counter(f.finding.rule for f in self.findings)
+        return {
+            "profiles": self.profiles,
+            "not_generated": self.not_generated,
+            "unreadable": self.unreadable,
+            "findings": len(self.findings),
+            "errors": self.errors,
+            "warnings": len(self.findings) - self.errors,
+            "positions_with_findings": len({(f.unit_path, f.title, f.employee) for f in self.findings}),
+            "by_rule": {rule: by_rule[rule] for rule in RULES if by_rule[rule]},
+            "near_duplicate_groups": self.groups,
+        }
+
+
+def _profiles_of(layout: OutputLayout, context: PositionContext) -> list[tuple[Path, str | None]]:
+    """The position's profile file and its personal profiles, with their employee (None for the position's)."""
+    stem = layout.stem(context.unit_path, context.title)
+    found: list[tuple[Path, str | None]] = [(format_file(stem, "json"), None)]
+    for path in sorted(stem.parent.glob(f"{glob.escape(stem.name)} (*).json")):
+        found.append((path, path.stem[len(stem.name) + 2 : -1]))
+    return found
+
+
+def check_profiles(settings: Settings, selection: Selection, skip: set[tuple[Any, ...]] | None = None) -> CheckResult:
+    """Findings for the selected positions' profiles in OUT (`skip`: (unit path, title, employee) to leave out)."""
+    inputs = load_inputs(settings)
+    template = load_template(settings.template, settings.language)
+    form = Form(template, settings.prepared_by)
+    layout = OutputLayout(inputs.org, settings.out)
+    result = CheckResult(language=template.language)
+    texts: list[frozenset[str]] = []
+    owners: list[tuple[tuple[str, ...], str, str | None]] = []
+    for context in iter_contexts(inputs, selection, settings):
+        for path, employee in _profiles_of(layout, context):
+            if skip and (context.unit_path, context.title, employee) in skip:
+                continue
+            try:
+                document = read_profile(path)
+            except UnreadableProfile as exc:
+                result.unreadable.append(str(exc))
+                continue
+            if document is None:
+                result.not_generated += employee is None
+                continue
+            meta = document.get("meta") or {}
+            name = meta.get("employee_name") or employee
+            item = Profile(document["profile"], meta, dataclasses.replace(context, employee_name=name))
+            result.profiles += 1
+            for rule in PER_PROFILE:
+                result.findings += [
+                    Located(context.unit_path, context.title, name, f) for f in rule(item, form, settings.check)
+                ]
+            texts.append(shingles([text for _spec, text in written_texts(item.profile, template)]))
+            owners.append((context.unit_path, context.title, name))
+    _near_duplicates(result, texts, owners, settings.check.near_duplicate)
+    result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
+    return result
+
+
+def _label(owner: tuple[tuple[str, ...], str, str | None]) -> str:
+    path, title, employee = owner
+    return f"{' / '.join(path)} — {title}" + (f" ({employee})" if employee else "")
+
+
+def _near_duplicates(
+    result: CheckResult,
+    texts: list[frozenset[str]],
+    owners: list[tuple[tuple[str, ...], str, str | None]],
+    threshold: float,
+) -> None:
+    positions = [(path, title) for path, title, _employee in owners]  # a position's personal profiles may agree
+    for group in near_duplicates(texts, positions, threshold):
+        members = [owners[i] for i in group.members]
+        result.groups.append({"similarity": group.similarity, "positions": [_label(m) for m in members]})
+        for member in members:
+            others = [_label(m) for m in members if m is not member]
+            named = "; ".join(others[:MAX_NAMED]) + (
+                f"; and {len(others) - MAX_NAMED} more" if len(others) > MAX_NAMED else ""
+            )
+            detail = f"nearly the same text (similarity ≥ {group.similarity:.2f}) as {len(others)}: {named}"
+            result.findings.append(
+                Located(member[0], member[1], member[2], Finding("near_duplicate", "warning", detail))
+            )
