@@ -18,6 +18,7 @@ STATS_FIELDS = (
     "cost_usd",
     "generator",
     "frozen",
+    "approval",
     "quarantined",
     "edited_kept",
     "kpi_source",

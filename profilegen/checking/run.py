@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import glob
 from collections import Counter
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from profilegen.approval import APPROVED, approval_status
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, Finding, Profile, written_texts
 from profilegen.checking.similar import near_duplicates, shingles
 from profilegen.config import Settings
@@ -18,6 +20,7 @@ from profilegen.export.paths import format_file
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import Selection, iter_contexts, load_inputs
+from profilegen.journal import Journal
 from profilegen.template.loader import load_template
 
 MAX_NAMED = 5  # the other members a near-duplicate finding names
@@ -49,6 +52,7 @@ class CheckResult:
     findings: list[Located] = field(default_factory=list)
     profiles: int = 0
     not_generated: int = 0
+    approved_skipped: int = 0  # left out by `--unapproved`
     unreadable: list[str] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)  # near-duplicate groups
     language: str = "ru"
@@ -62,6 +66,7 @@ class CheckResult:
         return {
             "profiles": self.profiles,
             "not_generated": self.not_generated,
+            "approved_skipped": self.approved_skipped,
             "unreadable": self.unreadable,
             "findings": len(self.findings),
             "errors": self.errors,
@@ -81,8 +86,17 @@ def _profiles_of(layout: OutputLayout, context: PositionContext) -> list[tuple[P
     return found
 
 
-def check_profiles(settings: Settings, selection: Selection, skip: set[tuple[Any, ...]] | None = None) -> CheckResult:
-    """Findings for the selected positions' profiles in OUT (`skip`: (unit path, title, employee) to leave out)."""
+def check_profiles(
+    settings: Settings, selection: Selection, state: Path | None = None, unapproved_only: bool = False
+) -> CheckResult:
+    """Findings for the selected positions' profiles in OUT (with `unapproved_only`, those HR has not signed
+    off as they are now; approvals are read from the journal in `state`)."""
+    with contextlib.ExitStack() as stack:
+        journal = stack.enter_context(Journal(state)) if unapproved_only and state and state.is_dir() else None
+        return _check(settings, selection, journal)
+
+
+def _check(settings: Settings, selection: Selection, journal: Journal | None) -> CheckResult:
     inputs = load_inputs(settings)
     template = load_template(settings.template, settings.language)
     form = Form(template, settings.prepared_by)
@@ -92,8 +106,11 @@ def check_profiles(settings: Settings, selection: Selection, skip: set[tuple[Any
     owners: list[tuple[tuple[str, ...], str, str | None]] = []
     for context in iter_contexts(inputs, selection, settings):
         for path, employee in _profiles_of(layout, context):
-            if skip and (context.unit_path, context.title, employee) in skip:
-                continue
+            if journal is not None:
+                record = journal.position(journal.position_key(context.unit_path, context.title, employee))
+                if approval_status(record, path) == APPROVED:
+                    result.approved_skipped += 1
+                    continue
             try:
                 document = read_profile(path)
             except UnreadableProfile as exc:

@@ -42,14 +42,17 @@ def check(
     no_subunits: NoSubunitsOption = False,
     as_json: JsonOption = False,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="Also write the findings to this workbook.")] = None,
+    unapproved: Annotated[
+        bool, typer.Option("--unapproved", help="Only profiles not approved as they are now (see approve).")
+    ] = False,
 ) -> None:
     """Findings HR would reject in the selected profiles (generic phrases, empty sections, facts that changed,
     near-duplicates...); exit 1 on any error-level finding."""
     from profilegen.checking.run import check_profiles
 
     chosen = selection(department, all_units, position, None, no_subunits)
-    settings, _state = OPTIONS.for_out(write=False, org=org, sheet=sheet, kpi_dir=kpi_dir, out=out, state_dir=state_dir)
-    result = check_profiles(settings, chosen)
+    settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, kpi_dir=kpi_dir, out=out, state_dir=state_dir)
+    result = check_profiles(settings, chosen, state, unapproved)
     for problem in result.unreadable:
         warn(problem)
     if xlsx is not None:
@@ -75,6 +78,7 @@ def check(
             f"{plural(summary['warnings'], 'warning')}"
             + (f" ({rules})" if rules else "")
             + (f"; {result.not_generated} not generated yet" if result.not_generated else "")
+            + (f"; {result.approved_skipped} approved left out" if result.approved_skipped else "")
         )
     if result.errors:
         raise typer.Exit(1)

@@ -303,10 +303,12 @@ def stats(
         records = (r for k, r in fields.items() if k not in orphan_keys)
         data = journal_stats(records, run, int(orphans.get("profiles", len(orphan_keys))))
         if run is None:
+            from profilegen.approval import approval_counts
             from profilegen.export.documents import pending_new_count
             from profilegen.spending import summary, with_earlier
 
             data["review"] = {"pending_new": pending_new_count(settings.out)}
+            data["approval"] = approval_counts((r for k, r in fields.items() if k not in orphan_keys), settings.out)
             runs, batches = journal.runs(), journal.batches()
             spend = summary(with_earlier(journal.spending(), runs, batches))
             data["spend"] = {k: spend[k] for k in ("this_month", "all_time")}
@@ -355,6 +357,11 @@ def stats(
         print(
             f"review: frozen {data['frozen']}, kept as edited {data['kept_edited']}, pending .new "
             f"{review['pending_new']}, quarantined {data['quarantined']}"
+        )
+        approval = data["approval"]
+        print(
+            f"approval: approved {approval['approved']}, changed since approval {approval['changed']}, "
+            f"not approved {approval['unapproved']}"
         )
     if data["errors_by_type"]:
         print(f"errors by type: {_pairs(data['errors_by_type'])}")

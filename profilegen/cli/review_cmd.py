@@ -1,4 +1,4 @@
-"""`profilegen freeze|unfreeze|diff|accept|reject|prune`: review and tidy the profiles in OUT."""
+"""`profilegen freeze|unfreeze|approve|unapprove|diff|accept|reject|prune`: review and tidy the profiles in OUT."""
 
 from collections.abc import Callable
 from typing import Annotated
@@ -52,6 +52,55 @@ def _freezing(frozen: bool) -> Callable[..., None]:
         else "Let frozen positions be regenerated again."
     )
     return command
+
+
+ByOption = Annotated[str, typer.Option("--by", help="Who approves (recorded with the approval).")]
+NoteOption = Annotated[str, typer.Option("--note", help="A note recorded with the approval.")]
+
+
+def approve(
+    departments: Departments,
+    by: ByOption,
+    position: PositionOption = None,
+    employee_name: EmployeeOption = None,
+    note: NoteOption = "",
+    org: OrgOption = None,
+    sheet: SheetOption = None,
+    out: OutOption = None,
+    state_dir: StateDirOption = None,
+) -> None:
+    """Sign off the selected profiles as they are on disk: approved profiles are frozen, and need approval
+    again once their file changes."""
+    from profilegen.approval import set_approval
+
+    if not by.strip():
+        raise typer.BadParameter("say who approves", param_hint="--by")
+    settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
+    result = set_approval(settings, state, departments, position, employee_name, approve=True, by=by, note=note)
+    print(f"approved {plural(result.changed, 'profile')}")
+    if result.missing:
+        more = len(result.missing) - MAX_LISTED
+        shown = "; ".join(result.missing[:MAX_LISTED]) + (f"; and {more} more" if more > 0 else "")
+        warn(f"{plural(len(result.missing), 'position')} not generated yet, nothing to approve: {shown}")
+    _left_out(result.personal)
+
+
+def unapprove(
+    departments: Departments,
+    position: PositionOption = None,
+    employee_name: EmployeeOption = None,
+    org: OrgOption = None,
+    sheet: SheetOption = None,
+    out: OutOption = None,
+    state_dir: StateDirOption = None,
+) -> None:
+    """Take approvals back (a position frozen before its approval stays frozen)."""
+    from profilegen.approval import set_approval
+
+    settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
+    result = set_approval(settings, state, departments, position, employee_name, approve=False)
+    print(f"unapproved {plural(result.changed, 'profile')}")
+    _left_out(result.personal)
 
 
 def diff(
@@ -160,4 +209,6 @@ def register(app: typer.Typer) -> None:
     app.command("prune", epilog="Example: profilegen prune --dry-run")(prune)
     app.command("freeze", epilog='Example: profilegen freeze "Отдел CRM" --position "Аналитик"')(_freezing(True))
     app.command("unfreeze", epilog='Example: profilegen unfreeze "Отдел CRM"')(_freezing(False))
+    app.command("approve", epilog='Example: profilegen approve "Отдел CRM" --by "Иванова А.А." --note "ок"')(approve)
+    app.command("unapprove", epilog='Example: profilegen unapprove "Отдел CRM" --position "Аналитик"')(unapprove)
     app.command("diff", epilog='Example: profilegen diff "Отдел CRM" --position "Аналитик" --json')(diff)
