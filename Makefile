@@ -27,6 +27,7 @@ lint: $(DEVSTAMP)
 
 test: lint
 	$(BIN)/python -m tests.llama_server
+	$(BIN)/python -m tests.browser
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest tests
 	$(BIN)/coverage combine -q

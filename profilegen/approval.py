@@ -57,10 +57,11 @@ def set_approval(
     approve: bool,
     by: str = "",
     note: str = "",
+    subunits: bool = True,
 ) -> ApprovalResult:
     """Approve (and freeze) the selected profiles as they are on disk now, or take the approval back."""
     with StateLock(state_dir):
-        choice = choose(settings, departments, title, employee)
+        choice = choose(settings, departments, title, employee, subunits)
         result = ApprovalResult(personal=choice.personal)
         with Journal(state_dir) as journal:
             for position in choice.positions:

@@ -42,10 +42,12 @@ class Choice:
         return self.layout.stem(position.unit_path, position.title, self.employee)
 
 
-def choose(settings: Settings, departments: list[str], title: str | None, employee: str | None) -> Choice:
+def choose(
+    settings: Settings, departments: list[str], title: str | None, employee: str | None, subunits: bool = True
+) -> Choice:
     org, _ = load_org_from_settings(settings)
     layout = OutputLayout(org, settings.out)
-    positions = select_positions(org, departments, position=title)
+    positions = select_positions(org, departments, position=title, subunits=subunits)
     employee = check_employee_name(employee)
     if employee and len(positions) != 1:
         raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")

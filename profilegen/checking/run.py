@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.approval import APPROVED, approval_status
+from profilegen.approval import APPROVED, UNAPPROVED, approval_status
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, Finding, Profile, written_texts
 from profilegen.checking.similar import near_duplicates, shingles
 from profilegen.config import Settings
@@ -86,31 +86,46 @@ def _profiles_of(layout: OutputLayout, context: PositionContext) -> list[tuple[P
     return found
 
 
+Owner = tuple[tuple[str, ...], str, str | None]  # unit path, title, employee (None: the position's profile)
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """A selected position's profile as `report` shows it (the document None when not generated yet)."""
+
+    owner: Owner
+    document: dict[str, Any] | None
+    status: str  # approved, changed, unapproved
+    approval: dict[str, Any] | None
+
+
 def check_profiles(
-    settings: Settings, selection: Selection, state: Path | None = None, unapproved_only: bool = False
+    settings: Settings,
+    selection: Selection,
+    state: Path | None = None,
+    unapproved_only: bool = False,
+    seen: list[Seen] | None = None,
 ) -> CheckResult:
-    """Findings for the selected positions' profiles in OUT (with `unapproved_only`, those HR has not signed
-    off as they are now; approvals are read from the journal in `state`)."""
+    """Findings for the selected positions' profiles in OUT. Approvals are read from the journal in `state`:
+    with `unapproved_only`, profiles HR signed off as they are now are left out. `seen` collects every
+    selected profile with its document and status."""
     with contextlib.ExitStack() as stack:
-        journal = stack.enter_context(Journal(state)) if unapproved_only and state and state.is_dir() else None
-        return _check(settings, selection, journal)
+        journal = stack.enter_context(Journal(state)) if state is not None and state.is_dir() else None
+        return _check(settings, selection, journal, unapproved_only, seen)
 
 
-def _check(settings: Settings, selection: Selection, journal: Journal | None) -> CheckResult:
+def _check(
+    settings: Settings, selection: Selection, journal: Journal | None, unapproved_only: bool, seen: list[Seen] | None
+) -> CheckResult:
     inputs = load_inputs(settings)
     template = load_template(settings.template, settings.language)
     form = Form(template, settings.prepared_by)
     layout = OutputLayout(inputs.org, settings.out)
     result = CheckResult(language=template.language)
     texts: list[frozenset[str]] = []
-    owners: list[tuple[tuple[str, ...], str, str | None]] = []
+    owners: list[Owner] = []
     for context in iter_contexts(inputs, selection, settings):
         for path, employee in _profiles_of(layout, context):
-            if journal is not None:
-                record = journal.position(journal.position_key(context.unit_path, context.title, employee))
-                if approval_status(record, path) == APPROVED:
-                    result.approved_skipped += 1
-                    continue
             try:
                 document = read_profile(path)
             except UnreadableProfile as exc:
@@ -118,9 +133,20 @@ def _check(settings: Settings, selection: Selection, journal: Journal | None) ->
                 continue
             if document is None:
                 result.not_generated += employee is None
+                if seen is not None and employee is None:
+                    seen.append(Seen((context.unit_path, context.title, None), None, UNAPPROVED, None))
                 continue
             meta = document.get("meta") or {}
             name = meta.get("employee_name") or employee
+            record = journal.position(journal.position_key(context.unit_path, context.title, name)) if journal else None
+            status = approval_status(record, path)
+            if seen is not None:
+                seen.append(
+                    Seen((context.unit_path, context.title, name), document, status, (record or {}).get("approval"))
+                )
+            if unapproved_only and status == APPROVED:
+                result.approved_skipped += 1
+                continue
             item = Profile(document["profile"], meta, dataclasses.replace(context, employee_name=name))
             result.profiles += 1
             for rule in PER_PROFILE:
@@ -134,7 +160,7 @@ def _check(settings: Settings, selection: Selection, journal: Journal | None) ->
     return result
 
 
-def _label(owner: tuple[tuple[str, ...], str, str | None]) -> str:
+def _label(owner: Owner) -> str:
     path, title, employee = owner
     return f"{' / '.join(path)} — {title}" + (f" ({employee})" if employee else "")
 

@@ -22,6 +22,7 @@ from profilegen.cli import (
     kpi_cmd,
     misc_cmd,
     org_cmd,
+    report_cmd,
     review_cmd,
     template_cmd,
 )
@@ -47,6 +48,7 @@ app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
 app.command(name="facts", epilog=facts_cmd.EPILOG)(facts_cmd.facts)
 app.command(name="check", epilog=check_cmd.EPILOG)(check_cmd.check)
+app.command(name="report", epilog=report_cmd.EPILOG)(report_cmd.report)
 misc_cmd.register(app)
 review_cmd.register(app)
 

@@ -5,7 +5,15 @@ from typing import Annotated
 
 import typer
 
-from profilegen.cli.options import EmployeeOption, JsonOption, OrgOption, OutOption, SheetOption, StateDirOption
+from profilegen.cli.options import (
+    EmployeeOption,
+    JsonOption,
+    NoSubunitsOption,
+    OrgOption,
+    OutOption,
+    SheetOption,
+    StateDirOption,
+)
 from profilegen.cli.output import emit_json, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.text import plural
@@ -64,6 +72,7 @@ def approve(
     position: PositionOption = None,
     employee_name: EmployeeOption = None,
     note: NoteOption = "",
+    no_subunits: NoSubunitsOption = False,
     org: OrgOption = None,
     sheet: SheetOption = None,
     out: OutOption = None,
@@ -76,7 +85,9 @@ def approve(
     if not by.strip():
         raise typer.BadParameter("say who approves", param_hint="--by")
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = set_approval(settings, state, departments, position, employee_name, approve=True, by=by, note=note)
+    result = set_approval(
+        settings, state, departments, position, employee_name, approve=True, by=by, note=note, subunits=not no_subunits
+    )
     print(f"approved {plural(result.changed, 'profile')}")
     if result.missing:
         more = len(result.missing) - MAX_LISTED
@@ -89,6 +100,7 @@ def unapprove(
     departments: Departments,
     position: PositionOption = None,
     employee_name: EmployeeOption = None,
+    no_subunits: NoSubunitsOption = False,
     org: OrgOption = None,
     sheet: SheetOption = None,
     out: OutOption = None,
@@ -98,7 +110,9 @@ def unapprove(
     from profilegen.approval import set_approval
 
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = set_approval(settings, state, departments, position, employee_name, approve=False)
+    result = set_approval(
+        settings, state, departments, position, employee_name, approve=False, subunits=not no_subunits
+    )
     print(f"unapproved {plural(result.changed, 'profile')}")
     _left_out(result.personal)
 

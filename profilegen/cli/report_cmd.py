@@ -1,0 +1,57 @@
+"""`profilegen report`: one self-contained HTML page to read, search and review the profiles in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from profilegen.cli.options import (
+    DepartmentOption,
+    KpiDirOption,
+    NoSubunitsOption,
+    OrgOption,
+    OutOption,
+    SheetOption,
+    StateDirOption,
+    selection,
+)
+from profilegen.cli.output import info
+from profilegen.cli.state import OPTIONS
+from profilegen.text import plural
+
+EPILOG = """Examples:
+  profilegen report --to review.html
+  profilegen report --to crm.html -d "Отдел CRM\""""
+
+
+def report(
+    to: Annotated[Path, typer.Option("--to", help="The HTML file to write.")],
+    department: DepartmentOption = None,
+    org: OrgOption = None,
+    sheet: SheetOption = None,
+    kpi_dir: KpiDirOption = None,
+    out: OutOption = None,
+    state_dir: StateDirOption = None,
+    no_subunits: NoSubunitsOption = False,
+) -> None:
+    """One HTML file (no network, no external files) with the org tree, every profile in the template's
+    layout, its findings (as `check` finds them) and its review status."""
+    from profilegen.checking.run import Seen, check_profiles
+    from profilegen.export.atomic import write_text_atomic
+    from profilegen.reporting.data import report_data
+    from profilegen.reporting.page import render_page
+    from profilegen.template.loader import load_template
+
+    chosen = selection(department, not department, None, None, no_subunits)
+    settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, kpi_dir=kpi_dir, out=out, state_dir=state_dir)
+    seen: list[Seen] = []
+    result = check_profiles(settings, chosen, state, seen=seen)
+    template = load_template(settings.template, settings.language)
+    title = f"{template.title}: {settings.out.resolve().name}"
+    page = render_page(report_data(result, seen, template, title))
+    write_text_atomic(to, page)
+    size = len(page.encode()) / 1e6
+    info(f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {size:.1f} MB")
+    print(f"report written to {to}")

@@ -1,0 +1,55 @@
+"""Debian's Chromium and ChromeDriver for the report's browser tests. `python -m tests.browser` installs
+them with apt-get when they are absent (what `make test` does, so CI on a new machine has them) and says
+so; where they cannot be installed, it says why and the browser tests skip loudly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+PACKAGES = ("chromium", "chromium-driver")
+
+
+def chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromedriver() -> str | None:
+    return shutil.which("chromedriver")
+
+
+def missing() -> list[str]:
+    return [name for name, found in (("chromium", chromium()), ("chromedriver", chromedriver())) if found is None]
+
+
+def _apt(*args: str) -> bool:
+    command = ["apt-get", *args] if os.geteuid() == 0 else ["sudo", "-n", "apt-get", *args]
+    if shutil.which(command[0]) is None:
+        return False
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False).returncode == 0
+
+
+def ensure() -> list[str]:
+    """Install what is missing; what is still missing afterwards."""
+    absent = missing()
+    if not absent:
+        return []
+    if shutil.which("apt-get") is None:
+        return absent
+    print(f"browser tests: {', '.join(absent)} missing; installing {' '.join(PACKAGES)} with apt-get", flush=True)
+    if not _apt("install", "-y", "-q", *PACKAGES):
+        _apt("update", "-q")
+        _apt("install", "-y", "-q", *PACKAGES)
+    return missing()
+
+
+if __name__ == "__main__":
+    still = ensure()
+    if still:
+        print(f"BROWSER TESTS WILL SKIP: {', '.join(still)} could not be installed (apt-get as root or sudo -n)")
+    else:
+        print(f"browser tests: {chromium()} with {chromedriver()}")
+    sys.exit(0)

@@ -1,0 +1,136 @@
+"""`profilegen report`: one self-contained page, tested in a real headless Chromium with the network off."""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import browser
+from tests.conftest import invoke, sample_args
+
+UNIT = "Отдел CRM"
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample organisation's offline drafts, one planted finding, one approval, and its report."""
+    from profilegen.cli.app import run
+
+    tmp = tmp_path_factory.mktemp("report")
+    out = str(tmp / "out")
+    assert run(["generate", "-d", "Коммерческий блок", "-d", UNIT, "--provider", "offline", *sample_args(tmp)]) == 0
+    analyst = next(p for p in (tmp / "out").rglob("Аналитик.json") if p.parent.name == UNIT)
+    document = json.loads(analyst.read_text(encoding="utf-8"))
+    document["profile"]["manager"] = "Генеральный директор"  # a fact the org does not say: an error finding
+    analyst.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    assert (
+        run(["approve", UNIT, "--position", "Тестировщик", "--by", "Иванова А.А.", "--note", "ок", "--out", out]) == 0
+    )
+    target = tmp / "review.html"
+    assert run(["report", "--to", str(target), *sample_args(tmp)]) == 0
+    return target
+
+
+def test_the_page_is_self_contained(page: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = page.read_text(encoding="utf-8")
+    assert "default-src 'none'" in text, "its policy forbids every request"
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", text), "no external assets"
+    data = json.loads(re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S).group(1))  # type: ignore[union-attr]
+    titles = {(p["t"], p["st"]) for p in data["profiles"]}
+    assert ("Тестировщик", "approved") in titles and ("Аналитик", "unapproved") in titles
+    crm = next(u for u in data["units"] if u["p"][-1] == UNIT)
+    assert crm["c"]["positions"] == 6 and crm["c"]["approved"] == 1 and crm["c"]["errors"] == 1
+    missing = invoke(capsys, "report", "--to", str(page.parent / "x.html"), "--out", str(page.parent / "nowhere"))
+    assert missing.code == 2 and "Traceback" not in missing.stderr
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[Any]:
+    absent = browser.missing()
+    if absent:
+        pytest.skip(f"BROWSER TESTS SKIPPED: {', '.join(absent)} not installed (python -m tests.browser installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(browser.chromium())
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='profilegen-chromium-')}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    chrome = webdriver.Chrome(options=options, service=Service(str(browser.chromedriver())))
+    # JavaScript's network is off: any request the page tried would fail (and show in the console)
+    chrome.execute_cdp_cmd("Network.enable", {})
+    chrome.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+    )
+    chrome.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+def _visible(chrome: Any, css: str) -> int:
+    return int(
+        chrome.execute_script(
+            f"return Array.from(document.querySelectorAll('{css}')).filter(e => e.offsetParent !== null).length"
+        )
+    )
+
+
+def test_the_page_works_in_a_real_browser_offline(page: Path, driver: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.body.dataset.ready") == "1")
+    severe = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+    assert severe == [], severe
+
+    # a unit's tree opens; the search narrows it to the matching positions
+    all_positions = int(driver.execute_script("return document.querySelectorAll('.pos').length"))
+    search = driver.find_element(By.ID, "search")
+    search.send_keys("тестировщик")
+    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "tree").get_attribute("data-shown") == "1")
+    assert _visible(driver, ".pos") == 1 < all_positions
+    assert _visible(driver, ".unit") == 3, "the matching position's unit and the two units above it"
+
+    # the profile opens: status and layout
+    driver.find_element(By.CSS_SELECTOR, ".pos:not(.hidden)").click()
+    view = driver.find_element(By.ID, "view")
+    assert "Утвержден — Иванова А.А." in view.text and "ОБЛАСТИ ОТВЕТСТВЕННОСТИ" in view.text
+
+    # the analyst's planted error shows next to the profile, with the command that approves it
+    search.clear()
+    search.send_keys("аналитик crm")
+    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "tree").get_attribute("data-shown") == "1")
+    driver.find_element(By.CSS_SELECTOR, ".pos:not(.hidden)").click()
+    findings = driver.find_element(By.ID, "findings")
+    assert "facts_mismatch" in findings.text and "Генеральный директор" in findings.text
+    assert 'profilegen approve "Блок информационных технологий / ' in view.text
+
+    # the filter keeps only profiles with errors
+    search.clear()
+    driver.execute_script(
+        "const f = document.getElementById('filter'); f.value = 'errors'; f.dispatchEvent(new Event('change'))"
+    )
+    assert _visible(driver, ".pos") == 1
+    severe = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+    assert severe == [], severe
