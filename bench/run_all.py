@@ -7,8 +7,28 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import batch, bulk_run, company_context, kpi_mapping, load_org, nightly_noop, startup, throughput
+from bench import (
+    batch,
+    bulk_run,
+    company_context,
+    kpi_mapping,
+    load_org,
+    nightly_noop,
+    review_at_scale,
+    startup,
+    throughput,
+)
 
-for module in (startup, load_org, kpi_mapping, throughput, bulk_run, nightly_noop, batch, company_context):
+for module in (
+    startup,
+    load_org,
+    kpi_mapping,
+    throughput,
+    bulk_run,
+    nightly_noop,
+    batch,
+    company_context,
+    review_at_scale,
+):
     print(f"== {module.__name__}")
     module.main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from profilegen.company.choosing import STOP_WORDS
@@ -131,17 +132,25 @@ def tasks(profile: dict[str, Any], template: Template) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=8)
+def _markers(markers: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern finding every marker (longest first) at a word's start, and each match's marker."""
+    keys = {normalize(m): m for m in markers}
+    alternatives = "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})"), keys
+
+
 def generic_markers(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
     markers = settings.generic_markers if settings.generic_markers is not None else GENERIC_MARKERS
+    if not markers:
+        return []
+    pattern, keys = _markers(tuple(markers))
     counts: dict[str, int] = {}
     first = ""
     for _spec, text in written_texts(item.profile, form.template):
-        low = normalize(text)
-        for marker in markers:
-            n = len(re.findall(rf"(?<!\w){re.escape(normalize(marker))}", low))
-            if n:
-                counts[marker] = counts.get(marker, 0) + n
-                first = first or text
+        for found in pattern.findall(normalize(text)):
+            counts[keys[found]] = counts.get(keys[found], 0) + 1
+            first = first or text
     total = sum(counts.values())
     if total <= settings.max_generic_markers:
         return []
@@ -201,7 +210,15 @@ def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> lis
     for text in (*context.unit_path, context.title):
         for w in words(text):
             own |= {w, *forms_of(w)}
-    siblings = [(name, _distinctive(name) - own) for name, _purpose in context.sibling_units]
+    # a sibling is named when the task says every distinctive word of its name that the position's own
+    # units do not share — two at least, unless its name has only one: "отдела инфраструктуры" names
+    # «Отдел инфраструктуры»; "внутренние регламенты" does not name «Внутренние социальные объекты»
+    siblings = []
+    for name, _purpose in context.sibling_units:
+        full = _distinctive(name)
+        marks = full - own
+        if len(marks) >= 2 or (marks and len(full) == 1):
+            siblings.append((name, marks))
     kpis = [normalize(k.name) for k in context.kpis]
     found = []
     for task in tasks(item.profile, form.template):
@@ -211,7 +228,7 @@ def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> lis
         if not _TOGETHER.isdisjoint(said) or any(not forms_of(w).isdisjoint(_TOGETHER) for w in said):
             continue
         for name, marks in siblings:
-            if marks and all(_has(said, w) for w in marks):
+            if all(_has(said, w) for w in marks):
                 detail = f"names the unit «{name}» beside its own: «{excerpt(task)}»"
                 found.append(Finding("foreign_unit_task", WARNING, detail))
                 break

@@ -174,13 +174,13 @@ def _near_duplicates(
     positions = [(path, title) for path, title, _employee in owners]  # a position's personal profiles may agree
     for group in near_duplicates(texts, positions, threshold):
         members = [owners[i] for i in group.members]
-        result.groups.append({"similarity": group.similarity, "positions": [_label(m) for m in members]})
-        for member in members:
-            others = [_label(m) for m in members if m is not member]
-            named = "; ".join(others[:MAX_NAMED]) + (
-                f"; and {len(others) - MAX_NAMED} more" if len(others) > MAX_NAMED else ""
-            )
-            detail = f"nearly the same text (similarity ≥ {group.similarity:.2f}) as {len(others)}: {named}"
+        labels = [_label(m) for m in members]
+        result.groups.append({"similarity": group.similarity, "positions": labels})
+        others = len(members) - 1
+        more = f"; and {others - MAX_NAMED} more" if others > MAX_NAMED else ""
+        for number, member in enumerate(members):
+            named = "; ".join([label for k, label in enumerate(labels[: MAX_NAMED + 1]) if k != number][:MAX_NAMED])
+            detail = f"nearly the same text (similarity ≥ {group.similarity:.2f}) as {others}: {named}{more}"
             result.findings.append(
                 Located(member[0], member[1], member[2], Finding("near_duplicate", "warning", detail))
             )

@@ -56,7 +56,7 @@ def near_duplicates(sets: Sequence[frozenset[str]], owners: Sequence[object], th
             continue
         for j in index.query(signature):
             j = int(j)
-            if owners[i] == owners[j]:
+            if owners[i] == owners[j] or root(i) == root(j):  # already in one group: nothing to learn
                 continue
             similarity = _jaccard(sets[i], sets[j])
             if similarity < threshold:

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from profilegen.approval import APPROVED, CHANGED
@@ -49,6 +50,41 @@ def _profile(item: Seen, findings: list[Located], template: Template, unit: int)
     return entry
 
 
+SHARED_MIN = 8  # a text this long or longer, said by more than one profile, is written once in the page
+
+
+def _shared_strings(profiles: list[dict[str, Any]]) -> list[str]:
+    """Texts said in many profiles (offline drafts and fixed level texts say the same thing a thousand times)
+    are kept once: where they were, the profile's blocks and findings hold their number."""
+    counts: Counter[str] = Counter()
+    for entry in profiles:
+        for part in ("s", "f"):
+            _walk(entry.get(part), counts.update)
+    table = [text for text, n in counts.items() if n > 1 and len(text) >= SHARED_MIN]
+    number = {text: i for i, text in enumerate(table)}
+    for entry in profiles:
+        for part in ("s", "f"):
+            if part in entry:
+                entry[part] = _replace(entry[part], number)
+    return table
+
+
+def _walk(value: Any, add: Callable[[list[str]], Any]) -> None:
+    if isinstance(value, str):
+        add([value])
+    elif isinstance(value, list):
+        for item in value:
+            _walk(item, add)
+
+
+def _replace(value: Any, number: dict[str, int]) -> Any:
+    if isinstance(value, str):
+        return number.get(value, value)
+    if isinstance(value, list):
+        return [_replace(item, number) for item in value]
+    return value
+
+
 def report_data(result: CheckResult, seen: list[Seen], template: Template, title: str) -> dict[str, Any]:
     """The page's data: units in tree order (each with counts over itself and the units below it)."""
     by_owner: dict[tuple[Any, ...], list[Located]] = defaultdict(list)
@@ -71,7 +107,9 @@ def report_data(result: CheckResult, seen: list[Seen], template: Template, title
             c["errors"] += any(f.finding.severity == "error" for f in findings)
             c["warnings"] += bool(findings) and not any(f.finding.severity == "error" for f in findings)
             c["approved"] += item.status == APPROVED
+    strings = _shared_strings(profiles)
     return {
+        "strings": strings,
         "title": title,
         "made": time.strftime("%Y-%m-%d %H:%M"),
         "lang": template.language,
