@@ -108,9 +108,8 @@ def main() -> None:
         print(f"report: {page.stat().st_size / 1e6:.1f} MB written in {time.perf_counter() - started:.2f} s")
         opened = _open_in_chromium(page)
         if opened is not None:
-            print(
-                f"  opened in headless Chromium, navigation to ready: {min(opened)} ms best, {max(opened)} ms worst of 3"
-            )
+            best, worst = min(opened), max(opened)
+            print(f"  opened in headless Chromium, navigation to ready: {best} ms best, {worst} ms worst of 3")
 
 
 if __name__ == "__main__":
