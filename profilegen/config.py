@@ -64,6 +64,7 @@ class CheckSettings(BaseModel):
     generic_markers: list[str] | None = None  # phrases of a text that could be about any company (default: ru+en)
     max_generic_markers: int = Field(default=0, ge=0)  # a profile with more of them is reported
     near_duplicate: float = Field(default=0.8, gt=0, le=1)  # text similarity (Jaccard) of a near-duplicate
+    judge_min_score: int = Field(default=5, ge=1, le=10)  # `--judge`: a criterion scored this or lower is reported
 
 
 class ExcelOptions(BaseModel):

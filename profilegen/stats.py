@@ -19,6 +19,8 @@ STATS_FIELDS = (
     "generator",
     "frozen",
     "approval",
+    "judge",
+    "title",
     "quarantined",
     "edited_kept",
     "kpi_source",

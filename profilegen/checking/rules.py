@@ -33,6 +33,7 @@ RULES = (
     "facts_mismatch",
     "near_duplicate",
     "empty_career",
+    "judge_score",
 )
 # What HR counted in the old system's profiles (13.6 a profile): phrases that could be about any company.
 GENERIC_MARKERS = (

@@ -21,6 +21,7 @@ from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import Selection, iter_contexts, load_inputs
 from profilegen.journal import Journal
+from profilegen.judging.scores import current_score
 from profilegen.template.loader import load_template
 
 MAX_NAMED = 5  # the other members a near-duplicate finding names
@@ -56,6 +57,7 @@ class CheckResult:
     unreadable: list[str] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)  # near-duplicate groups
     language: str = "ru"
+    judge: dict[str, Any] | None = None  # what `--judge` did
 
     @property
     def errors(self) -> int:
@@ -74,7 +76,7 @@ class CheckResult:
             "positions_with_findings": len({(f.unit_path, f.title, f.employee) for f in self.findings}),
             "by_rule": {rule: by_rule[rule] for rule in RULES if by_rule[rule]},
             "near_duplicate_groups": self.groups,
-        }
+        } | ({"judge": self.judge} if self.judge is not None else {})
 
 
 def _profiles_of(layout: OutputLayout, context: PositionContext) -> list[tuple[Path, str | None]]:
@@ -97,6 +99,7 @@ class Seen:
     document: dict[str, Any] | None
     status: str  # approved, changed, unapproved
     approval: dict[str, Any] | None
+    judge: dict[str, Any] | None = None  # the journaled score of this content (check --judge), if any
 
 
 def check_profiles(
@@ -141,9 +144,9 @@ def _check(
             record = journal.position(journal.position_key(context.unit_path, context.title, name)) if journal else None
             status = approval_status(record, path)
             if seen is not None:
-                seen.append(
-                    Seen((context.unit_path, context.title, name), document, status, (record or {}).get("approval"))
-                )
+                owner = (context.unit_path, context.title, name)
+                approval = (record or {}).get("approval")
+                seen.append(Seen(owner, document, status, approval, current_score(record, document)))
             if unapproved_only and status == APPROVED:
                 result.approved_skipped += 1
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,7 +22,13 @@ from profilegen.cli.options import (
 )
 from profilegen.cli.output import emit_json, info, warn
 from profilegen.cli.state import OPTIONS
+from profilegen.errors import ExitCode
 from profilegen.text import plural
+
+if TYPE_CHECKING:
+    from profilegen.checking.run import CheckResult
+    from profilegen.config import Settings
+    from profilegen.inputs import Selection
 
 EPILOG = """Examples:
   profilegen check --all
@@ -45,14 +51,40 @@ def check(
     unapproved: Annotated[
         bool, typer.Option("--unapproved", help="Only profiles not approved as they are now (see approve).")
     ] = False,
+    judge: Annotated[
+        bool, typer.Option("--judge", help="Also have the configured model score each profile on HR's criteria.")
+    ] = False,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", help="--judge: stop sending once this many USD are spent.")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="--judge: the model that scores.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="--judge: OpenAI-compatible API base URL.")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, help="--judge: requests in flight.")
+    ] = None,
 ) -> None:
     """Findings HR would reject in the selected profiles (generic phrases, empty sections, facts that changed,
     near-duplicates...); exit 1 on any error-level finding."""
     from profilegen.checking.run import check_profiles
 
     chosen = selection(department, all_units, position, None, no_subunits)
-    settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, kpi_dir=kpi_dir, out=out, state_dir=state_dir)
-    result = check_profiles(settings, chosen, state, unapproved)
+    settings, state = OPTIONS.for_out(
+        write=judge,
+        org=org,
+        sheet=sheet,
+        kpi_dir=kpi_dir,
+        out=out,
+        state_dir=state_dir,
+        model=model,
+        base_url=base_url,
+        max_cost=max_cost,
+        concurrency=concurrency,
+    )
+    if not judge:
+        result = check_profiles(settings, chosen, state, unapproved)
+        scores = None
+    else:
+        result, scores = _judged(settings, state, chosen, unapproved, settings.max_cost)
     for problem in result.unreadable:
         warn(problem)
     if xlsx is not None:
@@ -62,7 +94,10 @@ def check(
         info(f"findings written to {xlsx}")
     summary = result.summary()
     if as_json:
-        emit_json({"findings": [f.as_json() for f in result.findings], "summary": summary})
+        found: dict[str, Any] = {"findings": [f.as_json() for f in result.findings], "summary": summary}
+        if scores is not None:
+            found["scores"] = scores
+        emit_json(found)
     else:
         last = None
         for item in result.findings:
@@ -80,5 +115,55 @@ def check(
             + (f"; {result.not_generated} not generated yet" if result.not_generated else "")
             + (f"; {result.approved_skipped} approved left out" if result.approved_skipped else "")
         )
-    if result.errors:
+        if result.judge is not None:
+            j = result.judge
+            cost = "unknown" if j["cost_usd"] is None else f"${j['cost_usd']:.4f}"
+            print(
+                f"judge: scored {j['judged']}, unchanged since scored {j['reused']}, failed {j['failed']}"
+                + (f", not sent (--max-cost) {j['not_sent']}" if j["not_sent"] else "")
+                + f"; cost {cost}"
+            )
+    if result.errors or (result.judge or {}).get("failed"):
         raise typer.Exit(1)
+    if (result.judge or {}).get("limit_reached"):
+        raise typer.Exit(int(ExitCode.LIMIT))
+
+
+def _judged(
+    settings: Settings, state: Path, chosen: Selection, unapproved: bool, max_cost: float | None
+) -> tuple[CheckResult, list[dict[str, Any]]]:
+    """Findings with the judge's: every selected profile scored (what was scored before, as it is now, kept)."""
+    from profilegen.checking.rules import RULES
+    from profilegen.checking.run import Located, Seen, check_profiles
+    from profilegen.journal import StateLock
+    from profilegen.judging.run import judge_profiles
+    from profilegen.judging.scores import low_scores
+    from profilegen.template.loader import load_template
+
+    with StateLock(state):
+        seen: list[Seen] = []
+        result = check_profiles(settings, chosen, state, unapproved, seen=seen)
+        if unapproved:
+            seen = [s for s in seen if s.status != "approved"]
+        template = load_template(settings.template, settings.language)
+        judged = judge_profiles(settings, state, seen, template, OPTIONS.info, max_cost)
+    for problem in judged.failed:
+        warn(f"not judged: {problem}")
+    scores = []
+    for (unit_path, title, employee), score in judged.scores.items():
+        for finding in low_scores(score, settings.check.judge_min_score):
+            result.findings.append(Located(unit_path, title, employee, finding))
+        scores.append(
+            {"unit_path": list(unit_path), "title": title, "employee": employee, "mean": score["mean"]}
+            | {"scores": score["scores"], "reasons": score["reasons"]}
+        )
+    result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
+    result.judge = {
+        "judged": judged.judged,
+        "reused": judged.reused,
+        "failed": len(judged.failed),
+        "not_sent": judged.not_sent,
+        "cost_usd": judged.cost_usd,
+        "limit_reached": judged.limit_reached,
+    }
+    return result, scores

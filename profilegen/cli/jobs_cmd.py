@@ -308,7 +308,11 @@ def stats(
             from profilegen.spending import summary, with_earlier
 
             data["review"] = {"pending_new": pending_new_count(settings.out)}
-            data["approval"] = approval_counts((r for k, r in fields.items() if k not in orphan_keys), settings.out)
+            from profilegen.judging.scores import score_stats
+
+            current = [r for k, r in fields.items() if k not in orphan_keys]
+            data["approval"] = approval_counts(current, settings.out)
+            data["judge"] = score_stats(current)
             runs, batches = journal.runs(), journal.batches()
             spend = summary(with_earlier(journal.spending(), runs, batches))
             data["spend"] = {k: spend[k] for k in ("this_month", "all_time")}
@@ -363,6 +367,14 @@ def stats(
             f"approval: approved {approval['approved']}, changed since approval {approval['changed']}, "
             f"not approved {approval['unapproved']}"
         )
+    judged = data.get("judge")
+    if judged:
+        print(
+            f"judge: {judged['judged']} scored, mean {judged['mean']}; by criterion: {_pairs(judged['by_criterion'])}"
+        )
+        print(f"  distribution of mean scores: {_pairs({k: v for k, v in judged['distribution'].items() if v})}")
+        for low in judged["lowest"][:5]:
+            print(f"  lowest: {low['mean']} {' / '.join(low['unit_path'] or [])} — {low['title']}")
     if data["errors_by_type"]:
         print(f"errors by type: {_pairs(data['errors_by_type'])}")
     if data["warnings_by_kind"]:

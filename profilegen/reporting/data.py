@@ -41,6 +41,8 @@ def _profile(item: Seen, findings: list[Located], template: Template, unit: int)
     }
     if item.approval:
         entry["ap"] = {k: item.approval.get(k, "") for k in ("by", "at", "note")}
+    if item.judge:
+        entry["j"] = {k: item.judge.get(k) for k in ("mean", "scores", "reasons", "model")}
     if item.document is not None:
         document, own = readable(item.document, template)
         entry["h"] = title_of(document)

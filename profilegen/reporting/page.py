@@ -35,6 +35,14 @@ LABELS: dict[str, dict[str, Any]] = {
         "approved_by": "{by}, {at}",
         "to_approve": "Утвердить (в папке профилей):",
         "who": "ФИО",
+        "judge": "Оценка модели ({model}): {mean} из 10",
+        "criteria": {
+            "kpis": "КПЭ подходят должности",
+            "skills": "Конкретные навыки",
+            "career": "Полная карьерограмма",
+            "company": "Про эту компанию",
+            "boundaries": "Задачи в пределах подразделения",
+        },
     },
     "en": {
         "summary": "profiles {profiles} (not generated {missing}) · errors {errors} · warnings {warnings} · "
@@ -62,6 +70,14 @@ LABELS: dict[str, dict[str, Any]] = {
         "approved_by": "{by}, {at}",
         "to_approve": "To approve (in the profiles folder):",
         "who": "NAME",
+        "judge": "Model's score ({model}): {mean} of 10",
+        "criteria": {
+            "kpis": "KPIs fit the position",
+            "skills": "Specific skills",
+            "career": "Complete career map",
+            "company": "About this company",
+            "boundaries": "Tasks within the unit",
+        },
     },
 }
 

@@ -6,7 +6,7 @@ import glob
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from profilegen.config import Settings, api_key
 from profilegen.errors import InputError
@@ -16,6 +16,9 @@ from profilegen.generation.providers.base import OfflineProvider, Provider
 from profilegen.journal import Journal
 from profilegen.org.model import OrgStructure
 from profilegen.template.loader import load_template
+
+if TYPE_CHECKING:
+    from profilegen.generation.providers.openai_compatible import OpenAISettings
 
 
 def estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict[str, Any]:
@@ -48,17 +51,10 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         notice = [f"provider: {name} ({why})"]
     if name == "offline":
         return OfflineProvider(load_template(settings.template, settings.language)), notice
-    if not key:
-        if is_hosted(settings.base_url):
-            raise InputError(
-                f"{settings.base_url} needs an API key: set PROFILEGEN_API_KEY (or OPENROUTER_API_KEY, "
-                "OPENAI_API_KEY) in the environment the command runs in — for cron, in the crontab or the "
-                "systemd unit's EnvironmentFile — or pass --provider offline to draft without a model"
-            )
-        key = "no-key"  # a local server (llama-server, vLLM, Ollama) takes any key
+    key = key_for(settings, key)
     from profilegen.company import chooser_for
     from profilegen.generation.prompt import PromptBuilder
-    from profilegen.generation.providers.openai_compatible import OpenAIProvider, OpenAISettings
+    from profilegen.generation.providers.openai_compatible import OpenAIProvider
 
     prompt = PromptBuilder.load(
         load_template(settings.template, settings.language),
@@ -67,7 +63,28 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         chooser_for(org, settings),
         send_employee_name=settings.send_employee_name,
     )
-    provider_settings = OpenAISettings(
+    return OpenAIProvider(openai_settings(settings), key, prompt), notice
+
+
+def key_for(settings: Settings, key: str | None) -> str:
+    """The API key to send: the environment's; a hosted provider without one is an error (exit 2), a local
+    server takes any."""
+    if key:
+        return key
+    if is_hosted(settings.base_url):
+        raise InputError(
+            f"{settings.base_url} needs an API key: set PROFILEGEN_API_KEY (or OPENROUTER_API_KEY, "
+            "OPENAI_API_KEY) in the environment the command runs in — for cron, in the crontab or the "
+            "systemd unit's EnvironmentFile — or pass --provider offline to draft without a model"
+        )
+    return "no-key"  # a local server (llama-server, vLLM, Ollama) takes any key
+
+
+def openai_settings(settings: Settings) -> OpenAISettings:
+    """How requests are sent, from the settings (generation and the judge alike)."""
+    from profilegen.generation.providers.openai_compatible import OpenAISettings
+
+    return OpenAISettings(
         base_url=settings.base_url,
         model=settings.model,
         temperature=settings.temperature,
@@ -83,7 +100,6 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         prices=settings.prices or None,
         app_url=settings.app_url,
     )
-    return OpenAIProvider(provider_settings, key, prompt), notice
 
 
 HOSTED = ("openrouter.ai", "api.openai.com")  # providers on the internet: a key is needed, no llama-server asked

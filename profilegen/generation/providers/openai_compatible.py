@@ -111,16 +111,21 @@ class OpenAIProvider:
 
     name = "openai"
     generator = "llm"
+    schema_name = "job_profile"
 
     def __init__(self, settings: OpenAISettings, api_key: str, prompt: PromptBuilder) -> None:
+        self.prompt = prompt
+        self.prompt_version = prompt.version
+        self._connect(settings, api_key, strict_json_schema(prompt.template))
+
+    def _connect(self, settings: OpenAISettings, api_key: str, schema: dict[str, Any]) -> None:
+        """The client, the answer's schema and the retry state (shared with the judge)."""
         from openai import AsyncOpenAI
 
         self.settings = settings
         self.model = settings.model
-        self.prompt = prompt
-        self.prompt_version = prompt.version
         self.pacer = Pacer(settings.rpm)
-        self._schema = strict_json_schema(prompt.template)
+        self._schema = schema
         self._static: dict[str, str] = {}
         self.auto = settings.response_format == "auto"
         self.mode = FORMAT_CHAIN[0] if self.auto else settings.response_format
@@ -236,7 +241,7 @@ class OpenAIProvider:
         if self.mode == "json_schema":
             body["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": "job_profile", "strict": True, "schema": self._schema},
+                "json_schema": {"name": self.schema_name, "strict": True, "schema": self._schema},
             }
         elif self.mode == "json_object_schema":  # llama-cpp-python's form: the schema beside the type
             body["response_format"] = {"type": "json_object", "schema": self._schema}

@@ -1,0 +1,71 @@
+"""The model as judge: one profile's five scores through the same transport as generation (retries,
+Retry-After, pacing, the schema conveyed the way the server takes it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from profilegen.generation.providers.openai_compatible import FormatRejected, OpenAIProvider, OpenAISettings, Usage
+from profilegen.judging.criteria import InvalidScores, answer_schema, messages, parse_scores
+
+FIXES = 1  # an answer that breaks the schema is asked again this often
+
+
+@dataclass(slots=True)
+class Verdict:
+    scores: dict[str, dict[str, Any]]
+    model: str
+    tokens_in: int | None
+    tokens_out: int | None
+    cost_usd: float | None
+
+
+class Judge(OpenAIProvider):
+    schema_name = "profile_score"
+
+    def __init__(self, settings: OpenAISettings, api_key: str, language: str) -> None:
+        self.language = language
+        self._connect(settings, api_key, answer_schema())
+
+    def request(self, markdown: str, unit_path: list[str], title: str) -> list[dict[str, str]]:
+        return messages(
+            markdown, unit_path, title, self.language, self.mode not in ("json_schema", "json_object_schema")
+        )
+
+    def batch_body(self, markdown: str, unit_path: list[str], title: str) -> dict[str, Any]:
+        """The body the live path would send (for the Batch API)."""
+        return self._request(self.request(markdown, unit_path, title), self.settings.max_tokens)
+
+    async def score(self, markdown: str, unit_path: list[str], title: str) -> Verdict:
+        usage = Usage()
+        request = self.request(markdown, unit_path, title)
+        fixes = 0
+        while True:
+            try:
+                completion = await self._complete(request, self.settings.max_tokens, usage)
+            except FormatRejected:
+                request = self.request(markdown, unit_path, title)
+                continue
+            choice = completion["choices"][0]
+            content = str((choice.get("message") or {}).get("content") or "")
+            try:
+                scores = parse_scores(content)
+            except InvalidScores as exc:
+                if fixes >= FIXES or choice.get("finish_reason") == "length":
+                    raise usage.error("invalid_output", f"the judge's answer: {exc}") from None
+                fixes += 1
+                request = [
+                    *request,
+                    {"role": "assistant", "content": content},
+                    {"role": "user", "content": f"The answer does not follow the schema: {exc}. Answer again."},
+                ]
+                continue
+            counted = usage.as_dict()
+            return Verdict(
+                scores,
+                str(completion.get("model") or self.model),
+                counted["tokens_in"],
+                counted["tokens_out"],
+                counted["cost_usd"],
+            )
