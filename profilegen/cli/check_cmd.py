@@ -62,12 +62,18 @@ def check(
     concurrency: Annotated[
         int | None, typer.Option("--concurrency", min=1, help="--judge: requests in flight.")
     ] = None,
+    batch: Annotated[bool, typer.Option("--batch", help="--judge through the provider's Batch API.")] = False,
+    wait: Annotated[bool, typer.Option("--wait", help="--batch: poll until the batches end.")] = False,
 ) -> None:
     """Findings HR would reject in the selected profiles (generic phrases, empty sections, facts that changed,
     near-duplicates...); exit 1 on any error-level finding."""
     from profilegen.checking.run import check_profiles
 
     chosen = selection(department, all_units, position, None, no_subunits)
+    if (batch or wait or max_cost is not None) and not judge:
+        raise typer.BadParameter("--batch, --wait and --max-cost go with --judge")
+    if wait and not batch:
+        raise typer.BadParameter("--wait goes with --batch")
     settings, state = OPTIONS.for_out(
         write=judge,
         org=org,
@@ -84,7 +90,7 @@ def check(
         result = check_profiles(settings, chosen, state, unapproved)
         scores = None
     else:
-        result, scores = _judged(settings, state, chosen, unapproved, settings.max_cost)
+        result, scores = _judged(settings, state, chosen, unapproved, batch, wait)
     for problem in result.unreadable:
         warn(problem)
     if xlsx is not None:
@@ -121,6 +127,7 @@ def check(
             print(
                 f"judge: scored {j['judged']}, unchanged since scored {j['reused']}, failed {j['failed']}"
                 + (f", not sent (--max-cost) {j['not_sent']}" if j["not_sent"] else "")
+                + (f", waiting in batches {j['in_open_batches']}" if j.get("in_open_batches") else "")
                 + f"; cost {cost}"
             )
     if result.errors or (result.judge or {}).get("failed"):
@@ -130,7 +137,7 @@ def check(
 
 
 def _judged(
-    settings: Settings, state: Path, chosen: Selection, unapproved: bool, max_cost: float | None
+    settings: Settings, state: Path, chosen: Selection, unapproved: bool, batch: bool, wait: bool
 ) -> tuple[CheckResult, list[dict[str, Any]]]:
     """Findings with the judge's: every selected profile scored (what was scored before, as it is now, kept)."""
     from profilegen.checking.rules import RULES
@@ -146,7 +153,7 @@ def _judged(
         if unapproved:
             seen = [s for s in seen if s.status != "approved"]
         template = load_template(settings.template, settings.language)
-        judged = judge_profiles(settings, state, seen, template, OPTIONS.info, max_cost)
+        judged = judge_profiles(settings, state, seen, template, OPTIONS.info, settings.max_cost, batch, wait)
     for problem in judged.failed:
         warn(f"not judged: {problem}")
     scores = []
@@ -165,5 +172,5 @@ def _judged(
         "not_sent": judged.not_sent,
         "cost_usd": judged.cost_usd,
         "limit_reached": judged.limit_reached,
-    }
+    } | ({"submitted": judged.submitted, "in_open_batches": judged.in_batches} if batch else {})
     return result, scores

@@ -2,7 +2,8 @@
 
 A score is kept in the position's journal record with the hash of the profile's content, the model and
 the judge's version: a profile that did not change is never judged (or paid for) twice, and a run killed
-half-way continues where it stopped. What each answer cost goes into the journal's spend ledger.
+half-way continues where it stopped. What each answer cost goes into the journal's spend ledger. With
+`--batch`, the scores go through the provider's Batch API instead (see `batches`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,15 @@ from profilegen.template.documents import readable
 from profilegen.template.model import Template
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A profile that needs a score: its journal key, what was seen of it, and its content's hash."""
+
+    key: str
+    seen: Seen
+    sha256: str
+
+
 @dataclass(slots=True)
 class JudgeResult:
     judged: int = 0
@@ -38,6 +48,8 @@ class JudgeResult:
     not_sent: int = 0  # left out by --max-cost
     cost_usd: float | None = 0.0
     limit_reached: bool = False
+    in_batches: int = 0  # --batch: sent, not answered yet
+    submitted: int = 0  # --batch: sent by this run
     scores: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)  # owner → the score now
 
 
@@ -48,62 +60,79 @@ def judge_profiles(
     template: Template,
     notice: Callable[[str], None],
     max_cost: float | None = None,
-) -> JudgeResult:
-    return asyncio.run(_judge_all(settings, state, seen, template, notice, max_cost))
-
-
-async def _judge_all(
-    settings: Settings,
-    state: Path,
-    seen: list[Seen],
-    template: Template,
-    notice: Callable[[str], None],
-    max_cost: float | None,
+    batch: bool = False,
+    wait: bool = False,
 ) -> JudgeResult:
     judge = Judge(openai_settings(settings), key_for(settings, api_key()), template.language)
     version = judge_version(template.language)
     result = JudgeResult()
-    run_id = "judge-" + time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    gate = asyncio.Semaphore(settings.concurrency)
     with Journal(state) as journal:
-        work = []
-        for item in seen:
-            if item.document is None:
-                continue
-            unit_path, title, employee = item.owner
-            key = journal.position_key(unit_path, title, employee)
-            old = current_score(journal.position(key), item.document)
-            if old and old.get("model") == judge.model and old.get("version") == version:
-                result.reused += 1
-                result.scores[item.owner] = old
-                continue
-            work.append((key, item))
+        work = pending(journal, judge, seen, version, result)
+        if batch:
+            from profilegen.judging.batches import judge_in_batches
 
-        async def one(key: str, item: Seen) -> None:
-            async with gate:
-                if max_cost is not None and result.cost_usd is not None and result.cost_usd >= max_cost:
-                    result.not_sent += 1
-                    result.limit_reached = True
-                    return
-                document, own = readable(item.document or {}, template)
-                unit_path, title, _employee = item.owner
-                try:
-                    verdict = await judge.score(render_markdown(document, own), list(unit_path), title)
-                except GenerationError as exc:
-                    _spent(journal, key, run_id, exc.tokens_in, exc.tokens_out, exc.cost_usd, result)
-                    result.failed.append(f"{' / '.join(unit_path)} — {title}: {exc}")
-                    return
-                _spent(journal, key, run_id, verdict.tokens_in, verdict.tokens_out, verdict.cost_usd, result)
-                result.scores[item.owner] = _save(journal, key, item, verdict, version)
-                result.judged += 1
-
-        try:
-            await asyncio.gather(*(one(key, item) for key, item in work))
-        finally:
-            await judge.close()
+            judge_in_batches(journal, judge, settings, work, template, version, result, notice, max_cost, wait)
+        else:
+            asyncio.run(_judge_live(journal, judge, settings, work, template, version, result, max_cost))
     if result.limit_reached:
         notice(f"--max-cost {max_cost} reached: {result.not_sent} profiles not judged (run again to continue)")
     return result
+
+
+def pending(journal: Journal, judge: Judge, seen: list[Seen], version: str, result: JudgeResult) -> list[Pending]:
+    """The profiles without a score of their content by this model and judge version (those with one are
+    counted as reused and their scores kept in the result)."""
+    work = []
+    for item in seen:
+        if item.document is None:
+            continue
+        unit_path, title, employee = item.owner
+        key = journal.position_key(unit_path, title, employee)
+        old = current_score(journal.position(key), item.document)
+        if old and old.get("model") == judge.model and old.get("version") == version:
+            result.reused += 1
+            result.scores[item.owner] = old
+            continue
+        work.append(Pending(key, item, content_hash(item.document)))
+    return work
+
+
+async def _judge_live(
+    journal: Journal,
+    judge: Judge,
+    settings: Settings,
+    work: list[Pending],
+    template: Template,
+    version: str,
+    result: JudgeResult,
+    max_cost: float | None,
+) -> None:
+    run_id = "judge-" + time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    gate = asyncio.Semaphore(settings.concurrency)
+
+    async def one(item: Pending) -> None:
+        async with gate:
+            if max_cost is not None and result.cost_usd is not None and result.cost_usd >= max_cost:
+                result.not_sent += 1
+                result.limit_reached = True
+                return
+            document, own = readable(item.seen.document or {}, template)
+            unit_path, title, _employee = item.seen.owner
+            try:
+                verdict = await judge.score(render_markdown(document, own), list(unit_path), title)
+            except GenerationError as exc:
+                _spent(journal, item.key, run_id, exc.tokens_in, exc.tokens_out, exc.cost_usd, result)
+                result.failed.append(f"{' / '.join(unit_path)} — {title}: {exc}")
+                return
+            _spent(journal, item.key, run_id, verdict.tokens_in, verdict.tokens_out, verdict.cost_usd, result)
+            record = journal.position(item.key) or {"unit_path": list(unit_path), "title": title}
+            result.scores[item.seen.owner] = save_score(journal, item.key, record, item.sha256, verdict, version)
+            result.judged += 1
+
+    try:
+        await asyncio.gather(*(one(item) for item in work))
+    finally:
+        await judge.close()
 
 
 def _spent(
@@ -121,13 +150,16 @@ def _spent(
     result.cost_usd = None if result.cost_usd is None or cost is None else result.cost_usd + cost
 
 
-def _save(journal: Journal, key: str, item: Seen, verdict: Verdict, version: str) -> dict[str, Any]:
+def save_score(
+    journal: Journal, key: str, record: dict[str, Any], sha256: str, verdict: Verdict, version: str
+) -> dict[str, Any]:
+    """Journal a score of the content whose hash is `sha256` (the position's batch mark, if any, cleared)."""
     scores = verdict.scores
-    record = journal.position(key) or {"unit_path": list(item.owner[0]), "title": item.owner[1]}
+    record.pop("judge_batch", None)
     record["judge"] = {
-        "sha256": content_hash(item.document or {}),
+        "sha256": sha256,
         "version": version,
-        "model": verdict.model if verdict.model else "",
+        "model": verdict.model,
         "scores": {k: v["score"] for k, v in scores.items()},
         "reasons": {k: v["reason"] for k, v in scores.items()},
         "mean": round(statistics.fmean(v["score"] for v in scores.values()), 2),

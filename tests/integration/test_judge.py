@@ -137,3 +137,35 @@ def test_kill_9_loses_no_paid_score(drafts: Path) -> None:
         assert not set(again) & set(answered), "a score paid for before the kill is not asked again"
         assert sorted(again + answered) == sorted({*again, *answered}) and len(again) + len(answered) == 6
         assert json.loads(result.stdout)["summary"]["judge"]["reused"] == len(answered)
+
+
+@pytest.mark.parametrize("shape", ["openai", "openrouter"])
+def test_batch_judging_is_journaled_and_paid_once(
+    capsys: pytest.CaptureFixture[str], drafts: Path, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    monkeypatch.setenv("PROFILEGEN_BATCH_API", shape)
+    with FakeLLM() as server:
+        server.batch_shape = shape
+        server.cost_per_request = 0.01
+        server.batches.create_lost = 1  # the provider stores the batch, the answer to its creation is lost
+        server.batches.stray_results = True  # results repeat one request and carry one never sent
+        code, report = _judge(capsys, drafts, server, "--batch")
+        judge = report["summary"]["judge"]
+        assert code == 0 and judge["submitted"] == 6 and judge["in_open_batches"] == 6 and judge["judged"] == 0
+        assert len(server.batches.batches) == 1, "a lost creation answer is found by its tag, not sent twice"
+        _code, report = _judge(capsys, drafts, server, "--batch")
+        assert len(server.batches.batches) == 1, "profiles in an open batch are not sent again"
+        _code, report = _judge(capsys, drafts, server, "--batch", "--wait")
+        judge = report["summary"]["judge"]
+        assert judge["judged"] == 6 and judge["submitted"] == 0 and len(report["scores"]) == 6
+        assert judge["cost_usd"] == pytest.approx(0.06), "strays are neither written nor counted"
+        _code, report = _judge(capsys, drafts, server, "--batch")
+        assert report["summary"]["judge"]["reused"] == 6 and len(server.batches.batches) == 1
+    stats = json.loads(invoke(capsys, "stats", "--json", "--out", str(drafts / "out")).stdout)
+    assert stats["judge"]["judged"] == 6
+    assert stats["spend"]["all_time"]["cost_usd"] == pytest.approx(0.06)
+
+
+def test_batch_options_need_the_judge(capsys: pytest.CaptureFixture[str], drafts: Path) -> None:
+    result = invoke(capsys, "check", "-d", UNIT, "--batch", *sample_args(drafts))
+    assert result.code == 2 and "--judge" in result.stderr
