@@ -39,22 +39,9 @@ def _open_in_chromium(page: Path) -> list[int] | None:
     if browser.missing():
         print(f"  (no Chromium here: {', '.join(browser.missing())} missing — python -m tests.browser)")
         return None
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(browser.chromium())
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--no-first-run",
-    ):
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tempfile.mkdtemp(prefix='bench-chromium-')}")
-    driver = webdriver.Chrome(options=options, service=Service(str(browser.chromedriver())))
+    driver = browser.start_chromium()
     try:
         times = []
         for _ in range(3):

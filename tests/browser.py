@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from typing import Any
 
 PACKAGES = ("chromium", "chromium-driver")
 
@@ -22,6 +23,41 @@ def chromedriver() -> str | None:
 
 def missing() -> list[str]:
     return [name for name, found in (("chromium", chromium()), ("chromedriver", chromedriver())) if found is None]
+
+
+def start_chromium(*, offline: bool = False, console: bool = False) -> Any:
+    """A headless Chromium under selenium (a fresh profile; no background traffic); `offline`: JavaScript's
+    network is off and every http(s)/ws URL blocked; `console`: the page's console kept for `get_log`."""
+    import tempfile
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(chromium())
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tempfile.mkdtemp(prefix='profilegen-chromium-')}",
+    ):
+        options.add_argument(flag)
+    if console:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(options=options, service=Service(str(chromedriver())))
+    if offline:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+        )
+        driver.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
+    return driver
 
 
 def _apt(*args: str) -> bool:

@@ -24,7 +24,7 @@ from profilegen.generation.prompt import estimate_tokens
 from profilegen.journal import Journal
 from profilegen.judging.criteria import InvalidScores, parse_scores
 from profilegen.judging.judge import Judge, Verdict
-from profilegen.judging.run import JudgeResult, Pending, save_score
+from profilegen.judging.records import JudgeResult, Pending, save_score
 from profilegen.template.documents import readable
 from profilegen.template.model import Template
 from profilegen.text import plural

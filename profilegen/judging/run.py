@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import statistics
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from profilegen.checking.run import Seen
 from profilegen.config import Settings, api_key
@@ -24,33 +21,13 @@ from profilegen.errors import GenerationError
 from profilegen.export.markdown import render_markdown
 from profilegen.generation.providers.choice import key_for, openai_settings
 from profilegen.journal import Journal
+from profilegen.judging.batches import judge_in_batches
 from profilegen.judging.criteria import judge_version
-from profilegen.judging.judge import Judge, Verdict
+from profilegen.judging.judge import Judge
+from profilegen.judging.records import JudgeResult, Pending, save_score
 from profilegen.judging.scores import content_hash, current_score
 from profilegen.template.documents import readable
 from profilegen.template.model import Template
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A profile that needs a score: its journal key, what was seen of it, and its content's hash."""
-
-    key: str
-    seen: Seen
-    sha256: str
-
-
-@dataclass(slots=True)
-class JudgeResult:
-    judged: int = 0
-    reused: int = 0  # scored before, content unchanged
-    failed: list[str] = field(default_factory=list)
-    not_sent: int = 0  # left out by --max-cost
-    cost_usd: float | None = 0.0
-    limit_reached: bool = False
-    in_batches: int = 0  # --batch: sent, not answered yet
-    submitted: int = 0  # --batch: sent by this run
-    scores: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)  # owner → the score now
 
 
 def judge_profiles(
@@ -69,8 +46,6 @@ def judge_profiles(
     with Journal(state) as journal:
         work = pending(journal, judge, seen, version, result)
         if batch:
-            from profilegen.judging.batches import judge_in_batches
-
             judge_in_batches(journal, judge, settings, work, template, version, result, notice, max_cost, wait)
         else:
             asyncio.run(_judge_live(journal, judge, settings, work, template, version, result, max_cost))
@@ -148,25 +123,3 @@ def _spent(
         entry = f"judge:{run_id}:{hashlib.sha256(key.encode('utf-8')).hexdigest()[:20]}"
         journal.record_spend(entry, run_id, "judge", tokens_in, tokens_out, cost)
     result.cost_usd = None if result.cost_usd is None or cost is None else result.cost_usd + cost
-
-
-def save_score(
-    journal: Journal, key: str, record: dict[str, Any], sha256: str, verdict: Verdict, version: str
-) -> dict[str, Any]:
-    """Journal a score of the content whose hash is `sha256` (the position's batch mark, if any, cleared)."""
-    scores = verdict.scores
-    record.pop("judge_batch", None)
-    record["judge"] = {
-        "sha256": sha256,
-        "version": version,
-        "model": verdict.model,
-        "scores": {k: v["score"] for k, v in scores.items()},
-        "reasons": {k: v["reason"] for k, v in scores.items()},
-        "mean": round(statistics.fmean(v["score"] for v in scores.values()), 2),
-        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "tokens_in": verdict.tokens_in,
-        "tokens_out": verdict.tokens_out,
-        "cost_usd": verdict.cost_usd,
-    }
-    journal.save_position(key, record)
-    return dict(record["judge"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -55,32 +54,7 @@ def driver() -> Iterator[Any]:
     absent = browser.missing()
     if absent:
         pytest.skip(f"BROWSER TESTS SKIPPED: {', '.join(absent)} not installed (python -m tests.browser installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(browser.chromium())
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tempfile.mkdtemp(prefix='profilegen-chromium-')}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    chrome = webdriver.Chrome(options=options, service=Service(str(browser.chromedriver())))
-    # JavaScript's network is off: any request the page tried would fail (and show in the console)
-    chrome.execute_cdp_cmd("Network.enable", {})
-    chrome.execute_cdp_cmd(
-        "Network.emulateNetworkConditions",
-        {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
-    )
-    chrome.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["http://*", "https://*", "ws://*", "wss://*"]})
+    chrome = browser.start_chromium(offline=True, console=True)  # JavaScript's network off
     try:
         yield chrome
     finally:
