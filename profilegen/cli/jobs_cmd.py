@@ -64,6 +64,7 @@ def list_runs(
     with _journal(out, state_dir) as journal:
         runs = _runs(journal)[:limit]
         batches = [_public_batch(b) for b in journal.batches()[:limit]]
+        approvals = None if as_json else _approvals(journal, out, state_dir)
     if as_json:
         # one list, as before: runs, then batches (each entry says which it is)
         emit_json([{**r, "kind": "run"} for r in runs] + [{**b, "kind": "batch"} for b in batches])
@@ -121,6 +122,18 @@ def list_runs(
                 for b in batches
             ],
         )
+    if approvals and any(approvals[k] for k in ("approved", "changed")):
+        print(
+            f"\nreview: approved {approvals['approved']}, changed since approval {approvals['changed']}, "
+            f"not approved {approvals['unapproved']} (profilegen report shows which)"
+        )
+
+
+def _approvals(journal: "Journal", out: Path | None, state_dir: Path | None) -> dict[str, int]:
+    from profilegen.approval import approval_counts
+
+    settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
+    return approval_counts(journal.position_fields(("approval",)).values(), settings.out)
 
 
 @app.command("show", epilog="Example: profilegen jobs show 20261127-020000-ab12cd")

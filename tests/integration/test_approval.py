@@ -37,6 +37,8 @@ def test_approval_survives_force_and_is_lost_by_a_change(capsys: pytest.CaptureF
     assert _stats(capsys, tmp_path) == {"approved": 6, "changed": 0, "unapproved": 114}
     stats_text = invoke(capsys, "stats", "--out", out).stdout
     assert "approval: approved 6, changed since approval 0, not approved 114" in stats_text
+    jobs_text = invoke(capsys, "jobs", "list", "--out", out).stdout
+    assert "review: approved 6, changed since approval 0, not approved 114" in jobs_text
 
     before = analyst.read_bytes()
     _generate(capsys, tmp_path, "--force")
