@@ -151,6 +151,19 @@ def test_exceptions_workbook_and_text_output(
     assert any(r[1] == "Аналитик" and r[3] == "generic_markers" for r in rows)
 
 
+def test_an_unreadable_profile_is_one_line_and_the_rest_is_checked(
+    capsys: pytest.CaptureFixture[str], generated: Path, tmp_path: Path
+) -> None:
+    root = _copy(generated, tmp_path)
+    broken = next((root / "out").rglob("Тестировщик.json"))
+    broken.write_text("{not json", encoding="utf-8")
+    result = invoke(capsys, "check", "-d", UNIT, *sample_args(root), "--json")
+    assert result.code == 0 and "Traceback" not in result.stderr
+    assert "Тестировщик.json" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    summary = json.loads(result.stdout)["summary"]
+    assert summary["profiles"] == 5 and len(summary["unreadable"]) == 1
+
+
 def test_check_reports_missing_profiles_and_bad_config(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     (tmp_path / "out").mkdir()
     code, report = _check(capsys, tmp_path)
