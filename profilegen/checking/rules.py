@@ -16,6 +16,7 @@ from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form, fact_value
+from profilegen.kpi.workbook import TOLERANCE
 from profilegen.template.model import FieldSpec, Template
 from profilegen.text import normalize, words
 from profilegen.words.lexicon import forms_of
@@ -63,7 +64,6 @@ _TOGETHER = frozenset(
     for f in forms_of(w)
 ) | {"with", "interact", "coordinate", "liaise", "jointly"}
 _UNCHECKED = ("date", "prepared_by")  # facts of the day a profile was made, not of the position
-WEIGHT_TOLERANCE = 0.001
 EXCERPT = 120
 
 
@@ -270,7 +270,7 @@ def kpi_weights(item: Profile, form: Form, settings: CheckSettings) -> list[Find
     if not numbers:
         return []
     total = sum(numbers)
-    if abs(total - 1) <= WEIGHT_TOLERANCE:
+    if abs(total - 1) <= TOLERANCE:
         return []
     return [Finding("kpi_weights", ERROR, f"KPI weights sum to {total:.3g}, not 1 ({len(numbers)} weighted)")]
 

@@ -12,6 +12,7 @@ from profilegen.generation.context import PositionContext
 from profilegen.generation.facts import kpi_source
 from profilegen.generation.providers.base import ProviderResult
 from profilegen.generation.versions import SCHEMA_VERSION
+from profilegen.kpi.workbook import TOLERANCE
 from profilegen.template.model import FieldSpec, Template
 
 
@@ -102,6 +103,17 @@ def fill(
     return profile
 
 
+def _card_notes(context: PositionContext) -> list[str]:
+    """HR's card whose weights do not sum to 1 is shown as HR made it, and the profile says so."""
+    if context.kpi_source != "card":
+        return []
+    weights = [float(k.weight) for k in context.kpis if not k.trigger and isinstance(k.weight, int | float)]
+    total = sum(weights)
+    if not weights or abs(total - 1) <= TOLERANCE:
+        return []
+    return [f"card_inconsistent: {context.kpi_file or '?'}: weights sum to {total:.3g}, not 1 — for HR to fix the card"]
+
+
 def assemble(
     context: PositionContext,
     result: ProviderResult,
@@ -116,6 +128,7 @@ def assemble(
     command reads."""
     notes: list[str] = []
     profile = fill(result.profile, context, form, notes)
+    notes += _card_notes(context)
     meta = {
         "position": {"unit_path": list(context.unit_path), "title": context.title},
         "generator": generator,

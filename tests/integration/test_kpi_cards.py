@@ -116,6 +116,23 @@ def test_settling_an_ambiguous_column_gives_that_card_to_that_head_only(
         assert _one(facts, tuple(other["unit_path"]), other["title"])["kpis"]["source"] != "position"
 
 
+def test_hr_overrides_a_conflict_in_mapping_yaml(tmp_path: Path, kpi_map: dict[str, Any]) -> None:
+    conflict = next(
+        c for c in kpi_map["conflicts"] if c.get("kind") == "card" and c["position"]["title"] == "Директор по закупкам"
+    )
+    chosen = conflict["chosen"]
+    other = next(c for c in conflict["cards"] if (c["file"], c["column"]) != (chosen["file"], chosen["column"]))
+    kpi = tmp_path / "kpi"
+    shutil.copytree(WORKBOOKS, kpi)
+    entry = {k: other[k] for k in ("file", "sheet", "column")} | {"unit": " / ".join(PROCUREMENT)}
+    (kpi / "mapping.yaml").write_text(json.dumps({"cards": [entry]}, ensure_ascii=False), encoding="utf-8")
+    fact = _one(_facts(kpi, "-d", " / ".join(PROCUREMENT), "--no-subunits"), PROCUREMENT, "Директор по закупкам")
+    assert {(i["file"], i["column"]) for i in fact["kpis"]["items"]} == {(other["file"], other["column"])}
+    overridden = json.loads(run_cli("kpi", "map", "--json", "--org", str(STRUCTURE), "--kpi-dir", str(kpi)).stdout)
+    settled = next(c for c in overridden["conflicts"] if c["position"]["title"] == "Директор по закупкам")
+    assert (settled["chosen"]["file"], settled["chosen"]["column"]) == (other["file"], other["column"])
+
+
 def test_a_specialist_gets_no_card_and_is_told_so() -> None:
     facts = _facts(WORKBOOKS, "-d", " / ".join(IT))
     specialists = [f for f in facts if not f["is_head"] and f["deputy_of"] is None]
@@ -176,6 +193,16 @@ def test_a_card_whose_weights_do_not_sum_to_one_is_reported(tmp_path: Path) -> N
     assert shown.code == 0, shown.stderr
     found = json.loads(shown.stdout)["inconsistent_cards"]
     assert [(c["column"], c["weight_sum"]) for c in found] == [("D", 0.9)], "the trigger is outside the sum"
+    # the profile of its holder says so, in every format, and `check` rejects it
+    where = ["--org", str(STRUCTURE), "--kpi-dir", str(kpi), "--out", str(tmp_path / "out")]
+    selected = ["-d", " / ".join(PROCUREMENT), "--no-subunits", "--position", "Директор по закупкам"]
+    assert run_cli("generate", *selected, "--provider", "offline", *where).code == 0
+    stem = next((tmp_path / "out").rglob("Директор по закупкам.json"))
+    warnings = json.loads(stem.read_text(encoding="utf-8"))["meta"]["warnings"]
+    assert any(w.startswith("card_inconsistent:") and "0.9" in w for w in warnings), warnings
+    assert "card_inconsistent" in stem.with_suffix(".md").read_text(encoding="utf-8")
+    checked = run_cli("check", *selected, *where, "--json")
+    assert checked.code == 1 and any(f["rule"] == "kpi_weights" for f in json.loads(checked.stdout)["findings"])
 
 
 def test_a_malformed_workbook_is_named_and_the_rest_loads(tmp_path: Path) -> None:
