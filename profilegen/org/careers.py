@@ -3,7 +3,10 @@
 - A rung of a grade ladder (see `ladders`): its feeders are the rung just below, its targets the rung
   just above — looked for in its own unit first, then in sibling units (the same kind first), so a
   rung missing in one group is found in the next (a bottom rung there: the nearest lower rung of its
-  profession anywhere, its own block first). The top rung of its unit leads to the unit's head,
+  profession anywhere, its own block first; the lowest rung of its profession in the whole organisation:
+  the nearest grade at or below its own of another profession in its unit, else in a sibling unit, else
+  under the unit above its parent).
+  The top rung of its unit leads to the unit's head,
   or (when it heads the unit) to the head above. The same rung elsewhere is a horizontal move; a
   главный-specialist or expert rung is the expert track.
 - A head: fed by the heads of the units under him (the general director: the heads of the blocks),
@@ -15,6 +18,7 @@ Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 
@@ -25,6 +29,7 @@ from profilegen.text import normalize, words
 
 MAX_CANDIDATES = 12
 MAX_HORIZONTAL = 2
+MAX_SCANNED = 200  # positions a bottom rung's neighbourhood is searched for, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,8 @@ class Careers:
         below = [r for r in ranks if r < grade.rank]
         above = [r for r in ranks if r > grade.rank]
         feeders = self._at(below[-1], own, near, "the rung below") if below else self._below_elsewhere(position, grade)
+        if not feeders:  # the lowest rung of its profession anywhere: its unit's neighbours, never an invention
+            feeders = self._neighbours(position, grade)
         targets = self._at(above[0], own, near, "the rung above") if above else []
         own_below = [g.rank for _, g in own if g.rank < grade.rank]
         own_above = [g.rank for _, g in own if g.rank > grade.rank]
@@ -168,6 +175,50 @@ class Careers:
             Candidate(p.title, p.unit_path, "vertical", f"the rung below, found elsewhere ('{p.unit_path[-1]}')")
             for p in nearest[:MAX_HORIZONTAL]
         ]
+
+    def _neighbours(self, position: Position, grade: Grade) -> list[Candidate]:
+        """A bottom rung of a profession nobody in the organisation is below: the nearest grade at or below
+        its own of another profession in its unit, else in a sibling unit, else under the unit above its
+        parent (an engineer of a neighbouring discipline) — real positions, each with the reason; none when
+        nobody there is at or below it."""
+        path = position.unit_path
+        head = self.roles.head(path)
+
+        def others(where: UnitPath) -> list[tuple[Position, Grade]]:
+            found = []
+            for other in self.org.units[where].positions:
+                other_grade = read_grade(other.title)
+                if other_grade is not None and other_grade.profession != grade.profession and other != head:
+                    found.append((other, other_grade))
+            return found
+
+        def around() -> list[tuple[Position, Grade]]:  # the units under the one above its parent, nearest first
+            if len(path) < 3:
+                return []
+            queue = list(self.org.units[path[:-2]].children)
+            found: list[tuple[Position, Grade]] = []
+            while queue and len(found) < MAX_SCANNED:
+                unit = queue.pop(0)
+                if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
+                    found += others(unit)
+                queue += self.org.units[unit].children
+            return found
+
+        sources: tuple[tuple[str, Callable[[], list[tuple[Position, Grade]]]], ...] = (
+            ("in the unit", lambda: others(path)),
+            ("in a sibling unit", lambda: [x for sibling in self._siblings(path) for x in others(sibling)]),
+            ("in a neighbouring unit", around),
+        )
+        for why, source in sources:
+            found = source()
+            lower = [(p, g) for p, g in found if g.rank <= grade.rank]
+            if lower:
+                nearest = max(g.rank for _, g in lower)
+                what = "the same grade" if nearest == grade.rank else "a lower grade"
+                reason = f"{what} of another profession {why} (no lower rung of this one in the organisation)"
+                chosen = [p for p, g in lower if g.rank == nearest][:MAX_HORIZONTAL]
+                return [Candidate(p.title, p.unit_path, "horizontal", reason) for p in chosen]
+        return []
 
     def _rungs(self, path: UnitPath, grade: Grade) -> list[tuple[Position, Grade]]:
         key = (path, grade.profession)
