@@ -22,6 +22,7 @@ from profilegen.generation.document import Form
 from profilegen.inputs import Selection, iter_contexts, load_inputs
 from profilegen.journal import Journal
 from profilegen.judging.scores import current_score
+from profilegen.template.documents import readable
 from profilegen.template.loader import load_template
 
 MAX_NAMED = 5  # the other members a near-duplicate finding names
@@ -122,7 +123,7 @@ def _check(
 ) -> CheckResult:
     inputs = load_inputs(settings)
     template = load_template(settings.template, settings.language)
-    form = Form(template, settings.prepared_by)
+    forms: dict[str, Form] = {}
     layout = OutputLayout(inputs.org, settings.out)
     result = CheckResult(language=template.language)
     texts: list[frozenset[str]] = []
@@ -150,13 +151,19 @@ def _check(
             if unapproved_only and status == APPROVED:
                 result.approved_skipped += 1
                 continue
-            item = Profile(document["profile"], meta, dataclasses.replace(context, employee_name=name))
+            document, own = readable(document, template)  # each profile read in the form it was made in
+            form = forms.setdefault(own.sha256, Form(own, settings.prepared_by))
+            facts = dataclasses.replace(context, employee_name=name)
+            if own is not template and not settings.category_labels:  # its own form's names for categories
+                spec = own.fact_field("category")
+                facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))
+            item = Profile(document["profile"], meta, facts)
             result.profiles += 1
             for rule in PER_PROFILE:
                 result.findings += [
                     Located(context.unit_path, context.title, name, f) for f in rule(item, form, settings.check)
                 ]
-            texts.append(shingles([text for _spec, text in written_texts(item.profile, template)]))
+            texts.append(shingles([text for _spec, text in written_texts(item.profile, own)]))
             owners.append((context.unit_path, context.title, name))
     _near_duplicates(result, texts, owners, settings.check.near_duplicate)
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))

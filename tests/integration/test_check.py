@@ -172,3 +172,11 @@ def test_check_reports_missing_profiles_and_bad_config(capsys: pytest.CaptureFix
     config.write_text("check:\n  near_duplicate: 3\n", encoding="utf-8")
     bad = invoke(capsys, "--config", str(config), "check", "--all", *sample_args(tmp_path))
     assert bad.code == 2 and "near_duplicate" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_each_profile_is_checked_in_the_form_it_was_made_in(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    made = invoke(capsys, "generate", "-d", UNIT, "--provider", "offline", "--template", "en", *sample_args(tmp_path))
+    assert made.code == 0, made.stderr
+    code, report = _check(capsys, tmp_path)  # the active template is A101's: these profiles are English
+    assert code == 0 and not [f for f in report["findings"] if f["rule"] in ("facts_mismatch", "empty_section")]
+    assert report["summary"]["profiles"] == 6
