@@ -24,7 +24,7 @@ from profilegen.reporting.page import render_page
 from profilegen.template.loader import load_template
 
 
-def _all_pairs(sets: list[frozenset[str]], owners: list[object], threshold: float) -> int:
+def _all_pairs(sets: list[frozenset[int]], owners: list[object], threshold: float) -> int:
     """The same question answered without an index: every pair's exact similarity."""
     pairs = 0
     for i, j in itertools.combinations(range(len(sets)), 2):

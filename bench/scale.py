@@ -88,6 +88,8 @@ def commands(org: Path, out: Path, xlsx: Path) -> dict[str, list[str]]:
         "jobs show last": ["jobs", "show", "last", *where],
         "prune --dry-run": ["prune", "--dry-run", "--org", str(org), *where],
         "export xlsx": ["export", "xlsx", "--to", str(xlsx), *where],
+        "check --all": ["check", "--all", "--json", "--kpi-dir", str(ROOT / "kpi"), *where],
+        "report": ["report", "--to", str(xlsx.with_suffix(".html")), "--kpi-dir", str(ROOT / "kpi"), *where],
     }
 
 

@@ -126,7 +126,7 @@ def _check(
     forms: dict[str, Form] = {}
     layout = OutputLayout(inputs.org, settings.out)
     result = CheckResult(language=template.language)
-    texts: list[frozenset[str]] = []
+    texts: list[frozenset[int]] = []
     owners: list[Owner] = []
     for context in iter_contexts(inputs, selection, settings):
         for path, employee in _profiles_of(layout, context):
@@ -177,7 +177,7 @@ def _label(owner: Owner) -> str:
 
 def _near_duplicates(
     result: CheckResult,
-    texts: list[frozenset[str]],
+    texts: list[frozenset[int]],
     owners: list[tuple[tuple[str, ...], str, str | None]],
     threshold: float,
 ) -> None:

@@ -2,11 +2,13 @@
 
 Each profile's text becomes a set of word shingles; MinHash signatures and an LSH index (datasketch)
 find the candidate pairs in one pass, and each candidate pair's exact Jaccard similarity decides. Pairs
-join into groups (a copied profile and its copies are one group, however many).
+join into groups (a copied profile and its copies are one group, however many); a group answers later
+queries through its first few members, so a thousand alike drafts cost no more than a handful.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +18,7 @@ from profilegen.text import words
 
 SHINGLE = 3  # words a shingle has
 PERMUTATIONS = 128
+MAX_INDEXED = 8  # members of one group kept in the index: queries stay short when thousands are alike
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,26 +27,32 @@ class Group:
     similarity: float  # the least exact similarity of the pairs that joined it
 
 
-def shingles(texts: Sequence[str]) -> frozenset[str]:
-    """Word shingles of each text (a text shorter than a shingle is one shingle)."""
-    found: set[str] = set()
+def shingles(texts: Sequence[str]) -> frozenset[int]:
+    """Word shingles of each text (a text shorter than a shingle is one shingle), each kept as its CRC-32:
+    the same in every run, a quarter of the memory of the words, and MinHash takes it as its hash."""
+    found: set[int] = set()
     for text in texts:
         w = words(text)
-        found.update(" ".join(w[i : i + SHINGLE]) for i in range(max(1, len(w) - SHINGLE + 1)))
-    found.discard("")
+        if w:
+            found.update(zlib.crc32(" ".join(w[i : i + SHINGLE]).encode()) for i in range(max(1, len(w) - SHINGLE + 1)))
     return frozenset(found)
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+def _jaccard(a: frozenset[int], b: frozenset[int]) -> float:
     return len(a & b) / len(a | b) if a or b else 0.0
 
 
-def near_duplicates(sets: Sequence[frozenset[str]], owners: Sequence[object], threshold: float) -> list[Group]:
+def _hashed(value: int) -> int:
+    return value  # a shingle is its hash already
+
+
+def near_duplicates(sets: Sequence[frozenset[int]], owners: Sequence[object], threshold: float) -> list[Group]:
     """Groups of texts at least `threshold` similar whose owners differ (an owner's own texts never pair)."""
-    signatures = MinHash.bulk(([s.encode("utf-8") for s in shingle_set] for shingle_set in sets), num_perm=PERMUTATIONS)
+    signatures = MinHash.bulk(sets, num_perm=PERMUTATIONS, hashfunc=_hashed)
     index = MinHashLSH(threshold=max(0.05, threshold - 0.1), num_perm=PERMUTATIONS)  # looser: exact check follows
     parent = list(range(len(sets)))
     least: dict[int, float] = {}
+    indexed: dict[int, int] = {}  # per group (by its root): members in the index
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -65,7 +74,11 @@ def near_duplicates(sets: Sequence[frozenset[str]], owners: Sequence[object], th
             joined = min(least.get(a, 1.0), least.get(b, 1.0), similarity)
             parent[a] = b
             least[b] = joined
-        index.insert(i, signature)
+            indexed[b] = indexed.get(a, 0) + indexed.get(b, 0)
+        group = root(i)
+        if indexed.get(group, 0) < MAX_INDEXED:  # a large group answers queries through a few of its members
+            index.insert(i, signature)
+            indexed[group] = indexed.get(group, 0) + 1
     groups: dict[int, list[int]] = {}
     for i in range(len(sets)):
         groups.setdefault(root(i), []).append(i)
