@@ -240,14 +240,12 @@ def judge_in_batches(
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Collect the judge batches that ended, submit what still needs a score; with `wait`, until all ended."""
-    from profilegen.generation.batch.api import batch_api, choose_shape
+    from profilegen.generation.batch.api import api_for
     from profilegen.generation.providers.choice import key_for
 
-    shape = choose_shape(settings.batch_api, settings.base_url)
-    api = batch_api(shape, settings.base_url, key_for(settings, api_key()), judge.model, settings.request_timeout)
     batches = JudgeBatches(
         journal,
-        api,
+        api_for(settings, key_for(settings, api_key()), judge.model),
         judge,
         template,
         prices=settings.prices or None,

@@ -18,6 +18,8 @@ from profilegen.generation.providers.retry import ABORT_STATUSES, status_of
 if TYPE_CHECKING:
     from openai import OpenAI
 
+    from profilegen.config import Settings
+
 ENDPOINT: Literal["/v1/chat/completions"] = "/v1/chat/completions"
 ENDED = frozenset({"completed", "expired", "cancelled", "failed"})
 MAX_FILE_BYTES = 190_000_000  # OpenAI takes 200 MB a file: room to spare
@@ -88,6 +90,12 @@ def batch_api(shape: str, base_url: str, api_key: str, model: str, timeout: floa
     if shape == "openrouter":
         return OpenRouterBatches(client, model)
     return OpenAIBatches(client, model)
+
+
+def api_for(settings: Settings, api_key: str, model: str) -> BatchApi:
+    """The Batch API of the configured server, in the shape `batch_api` says (auto: by the base URL)."""
+    shape = choose_shape(settings.batch_api, settings.base_url)
+    return batch_api(shape, settings.base_url, api_key, model, settings.request_timeout)
 
 
 def split(requests: Sequence[tuple[str, dict[str, Any]]], max_requests: int) -> list[list[tuple[str, dict[str, Any]]]]:

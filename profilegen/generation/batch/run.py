@@ -43,13 +43,11 @@ def open_batcher(
             raise InputError("--batch needs the openai provider and an API key (batches run at the provider)")
         notice(f"{plural(len(open_ids), 'open batch', 'open batches')} not collected: this run has no LLM provider")
         return None
-    from profilegen.generation.batch.api import batch_api, choose_shape
+    from profilegen.generation.batch.api import api_for
 
-    shape = choose_shape(settings.batch_api, settings.base_url)
-    api = batch_api(shape, settings.base_url, key, provider.model, settings.request_timeout)
     return Batcher(
         journal,
-        api,
+        api_for(settings, key, provider.model),
         provider,
         prices=settings.prices or None,
         discount=settings.batch_discount,
