@@ -17,7 +17,6 @@ from typing import Any
 
 from profilegen.config import Settings, api_key
 from profilegen.errors import InputError, RunAborted
-from profilegen.export.markdown import render_markdown
 from profilegen.generation.batch.api import BatchApi, BatchInfo, SubmissionLost, split
 from profilegen.generation.batch.cost import add_cost, result_cost
 from profilegen.generation.prompt import estimate_tokens
@@ -25,7 +24,6 @@ from profilegen.journal import Journal
 from profilegen.judging.criteria import InvalidScores, parse_scores
 from profilegen.judging.judge import Judge, Verdict
 from profilegen.judging.records import JudgeResult, Pending, save_score
-from profilegen.template.documents import readable
 from profilegen.template.model import Template
 from profilegen.text import plural
 
@@ -85,9 +83,9 @@ class JudgeBatches:
             if (record.get("judge_batch") or {}).get("id") in self.open_ids():
                 outcome.in_open_batches += 1
                 continue
-            document, own = readable(item.seen.document or {}, self.template)
             unit_path, title, _employee = item.seen.owner
-            body = self.judge.batch_body(render_markdown(document, own), list(unit_path), title)
+            text = self.judge.profile_text(item.seen.document or {}, self.template)
+            body = self.judge.batch_body(text, list(unit_path), title)
             cost = self._estimate(body)
             if max_cost is not None:
                 if cost is None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from profilegen.export.markdown import render_markdown
 from profilegen.generation.providers.openai_compatible import FormatRejected, OpenAIProvider, OpenAISettings, Usage
 from profilegen.judging.criteria import InvalidScores, answer_schema, messages, parse_scores
+from profilegen.template.documents import readable
+from profilegen.template.model import Template
 
 FIXES = 1  # an answer that breaks the schema is asked again this often
 
@@ -24,9 +27,21 @@ class Verdict:
 class Judge(OpenAIProvider):
     schema_name = "profile_score"
 
-    def __init__(self, settings: OpenAISettings, api_key: str, language: str) -> None:
+    def __init__(self, settings: OpenAISettings, api_key: str, language: str, send_employee_name: bool = False) -> None:
         self.language = language
+        self.send_employee_name = send_employee_name
         self._connect(settings, api_key, answer_schema())
+
+    def profile_text(self, document: dict[str, Any], template: Template) -> str:
+        """The profile as the judge reads it: its Markdown in the form it was made in — without the
+        employee's name of a personal profile unless `send_employee_name` (as for generation)."""
+        document, own = readable(document, template)
+        if not self.send_employee_name:
+            meta = {**(document.get("meta") or {}), "employee_name": None}
+            named = {spec.key for spec in own.fields if spec.fact == "employee"}
+            profile = {k: (None if k in named else v) for k, v in (document.get("profile") or {}).items()}
+            document = {**document, "meta": meta, "profile": profile}
+        return render_markdown(document, own)
 
     def request(self, markdown: str, unit_path: list[str], title: str) -> list[dict[str, str]]:
         return messages(

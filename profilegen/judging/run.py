@@ -18,7 +18,6 @@ from pathlib import Path
 from profilegen.checking.run import Seen
 from profilegen.config import Settings, api_key
 from profilegen.errors import GenerationError
-from profilegen.export.markdown import render_markdown
 from profilegen.generation.providers.choice import key_for, openai_settings
 from profilegen.journal import Journal
 from profilegen.judging.batches import judge_in_batches
@@ -26,7 +25,6 @@ from profilegen.judging.criteria import judge_version
 from profilegen.judging.judge import Judge
 from profilegen.judging.records import JudgeResult, Pending, save_score
 from profilegen.judging.scores import content_hash, current_score
-from profilegen.template.documents import readable
 from profilegen.template.model import Template
 
 
@@ -40,7 +38,8 @@ def judge_profiles(
     batch: bool = False,
     wait: bool = False,
 ) -> JudgeResult:
-    judge = Judge(openai_settings(settings), key_for(settings, api_key()), template.language)
+    key = key_for(settings, api_key())
+    judge = Judge(openai_settings(settings), key, template.language, settings.send_employee_name)
     version = judge_version(template.language)
     result = JudgeResult()
     with Journal(state) as journal:
@@ -91,10 +90,11 @@ async def _judge_live(
                 result.not_sent += 1
                 result.limit_reached = True
                 return
-            document, own = readable(item.seen.document or {}, template)
             unit_path, title, _employee = item.seen.owner
             try:
-                verdict = await judge.score(render_markdown(document, own), list(unit_path), title)
+                verdict = await judge.score(
+                    judge.profile_text(item.seen.document or {}, template), list(unit_path), title
+                )
             except GenerationError as exc:
                 _spent(journal, item.key, run_id, exc.tokens_in, exc.tokens_out, exc.cost_usd, result)
                 result.failed.append(f"{' / '.join(unit_path)} — {title}: {exc}")

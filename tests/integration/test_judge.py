@@ -169,3 +169,13 @@ def test_batch_judging_is_journaled_and_paid_once(
 def test_batch_options_need_the_judge(capsys: pytest.CaptureFixture[str], drafts: Path) -> None:
     result = invoke(capsys, "check", "-d", UNIT, "--batch", *sample_args(drafts))
     assert result.code == 2 and "--judge" in result.stderr
+
+
+def test_an_employees_name_is_not_sent_to_the_judge(capsys: pytest.CaptureFixture[str], drafts: Path) -> None:
+    personal = ["-d", UNIT, "--position", "Аналитик", "--employee-name", "Анна Иванова", "--provider", "offline"]
+    assert invoke(capsys, "generate", *personal, *sample_args(drafts)).code == 0
+    with FakeLLM() as server:
+        code, report = _judge(capsys, drafts, server, "--position", "Аналитик")
+        assert code == 0 and len(server.requests) == 2, "the position's profile and the personal one"
+        assert all("Анна" not in json.dumps(r, ensure_ascii=False) for r in server.requests)
+        assert {s["employee"] for s in report["scores"]} == {None, "Анна Иванова"}, "scored, and named in our output"
