@@ -19,7 +19,7 @@ from profilegen.errors import SelectionError
 from profilegen.export.diff import SectionDiff, diff_markdown, diff_profiles
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import format_file
+from profilegen.export.paths import format_file, personal_files
 from profilegen.export.render import RenderOptions, render
 from profilegen.export.writer import file_hash, known_hashes, suffix_of, variant
 from profilegen.inputs import check_employee_name, load_org_from_settings
@@ -61,7 +61,7 @@ def personal_profiles(layout: OutputLayout, position: Position) -> list[str]:
     """'Unit / Path — Title (Employee)' for each personal profile of the position in OUT."""
     stem = layout.stem(position.unit_path, position.title)
     found = []
-    for path in sorted(stem.parent.glob(f"{glob.escape(stem.name)} (*).json")):
+    for path in personal_files(stem):
         try:
             document = read_profile(path)
         except UnreadableProfile:

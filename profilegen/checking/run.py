@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import glob
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from profilegen.approval import APPROVED, UNAPPROVED, approval_status
-from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, Finding, Profile, written_texts
+from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Finding, Profile, written_texts
 from profilegen.checking.similar import near_duplicates, shingles
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import format_file
+from profilegen.export.paths import format_file, personal_files
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import Selection, iter_contexts, load_inputs
@@ -84,7 +83,7 @@ def _profiles_of(layout: OutputLayout, context: PositionContext) -> list[tuple[P
     """The position's profile file and its personal profiles, with their employee (None for the position's)."""
     stem = layout.stem(context.unit_path, context.title)
     found: list[tuple[Path, str | None]] = [(format_file(stem, "json"), None)]
-    for path in sorted(stem.parent.glob(f"{glob.escape(stem.name)} (*).json")):
+    for path in personal_files(stem):
         found.append((path, path.stem[len(stem.name) + 2 : -1]))
     return found
 
@@ -94,7 +93,8 @@ Owner = tuple[tuple[str, ...], str, str | None]  # unit path, title, employee (N
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """A selected position's profile as `report` shows it (the document None when not generated yet)."""
+    """A selected position's profile as `report` shows it and the judge reads it (the document None when not
+    generated yet)."""
 
     owner: Owner
     document: dict[str, Any] | None
@@ -113,8 +113,9 @@ def check_profiles(
     """Findings for the selected positions' profiles in OUT. Approvals are read from the journal in `state`:
     with `unapproved_only`, profiles HR signed off as they are now are left out. `seen` collects every
     selected profile with its document and status."""
+    wanted = unapproved_only or seen is not None  # plain findings need no journal
     with contextlib.ExitStack() as stack:
-        journal = stack.enter_context(Journal(state)) if state is not None and state.is_dir() else None
+        journal = stack.enter_context(Journal(state)) if wanted and state is not None and state.is_dir() else None
         return _check(settings, selection, journal, unapproved_only, seen)
 
 
@@ -178,7 +179,7 @@ def _label(owner: Owner) -> str:
 def _near_duplicates(
     result: CheckResult,
     texts: list[frozenset[int]],
-    owners: list[tuple[tuple[str, ...], str, str | None]],
+    owners: list[Owner],
     threshold: float,
 ) -> None:
     positions = [(path, title) for path, title, _employee in owners]  # a position's personal profiles may agree
@@ -191,6 +192,4 @@ def _near_duplicates(
         for number, member in enumerate(members):
             named = "; ".join([label for k, label in enumerate(labels[: MAX_NAMED + 1]) if k != number][:MAX_NAMED])
             detail = f"nearly the same text (similarity ≥ {group.similarity:.2f}) as {others}: {named}{more}"
-            result.findings.append(
-                Located(member[0], member[1], member[2], Finding("near_duplicate", "warning", detail))
-            )
+            result.findings.append(Located(member[0], member[1], member[2], Finding("near_duplicate", WARNING, detail)))

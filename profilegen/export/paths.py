@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import re
 from collections.abc import Iterable
@@ -85,3 +86,8 @@ def format_name(stem: Path | str, fmt: str) -> str:
 def format_file(stem: Path, fmt: str) -> Path:
     """The file of one format of a position, beside its stem."""
     return stem.with_name(format_name(stem, fmt))
+
+
+def personal_files(stem: Path) -> list[Path]:
+    """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order."""
+    return sorted(stem.parent.glob(f"{glob.escape(stem.name)} (*).json"))

@@ -253,13 +253,14 @@ def judge_in_batches(
     )
     batches.recover()
     outcome = BatchOutcome()
-    owners = {item.key: item.seen.owner for item in work}
+    pending = {item.key: item for item in work}
     delay = max(settings.batch_poll, 0.01)
     submitted = False
     while True:
         for key, score in batches.collect(outcome).items():
-            if key in owners and current_matches(journal, key, work):
-                result.scores[owners[key]] = score
+            item = pending.get(key)
+            if item is not None and score.get("sha256") == item.sha256:  # a score of the content it has now
+                result.scores[item.seen.owner] = score
         if not submitted:
             left = [item for item in work if item.seen.owner not in result.scores]
             batches.submit(left, version, max_cost, outcome)
@@ -281,10 +282,3 @@ def judge_in_batches(
         if (journal.position(item.key) or {}).get("judge_batch") and item.seen.owner not in result.scores
     )
     result.cost_usd = outcome.cost_usd
-
-
-def current_matches(journal: Journal, key: str, work: Sequence[Pending]) -> bool:
-    """The score just collected is of the content the profile has now."""
-    record = journal.position(key) or {}
-    sha = (record.get("judge") or {}).get("sha256")
-    return any(item.key == key and item.sha256 == sha for item in work)
