@@ -73,8 +73,8 @@ def set_approval(
                     if digest is None:
                         result.missing.append(f"{' / '.join(position.unit_path)} — {position.title}")
                         continue
-                    if approval_status(record, json_path) == APPROVED:
-                        continue
+                    if (record.get("approval") or {}).get("sha256") == digest:
+                        continue  # approved as it is
                     was_frozen = bool((record.get("approval") or {}).get("was_frozen", record.get("frozen")))
                     stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
                     record["approval"] = {

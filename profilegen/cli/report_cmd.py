@@ -39,7 +39,7 @@ def report(
     """One HTML file (no network, no external files) with the org tree, every profile in the template's
     layout, its findings (as `check` finds them) and its review status."""
     from profilegen.checking.run import Seen, check_profiles
-    from profilegen.export.atomic import write_text_atomic
+    from profilegen.export.atomic import write_bytes_atomic
     from profilegen.reporting.data import report_data
     from profilegen.reporting.page import render_page
     from profilegen.template.loader import load_template
@@ -50,8 +50,7 @@ def report(
     result = check_profiles(settings, chosen, state, seen=seen)
     template = load_template(settings.template, settings.language)
     title = f"{template.title}: {settings.out.resolve().name}"
-    page = render_page(report_data(result, seen, template, title))
-    write_text_atomic(to, page)
-    size = len(page.encode()) / 1e6
-    info(f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {size:.1f} MB")
+    page = render_page(report_data(result, seen, template, title)).encode("utf-8")
+    write_bytes_atomic(to, page)
+    info(f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {len(page) / 1e6:.1f} MB")
     print(f"report written to {to}")

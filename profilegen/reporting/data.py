@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 from profilegen.approval import APPROVED, CHANGED
@@ -61,7 +61,7 @@ def _shared_strings(profiles: list[dict[str, Any]]) -> list[str]:
     counts: Counter[str] = Counter()
     for entry in profiles:
         for part in ("s", "f"):
-            _walk(entry.get(part), counts.update)
+            counts.update(_texts(entry.get(part)))
     table = [text for text, n in counts.items() if n > 1 and len(text) >= SHARED_MIN]
     number = {text: i for i, text in enumerate(table)}
     for entry in profiles:
@@ -71,12 +71,12 @@ def _shared_strings(profiles: list[dict[str, Any]]) -> list[str]:
     return table
 
 
-def _walk(value: Any, add: Callable[[list[str]], Any]) -> None:
+def _texts(value: Any) -> Iterator[str]:
     if isinstance(value, str):
-        add([value])
+        yield value
     elif isinstance(value, list):
         for item in value:
-            _walk(item, add)
+            yield from _texts(item)
 
 
 def _replace(value: Any, number: dict[str, int]) -> Any:
