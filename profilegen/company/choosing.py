@@ -150,7 +150,6 @@ class Chooser:
         unit_names: Iterable[str] = (),
     ) -> None:
         self.library = library
-        self.budget = budget
         marks = {f for word in everyone for w in words(word) for f in forms_of(w)}
         self.everyone = tuple(s for s in library.sections if not marks.isdisjoint(s.heading_words))
         self.shared = pack(((s, 0.0) for s in self.everyone), max(0, budget - RESERVE))

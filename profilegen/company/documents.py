@@ -59,11 +59,6 @@ class Section:
         object.__setattr__(self, "counts", Counter(words(self.text)))
 
     @property
-    def title(self) -> str:
-        """How the prompt and `facts` name it: its file and heading."""
-        return f"{self.file} — {self.heading}"
-
-    @property
     def rendered(self) -> str:
         """The section as a prompt carries it: a heading line naming where it is from, then its text."""
         where = " / ".join((*self.path, self.heading))
