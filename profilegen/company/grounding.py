@@ -68,7 +68,23 @@ _GENERIC = [
     "more",
     "work",
     "field",
+    # short words of no meaning of their own (short names — 1С, BI, CI/CD — do count)
+    "за",
+    "из",
+    "во",
+    "об",
+    "ко",
+    "да",
+    "at",
+    "to",
+    "or",
+    "an",
+    "as",
+    "by",
+    "on",
+    "is",
 ]
+SHORT = 3  # a word shorter than this grounds a text only together with all its other words
 GENERIC = frozenset(f for word in _GENERIC for f in forms_of(word)) | FILLER_WORDS
 
 
@@ -84,13 +100,12 @@ def vocabulary(picks: Iterable[Picked], texts: Iterable[str] = ()) -> frozenset[
 
 
 def grounded(text: str, known: frozenset[str]) -> bool:
-    """One of the text's distinctive words is, in some form, among the known words."""
-    for word in words(text):
-        if len(word) < 3 or word.isdigit() or word in GENERIC:
-            continue
-        if word in known or not forms_of(word).isdisjoint(known):
-            return True
-    return False
+    """One of the text's distinctive words is, in some form, among the known words — a short one (BI, 1С,
+    CI) only when every distinctive word of the text is: "CI/CD платформа" is grounded by "CI/CD", "Power
+    BI" not by "BI-система"."""
+    distinctive = [w for w in words(text) if len(w) >= 2 and not w.isdigit() and w not in GENERIC]
+    found = [w in known or not forms_of(w).isdisjoint(known) for w in distinctive]
+    return any(f and len(w) >= SHORT for w, f in zip(distinctive, found, strict=True)) or (bool(found) and all(found))
 
 
 def ground(value: Any, known: frozenset[str], missing: str) -> tuple[Any, list[str]]:
