@@ -185,3 +185,14 @@ def test_offline_drafts_name_the_functions_systems(tmp_path: Path) -> None:
     assert "Электронные торги" in " ".join(software) and "BIM-платформа" not in " ".join(software)
     (architect,) = (tmp_path / "out").rglob("Ведущий архитектор 2 категории.json")
     assert "BIM-платформа" in " ".join(json.loads(architect.read_text(encoding="utf-8"))["profile"]["software"])
+    # a 1С programmer's trade comes first (the IT department's infrastructure systems after it), and nothing
+    # the documents give is dropped as "not in the documents"
+    crm = "Управление развития информационных систем / Отдел CRM"
+    args = ["--config", str(config), "generate", "-d", crm, "--no-subunits", "--position", "Программист 1С"]
+    where = ["--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS), "--out", str(tmp_path / "out")]
+    assert run_cli(*args, "--provider", "offline", *where).code == 0
+    (programmer,) = (p for p in (tmp_path / "out").rglob("Программист 1С.json") if p.parent.name == "Отдел CRM")
+    document = json.loads(programmer.read_text(encoding="utf-8"))
+    own = document["profile"]["software"][3:]  # after the standard package
+    assert own and "1С" in " ".join(own[:4]), own
+    assert not [w for w in document["meta"]["warnings"] if w.startswith("not_in_documents")]

@@ -12,7 +12,7 @@ from profilegen.generation.context import PositionContext
 if TYPE_CHECKING:
     from profilegen.template.model import Template
 
-OFFLINE_PROMPT_VERSION = "offline-6"
+OFFLINE_PROMPT_VERSION = "offline-7"
 
 # Called with each answer as soon as it arrives (before validation) and the usage so far, so that
 # nothing paid for is lost if the process dies before the profile is written.

@@ -12,10 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from profilegen.company.choosing import STOP_WORDS
 from profilegen.generation.context import PositionContext
 from profilegen.template.model import FieldSpec, Template
 from profilegen.template.schema import answer_model
-from profilegen.text import normalize, plural, ru_plural
+from profilegen.text import normalize, plural, ru_plural, words
+from profilegen.words.lexicon import forms_of
 
 _SYSTEM_ITEM = re.compile(r"^[*+-]\s+\*\*(.+?)\*\*")  # "- **Сметная система** - расчет стоимости"
 _SYSTEM_WORDS = frozenset({"система", "системы", "систем", "systems", "system", "software"})
@@ -166,8 +168,11 @@ class _Draft:
     def software(self) -> list[str]:
         """The systems the company's documents list for the position's function, best-matching sections first:
         the items of sections about systems (`### 1. Закупки и снабжение` under `Цифровые системы …`)."""
+        own = {f for w in words(self.context.title) if w not in STOP_WORDS for f in forms_of(w)}
+        # a section whose heading names the position's own trade ("… на Базе 1С" for a 1С programmer) first
+        picks = sorted(self.context.company_sections, key=lambda p: own.isdisjoint(p.section.heading_words))
         found: list[str] = []
-        for pick in self.context.company_sections:
+        for pick in picks:
             section = pick.section
             if not pick.sent or _SYSTEM_WORDS.isdisjoint(section.heading_words | section.path_words):
                 continue
