@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from rich.console import Console
 
 from profilegen.cli.state import OPTIONS
+from profilegen.jsontext import compact, pretty
 
 
 def _color() -> bool:
@@ -43,19 +43,30 @@ def error(message: str) -> None:
 
 
 def emit_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    _bytes_writer()(pretty(data))
+    sys.stdout.flush()
+
+
+def _bytes_writer() -> Callable[[bytes], object]:
+    """Where UTF-8 bytes go to stdout: its binary buffer (after the text written so far), or as text."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is not None:
+        return cast(Callable[[bytes], object], buffer.write)
+    return lambda data: sys.stdout.write(data.decode("utf-8"))
 
 
 def emit_json_lines_list(items: Iterable[Any]) -> None:
     """A JSON list with one item per line: the C encoder for each (a pretty-printed list of thousands of
     objects goes through the pure-Python encoder, about 1.5 ms an item), still one valid JSON document."""
-    write = sys.stdout.write
-    write("[")
-    separator = "\n"
+    write = _bytes_writer()
+    write(b"[")
+    separator = b"\n"
     for item in items:
-        write(separator + json.dumps(item, ensure_ascii=False))
-        separator = ",\n"
-    write("\n]\n" if separator != "\n" else "]\n")
+        write(separator + compact(item))
+        separator = b",\n"
+    write(b"\n]\n" if separator != b"\n" else b"]\n")
+    sys.stdout.flush()
 
 
 def table(headers: list[str], rows: list[list[str]], title: str | None = None) -> None:

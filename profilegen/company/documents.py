@@ -25,13 +25,14 @@ _ITEM = re.compile(r"^(?:[*+-]\s+)?\*\*(.+?)\*\*")  # a bold-named item at the m
 _BOLD_LINE = re.compile(r"^\*\*(.+?)\*\*\s*$")  # a bold line of its own: a heading in all but name
 _NESTED = re.compile(r"^(\s+)[*+-]\s+")  # a list item some way in
 _EMPHASIS = re.compile(r"[*_`]+")
+_CYRILLIC = re.compile("[\u0400-\u04ff]+")
 SPLIT_TOKENS = 1000  # a section longer than this is split into its bold-named items…
 ITEM_TOKENS = 60  # …when they are this long on average (a glossary of one-liners stays whole)
 
 
 def count_tokens(text: str) -> int:
     """A rough token count (about 4 characters a token for Latin, 2.5 for Cyrillic), as the run's estimate."""
-    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
+    cyrillic = sum(map(len, _CYRILLIC.findall(text)))
     return int(cyrillic / 2.5 + (len(text) - cyrillic) / 4)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from profilegen.errors import InputError
+from profilegen.jsontext import pretty
 from profilegen.template.documents import readable
 from profilegen.template.model import Template
 
@@ -28,7 +28,7 @@ def check_formats(formats: list[str]) -> list[str]:
 
 def render(fmt: str, document: dict[str, Any], options: RenderOptions) -> bytes:
     if fmt == "json":
-        return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        return pretty(document)
     document, template = readable(document, options.template)
     if fmt == "md":
         from profilegen.export.markdown import render_markdown

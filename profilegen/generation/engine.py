@@ -41,6 +41,7 @@ class Finish:
     result: ProviderResult
     duration: float
     status: str  # "generated" or "exported"
+    record: dict[str, Any]  # its journal record as last written (no second read)
 
 
 class Engine:
@@ -123,7 +124,7 @@ class Engine:
         async def finish(done: Finish) -> None:
             """Write and journal an answered position off the event loop, while its worker moves on."""
             try:
-                outcome = await self._finish(done.task, done.label, done.result, done.duration, done.status)
+                outcome = await self._finish(done)
             except OSError as exc:
                 stop_on_write_error(done.task, exc)
                 return
@@ -216,7 +217,7 @@ class Engine:
             except InvalidAnswer:
                 task.action = "generate"
             else:
-                return Finish(task, label, result, float(record.get("duration_s") or 0.0), "exported")
+                return Finish(task, label, result, float(record.get("duration_s") or 0.0), "exported", record)
         return await self._generate(task, run_id, label, record)
 
     def _path(self, context: PositionContext, fmt: str) -> Path:
@@ -236,8 +237,8 @@ class Engine:
         started = time.monotonic()
         attempts = int(previous.get("attempts", 0)) + 1
         params = context_params(task.context, self.generation_params, self.send_employee_name)
-        self.journal.update_position(
-            task.key,
+        record = previous  # this worker alone writes it until the position is finished: kept, not read again
+        record.update(
             status="running",
             run_id=run_id,
             fingerprint=task.fingerprint,
@@ -248,10 +249,12 @@ class Engine:
             title=task.context.title,
             kpi_source=task.context.kpi_source,
         )
+        self.journal.save_position(task.key, record)
 
         def answered(raw: str, usage: dict[str, Any]) -> None:
             with self.journal.transaction():  # the answer and what it cost, in one commit
-                self.journal.update_position(task.key, raw_answer=raw, **usage)
+                record.update(raw_answer=raw, **usage)
+                self.journal.save_position(task.key, record)
                 paid_live(self.journal, task.key, run_id, usage["tokens_in"], usage["tokens_out"], usage["cost_usd"])
 
         async def journal_answer(raw: str, usage: dict[str, Any]) -> None:
@@ -261,9 +264,17 @@ class Engine:
             result = await self.provider.generate(task.context, journal_answer)
         except GenerationError as exc:
             return self._failed(task, label, started, exc)
-        return Finish(task, label, result, round(time.monotonic() - started, 3), "generated")
+        return Finish(task, label, result, round(time.monotonic() - started, 3), "generated", record)
 
-    async def _finish(self, task: Task, label: str, result: ProviderResult, duration: float, status: str) -> Outcome:
+    async def _finish(self, done: Finish) -> Outcome:
+        task, label, result, duration, status, record = (
+            done.task,
+            done.label,
+            done.result,
+            done.duration,
+            done.status,
+            done.record,
+        )
         document = assemble(
             task.context,
             result,
@@ -273,7 +284,6 @@ class Engine:
             form=self.form,
             duration=duration,
         )
-        record = self.journal.position(task.key) or {}
         # the journal's copy (for `diff`) names a person by hash only; the name lives in the profile alone
         stored = {**document, "meta": {**document["meta"], "employee_name": self._person(task)}}
         planned = self._plan(task, record, document, self._formats_for(task), stored)

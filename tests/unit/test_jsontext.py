@@ -1,0 +1,32 @@
+"""The JSON text profilegen writes: the standard library's indented form, byte for byte, and back."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from profilegen.jsontext import compact, pretty
+
+_SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()
+_VALUES = st.recursive(
+    _SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=20
+)
+
+
+@given(_VALUES)
+def test_pretty_is_what_json_dumps_indent_2_gives(value: Any) -> None:
+    assert pretty(value) == (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+@given(st.recursive(_SCALARS | st.floats(allow_nan=False, allow_infinity=False), lambda i: st.lists(i, max_size=4)))
+def test_floats_and_compact_lines_read_back_unchanged(value: Any) -> None:
+    assert json.loads(pretty(value)) == value
+    line = compact(value)
+    assert b"\n" not in line and json.loads(line) == value
+
+
+def test_cyrillic_is_written_as_is() -> None:
+    assert pretty({"должность": "Аналитик"}) == '{\n  "должность": "Аналитик"\n}\n'.encode()
