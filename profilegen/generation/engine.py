@@ -8,9 +8,8 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from profilegen.errors import GenerationError, ProviderAbort
 from profilegen.export.atomic import remove_stale_temp_files
@@ -32,8 +31,7 @@ from profilegen.template.loader import load_template
 EventSink = Callable[[str, dict[str, Any]], None]
 
 
-@dataclass(frozen=True, slots=True)
-class Finish:
+class Finish(NamedTuple):
     """An answered position whose files and journal record are still to be written."""
 
     task: Task
@@ -73,8 +71,7 @@ class Engine:
         self.limits = limits or Limits()
         self.on_event = on_event or (lambda _event, _fields: None)
         self.generation_params = generation_params(provider, self.form.template)
-        # files are written in one thread (the journal, on the loop: a commit takes ~0.1 ms, and a thread of
-        # its own would wait on the GIL and on another connection's lock far longer)
+        # files are written in one thread (the journal, on the loop: a thread of its own waits on the GIL)
         self._writer: ThreadPoolExecutor | None = None
 
     async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
@@ -235,16 +232,16 @@ class Engine:
 
     async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome | Finish:
         started = time.monotonic()
-        attempts = int(previous.get("attempts", 0)) + 1
         params = context_params(task.context, self.generation_params, self.send_employee_name)
-        record = previous  # this worker alone writes it until the position is finished: kept, not read again
+        record = previous  # this worker alone writes it until the position is finished: not read again
+        attempts = int(record.get("attempts", 0)) + 1
         record.update(
             status="running",
             run_id=run_id,
             fingerprint=task.fingerprint,
-            fingerprint_parts=fingerprint_parts(task.context, params),
             attempts=attempts,
             raw_answer=None,
+            fingerprint_parts=fingerprint_parts(task.context, params),
             unit_path=list(task.context.unit_path),
             title=task.context.title,
             kpi_source=task.context.kpi_source,
@@ -267,14 +264,7 @@ class Engine:
         return Finish(task, label, result, round(time.monotonic() - started, 3), "generated", record)
 
     async def _finish(self, done: Finish) -> Outcome:
-        task, label, result, duration, status, record = (
-            done.task,
-            done.label,
-            done.result,
-            done.duration,
-            done.status,
-            done.record,
-        )
+        task, label, result, duration, status, record = done
         document = assemble(
             task.context,
             result,

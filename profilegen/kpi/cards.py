@@ -95,7 +95,7 @@ def _same_words(a: Sequence[str], b: Sequence[str]) -> bool:
     return len(a) == len(b) and all(same_word(x, y) for x, y in zip(a, b, strict=True))
 
 
-def _initials(name: str) -> set[str]:
+def _initials(name: str) -> frozenset[str]:
     """A unit name's abbreviations: its words' initials, with and without small words and its kind word
     ("Управление внутреннего аудита и контроля" → увaик, увак, вaик, вак)."""
     found = [w for w in words(name) if w and not w.isdigit()]
@@ -105,7 +105,7 @@ def _initials(name: str) -> set[str]:
             chosen = found[1:] if kind and found and found[0] in _KIND_WORDS else found
             chosen = [w for w in chosen if not (small and w in FILLER_WORDS)]
             variants.add("".join(w[0] for w in chosen))
-    return variants
+    return frozenset(variants)
 
 
 class CardMapper:
@@ -114,6 +114,7 @@ class CardMapper:
         self.overrides = overrides
         self.sheets = sheets  # "FILE" or "FILE/SHEET" → unit (mapping.yaml `workbooks:`)
         self._titles: dict[str, list[Position]] = {}
+        self._initials: dict[str, frozenset[str]] | None = None
         for position in org.positions():
             self._titles.setdefault(normalize(position.title), []).append(position)
 
@@ -209,11 +210,15 @@ class CardMapper:
 
     def _unit_by_code(self, code: str) -> UnitPath | None:
         wanted = normalize(code)
-        by_initials = [p for p in self.org.units if wanted in _initials(p[-1])]
+        if self._initials is None:  # once for all the workbooks (a name's initials take a dozen steps)
+            names = {p[-1] for p in self.org.units}
+            self._initials = {name: _initials(name) for name in names}
+        initials = self._initials
+        by_initials = [p for p in self.org.units if wanted in initials[p[-1]]]
         if len(by_initials) == 1:
             return by_initials[0]
         if not by_initials:  # "ДПУ": "Дирекция проектного управления по г.Москве, …"
-            starting = [p for p in self.org.units if any(i.startswith(wanted) for i in _initials(p[-1]))]
+            starting = [p for p in self.org.units if any(i.startswith(wanted) for i in initials[p[-1]])]
             if len(starting) == 1:
                 return starting[0]
         code_words = words(code)
