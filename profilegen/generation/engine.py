@@ -230,18 +230,18 @@ class Engine:
             await write
             raise
 
-    async def _generate(self, task: Task, run_id: str, label: str, previous: dict[str, Any]) -> Outcome | Finish:
+    async def _generate(self, task: Task, run_id: str, label: str, record: dict[str, Any]) -> Outcome | Finish:
+        """``record``: the position's journal record, kept up to date here and passed on (this worker alone
+        writes it until the position is finished, so it is not read again)."""
         started = time.monotonic()
         params = context_params(task.context, self.generation_params, self.send_employee_name)
-        record = previous  # this worker alone writes it until the position is finished: not read again
-        attempts = int(record.get("attempts", 0)) + 1
         record.update(
             status="running",
             run_id=run_id,
             fingerprint=task.fingerprint,
-            attempts=attempts,
-            raw_answer=None,
             fingerprint_parts=fingerprint_parts(task.context, params),
+            attempts=int(record.get("attempts", 0)) + 1,
+            raw_answer=None,
             unit_path=list(task.context.unit_path),
             title=task.context.title,
             kpi_source=task.context.kpi_source,
