@@ -111,6 +111,8 @@ class Settings(BaseSettings):
     model: str = "openai/gpt-4o-mini"
     base_url: str = "https://openrouter.ai/api/v1"
     concurrency: int = Field(default=4, ge=1, le=256)
+    # answered positions written in a process of their own: auto = a run of 200 or more on two cores or more
+    writer_process: Literal["auto", "on", "off"] = "auto"
     rpm: int | None = Field(default=None, ge=1)
     max_cost: float | None = Field(default=None, ge=0)
     max_duration: str | None = None

@@ -179,6 +179,7 @@ def _generate(
             overwrite_edited=options.overwrite_edited,
             send_employee_name=settings.send_employee_name,
             on_event=on_event,
+            writer_process=settings.writer_process,
         )
         batcher = open_batcher(settings, provider, journal, engine.generation_params, notice, options.batch)
         collected = BatchWork()

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from profilegen.errors import GenerationError, ProviderAbort
 from profilegen.export.atomic import remove_stale_temp_files
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import format_file
-from profilegen.export.render import FORMATS, RenderOptions, check_formats
-from profilegen.export.writer import FileHashes, PlannedWrite, known_hashes, plan_outputs
+from profilegen.export.render import check_formats
 from profilegen.generation.context import PositionContext, describe, fingerprint_parts
-from profilegen.generation.document import Form, assemble
+from profilegen.generation.document import Form
 from profilegen.generation.failures import record_failure
+from profilegen.generation.finishing import (
+    Finish,
+    Finisher,
+    WriterFeed,
+    WriterSpec,
+    finish_in_writer,
+    start_writer,
+    use_process,
+)
 from profilegen.generation.limits import Limits, RunState, check_limits, install_signal_handlers
 from profilegen.generation.planning import SKIPPED, Task, context_params, generation_params
 from profilegen.generation.providers.base import Provider, ProviderResult
@@ -29,17 +36,6 @@ from profilegen.spending import paid_live
 from profilegen.template.loader import load_template
 
 EventSink = Callable[[str, dict[str, Any]], None]
-
-
-class Finish(NamedTuple):
-    """An answered position whose files and journal record are still to be written."""
-
-    task: Task
-    label: str
-    result: ProviderResult
-    duration: float
-    status: str  # "generated" or "exported"
-    record: dict[str, Any]  # its journal record as last written (no second read)
 
 
 class Engine:
@@ -58,21 +54,33 @@ class Engine:
         overwrite_edited: bool = False,
         send_employee_name: bool = False,
         on_event: EventSink | None = None,
+        writer_process: str = "auto",
     ) -> None:
         self.provider = provider
         self.journal = journal
         self.layout = layout
         self.formats = check_formats(list(formats))
         self.form = form or Form(load_template())
-        self.render_options = RenderOptions(self.form.template)
         self.overwrite_edited = overwrite_edited
         self.send_employee_name = send_employee_name
         self.concurrency = concurrency
         self.limits = limits or Limits()
         self.on_event = on_event or (lambda _event, _fields: None)
         self.generation_params = generation_params(provider, self.form.template)
-        # files are written in one thread (the journal, on the loop: a thread of its own waits on the GIL)
-        self._writer: ThreadPoolExecutor | None = None
+        self.writer_process = writer_process
+        spec = WriterSpec(
+            journal.state_dir,
+            layout,
+            self.form,
+            tuple(self.formats),
+            overwrite_edited,
+            provider.generator,
+            provider.prompt_version,
+            self.generation_params,
+            send_employee_name,
+        )
+        self.finisher = Finisher(spec, journal)
+        self._writer: WriterFeed | None = None
 
     async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
         """Generate ``tasks`` with ``concurrency`` workers until done or stopped.
@@ -100,7 +108,7 @@ class Engine:
 
         def stop_on_write_error(task: Task, exc: OSError) -> None:
             # a full disk or an unwritable folder stops the run, losing nothing
-            where = f"{self._public(task, str(exc.filename))}: " if exc.filename else ""
+            where = f"{self.finisher.public(task, str(exc.filename))}: " if exc.filename else ""
             report.stop_reason = "aborted"
             report.stop_message = f"cannot write in {self.layout.out.resolve()}: {where}{exc.strerror or exc}"
             self._requeue(task, queue)
@@ -164,14 +172,14 @@ class Engine:
 
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
         restore = install_signal_handlers(report, workers)
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer")
+        self._writer = self._start_writer(sum(t.action in ("generate", "export") for t in tasks))
         try:
             results = await asyncio.gather(*workers, return_exceptions=True)
             # answered positions are written even when the run stops: they were paid for
             results += await asyncio.gather(*finishing, return_exceptions=True)
         finally:
             restore()
-            self._writer.shutdown(wait=True)
+            self._writer.executor.shutdown(wait=True)
             self._writer = None
             await self.provider.close()
         report.not_started = queue.qsize()
@@ -198,13 +206,13 @@ class Engine:
         record = self.journal.position(task.key) or {}
         document = self.journal.document(task.key) if task.action == "rewrite" else None
         if document is not None:  # rewrite: the last generated version over hand edits (kept as .bak)
-            written = self._plan(task, record, document, self.formats).written()
+            written = self.finisher.plan(task, record, document, self.formats).written()
             self.journal.update_position(task.key, outputs=written.suffixes, edited_kept=len(written.kept))
             return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "render":
             document = json.loads(self._path(task.context, "json").read_text(encoding="utf-8"))
             missing = [f for f in self.formats if not self._path(task.context, f).exists()]
-            written = self._plan(task, record, document, missing).written()
+            written = self.finisher.plan(task, record, document, missing).written()
             return Outcome(task.key, label, "rendered", paths=written.paths)
         if task.action == "export":
             from profilegen.generation.answer import InvalidAnswer, journaled_result  # models load only for work
@@ -220,37 +228,43 @@ class Engine:
     def _path(self, context: PositionContext, fmt: str) -> Path:
         return self.layout.file(context.unit_path, context.title, fmt, context.employee_name)
 
-    async def _write_files(self, planned: PlannedWrite) -> None:
-        """The planned files, written (with their fsyncs) in the writer thread while the loop goes on; once
-        started they land even if the run is cancelled meanwhile."""
-        write = asyncio.get_running_loop().run_in_executor(self._writer, planned.write)
-        try:
-            await asyncio.shield(write)
-        except asyncio.CancelledError:
-            await write
-            raise
+    def _start_writer(self, answered: int) -> WriterFeed:
+        """Where answered positions are written: a process of its own for a large run, else a thread."""
+        if use_process(self.writer_process, answered):
+            process = ProcessPoolExecutor(
+                1, mp_context=get_context("spawn"), initializer=start_writer, initargs=(self.finisher.spec,)
+            )
+            return WriterFeed(process, finish_in_writer)
+        return WriterFeed(ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer"), self.finisher.finish_many)
+
+    async def _finish(self, done: Finish) -> Outcome:
+        """An answered position written by the writer while the loop goes on; its events are logged here."""
+        assert self._writer is not None
+        outcome, events = await self._writer.write(done)
+        for name, fields in events:
+            self.on_event(name, fields)
+        return outcome
 
     async def _generate(self, task: Task, run_id: str, label: str, record: dict[str, Any]) -> Outcome | Finish:
         """``record``: the position's journal record, kept up to date here and passed on (this worker alone
         writes it until the position is finished, so it is not read again)."""
         started = time.monotonic()
-        params = context_params(task.context, self.generation_params, self.send_employee_name)
+        # journaled with the answer, not before: a position cut off before its answer is as it was (pending),
+        # and one answered is `running` with its answer until it is written (then `done`)
+        record.pop("fingerprint_parts", None)  # the writer records this fingerprint's parts with the files
         record.update(
-            status="running",
             run_id=run_id,
             fingerprint=task.fingerprint,
-            fingerprint_parts=fingerprint_parts(task.context, params),
             attempts=int(record.get("attempts", 0)) + 1,
             raw_answer=None,
             unit_path=list(task.context.unit_path),
             title=task.context.title,
             kpi_source=task.context.kpi_source,
         )
-        self.journal.save_position(task.key, record)
 
         def answered(raw: str, usage: dict[str, Any]) -> None:
             with self.journal.transaction():  # the answer and what it cost, in one commit
-                record.update(raw_answer=raw, **usage)
+                record.update(status="running", raw_answer=raw, **usage)
                 self.journal.save_position(task.key, record)
                 paid_live(self.journal, task.key, run_id, usage["tokens_in"], usage["tokens_out"], usage["cost_usd"])
 
@@ -260,83 +274,18 @@ class Engine:
         try:
             result = await self.provider.generate(task.context, journal_answer)
         except GenerationError as exc:
-            return self._failed(task, label, started, exc)
+            return self._failed(task, label, started, exc, record)
         return Finish(task, label, result, round(time.monotonic() - started, 3), "generated", record)
 
-    async def _finish(self, done: Finish) -> Outcome:
-        task, label, result, duration, status, record = done
-        document = assemble(
-            task.context,
-            result,
-            generator=self.provider.generator,
-            prompt_version=self.provider.prompt_version,
-            fingerprint=task.fingerprint,
-            form=self.form,
-            duration=duration,
-        )
-        # the journal's copy (for `diff`) names a person by hash only; the name lives in the profile alone
-        stored = {**document, "meta": {**document["meta"], "employee_name": self._person(task)}}
-        planned = self._plan(task, record, document, self._formats_for(task), stored)
-        await self._write_files(planned)
-        written = planned.result
-        record.update(
-            outputs=written.suffixes,
-            edited_kept=len(written.kept),
-            failure_streak=0,
-            quarantined=False,
-            tokens_in=result.tokens_in,
-            tokens_out=result.tokens_out,
-            cost_usd=result.cost_usd,
-            duration_s=duration,
-            model=result.model,
-            status="done",
-            raw_answer=None,
-            last_error=None,
-            fingerprint=task.fingerprint,
-            generator=self.provider.generator,
-            warnings=result.warnings,
-            generated_ts=time.time(),
-        )
-        self.journal.save_position(task.key, record)
-        public = [self._public(task, p) for p in written.kept]
-        fields = {
-            "unit_path": list(task.context.unit_path),
-            "position": task.context.title,
-            "employee": self._person(task),
-            "duration_s": duration,
-            "tokens_in": result.tokens_in,
-            "tokens_out": result.tokens_out,
-            "cost_usd": result.cost_usd,
-            "kpi_source": task.context.kpi_source,
-            "attempts": result.attempts,
-            "kept_edited": public,
-            "backups": [self._public(task, p) for p in written.backups],
-        }
-        self.on_event("position_generated", fields)
-        if written.kept:
-            self.on_event("position_kept", {"position": label, "reason": "edited by hand", "files": public})
-        fresh = status == "generated"
-        return Outcome(
-            task.key,
-            label,
-            status,
-            duration,
-            result.tokens_in if fresh else 0,
-            result.tokens_out if fresh else 0,
-            result.cost_usd if fresh else 0.0,
-            paths=written.paths,
-            kept=written.kept,
-        )
-
-    def _formats_for(self, task: Task) -> list[str]:
-        """The formats asked for, and every other format already on disk beside the profile (so no file
-        of an older generation is left next to the new one)."""
-        stem = self.layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
-        return [*self.formats, *(f for f in FORMATS if f not in self.formats and format_file(stem, f).exists())]
-
-    def _failed(self, task: Task, label: str, started: float, exc: GenerationError) -> Outcome:
-        streak, quarantined = record_failure(self.journal, task.key, exc, self.limits.quarantine_after)
-        run_id = (self.journal.position(task.key) or {}).get("run_id")
+    def _failed(
+        self, task: Task, label: str, started: float, exc: GenerationError, record: dict[str, Any] | None = None
+    ) -> Outcome:
+        """``record``: the position's record as this run holds it (else it is read)."""
+        if record is not None:
+            params = context_params(task.context, self.generation_params, self.send_employee_name)
+            record["fingerprint_parts"] = fingerprint_parts(task.context, params)
+        streak, quarantined = record_failure(self.journal, task.key, exc, self.limits.quarantine_after, record)
+        run_id = (record or self.journal.position(task.key) or {}).get("run_id")
         if run_id:
             paid_live(self.journal, task.key, str(run_id), exc.tokens_in, exc.tokens_out, exc.cost_usd)
         if quarantined:
@@ -344,7 +293,7 @@ class Engine:
         fields = {
             "unit_path": list(task.context.unit_path),
             "position": task.context.title,
-            "employee": self._person(task),
+            "employee": self.finisher.person(task),
             "error_type": exc.error_type,
             "message": str(exc),
             "tokens_in": exc.tokens_in,
@@ -363,38 +312,3 @@ class Engine:
             error_type=exc.error_type,
             message=str(exc),
         )
-
-    def _plan(
-        self,
-        task: Task,
-        record: dict[str, Any],
-        document: dict[str, Any],
-        formats: Sequence[str],
-        stored_document: dict[str, Any] | None = None,
-    ) -> PlannedWrite:
-        """Render ``formats`` for a position, hand edits protected, and journal their hashes (with the
-        document kept for `diff`, in the same commit) before any file is written. ``record`` is updated
-        in place."""
-        stem = self.layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
-
-        def record_hashes(hashes: FileHashes) -> None:
-            record["file_hashes"] = hashes
-            if not task.context.employee_name:  # where its files are (for orphans); a person's file name is a name
-                record["stem"] = Path(os.path.relpath(stem, self.layout.out)).as_posix()
-            with self.journal.transaction():
-                if stored_document is not None:
-                    self.journal.save_document(task.key, stored_document)
-                self.journal.save_position(task.key, record)
-
-        return plan_outputs(
-            stem, document, formats, self.render_options, known_hashes(record), record_hashes, self.overwrite_edited
-        )
-
-    def _public(self, task: Task, path: str) -> str:
-        context = task.context
-        return self.layout.public(path, context.unit_path, context.title, context.employee_name, self._person(task))
-
-    def _person(self, task: Task) -> str | None:
-        """Logs name a person only by keyed hash; the name itself is written only into the profile."""
-        name = task.context.employee_name
-        return f"person:{self.journal.person_hash(name)}" if name else None

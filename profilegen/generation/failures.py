@@ -11,15 +11,21 @@ NON_TRANSIENT = frozenset({"invalid_output", "truncated", "bad_request"})
 
 
 def record_failure(
-    journal: Journal, key: str, exc: GenerationError, quarantine_after: int, **extra: Any
+    journal: Journal,
+    key: str,
+    exc: GenerationError,
+    quarantine_after: int,
+    record: dict[str, Any] | None = None,
+    **extra: Any,
 ) -> tuple[int, bool]:
     """Journal a failed position: a failure that would repeat (invalid, truncated, refused) lengthens its
-    streak, and a long enough streak quarantines it. Returns (streak, quarantined)."""
-    record = journal.position(key) or {}
+    streak, and a long enough streak quarantines it. ``record``: the position's record as the caller holds
+    it (updated in place), else it is read. Returns (streak, quarantined)."""
+    if record is None:
+        record = journal.position(key) or {}
     streak = int(record.get("failure_streak") or 0) + 1 if exc.error_type in NON_TRANSIENT else 0
     quarantined = streak >= quarantine_after
-    journal.update_position(
-        key,
+    record.update(
         status="failed",
         last_error={"type": exc.error_type, "message": str(exc)},
         tokens_in=exc.tokens_in,
@@ -29,4 +35,5 @@ def record_failure(
         quarantined=quarantined,
         **extra,
     )
+    journal.save_position(key, record)
     return streak, quarantined

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from profilegen.errors import GenerationError, ProviderAbort
-from profilegen.generation.answer import InvalidAnswer, parse_answer, quality_warnings
+from profilegen.generation.answer import InvalidAnswer, parse_answer
 from profilegen.generation.context import PositionContext
 from profilegen.generation.prompt import PromptBuilder
 from profilegen.generation.providers.base import AnswerSink, ProviderResult
@@ -223,7 +223,6 @@ class OpenAIProvider:
                 tokens_out=counted["tokens_out"],
                 cost_usd=counted["cost_usd"],
                 attempts=usage.calls,
-                warnings=quality_warnings(profile, self.prompt.template),
             )
 
     def batch_request(self, context: PositionContext, fix: dict[str, str] | None = None) -> dict[str, Any]:
