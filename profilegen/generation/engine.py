@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -18,11 +19,12 @@ from profilegen.export.render import check_formats
 from profilegen.generation.context import PositionContext, describe, fingerprint_parts
 from profilegen.generation.document import Form
 from profilegen.generation.failures import record_failure
+from profilegen.generation.feed import Feed
 from profilegen.generation.finishing import (
     Finish,
     Finisher,
-    WriterFeed,
     WriterSpec,
+    Written,
     finish_in_writer,
     start_writer,
     use_process,
@@ -80,7 +82,10 @@ class Engine:
             send_employee_name,
         )
         self.finisher = Finisher(spec, journal)
-        self._writer: WriterFeed | None = None
+        self._writer: Feed[Finish, Written] | None = None
+        # answers are journaled in a thread of their own, those that arrive together in one commit: the loop
+        # never waits for the journal's lock (the writer holds it at times)
+        self._answers: Feed[Callable[[], None], None] | None = None
 
     async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
         """Generate ``tasks`` with ``concurrency`` workers until done or stopped.
@@ -173,14 +178,16 @@ class Engine:
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
         restore = install_signal_handlers(report, workers)
         self._writer = self._start_writer(sum(t.action in ("generate", "export") for t in tasks))
+        self._answers = Feed(ThreadPoolExecutor(1, thread_name_prefix="profilegen-journal"), self._commit)
         try:
             results = await asyncio.gather(*workers, return_exceptions=True)
             # answered positions are written even when the run stops: they were paid for
             results += await asyncio.gather(*finishing, return_exceptions=True)
         finally:
             restore()
-            self._writer.executor.shutdown(wait=True)
-            self._writer = None
+            self._writer.close()
+            self._answers.close()
+            self._writer = self._answers = None
             await self.provider.close()
         report.not_started = queue.qsize()
         for result in results:
@@ -228,19 +235,28 @@ class Engine:
     def _path(self, context: PositionContext, fmt: str) -> Path:
         return self.layout.file(context.unit_path, context.title, fmt, context.employee_name)
 
-    def _start_writer(self, answered: int) -> WriterFeed:
+    def _start_writer(self, answered: int) -> Feed[Finish, Written]:
         """Where answered positions are written: a process of its own for a large run, else a thread."""
         if use_process(self.writer_process, answered):
             process = ProcessPoolExecutor(
                 1, mp_context=get_context("spawn"), initializer=start_writer, initargs=(self.finisher.spec,)
             )
-            return WriterFeed(process, finish_in_writer)
-        return WriterFeed(ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer"), self.finisher.finish_many)
+            return Feed(process, finish_in_writer)
+        return Feed(ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer"), self.finisher.finish_many)
+
+    def _commit(self, writes: list[Callable[[], None]]) -> list[BaseException | None]:
+        try:
+            with self.journal.transaction():
+                for write in writes:
+                    write()
+        except Exception as exc:
+            return [exc] * len(writes)
+        return [None] * len(writes)
 
     async def _finish(self, done: Finish) -> Outcome:
         """An answered position written by the writer while the loop goes on; its events are logged here."""
         assert self._writer is not None
-        outcome, events = await self._writer.write(done)
+        outcome, events = await self._writer.put(done)
         for name, fields in events:
             self.on_event(name, fields)
         return outcome
@@ -262,14 +278,14 @@ class Engine:
             kpi_source=task.context.kpi_source,
         )
 
-        def answered(raw: str, usage: dict[str, Any]) -> None:
-            with self.journal.transaction():  # the answer and what it cost, in one commit
-                record.update(status="running", raw_answer=raw, **usage)
-                self.journal.save_position(task.key, record)
-                paid_live(self.journal, task.key, run_id, usage["tokens_in"], usage["tokens_out"], usage["cost_usd"])
+        def answered(raw: str, usage: dict[str, Any]) -> None:  # the answer and what it cost, in one commit
+            record.update(status="running", raw_answer=raw, **usage)
+            self.journal.save_position(task.key, record)
+            paid_live(self.journal, task.key, run_id, usage["tokens_in"], usage["tokens_out"], usage["cost_usd"])
 
         async def journal_answer(raw: str, usage: dict[str, Any]) -> None:
-            answered(raw, usage)
+            assert self._answers is not None  # committed before the worker goes on (never paid for twice)
+            await self._answers.put(functools.partial(answered, raw, usage))
 
         try:
             result = await self.provider.generate(task.context, journal_answer)

@@ -10,13 +10,11 @@ the writer never reached (a kill) is written from its journaled answer by the ne
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -241,47 +239,6 @@ class Finisher:
         """Logs name a person only by keyed hash; the name itself is written only into the profile."""
         name = task.context.employee_name
         return f"person:{self.journal.person_hash(name)}" if name else None
-
-
-class WriterFeed:
-    """Hands answered positions to the writer (a thread or a process) in batches: whatever gathered while
-    it wrote the last batch goes next, in one call."""
-
-    def __init__(self, executor: Executor, write: Callable[[list[Finish]], list[Written | BaseException]]) -> None:
-        self.executor = executor
-        self._write = write
-        self._waiting: list[tuple[Finish, asyncio.Future[Written]]] = []
-        self._draining: asyncio.Task[None] | None = None
-
-    async def write(self, done: Finish) -> Written:
-        """``done`` written; once handed over it lands even if the caller is cancelled meanwhile."""
-        loop = asyncio.get_running_loop()
-        written: asyncio.Future[Written] = loop.create_future()
-        self._waiting.append((done, written))
-        if self._draining is None:
-            self._draining = loop.create_task(self._drain())
-        try:
-            return await asyncio.shield(written)
-        except asyncio.CancelledError:
-            await written
-            raise
-
-    async def _drain(self) -> None:
-        loop = asyncio.get_running_loop()
-        try:
-            while self._waiting:
-                batch, self._waiting = self._waiting, []
-                try:
-                    results = await loop.run_in_executor(self.executor, self._write, [d for d, _ in batch])
-                except Exception as exc:  # the writer itself failed (a process that could not start)
-                    results = [exc] * len(batch)
-                for (_, written), result in zip(batch, results, strict=True):
-                    if isinstance(result, BaseException):
-                        written.set_exception(result)
-                    else:
-                        written.set_result(result)
-        finally:
-            self._draining = None
 
 
 def use_process(setting: str, answered: int) -> bool:
