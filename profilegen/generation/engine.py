@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -239,7 +240,7 @@ class Engine:
         """Where answered positions are written: a process of its own for a large run, else a thread."""
         if use_process(self.writer_process, answered):
             process = ProcessPoolExecutor(
-                1, mp_context=get_context("spawn"), initializer=start_writer, initargs=(self.finisher.spec,)
+                1, mp_context=get_context("spawn"), initializer=start_writer, initargs=(self.finisher.spec, os.getpid())
             )
             return Feed(process, finish_in_writer)
         return Feed(ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer"), self.finisher.finish_many)

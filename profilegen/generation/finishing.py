@@ -254,14 +254,14 @@ _finisher: list[Finisher] = []
 _busy = threading.Lock()
 
 
-def start_writer(spec: WriterSpec) -> None:
+def start_writer(spec: WriterSpec, run: int) -> None:
     """A writer process's start: its own journal connection; signals left to the run, which stops it by
     closing its queue once everything handed over is written; and a watch on the run itself."""
     for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_IGN)
     _finisher.append(Finisher(spec, Journal(spec.state_dir)))
-    threading.Thread(target=_watch, args=(os.getppid(),), daemon=True).start()
+    threading.Thread(target=_watch, args=(run,), daemon=True).start()
 
 
 def finish_in_writer(batch: list[Finish]) -> list[Written | BaseException]:
@@ -272,7 +272,7 @@ def finish_in_writer(batch: list[Finish]) -> list[Written | BaseException]:
 def _watch(parent: int) -> None:
     """A run killed outright leaves its writer waiting on a queue nobody closes: end it once the position
     in hand is written (the ones queued behind it were journaled with their answers)."""
-    while os.getppid() == parent:
+    while os.getppid() == parent:  # the run's process id, passed (it may be gone before this process starts)
         time.sleep(0.5)
     with _busy:
         _finisher[0].journal.close()

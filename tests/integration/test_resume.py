@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -70,11 +71,31 @@ def command(org: Path, tmp_path: Path, base_url: str, concurrency: int) -> list[
     ]
 
 
+def children(pid: int) -> set[int]:
+    """The child processes of ``pid`` (its writer process, when it has one)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found.update(int(c) for c in (task / "children").read_text().split())
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 @pytest.mark.slow
-def test_kill_9_five_times_then_finish(tmp_path: Path) -> None:
+@pytest.mark.parametrize("writer", ["process", "thread"])
+def test_kill_9_five_times_then_finish(tmp_path: Path, writer: str) -> None:
+    """The run killed outright: its writer process (if any) ends by itself, nothing is paid for twice."""
     org = tmp_path / "org.yaml"
     write_org(org, units=20, titles=10)
-    env = {**os.environ, "PROFILEGEN_API_KEY": KEY}
+    env = {**os.environ, "PROFILEGEN_API_KEY": KEY, "PROFILEGEN_WRITER_PROCESS": "on" if writer == "process" else "off"}
+    orphans: list[int] = []
     rng = random.Random(20261127)
     concurrency = 4
     with FakeLLM(latency=0.04) as server:
@@ -91,8 +112,10 @@ def test_kill_9_five_times_then_finish(tmp_path: Path) -> None:
                 time.sleep(0.01)
             time.sleep(rng.uniform(0.05, 0.6))
             if proc.poll() is None:
+                left = children(proc.pid)
                 proc.send_signal(signal.SIGKILL)
                 kills += 1
+                orphans += left
             proc.wait()
             assert proc.stderr is not None
             proc.stderr.close()
@@ -102,6 +125,12 @@ def test_kill_9_five_times_then_finish(tmp_path: Path) -> None:
         assert final.returncode == 0, final.stderr
         requests = [key_of(r) for r in server.requests]
     assert kills >= 3, "the kills must land while the run is working"
+    if writer == "process":
+        assert orphans, "the runs killed had a writer process"
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in orphans) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in orphans if alive(pid)], "a killed run's writer process ends by itself"
     out = tmp_path / "out"
     documents = [p for p in out.rglob("*.json") if not p.name.startswith(".")]
     assert len(documents) == 200
@@ -120,11 +149,12 @@ def test_kill_9_five_times_then_finish(tmp_path: Path) -> None:
     assert outcomes["crashed"] >= kills - 1, "each run killed while it held the journal is closed as crashed"
 
 
+@pytest.mark.parametrize("writer", ["on", "off"])
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_signal_stops_cleanly_and_rerun_continues(tmp_path: Path, sig: signal.Signals, code: int) -> None:
+def test_signal_stops_cleanly_and_rerun_continues(tmp_path: Path, sig: signal.Signals, code: int, writer: str) -> None:
     org = tmp_path / "org.yaml"
     write_org(org, units=2, titles=10)
-    env = {**os.environ, "PROFILEGEN_API_KEY": KEY}
+    env = {**os.environ, "PROFILEGEN_API_KEY": KEY, "PROFILEGEN_WRITER_PROCESS": writer}
     with FakeLLM(latency=0.4) as server:
         cmd = command(org, tmp_path, server.base_url, 2)
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -181,3 +211,45 @@ def test_journaled_answer_is_exported_without_a_request(
         assert "exported from journal 1" in result.stdout
         assert len(server.requests) == before
         assert victim.exists() and victim.with_suffix(".md").exists()
+
+
+def profiles_of(out: Path) -> dict[str, object]:
+    """Every profile under OUT by relative path, its meta's timings left out."""
+    found: dict[str, object] = {}
+    for path in sorted(out.rglob("*")):
+        if path.is_dir() or ".profilegen" in path.parts or path.name.startswith("."):
+            continue
+        if path.suffix == ".json":
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            for volatile in ("generated_at", "duration_s"):
+                doc["meta"].pop(volatile)
+            found[path.relative_to(out).as_posix()] = doc
+        else:
+            text = path.read_text(encoding="utf-8")
+            found[path.relative_to(out).as_posix()] = [line for line in text.splitlines() if "generated_at" not in line]
+    return found
+
+
+def test_a_writer_process_writes_what_the_thread_writes(tmp_path: Path) -> None:
+    """`writer_process: on` (a large run's writer) and `off` give the same files, journal and summary."""
+    org = tmp_path / "org.yaml"
+    write_org(org, units=3, titles=7)
+    results = {}
+    with FakeLLM() as server:
+        for writer in ("on", "off"):
+            env = {**os.environ, "PROFILEGEN_API_KEY": KEY, "PROFILEGEN_WRITER_PROCESS": writer}
+            run = tmp_path / writer
+            cmd = command(org, run, server.base_url, 4)
+            done = subprocess.run([*cmd[:3], *cmd[4:]], env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            with Journal(run / "state") as journal:
+                records = {
+                    k: (r["status"], sorted(r["file_hashes"]), r["fingerprint_parts"]) for k, r in journal.positions()
+                }
+            results[writer] = (
+                profiles_of(run / "out"),
+                records,
+                done.stdout.replace(str(run), "RUN").splitlines()[-3:],
+            )
+    assert len(results["on"][0]) == 2 * 21 and len(results["on"][1]) == 21
+    assert results["on"] == results["off"]
