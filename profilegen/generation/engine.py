@@ -64,7 +64,6 @@ class Engine:
         self.layout = layout
         self.formats = check_formats(list(formats))
         self.form = form or Form(load_template())
-        self.overwrite_edited = overwrite_edited
         self.send_employee_name = send_employee_name
         self.concurrency = concurrency
         self.limits = limits or Limits()

@@ -146,13 +146,6 @@ class Finisher:
         self._commit(finished)
         return results
 
-    def finish(self, done: Finish) -> tuple[Outcome, list[Event]]:
-        """Write one answered position; its outcome and the events to log (the caller logs them)."""
-        result = self.finish_many([done])[0]
-        if isinstance(result, BaseException):
-            raise result
-        return result
-
     def _plan_finish(self, done: Finish, saves: list[Save]) -> PlannedWrite:
         task, _label, result, duration, _status, _record = done
         result.warnings = [*result.warnings, *quality_warnings(result.profile, self.spec.form.template)]
