@@ -143,7 +143,17 @@ def test_a_killed_run_is_listed_with_what_it_paid_and_wrote(tmp_path: Path) -> N
         command = [sys.executable, "-m", "profilegen", *args]
         proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while len(_profiles(tmp_path / "out")) < 2 and time.monotonic() < deadline:
+        from profilegen.journal import Journal
+
+        def settled() -> bool:
+            """Two profiles or more written and journaled as done (not killed between a file and its record)."""
+            written = len(_profiles(tmp_path / "out"))
+            if written < 2:
+                return False
+            with Journal(tmp_path / "out" / ".profilegen") as journal:
+                return sum(1 for _, r in journal.positions() if r.get("status") == "done") == written
+
+        while not settled() and time.monotonic() < deadline:
             time.sleep(0.05)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
@@ -154,7 +164,6 @@ def test_a_killed_run_is_listed_with_what_it_paid_and_wrote(tmp_path: Path) -> N
         assert run["outcome"] == "crashed", "a killed run is not `running` once its process is gone"
         written = len(_profiles(tmp_path / "out"))
         assert run["counts"]["generated"] >= 2 and run["counts"]["generated"] == written
-        from profilegen.journal import Journal
 
         with Journal(tmp_path / "out" / ".profilegen") as journal:  # answers received (a request in flight is not)
             answered = sum(1 for _, r in journal.positions() if r.get("status") == "done" or r.get("raw_answer"))
