@@ -39,6 +39,9 @@ from profilegen.spending import paid_live
 from profilegen.template.loader import load_template
 
 EventSink = Callable[[str, dict[str, Any]], None]
+# answered positions waiting for the writer, at most (about): an offline run answers faster than files are
+# written, and 100,000 answers held at once took gigabytes; a live run's answers rarely wait at all
+WRITER_BACKLOG = 256
 
 
 class Engine:
@@ -172,6 +175,8 @@ class Engine:
                     background = asyncio.create_task(finish(result))
                     finishing.add(background)
                     background.add_done_callback(finishing.discard)
+                    assert self._writer is not None  # answers faster than files (offline): wait, not pile up
+                    await self._writer.room()
                 else:
                     settle(result)
 
@@ -241,8 +246,9 @@ class Engine:
             process = ProcessPoolExecutor(
                 1, mp_context=get_context("spawn"), initializer=start_writer, initargs=(self.finisher.spec, os.getpid())
             )
-            return Feed(process, finish_in_writer)
-        return Feed(ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer"), self.finisher.finish_many)
+            return Feed(process, finish_in_writer, WRITER_BACKLOG)
+        writer = ThreadPoolExecutor(1, thread_name_prefix="profilegen-writer")
+        return Feed(writer, self.finisher.finish_many, WRITER_BACKLOG)
 
     def _commit(self, writes: list[Callable[[], None]]) -> list[BaseException | None]:
         try:
