@@ -34,7 +34,6 @@ def export(
 ) -> None:
     """Render md/docx beside each profile JSON in OUT, or one xlsx workbook of them all."""
     # the export modules load only when this command runs (start-up stays that of a bare Typer app)
-    from profilegen.export.atomic import write_bytes_atomic
     from profilegen.export.documents import find_profiles, select_profiles
     from profilegen.export.render import RenderOptions
     from profilegen.export.rerender import edited_elsewhere, rerender
@@ -52,7 +51,7 @@ def export(
     options = RenderOptions(load_template(settings.template, settings.language))
     with StateLock(state), StateLock(settings.out, lock_name=OUT_LOCK):
         unreadable: list[Path] = []
-        profiles = select_profiles(list(find_profiles(settings.out, unreadable)), department)
+        profiles = select_profiles(list(find_profiles(settings.out, unreadable, light=True)), department)
         for bad in unreadable:
             warn(f"{bad}: unreadable profile JSON, left out")
         others = {"xlsx": ["md", "docx"], "docx": ["md"]}.get(fmt, [])
@@ -64,7 +63,7 @@ def export(
                 f"profiles, not the edits: {shown}"
             )
         if fmt == "xlsx":
-            from profilegen.export.xlsx_writer import render_workbook
+            from profilegen.export.xlsx_writer import write_workbook
             from profilegen.housekeeping import is_orphan
             from profilegen.inputs import load_org_from_settings
             from profilegen.workspace import resolve_org
@@ -84,7 +83,7 @@ def export(
                 )
             profiles = current
             target = to or Path("profiles.xlsx")
-            write_bytes_atomic(target, render_workbook(profiles, options.template))
+            write_workbook(target, profiles, options.template)
             print(f"wrote {target} ({len(profiles)} profiles)")
             return
         from profilegen.cli.progress import counting

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 
 def _umask() -> int:
@@ -18,8 +20,10 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file: profiles are for people to read
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` so that ``path`` holds either the old content or the new one, never a part.
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A file written so that ``path`` holds either the old content or the new one, never a part: the
+    handle is a temp file beside it, put in its place when the block ends without an exception.
 
     The file gets the mode the umask gives (mkstemp's temp file is 0600; the result must not be).
     """
@@ -32,7 +36,7 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         if hasattr(os, "fchmod"):
             os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)
@@ -42,6 +46,12 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         if isinstance(exc, OSError) and not exc.filename:  # name the file the user would look for
             raise OSError(exc.errno, exc.strerror, str(path)) from exc
         raise
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` so that ``path`` holds either the old content or the new one, never a part."""
+    with atomic_file(path) as handle:
+        handle.write(data)
 
 
 def write_text_atomic(path: Path, text: str) -> None:

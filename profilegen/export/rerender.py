@@ -30,7 +30,7 @@ def rerender(
                 journal.update_position(key, file_hashes=hashes)
 
             stem = profile.path.with_suffix("")
-            planned = plan_outputs(stem, profile.document, [fmt], options, known_hashes(record), record_hashes)
+            planned = plan_outputs(stem, profile.full().document, [fmt], options, known_hashes(record), record_hashes)
             written = planned.written()
             kept += written.kept
             advance()

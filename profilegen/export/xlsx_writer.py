@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import re
+import tempfile
 import zipfile
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
+from profilegen.export.atomic import atomic_file
 from profilegen.export.documents import StoredProfile
 from profilegen.export.sections import title_of
 from profilegen.template.documents import readable
@@ -178,46 +180,58 @@ def _summary_value(document: dict[str, Any], template: Template, fact: str) -> A
     return (document.get("profile") or {}).get(spec.key) if spec is not None else None
 
 
-def render_workbook(profiles: Sequence[StoredProfile], template: Template) -> bytes:
-    """The workbook, written part by part into a zip: time and memory grow with the profiles, one at a time
-    (a spreadsheet library keeps every sheet and checks each new sheet's name against all the others).
-    The Summary sheet speaks the template's language; each profile is read with its own template."""
+def write_workbook(target: Path, profiles: Sequence[StoredProfile], template: Template) -> None:
+    """The workbook, written part by part into a zip beside ``target`` and then put in its place: time and
+    memory grow with one profile at a time (each profile's file is read when its sheet is written; the
+    Summary's rows wait in a temporary file). A spreadsheet library would keep every sheet in memory and
+    check each new sheet's name against all the others. The Summary sheet speaks the template's language;
+    each profile is read with its own template."""
     texts = template.texts
     headers = tuple(texts[f"summary_{key}"] for key in SUMMARY_KEYS)
     summary = texts["summary"]
     names = sheet_names([title_of(p.document) for p in profiles], summary)
     last = len(profiles) + 1
-    rows = [_row(1, [_cell(1, c, h, BOLD) for c, h in enumerate(headers, start=1)])]
-    links = []
-    for row, (profile, name) in enumerate(zip(profiles, names, strict=True), start=2):
-        doc, own = readable(profile.document, template)
-        meta = doc.get("meta") or {}
-        values = (
-            " / ".join(profile.unit_path),
-            title_of(doc),
-            _summary_value(doc, own, "category"),
-            _summary_value(doc, own, "kpi_source"),
-            len(meta.get("warnings") or []),
-            meta.get("generator"),
-            meta.get("model"),
-            meta.get("tokens_in"),
-            meta.get("tokens_out"),
-            meta.get("cost_usd"),
-            meta.get("generated_at"),
-        )
-        cells = [_cell(row, c, v) for c, v in enumerate(values, start=1)]
-        rows.append(_row(row, [*cells, _cell(row, len(headers), name, LINK)]))
-        location = "'{}'!A1".format(name.replace("'", "''"))
-        ref = f"{_column(len(headers))}{row}"
-        links.append(f'<hyperlink ref="{ref}" location={quoteattr(location)} display={quoteattr(name)}/>')
-    filter_ref = f"A1:{_column(len(headers))}{last}"
-    tail = f'<autoFilter ref="{filter_ref}"/>' + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-    widths = (60, 40, 30, 40, 10, 10, 24, 10, 10, 10, 24, 32)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
-        book.writestr("xl/worksheets/sheet1.xml", _sheet(rows, widths, frozen=True, tail=tail))
-        for number, profile in enumerate(profiles, start=2):
-            book.writestr(f"xl/worksheets/sheet{number}.xml", _profile_sheet(*readable(profile.document, template)))
+    with atomic_file(target) as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as book:
+        with (
+            tempfile.TemporaryFile("w+", encoding="utf-8") as rows,
+            tempfile.TemporaryFile("w+", encoding="utf-8") as links,
+        ):
+            for row, (profile, name) in enumerate(zip(profiles, names, strict=True), start=2):
+                doc, own = readable(profile.full().document, template)
+                book.writestr(f"xl/worksheets/sheet{row}.xml", _profile_sheet(doc, own))
+                meta = doc.get("meta") or {}
+                values = (
+                    " / ".join(profile.unit_path),
+                    title_of(doc),
+                    _summary_value(doc, own, "category"),
+                    _summary_value(doc, own, "kpi_source"),
+                    len(meta.get("warnings") or []),
+                    meta.get("generator"),
+                    meta.get("model"),
+                    meta.get("tokens_in"),
+                    meta.get("tokens_out"),
+                    meta.get("cost_usd"),
+                    meta.get("generated_at"),
+                )
+                cells = [_cell(row, c, v) for c, v in enumerate(values, start=1)]
+                rows.write(_row(row, [*cells, _cell(row, len(headers), name, LINK)]))
+                location = "'{}'!A1".format(name.replace("'", "''"))
+                ref = f"{_column(len(headers))}{row}"
+                links.write(f'<hyperlink ref="{ref}" location={quoteattr(location)} display={quoteattr(name)}/>')
+            widths = (60, 40, 30, 40, 10, 10, 24, 10, 10, 10, 24, 32)
+            header_row = _row(1, [_cell(1, c, h, BOLD) for c, h in enumerate(headers, start=1)])
+            head, tail = _sheet([header_row, _ROWS], widths, frozen=True).split(_ROWS)
+            filter_ref = f"A1:{_column(len(headers))}{last}"
+            with book.open("xl/worksheets/sheet1.xml", "w") as entry:
+                entry.write(head.encode("utf-8"))
+                _copy(rows, entry)
+                entry.write(tail[: -len("</worksheet>")].encode("utf-8"))
+                entry.write(f'<autoFilter ref="{filter_ref}"/>'.encode())
+                if profiles:
+                    entry.write(b"<hyperlinks>")
+                    _copy(links, entry)
+                    entry.write(b"</hyperlinks>")
+                entry.write(b"</worksheet>")
         sheets = [summary, *names]
         book.writestr(
             "xl/workbook.xml",
@@ -270,4 +284,12 @@ def render_workbook(profiles: Sequence[StoredProfile], template: Template) -> by
             )
             + "</Types>",
         )
-    return buffer.getvalue()
+
+
+_ROWS = "\x00rows\x00"  # where the Summary's rows go in its sheet (never in XML text)
+
+
+def _copy(source: IO[str], entry: IO[bytes]) -> None:
+    source.seek(0)
+    while chunk := source.read(1 << 20):
+        entry.write(chunk.encode("utf-8"))
