@@ -90,6 +90,7 @@ class OrgStructure:
         """Add ``headcount`` slots of ``title`` to the unit at ``path``."""
         self.memo.clear()
         unit = self.ensure_unit(path, code)
+        path = unit.path  # one tuple per unit, not one per row: 100,000 rows repeat a few thousand paths
         for i, existing in enumerate(unit.positions):
             if existing.title == title:
                 unit.positions[i] = Position(path, title, existing.headcount + headcount)

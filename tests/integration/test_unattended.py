@@ -237,14 +237,21 @@ def test_accept_and_reject_pending_new_files(capsys: pytest.CaptureFixture[str],
 
 @needs_a101
 @pytest.mark.parametrize(
-    ("name", "encoding", "delimiter"),
-    [("utf8.csv", "utf-8-sig", ";"), ("win.csv", "cp1251", ","), ("plain.csv", "utf-8", "\t")],
+    ("name", "encoding", "delimiter", "ending"),
+    [
+        ("utf8.csv", "utf-8-sig", ";", "\r\n"),
+        ("win.csv", "cp1251", ",", "\r\n"),
+        ("plain.csv", "utf-8", "\t", "\n"),
+        ("mac.csv", "utf-8", ";", "\r"),  # old Mac line ends: no line feed anywhere
+    ],
 )
-def test_fixture_as_csv_loads_identically(tmp_path: Path, name: str, encoding: str, delimiter: str) -> None:
+def test_fixture_as_csv_loads_identically(
+    tmp_path: Path, name: str, encoding: str, delimiter: str, ending: str
+) -> None:
     original = load_org(A101 / "Structure.xlsx")
     path = tmp_path / name
     with path.open("w", encoding=encoding, newline="") as handle:
-        csv.writer(handle, delimiter=delimiter).writerows(level_rows(original))
+        csv.writer(handle, delimiter=delimiter, lineterminator=ending).writerows(level_rows(original))
     copy = load_org(path)
     assert len(copy.units) == 567
     assert sorted((p.unit_path, p.title, p.headcount) for p in copy.positions()) == sorted(
@@ -267,3 +274,12 @@ def test_fixture_as_xls_loads_identically(tmp_path: Path) -> None:
     copy = load_org(tmp_path / "Structure.xls")
     assert len(copy.units) == 567 and sum(1 for _ in copy.positions()) == 1689
     assert sum(p.headcount for p in copy.positions()) == 2844
+
+
+def test_a_csv_field_may_hold_a_line_break(tmp_path: Path) -> None:
+    path = tmp_path / "org.csv"
+    path.write_text(
+        'Уровень 1;Уровень 2;Должность\r\nБлок;Отдел;"Ведущий\nспециалист"\r\nБлок;Отдел;Аналитик\r\n', encoding="utf-8"
+    )
+    org = load_org(path)
+    assert [p.title for p in org.positions()] == ["Ведущий\nспециалист", "Аналитик"]
