@@ -18,6 +18,7 @@ from profilegen.org.selection import UnitIndex
 class StoredProfile:
     path: Path
     document: dict[str, Any]
+    light: bool = False  # the document holds only its identity (``full`` reads the rest)
 
     @property
     def _identity(self) -> dict[str, Any]:
@@ -41,16 +42,16 @@ class StoredProfile:
         name = (self.document.get("meta") or {}).get("employee_name")
         return str(name) if name else None
 
-    def light(self) -> StoredProfile:
+    def identity(self) -> StoredProfile:
         """Its identity alone (whose profile, in which file): what listing, sorting and selecting need, a
         few hundred bytes instead of the whole document — an export of 100,000 profiles holds only these."""
         position = {"unit_path": list(self.unit_path), "title": self.title}
         meta: dict[str, Any] = {"position": position, "employee_name": self.employee_name}
-        return StoredProfile(self.path, {"meta": meta, "profile": {}, LIGHT: True})
+        return StoredProfile(self.path, {"meta": meta, "profile": {}}, light=True)
 
     def full(self) -> StoredProfile:
         """The whole document (read again from its file when this is a light copy)."""
-        if not self.document.get(LIGHT):
+        if not self.light:
             return self
         try:
             document = read_profile(self.path)
@@ -59,9 +60,6 @@ class StoredProfile:
         if document is None:
             raise InputError("removed while profiles were read", source=str(self.path))
         return StoredProfile(self.path, document)
-
-
-LIGHT = "\x00light"  # marks a document that holds only its identity (never a key of a profile file)
 
 
 def _is_profile_file(name: str) -> bool:
@@ -117,7 +115,7 @@ def find_profiles(out: Path, unreadable: list[Path] | None = None, light: bool =
     for path in profile_paths(out):
         profile = stored_profile(path)
         if profile is not None:
-            yield profile.light() if light else profile
+            yield profile.identity() if light else profile
         elif unreadable is not None:
             unreadable.append(path)
 
