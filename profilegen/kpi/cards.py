@@ -61,6 +61,7 @@ class CardAssignment:
     ambiguous: list[Ambiguous] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     unmatched: list[Card] = field(default_factory=list)
+    _covered_sets: dict[tuple[str, str], frozenset[UnitPath]] | None = None
 
     def card_for(self, position: Position) -> Card | None:
         return self.cards.get(position.key)
@@ -70,18 +71,28 @@ class CardAssignment:
         the nearest unit above — within a department's workbook that covers its unit (a top managers' card is
         a block head's, not the unit's)."""
         path = position.unit_path
-        sheets_of: dict[str, int] = {}
-        for file, _sheet in self.coverage:
-            sheets_of[file] = sheets_of.get(file, 0) + 1
+        covered = self._covered()
         for depth in range(len(path), 0, -1):
             for holder in org.units[path[:depth]].positions:
                 card = self.cards.get(holder.key)
-                if card is None or holder == position or sheets_of.get(card.file, 0) != 1:
+                if card is None or holder == position:
                     continue
-                covered, _ = self.coverage[(card.file, card.sheet)]
-                if path in covered:
+                units = covered.get((card.file, card.sheet))
+                if units is not None and path in units:
                     return card
         return None
+
+    def _covered(self) -> dict[tuple[str, str], frozenset[UnitPath]]:
+        """The units each sheet covers, as a set — for the sheets of single-sheet workbooks only (worked out
+        once: `unit_card` asks for every position)."""
+        if self._covered_sets is None:
+            sheets_of: dict[str, int] = {}
+            for file, _sheet in self.coverage:
+                sheets_of[file] = sheets_of.get(file, 0) + 1
+            self._covered_sets = {
+                key: frozenset(units) for key, (units, _why) in self.coverage.items() if sheets_of[key[0]] == 1
+            }
+        return self._covered_sets
 
 
 def file_code(name: str) -> str:
@@ -114,7 +125,9 @@ class CardMapper:
         self.overrides = overrides
         self.sheets = sheets  # "FILE" or "FILE/SHEET" → unit (mapping.yaml `workbooks:`)
         self._titles: dict[str, list[Position]] = {}
-        self._initials: dict[str, frozenset[str]] | None = None
+        self._by_initials: dict[str, list[UnitPath]] | None = None  # a unit name's abbreviation → units
+        self._order: dict[UnitPath, int] | None = None
+        self._name_words: dict[str, list[str]] | None = None
         for position in org.positions():
             self._titles.setdefault(normalize(position.title), []).append(position)
 
@@ -193,7 +206,10 @@ class CardMapper:
         return [], f"no unit found for '{code}' (map it in mapping.yaml `workbooks:`)"
 
     def _subtree(self, path: UnitPath) -> list[UnitPath]:
-        return [u for u in self.org.units if u[: len(path)] == path]
+        """The unit and every unit below it, in the org's order."""
+        if self._order is None:
+            self._order = {unit: number for number, unit in enumerate(self.org.units)}
+        return sorted((u.path for u in self.org.subtree(path)), key=self._order.__getitem__)
 
     def _roots_named(self, sheet: str) -> list[UnitPath]:
         wanted = [w for w in words(sheet) if w not in _KIND_WORDS and w not in FILLER_WORDS and len(w) > 2]
@@ -208,25 +224,31 @@ class CardMapper:
         best = max(s for s, _ in scored)
         return [p for s, p in scored if s == best]
 
+    def _names(self) -> dict[str, list[str]]:
+        """Each unit name's words (worked out once: thousands of units share a few hundred names)."""
+        if self._name_words is None:
+            self._name_words = {name: words(name) for name in {p[-1] for p in self.org.units}}
+        return self._name_words
+
     def _unit_by_code(self, code: str) -> UnitPath | None:
         wanted = normalize(code)
-        if self._initials is None:  # once for all the workbooks (a name's initials take a dozen steps)
-            names = {p[-1] for p in self.org.units}
-            self._initials = {name: _initials(name) for name in names}
-        initials = self._initials
-        by_initials = [p for p in self.org.units if wanted in initials[p[-1]]]
+        if self._by_initials is None:  # once for all the workbooks (a name's initials take a dozen steps)
+            self._by_initials = {}
+            of_name = {name: _initials(name) for name in self._names()}
+            for unit in self.org.units:
+                for initials in of_name[unit[-1]]:
+                    self._by_initials.setdefault(initials, []).append(unit)
+        by_initials = self._by_initials.get(wanted, [])
         if len(by_initials) == 1:
             return by_initials[0]
         if not by_initials:  # "ДПУ": "Дирекция проектного управления по г.Москве, …"
-            starting = [p for p in self.org.units if any(i.startswith(wanted) for i in initials[p[-1]])]
+            starting = {p for i, units in self._by_initials.items() if i.startswith(wanted) for p in units}
             if len(starting) == 1:
-                return starting[0]
+                return starting.pop()
         code_words = words(code)
-        by_word = [
-            p
-            for p in self.org.units
-            if code_words and all(any(same_word(c, n) for n in words(p[-1])) for c in code_words)
-        ]
+        names = self._names() if code_words else {}
+        named = {n for n, w in names.items() if all(any(same_word(c, x) for x in w) for c in code_words)}
+        by_word = [p for p in self.org.units if p[-1] in named]
         by_word.sort(key=len)
         return by_word[0] if by_word and (len(by_word) == 1 or len(by_word[0]) < len(by_word[1])) else None
 
