@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.common import A101, STRUCTURE, need_fixture
 from profilegen.checking.rules import written_texts
 from profilegen.checking.run import Seen, check_profiles
-from profilegen.checking.similar import near_duplicates, shingles
+from profilegen.checking.similar import Shingles, near_duplicates, shingles
 from profilegen.cli.app import run
 from profilegen.config import Settings
 from profilegen.inputs import Selection
@@ -24,8 +24,9 @@ from profilegen.reporting.page import render_page
 from profilegen.template.loader import load_template
 
 
-def _all_pairs(sets: list[frozenset[int]], owners: list[object], threshold: float) -> int:
+def _all_pairs(arrays: list[Shingles], owners: list[object], threshold: float) -> int:
     """The same question answered without an index: every pair's exact similarity."""
+    sets = [frozenset(a.tolist()) for a in arrays]
     pairs = 0
     for i, j in itertools.combinations(range(len(sets)), 2):
         if owners[i] != owners[j] and len(sets[i] & sets[j]) / max(1, len(sets[i] | sets[j])) >= threshold:

@@ -11,7 +11,7 @@ from typing import Any
 
 from profilegen.approval import APPROVED, UNAPPROVED, approval_status
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Finding, Profile, written_texts
-from profilegen.checking.similar import near_duplicates, shingles
+from profilegen.checking.similar import Shingles, near_duplicates, shingles
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
@@ -127,7 +127,7 @@ def _check(
     forms: dict[str, Form] = {}
     layout = OutputLayout(inputs.org, settings.out)
     result = CheckResult(language=template.language)
-    texts: list[frozenset[int]] = []
+    texts: list[Shingles] = []
     owners: list[Owner] = []
     for context in iter_contexts(inputs, selection, settings):
         for path, employee in _profiles_of(layout, context):
@@ -178,7 +178,7 @@ def _label(owner: Owner) -> str:
 
 def _near_duplicates(
     result: CheckResult,
-    texts: list[frozenset[int]],
+    texts: list[Shingles],
     owners: list[Owner],
     threshold: float,
 ) -> None:
