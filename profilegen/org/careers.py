@@ -76,6 +76,7 @@ class Careers:
         self._maps: dict[tuple[UnitPath, str], Career] = {}
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
         self._rung_memo: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
+        self._graded_memo: dict[UnitPath, list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
         self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
 
@@ -185,12 +186,7 @@ class Careers:
         head = self.roles.head(path)
 
         def others(where: UnitPath) -> list[tuple[Position, Grade]]:
-            found = []
-            for other in self.org.units[where].positions:
-                other_grade = read_grade(other.title)
-                if other_grade is not None and other_grade.profession != grade.profession and other != head:
-                    found.append((other, other_grade))
-            return found
+            return [(o, g) for o, g in self._graded(where) if g.profession != grade.profession and o != head]
 
         def around() -> list[tuple[Position, Grade]]:  # the units under the one above its parent, nearest first
             if len(path) < 3:
@@ -224,11 +220,16 @@ class Careers:
         key = (path, grade.profession)
         if key in self._rung_memo:
             return self._rung_memo[key]
-        found = self._rung_memo[key] = []
-        for position in self.org.units[path].positions:
-            other = read_grade(position.title)
-            if other is not None and other.profession == grade.profession:
-                found.append((position, other))
+        found = self._rung_memo[key] = [(p, g) for p, g in self._graded(path) if g.profession == grade.profession]
+        return found
+
+    def _graded(self, path: UnitPath) -> list[tuple[Position, Grade]]:
+        """A unit's positions whose titles read as a grade, with it (worked out once per unit: a unit is asked
+        about by each of its positions and its siblings')."""
+        found = self._graded_memo.get(path)
+        if found is None:
+            graded = ((p, read_grade(p.title)) for p in self.org.units[path].positions)
+            found = self._graded_memo[path] = [(p, g) for p, g in graded if g is not None]
         return found
 
     def _siblings(self, path: UnitPath) -> list[UnitPath]:
