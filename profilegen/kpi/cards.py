@@ -61,7 +61,7 @@ class CardAssignment:
     ambiguous: list[Ambiguous] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     unmatched: list[Card] = field(default_factory=list)
-    _covered_sets: dict[tuple[str, str], frozenset[UnitPath]] | None = None
+    _covered_sets: dict[tuple[str, str], frozenset[UnitPath]] | None = field(default=None, repr=False, compare=False)
 
     def card_for(self, position: Position) -> Card | None:
         return self.cards.get(position.key)

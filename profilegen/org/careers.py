@@ -260,8 +260,7 @@ class Careers:
 
     def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str) -> list[Candidate]:
         """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside)."""
-        graded = [(p, read_grade(p.title)) for p in self.org.units[path].positions if p != exclude]
-        ranked = [(p, g) for p, g in graded if g is not None and not _assistant(p.title)]
+        ranked = [(p, g) for p, g in self._graded(path) if p != exclude and not _assistant(p.title)]
         if not ranked:
             return []
         best = max(g.rank for _, g in ranked)
