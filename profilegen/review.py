@@ -19,7 +19,7 @@ from profilegen.errors import SelectionError
 from profilegen.export.diff import SectionDiff, diff_markdown, diff_profiles
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import format_file, personal_files
+from profilegen.export.paths import Listing, format_file
 from profilegen.export.render import RenderOptions, render
 from profilegen.export.writer import file_hash, known_hashes, suffix_of, variant
 from profilegen.inputs import check_employee_name, load_org_from_settings
@@ -53,15 +53,16 @@ def choose(
         raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")
     choice = Choice(layout, positions, employee)
     if employee is None:
-        choice.personal = [label for p in positions for label in personal_profiles(layout, p)]
+        listing = Listing()
+        choice.personal = [label for p in positions for label in personal_profiles(layout, p, listing)]
     return choice
 
 
-def personal_profiles(layout: OutputLayout, position: Position) -> list[str]:
+def personal_profiles(layout: OutputLayout, position: Position, listing: Listing | None = None) -> list[str]:
     """'Unit / Path — Title (Employee)' for each personal profile of the position in OUT."""
     stem = layout.stem(position.unit_path, position.title)
     found = []
-    for path in personal_files(stem):
+    for path in (listing or Listing()).personal_files(stem):
         try:
             document = read_profile(path)
         except UnreadableProfile:

@@ -15,7 +15,7 @@ from profilegen.checking.similar import Shingles, near_duplicates, shingles
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import format_file, personal_files
+from profilegen.export.paths import Listing, format_file
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import Selection, iter_contexts, load_inputs
@@ -79,11 +79,11 @@ class CheckResult:
         } | ({"judge": self.judge} if self.judge is not None else {})
 
 
-def _profiles_of(layout: OutputLayout, context: PositionContext) -> list[tuple[Path, str | None]]:
+def _profiles_of(layout: OutputLayout, listing: Listing, context: PositionContext) -> list[tuple[Path, str | None]]:
     """The position's profile file and its personal profiles, with their employee (None for the position's)."""
     stem = layout.stem(context.unit_path, context.title)
     found: list[tuple[Path, str | None]] = [(format_file(stem, "json"), None)]
-    for path in personal_files(stem):
+    for path in listing.personal_files(stem):
         found.append((path, path.stem[len(stem.name) + 2 : -1]))
     return found
 
@@ -126,11 +126,12 @@ def _check(
     template = load_template(settings.template, settings.language)
     forms: dict[str, Form] = {}
     layout = OutputLayout(inputs.org, settings.out)
+    listing = Listing()
     result = CheckResult(language=template.language)
     texts: list[Shingles] = []
     owners: list[Owner] = []
     for context in iter_contexts(inputs, selection, settings):
-        for path, employee in _profiles_of(layout, context):
+        for path, employee in _profiles_of(layout, listing, context):
             try:
                 document = read_profile(path)
             except UnreadableProfile as exc:

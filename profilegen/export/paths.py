@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import glob
+import bisect
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -88,6 +89,27 @@ def format_file(stem: Path, fmt: str) -> Path:
     return stem.with_name(format_name(stem, fmt))
 
 
-def personal_files(stem: Path) -> list[Path]:
-    """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order."""
-    return sorted(stem.parent.glob(f"{glob.escape(stem.name)} (*).json"))
+class Listing:
+    """The names in OUT's folders, each folder listed once: a reader walking many positions of a unit asks
+    its folder once instead of once per position (a glob per position was quadratic in the folder's size)."""
+
+    def __init__(self) -> None:
+        self._names: dict[Path, list[str]] = {}
+
+    def personal_files(self, stem: Path) -> list[Path]:
+        """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order."""
+        names = self._names.get(stem.parent)
+        if names is None:
+            try:
+                names = sorted(entry.name for entry in os.scandir(stem.parent))
+            except (FileNotFoundError, NotADirectoryError):
+                names = []
+            self._names[stem.parent] = names
+        prefix, end = f"{stem.name} (", ").json"
+        found = []
+        for name in names[bisect.bisect_left(names, prefix) :]:
+            if not name.startswith(prefix):
+                break
+            if name.endswith(end) and len(name) >= len(prefix) + len(end):
+                found.append(stem.parent / name)
+        return found

@@ -103,3 +103,33 @@ def test_deep_paths_stay_under_240_characters(tmp_path: Path) -> None:
     assert shallow.parent.name == "Отдел кадров и организационного развития компании", "short paths stay whole"
     again = OutputLayout(org, out).file(deep, title, "docx", "Анна-Мария Константинопольская")
     assert again == path, "shortening is deterministic"
+
+
+def test_personal_files_are_the_positions_own_from_one_listing_of_its_folder(tmp_path: Path) -> None:
+    from profilegen.export.paths import Listing
+
+    names = [
+        "Менеджер.json",
+        "Менеджер (Анна Иванова).json",
+        "Менеджер (Борис [Б.] Петров).json",  # glob's special characters in a name
+        "Менеджер (Анна Иванова).md",
+        "Менеджер по продажам (Вера).json",  # another position whose title starts the same
+        "Менеджер (проектов) (Глеб).json",  # read as ours too, as the glob did (see the note on #22)
+        "Менеджер ().json",
+    ]
+    for name in names:
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    listing = Listing()
+    found = [p.name for p in listing.personal_files(tmp_path / "Менеджер")]
+    assert found == sorted(
+        [
+            "Менеджер (Анна Иванова).json",
+            "Менеджер (Борис [Б.] Петров).json",
+            "Менеджер (проектов) (Глеб).json",
+            "Менеджер ().json",
+        ]
+    )
+    assert [p.name for p in listing.personal_files(tmp_path / "Менеджер (проектов)")] == [
+        "Менеджер (проектов) (Глеб).json"
+    ]
+    assert listing.personal_files(tmp_path / "missing" / "Менеджер") == []
