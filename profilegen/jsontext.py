@@ -3,6 +3,7 @@ compact lines, at a fraction of the standard encoder's cost (its indented form i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -16,3 +17,29 @@ def pretty(value: Any) -> bytes:
 def compact(value: Any) -> bytes:
     """One line, non-ASCII as is, no newline."""
     return orjson.dumps(value)
+
+
+def pretty_chunks(value: dict[str, Any]) -> Iterator[bytes]:
+    """``pretty(value)`` in pieces: a value given as an iterator is written as a list, an item at a time, so
+    a list of a million findings is never one document in memory. The bytes are pretty()'s."""
+    if not value:
+        yield b"{}\n"
+        return
+    separator = b"{\n"
+    for key, item in value.items():
+        yield separator + b"  " + compact(key) + b": "
+        separator = b",\n"
+        if not isinstance(item, Iterator):
+            yield _indented(item, b"  ")
+            continue
+        opened = False
+        for entry in item:
+            yield (b",\n" if opened else b"[\n") + b"    " + _indented(entry, b"    ")
+            opened = True
+        yield b"\n  ]" if opened else b"[]"
+    yield b"\n}\n"
+
+
+def _indented(value: Any, prefix: bytes) -> bytes:
+    """The pretty form of a nested value, its lines after the first shifted right by ``prefix``."""
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2).replace(b"\n", b"\n" + prefix)

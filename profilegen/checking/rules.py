@@ -196,6 +196,7 @@ def duplicate_tasks(item: Profile, form: Form, settings: CheckSettings) -> list[
     return found
 
 
+@lru_cache(maxsize=1 << 12)
 def _distinctive(name: str) -> frozenset[str]:
     return frozenset(w for w in words(name) if len(w) > 2 and w not in STOP_WORDS and not w.isdigit())
 
@@ -204,29 +205,44 @@ def _has(text_forms: set[str], word: str) -> bool:
     return word in text_forms or not forms_of(word).isdisjoint(text_forms)
 
 
-def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
-    """A task that names a sibling unit (its distinctive words, in any form) as the position's own work."""
-    context = item.context
-    own: set[str] = set()
-    for text in (*context.unit_path, context.title):
-        for w in words(text):
-            own |= {w, *forms_of(w)}
-    # a sibling is named when the task says every distinctive word of its name that the position's own
-    # units do not share — two at least, unless its name has only one: "отдела инфраструктуры" names
-    # «Отдел инфраструктуры»; "внутренние регламенты" does not name «Внутренние социальные объекты»
+@lru_cache(maxsize=1 << 12)
+def _forms_of_words(text: str) -> frozenset[str]:
+    """The text's words with every form of each (a unit's name is asked about by each of its positions)."""
+    return frozenset(form for w in words(text) for form in (w, *forms_of(w)))
+
+
+def _named_siblings(
+    unit_path: tuple[str, ...], title: str, sibling_units: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The sibling units a task could name, each with the distinctive words the position's own units lack:
+    every distinctive word of its name that the position's own units do not share — two at least, unless its
+    name has only one ("отдела инфраструктуры" names «Отдел инфраструктуры»; "внутренние регламенты" does
+    not name «Внутренние социальные объекты»)."""
+    own = frozenset().union(*(_forms_of_words(text) for text in (*unit_path, title)))
     siblings = []
-    for name, _purpose in context.sibling_units:
+    for name, _purpose in sibling_units:
         full = _distinctive(name)
         marks = full - own
         if len(marks) >= 2 or (marks and len(full) == 1):
             siblings.append((name, marks))
+    return tuple(siblings)
+
+
+def _together(word: str) -> bool:
+    return word in _TOGETHER or not forms_of(word).isdisjoint(_TOGETHER)
+
+
+def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
+    """A task that names a sibling unit (its distinctive words, in any form) as the position's own work."""
+    context = item.context
+    siblings = _named_siblings(context.unit_path, context.title, context.sibling_units)
     kpis = [normalize(k.name) for k in context.kpis]
     found = []
     for task in tasks(item.profile, form.template):
         if any(k in normalize(task) for k in kpis):
             continue  # a task about one of its own KPIs is its own work
         said = set(words(task))
-        if not _TOGETHER.isdisjoint(said) or any(not forms_of(w).isdisjoint(_TOGETHER) for w in said):
+        if any(_together(w) for w in said):
             continue
         for name, marks in siblings:
             if all(_has(said, w) for w in marks):
@@ -302,6 +318,8 @@ def facts_mismatch(item: Profile, form: Form, settings: CheckSettings) -> list[F
 
 
 def _same(a: Any, b: Any) -> bool:
+    if a == b:  # the usual answer, in one comparison; the tolerance below is for numbers that differ
+        return True
     if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
         return abs(float(a) - float(b)) < 1e-9
     if isinstance(a, list) and isinstance(b, list):

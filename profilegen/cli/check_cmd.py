@@ -20,7 +20,7 @@ from profilegen.cli.options import (
     StateDirOption,
     selection,
 )
-from profilegen.cli.output import emit_json, info, warn
+from profilegen.cli.output import emit_json_pieces, info, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode
 from profilegen.text import plural
@@ -100,10 +100,10 @@ def check(
         info(f"findings written to {xlsx}")
     summary = result.summary()
     if as_json:
-        found: dict[str, Any] = {"findings": [f.as_json() for f in result.findings], "summary": summary}
+        found: dict[str, Any] = {"findings": (f.as_json() for f in result.findings), "summary": summary}
         if scores is not None:
             found["scores"] = scores
-        emit_json(found)
+        emit_json_pieces(found)  # a finding at a time: 100,000 profiles' findings are never one text
     else:
         last = None
         for item in result.findings:

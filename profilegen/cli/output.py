@@ -10,7 +10,7 @@ from typing import Any, cast
 from rich.console import Console
 
 from profilegen.cli.state import OPTIONS
-from profilegen.jsontext import compact, pretty
+from profilegen.jsontext import compact, pretty, pretty_chunks
 
 
 def _color() -> bool:
@@ -44,6 +44,14 @@ def error(message: str) -> None:
 
 def emit_json(data: Any) -> None:
     _bytes_writer()(pretty(data))
+    sys.stdout.flush()
+
+
+def emit_json_pieces(data: dict[str, Any]) -> None:
+    """`emit_json` of an object whose iterator values are written as lists an item at a time."""
+    write = _bytes_writer()
+    for piece in pretty_chunks(data):
+        write(piece)
     sys.stdout.flush()
 
 

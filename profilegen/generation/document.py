@@ -4,6 +4,7 @@ profilegen's own record of whose profile it is and how it was made."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,33 +43,38 @@ def _kpi_rows(spec: FieldSpec, context: PositionContext, gate: str) -> list[dict
     return rows
 
 
+_Fact = Callable[[FieldSpec, PositionContext, Form, str], Any]
+
+# each fact worked out only when asked for (a profile has a dozen fact fields; check asks for each of 100,000)
+_FACTS: dict[str, _Fact] = {
+    "position_title": lambda spec, c, form, date: c.title,
+    "employee": lambda spec, c, form, date: c.employee_name,
+    "unit_top_block": lambda spec, c, form, date: c.unit_path[0],
+    "unit_path": lambda spec, c, form, date: " / ".join(c.unit_path),
+    "unit_name": lambda spec, c, form, date: c.unit_path[-1],
+    "category": lambda spec, c, form, date: c.category_label or spec.codes.get(c.category) or c.category,
+    "manager": lambda spec, c, form, date: c.direct_manager or None,
+    "deputy_of": lambda spec, c, form, date: c.deputy_of,
+    "subordinate_units": lambda spec, c, form, date: len(c.subordinate_units),
+    "subordinate_unit_names": lambda spec, c, form, date: list(c.subordinate_units),
+    "direct_reports": lambda spec, c, form, date: c.subordinate_people,
+    "headcount_below": lambda spec, c, form, date: c.headcount_below,
+    "competencies": lambda spec, c, form, date: list(c.competencies),
+    "feeders": lambda spec, c, form, date: [x.label for x in c.feeders],
+    "targets": lambda spec, c, form, date: [
+        f"{x.label} — {form.template.texts.get(f'track_{x.track}', x.track)}" for x in c.targets
+    ],
+    "kpi_source": lambda spec, c, form, date: kpi_origin(c, form.template.texts),
+    "prepared_by": lambda spec, c, form, date: form.prepared_by or None,
+    "date": lambda spec, c, form, date: date,
+}
+
+
 def fact_value(spec: FieldSpec, context: PositionContext, form: Form, date: str) -> Any:
     """The value profilegen gives a fact field (None where its inputs say nothing)."""
-    texts = form.template.texts
-    fact = spec.fact
-    if fact == "kpis":
-        return _kpi_rows(spec, context, texts["gate"])
-    values: dict[str, Any] = {
-        "position_title": context.title,
-        "employee": context.employee_name,
-        "unit_top_block": context.unit_path[0],
-        "unit_path": " / ".join(context.unit_path),
-        "unit_name": context.unit_path[-1],
-        "category": context.category_label or spec.codes.get(context.category) or context.category,
-        "manager": context.direct_manager or None,
-        "deputy_of": context.deputy_of,
-        "subordinate_units": len(context.subordinate_units),
-        "subordinate_unit_names": list(context.subordinate_units),
-        "direct_reports": context.subordinate_people,
-        "headcount_below": context.headcount_below,
-        "competencies": list(context.competencies),
-        "feeders": [c.label for c in context.feeders],
-        "targets": [f"{c.label} — {texts.get(f'track_{c.track}', c.track)}" for c in context.targets],
-        "kpi_source": kpi_origin(context, texts),
-        "prepared_by": form.prepared_by or None,
-        "date": date,
-    }
-    return values[str(fact)]
+    if spec.fact == "kpis":
+        return _kpi_rows(spec, context, form.template.texts["gate"])
+    return _FACTS[str(spec.fact)](spec, context, form, date)
 
 
 def _date(language: str) -> str:

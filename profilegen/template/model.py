@@ -95,14 +95,22 @@ class Template:
     sha256: str
     source: str  # the shipped name or the file it was read from
     instructions: str = ""  # what the model is told about the form as a whole
+    # worked out once: checking 100,000 profiles asks for them a few times each
+    _fields: tuple[FieldSpec, ...] = field(init=False, repr=False, compare=False)
+    _written: tuple[FieldSpec, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        every = tuple(f for s in self.sections for f in s.fields)
+        object.__setattr__(self, "_fields", every)
+        object.__setattr__(self, "_written", tuple(f for f in every if f.written))
 
     @property
-    def fields(self) -> list[FieldSpec]:
-        return [f for s in self.sections for f in s.fields]
+    def fields(self) -> tuple[FieldSpec, ...]:
+        return self._fields
 
     @property
-    def written(self) -> list[FieldSpec]:
-        return [f for f in self.fields if f.written]
+    def written(self) -> tuple[FieldSpec, ...]:
+        return self._written
 
     def field(self, key: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.key == key), None)

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profilegen.jsontext import compact, pretty
+from profilegen.jsontext import compact, pretty, pretty_chunks
 
 _SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()
 _VALUES = st.recursive(
@@ -30,3 +30,10 @@ def test_floats_and_compact_lines_read_back_unchanged(value: Any) -> None:
 
 def test_cyrillic_is_written_as_is() -> None:
     assert pretty({"должность": "Аналитик"}) == '{\n  "должность": "Аналитик"\n}\n'.encode()
+
+
+@given(st.dictionaries(st.text(), _VALUES, max_size=4))
+def test_an_object_written_in_pieces_is_its_pretty_form(value: dict[str, Any]) -> None:
+    """A list value given as an iterator is written item by item, and the bytes are pretty()'s."""
+    streamed = {k: iter(v) if isinstance(v, list) else v for k, v in value.items()}
+    assert b"".join(pretty_chunks(streamed)) == pretty(value)
