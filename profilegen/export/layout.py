@@ -10,6 +10,7 @@ from profilegen.org.model import OrgStructure, UnitPath
 MAX_PATH = 240  # whole path, OUT included: under Windows' classic 260 with room to spare
 LONGEST_SUFFIX = len(".new.docx")
 KEEP_NAME = 60
+STEMS_KEPT = 8192  # positions whose paths are remembered (a run asks for a position's a few times in a row)
 
 
 class OutputLayout:
@@ -86,6 +87,8 @@ class OutputLayout:
         key = (path, title, employee_name)
         stem = self._stem_cache.get(key)
         if stem is None:
+            if len(self._stem_cache) >= STEMS_KEPT:  # the recent ones only: 100,000 paths held took 70 MB
+                self._stem_cache.clear()
             stem = self._stem_cache[key] = self.checked_dir(path) / self.file_stem(path, title, employee_name)
         return stem
 

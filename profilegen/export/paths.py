@@ -89,6 +89,9 @@ def format_file(stem: Path, fmt: str) -> Path:
     return stem.with_name(format_name(stem, fmt))
 
 
+FOLDERS_KEPT = 256
+
+
 class Listing:
     """The names in OUT's folders, each folder listed once: a reader walking many positions of a unit asks
     its folder once instead of once per position (a glob per position was quadratic in the folder's size)."""
@@ -100,6 +103,8 @@ class Listing:
         """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order."""
         names = self._names.get(stem.parent)
         if names is None:
+            if len(self._names) >= FOLDERS_KEPT:  # readers go unit by unit: the recent folders are enough
+                self._names.clear()
             try:
                 names = sorted(entry.name for entry in os.scandir(stem.parent))
             except (FileNotFoundError, NotADirectoryError):
