@@ -8,7 +8,7 @@ import hashlib
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,9 +35,9 @@ from profilegen.generation.providers.choice import (
     server_slots,
 )
 from profilegen.generation.report import RunReport
-from profilegen.inputs import Selection, contexts_for, load_inputs, positions_for
+from profilegen.inputs import Selection, iter_contexts, load_inputs, positions_for
 from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
-from profilegen.org.model import OrgStructure
+from profilegen.org.model import OrgStructure, Position
 from profilegen.runs import GenerateOptions, GenerateResult, record_run, selection_inputs
 from profilegen.template.loader import load_template
 from profilegen.text import plural
@@ -53,7 +53,7 @@ def _edited_by_hand(
     for task in tasks:
         record = journal.position(task.key) or {}
         hashes = known_hashes(record)
-        stem = layout.stem(task.context.unit_path, task.context.title, task.context.employee_name)
+        stem = layout.stem(task.unit_path, task.title, task.employee_name)
         paths = [format_file(stem, f) for f in formats]
         edited = [str(p) for p in paths if is_edited(stem, p, hashes)]
         if edited:
@@ -213,13 +213,16 @@ def _generate(
                 lambda run_id: RunReport(run_id, [engine.skipped(*position) for position in quick]),
                 planned="from the last plan",
             )
-        contexts = contexts_for(inputs, selection, settings, chosen)
-        forced = _forced_selection(journal, contexts) if options.force else None
+
+        def contexts() -> Iterator[PositionContext]:  # made as planning reads them, not all held at once
+            return iter_contexts(inputs, selection, settings, chosen)
+
+        forced = _forced_selection(journal, chosen) if options.force else None
         since = (journal.meta(forced) or {}).get("since") if forced else None
         if since is not None:
             notice("continuing the interrupted --force run of this selection: what it regenerated is not redone")
         planner = planner_for(provider, journal, layout, engine, options, settings, since)
-        tasks = planner.plan(contexts, records)
+        tasks = planner.plan(contexts(), records)
         if not options.dry_run:
             plan_cache.record(journal, digest, {t.key: t.fingerprint for t in tasks})
         reformed = sum(1 for t in tasks if t.action == "generate" and "template" in t.reason.split(": ")[-1])
@@ -249,7 +252,7 @@ def _generate(
         def execute(run_id: str) -> RunReport:
             if batcher is not None and options.batch:
                 report, result.batch = run_batches(
-                    batcher, lambda: planner.plan(contexts), engine, run_id, settings, options.wait, collected, notice
+                    batcher, lambda: planner.plan(contexts()), engine, run_id, settings, options.wait, collected, notice
                 )
                 return report
             return asyncio.run(engine.run(tasks, run_id))
@@ -283,9 +286,10 @@ def planner_for(
     )
 
 
-def _forced_selection(journal: Journal, contexts: Sequence[PositionContext]) -> str:
+def _forced_selection(journal: Journal, chosen: tuple[list[Position], str | None]) -> str:
     """The journal's name for a forced run of exactly these positions."""
-    keys = sorted(journal.position_key(c.unit_path, c.title, c.employee_name) for c in contexts)
+    positions, employee = chosen
+    keys = sorted(journal.position_key(p.unit_path, p.title, employee) for p in positions)
     return "forced:" + hashlib.sha256("\n".join(keys).encode("utf-8")).hexdigest()[:16]
 
 

@@ -185,14 +185,9 @@ def _dry_run(result: "GenerateResult", as_json: bool) -> None:
         ],
         "to_render": sum(1 for t in result.tasks if t.action == "render"),
         "up_to_date": sum(1 for t in result.tasks if t.action == "up_to_date"),
-        "frozen": [
-            {"path": list(t.context.unit_path), "position": t.context.title}
-            for t in result.tasks
-            if t.action == "frozen"
-        ],
+        "frozen": [{"path": list(t.unit_path), "position": t.title} for t in result.tasks if t.action == "frozen"],
         "edited_by_hand": [
-            {"path": list(t.context.unit_path), "position": t.context.title, "files": files}
-            for t, files in result.edited
+            {"path": list(t.unit_path), "position": t.title, "files": files} for t, files in result.edited
         ],
         **result.estimate,
         "provider": result.provider,

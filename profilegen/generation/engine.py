@@ -104,7 +104,7 @@ class Engine:
             else:
                 queue.put_nowait(task)
         state = RunState()
-        busy = {t.context.unit_path for t in tasks if t.action not in SKIPPED}
+        busy = {t.unit_path for t in tasks if t.action not in SKIPPED}
         for folder in {self.layout.checked_dir(path) for path in busy}:
             remove_stale_temp_files(folder)
 
@@ -201,7 +201,7 @@ class Engine:
         return report
 
     def _skip(self, task: Task) -> Outcome:
-        return self.skipped(task.key, describe(task.context), task.action)
+        return self.skipped(task.key, task.label, task.action)
 
     def skipped(self, key: str, label: str, action: str) -> Outcome:
         """A position that needs nothing: said (at -v) and counted."""

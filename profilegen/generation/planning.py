@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,12 +24,27 @@ class Task:
     """One position to bring up to date."""
 
     key: str
-    context: PositionContext
+    unit_path: UnitPath
+    title: str
+    employee_name: str | None
     fingerprint: str
     # "generate"; "export" (a journaled answer); "render" (missing formats); "rewrite" (over hand edits, with
     # --overwrite-edited); "up_to_date"; "frozen"; "quarantined"; "kept_llm"; "in_batch" (in an open batch)
     action: str
     reason: str = ""
+    # kept only by a task with work: a night that plans 100,000 positions holds the few that changed
+    work: PositionContext | None = None
+
+    @property
+    def context(self) -> PositionContext:
+        """The context of a task with work (one with nothing to do keeps none)."""
+        if self.work is None:
+            raise AssertionError(f"{self.label}: a task with nothing to do ({self.action}) keeps no context")
+        return self.work
+
+    @property
+    def label(self) -> str:
+        return label(self.unit_path, self.title)
 
 
 def generation_params(provider: Provider, template: Template) -> dict[str, Any]:
@@ -87,8 +102,9 @@ class Planner:
     send_employee_name: bool = False
     _records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def plan(self, contexts: Sequence[PositionContext], records: dict[str, dict[str, Any]] | None = None) -> list[Task]:
-        """A task per context; ``records`` are the journal's position summaries when already read."""
+    def plan(self, contexts: Iterable[PositionContext], records: dict[str, dict[str, Any]] | None = None) -> list[Task]:
+        """A task per context (each read once: a context is kept only by a task with work); ``records`` are the
+        journal's position summaries when already read."""
         exists = FolderListing(self.layout)
         self._records = records if records is not None else self.journal.position_summaries()
         tasks = []
@@ -106,7 +122,8 @@ class Planner:
             recorded = (self.journal.position(key) or {}).get("fingerprint_parts")  # the few that changed
             parts = changed_parts(recorded, fingerprint_parts(context, params))
             reason = f"inputs changed: {', '.join(parts)}" if parts else reason
-        return Task(key, context, fp, action, reason)
+        work = None if action in SKIPPED else context
+        return Task(key, context.unit_path, context.title, context.employee_name, fp, action, reason, work)
 
     def quick(
         self,

@@ -57,7 +57,7 @@ def _assistant(title: str) -> bool:
 
 
 class Careers:
-    """Career maps of one organisation's positions (computed on demand, remembered)."""
+    """Career maps of one organisation's positions (computed on demand)."""
 
     def __init__(self, org: OrgStructure, roles: Roles) -> None:
         self.org = org
@@ -73,7 +73,6 @@ class Careers:
                 blocks = self._by_block.setdefault(title, {})
                 if len(blocks.setdefault(path[:1], [])) < MAX_HORIZONTAL + 1:
                     blocks[path[:1]].append(position)
-        self._maps: dict[tuple[UnitPath, str], Career] = {}
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
         self._rung_memo: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
         self._graded_memo: dict[UnitPath, list[tuple[Position, Grade]]] = {}
@@ -81,11 +80,9 @@ class Careers:
         self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
 
     def of(self, position: Position) -> Career:
-        key = position.key
-        found = self._maps.get(key)
-        if found is None:
-            found = self._maps[key] = self._career(position)
-        return found
+        """The position's career map (worked out each time it is asked for: a run asks once per position, and
+        100,000 maps kept took some 60 MB; what they are made of is remembered per unit)."""
+        return self._career(position)
 
     def _career(self, position: Position) -> Career:
         role = self.roles.role(position)
