@@ -224,7 +224,7 @@ def _generate(
         planner = planner_for(provider, journal, layout, engine, options, settings, since)
         tasks = planner.plan(contexts(), records)
         if not options.dry_run:
-            plan_cache.record(journal, digest, {t.key: t.fingerprint for t in tasks})
+            plan_cache.record(journal, digest, ((t.key, t.fingerprint) for t in tasks))
         reformed = sum(1 for t in tasks if t.action == "generate" and "template" in t.reason.split(": ")[-1])
         if reformed:  # an upgrade or an edited template: said once, not per position
             notice(

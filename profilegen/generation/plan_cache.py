@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -67,17 +68,34 @@ def plan_digest(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def recorded(journal: Journal, digest: str | None) -> dict[str, str] | None:
-    """The fingerprints recorded for exactly this digest, by position key."""
+class Fingerprints:
+    """The recorded fingerprints, each under a short hash of its position's key: 100,000 keys spelling out
+    unit paths and titles took some 50 MB in the journal and as much again in memory each night; 16 hex
+    digits of sha256 do not collide among a selection's keys."""
+
+    def __init__(self, by_hash: dict[str, str]) -> None:
+        self._by_hash = by_hash
+
+    def get(self, key: str) -> str | None:
+        return self._by_hash.get(short_key(key))
+
+
+def short_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def recorded(journal: Journal, digest: str | None) -> Fingerprints | None:
+    """The fingerprints recorded for exactly this digest."""
     if digest is None:
         return None
     cached = journal.meta(PLAN_CACHE)
     if cached is None or cached.get("digest") != digest:
         return None
-    fingerprints: dict[str, str] = cached["fingerprints"]
-    return fingerprints
+    return Fingerprints(cached["fingerprints"])
 
 
-def record(journal: Journal, digest: str | None, fingerprints: dict[str, str]) -> None:
+def record(journal: Journal, digest: str | None, fingerprints: Iterable[tuple[str, str]]) -> None:
+    """Record (position key, fingerprint) pairs as the plan of ``digest``."""
     if digest is not None:
-        journal.set_meta(PLAN_CACHE, {"digest": digest, "fingerprints": fingerprints})
+        by_hash = {short_key(key): fingerprint for key, fingerprint in fingerprints}
+        journal.set_meta(PLAN_CACHE, {"digest": digest, "fingerprints": by_hash})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_name
@@ -15,6 +15,9 @@ from profilegen.generation.versions import SCHEMA_VERSION
 from profilegen.journal import Journal
 from profilegen.org.model import UnitPath
 from profilegen.template.model import Template
+
+if TYPE_CHECKING:
+    from profilegen.generation.plan_cache import Fingerprints
 
 SKIPPED = ("up_to_date", "frozen", "quarantined", "kept_llm", "in_batch")  # actions that touch nothing
 
@@ -129,7 +132,7 @@ class Planner:
         self,
         positions: Sequence[tuple[UnitPath, str]],
         employee: str | None,
-        fingerprints: dict[str, str],
+        fingerprints: Fingerprints,
         records: dict[str, dict[str, Any]],
     ) -> list[tuple[str, str, str]] | None:
         """(key, label, action) of every position when none needs work, from fingerprints already known for

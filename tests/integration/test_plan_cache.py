@@ -47,6 +47,7 @@ def test_the_quick_plan_is_the_full_plan(capsys: pytest.CaptureFixture[str], tmp
     with Journal(out / ".profilegen") as journal:
         recorded = journal.meta(plan_cache.PLAN_CACHE)
     assert recorded is not None and len(recorded["fingerprints"]) == 6
+    assert all(len(k) == 16 for k in recorded["fingerprints"]), "kept under short hashes, not the long keys"
     quick = invoke(capsys, "-v", *CRM, *where)
     assert _last_run_planned(out) == "from the last plan"
     records = _records(out)
