@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import format_name
+from profilegen.export.paths import FOLDERS_KEPT, format_name
 from profilegen.generation.context import PositionContext, changed_parts, fingerprint, fingerprint_parts, label
 from profilegen.generation.providers.base import Provider
 from profilegen.generation.versions import SCHEMA_VERSION
@@ -81,6 +81,8 @@ class FolderListing:
     def __call__(self, unit: UnitPath) -> frozenset[str]:
         names = self._names.get(unit)
         if names is None:
+            if len(self._names) >= FOLDERS_KEPT:  # planning goes unit by unit: 100,000 files' names held took 60 MB
+                self._names.clear()
             try:
                 names = frozenset(os.listdir(self.layout.checked_dir(unit)))
             except OSError:
