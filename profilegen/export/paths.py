@@ -94,22 +94,32 @@ FOLDERS_KEPT = 256
 
 class Listing:
     """The names in OUT's folders, each folder listed once: a reader walking many positions of a unit asks
-    its folder once instead of once per position (a glob per position was quadratic in the folder's size)."""
+    its folder once instead of once per position (a glob per position was quadratic in the folder's size).
+    Only the recent folders are kept: readers and planning go unit by unit."""
 
     def __init__(self) -> None:
-        self._names: dict[Path, list[str]] = {}
+        self._names: dict[Path, tuple[list[str], frozenset[str]]] = {}
+
+    def _listed(self, folder: Path) -> tuple[list[str], frozenset[str]]:
+        """The folder's names in order and as a set (none when it cannot be listed)."""
+        found = self._names.get(folder)
+        if found is None:
+            if len(self._names) >= FOLDERS_KEPT:  # 100,000 files' names held took 60 MB
+                self._names.clear()
+            try:
+                names = sorted(entry.name for entry in os.scandir(folder))
+            except OSError:
+                names = []
+            found = self._names[folder] = (names, frozenset(names))
+        return found
+
+    def names(self, folder: Path) -> frozenset[str]:
+        """The names in the folder."""
+        return self._listed(folder)[1]
 
     def personal_files(self, stem: Path) -> list[Path]:
         """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order."""
-        names = self._names.get(stem.parent)
-        if names is None:
-            if len(self._names) >= FOLDERS_KEPT:  # readers go unit by unit: the recent folders are enough
-                self._names.clear()
-            try:
-                names = sorted(entry.name for entry in os.scandir(stem.parent))
-            except (FileNotFoundError, NotADirectoryError):
-                names = []
-            self._names[stem.parent] = names
+        names = self._listed(stem.parent)[0]
         prefix, end = f"{stem.name} (", ").json"
         found = []
         for name in names[bisect.bisect_left(names, prefix) :]:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import FOLDERS_KEPT, format_name
+from profilegen.export.paths import Listing, format_name
 from profilegen.generation.context import PositionContext, changed_parts, fingerprint, fingerprint_parts, label
 from profilegen.generation.providers.base import Provider
 from profilegen.generation.versions import SCHEMA_VERSION
@@ -76,19 +75,14 @@ class FolderListing:
 
     def __init__(self, layout: OutputLayout) -> None:
         self.layout = layout
-        self._names: dict[UnitPath, frozenset[str]] = {}
+        self._listing = Listing()
 
     def __call__(self, unit: UnitPath) -> frozenset[str]:
-        names = self._names.get(unit)
-        if names is None:
-            if len(self._names) >= FOLDERS_KEPT:  # planning goes unit by unit: 100,000 files' names held took 60 MB
-                self._names.clear()
-            try:
-                names = frozenset(os.listdir(self.layout.checked_dir(unit)))
-            except OSError:
-                names = frozenset()
-            self._names[unit] = names
-        return names
+        try:
+            folder = self.layout.checked_dir(unit)
+        except OSError:
+            return frozenset()
+        return self._listing.names(folder)
 
 
 @dataclass(slots=True)
