@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from profilegen.cli.options import OrgOption, OutOption, SheetOption, StateDirOption, TemplateOption
-from profilegen.cli.output import warn
+from profilegen.cli.output import done, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
 from profilegen.text import plural
@@ -84,12 +84,12 @@ def export(
             profiles = current
             target = to or Path("profiles.xlsx")
             write_workbook(target, profiles, options.template)
-            print(f"wrote {target} ({len(profiles)} profiles)")
+            done(f"wrote {target} ({len(profiles)} profiles)")
             return
         from profilegen.cli.progress import counting
 
         with counting(len(profiles), f"export {fmt}") as advance:
             kept = rerender(state, profiles, fmt, options, advance)
-    print(f"rendered {plural(len(profiles) - len(kept), fmt + ' file')}")
+    done(f"rendered {plural(len(profiles) - len(kept), fmt + ' file')}")
     for path in kept:
-        print(f"kept (edited by hand): {path} — the new version is beside it as .new")
+        done(f"kept (edited by hand): {path} — the new version is beside it as .new")

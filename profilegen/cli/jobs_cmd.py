@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from profilegen.cli.options import JsonOption, OutOption, StateDirOption
-from profilegen.cli.output import emit_json, table
+from profilegen.cli.output import done, emit_json, table
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
 from profilegen.text import plural
@@ -293,7 +293,7 @@ def purge(
     state = _state(out, state_dir)
     with StateLock(state), Journal(state) as journal:
         removed = journal.purge_runs(days)
-    print(f"removed {plural(removed, 'run record')} older than {days:g} days")
+    done(f"removed {plural(removed, 'run record')} older than {days:g} days")
 
 
 def stats(

@@ -34,6 +34,12 @@ def info(message: str) -> None:
     OPTIONS.info(message)
 
 
+def done(message: str) -> None:
+    """A line saying what a command did (stdout), left out under --quiet: a successful cron job says nothing."""
+    if not OPTIONS.quiet:
+        print(message)
+
+
 def warn(message: str) -> None:
     print(f"warning: {message}", file=sys.stderr, flush=True)
 

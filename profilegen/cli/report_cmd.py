@@ -17,7 +17,7 @@ from profilegen.cli.options import (
     StateDirOption,
     selection,
 )
-from profilegen.cli.output import info
+from profilegen.cli.output import done, info
 from profilegen.cli.state import OPTIONS
 from profilegen.text import plural
 
@@ -53,4 +53,4 @@ def report(
     page = render_page(report_data(result, seen, template, title)).encode("utf-8")
     write_bytes_atomic(to, page)
     info(f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {len(page) / 1e6:.1f} MB")
-    print(f"report written to {to}")
+    done(f"report written to {to}")

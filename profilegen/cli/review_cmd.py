@@ -14,7 +14,7 @@ from profilegen.cli.options import (
     SheetOption,
     StateDirOption,
 )
-from profilegen.cli.output import emit_json, warn
+from profilegen.cli.output import done, emit_json, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.text import plural
 
@@ -209,9 +209,10 @@ def prune(
     for path in result.unreadable:
         warn(f"{path}: unreadable profile JSON, left where it is")
     verb = "would move" if dry_run else "moved"
+    say = print if dry_run else done  # what would move is the answer; what moved, a report --quiet leaves out
     for source, _target in result.moved:
-        print(f"{verb}: {source}")
-    print(
+        say(f"{verb}: {source}")
+    say(
         f"{verb} {plural(len(result.moved), 'file')} of {plural(result.positions, 'orphan profile')} "
         f"(of {result.total} in the folder) to {result.archive}"
     )

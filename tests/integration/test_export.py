@@ -130,6 +130,11 @@ def test_export_md_and_docx_rerender_without_generation(capsys: pytest.CaptureFi
     assert len(restored) == len(list((out / "Блок операционного директора" / "Департамент закупок").rglob("*.json")))
     docx = invoke(capsys, "export", "docx", "--out", str(out))
     assert "rendered 120 docx" in docx.stdout
+    quiet = [invoke(capsys, "--quiet", "export", fmt, "--out", str(out)) for fmt in ("md", "docx")]
+    quiet.append(invoke(capsys, "--quiet", "report", "--to", str(tmp_path / "review.html"), "--out", str(out)))
+    quiet.append(invoke(capsys, "--quiet", "jobs", "purge", "--out", str(out), "--older-than", "30"))
+    assert [(r.code, r.stdout, r.stderr) for r in quiet] == [(0, "", "")] * 4, "--quiet: nothing on success (cron)"
+    assert (tmp_path / "review.html").stat().st_size > 0
     assert invoke(capsys, "export", "pdf", "--out", str(out)).code == 2
     assert invoke(capsys, "export", "md", "--out", str(tmp_path / "none")).code == 2
     assert invoke(capsys, "export", "md", "--out", str(out), "-d", "Nope").code == 2
