@@ -62,7 +62,7 @@ def personal_profiles(layout: OutputLayout, position: Position, listing: Listing
     """'Unit / Path — Title (Employee)' for each personal profile of the position in OUT."""
     stem = layout.stem(position.unit_path, position.title)
     found = []
-    for path in (listing or Listing()).personal_files(stem):
+    for path in (listing or Listing()).personal_files(stem, layout.file_stems(position.unit_path)):
         try:
             document = read_profile(path)
         except UnreadableProfile:

@@ -83,7 +83,7 @@ def _profiles_of(layout: OutputLayout, listing: Listing, context: PositionContex
     """The position's profile file and its personal profiles, with their employee (None for the position's)."""
     stem = layout.stem(context.unit_path, context.title)
     found: list[tuple[Path, str | None]] = [(format_file(stem, "json"), None)]
-    for path in listing.personal_files(stem):
+    for path in listing.personal_files(stem, layout.file_stems(context.unit_path)):
         found.append((path, path.stem[len(stem.name) + 2 : -1]))
     return found
 

@@ -10,6 +10,7 @@ from profilegen.org.model import OrgStructure, UnitPath
 MAX_PATH = 240  # whole path, OUT included: under Windows' classic 260 with room to spare
 LONGEST_SUFFIX = len(".new.docx")
 KEEP_NAME = 60
+UNITS_KEPT = 256  # units whose positions' file stems are remembered
 STEMS_KEPT = 8192  # positions whose paths are remembered (a run asks for a position's a few times in a row)
 
 
@@ -43,6 +44,7 @@ class OutputLayout:
         self._checked: dict[UnitPath, Path] = {}
         self._resolved_out: Path | None = None
         self._stem_cache: dict[tuple[UnitPath, str, str | None], Path] = {}
+        self._unit_stems: dict[UnitPath, list[str]] = {}
 
     def _tails(self, org: OrgStructure, names: dict[UnitPath, str]) -> tuple[dict[UnitPath, int], dict[UnitPath, int]]:
         """Per unit: the longest path below its folder as named, and the shortest it could be made."""
@@ -91,6 +93,15 @@ class OutputLayout:
                 self._stem_cache.clear()
             stem = self._stem_cache[key] = self.checked_dir(path) / self.file_stem(path, title, employee_name)
         return stem
+
+    def file_stems(self, path: UnitPath) -> list[str]:
+        """The file stems of the unit's positions (their profiles sit side by side in its folder)."""
+        found = self._unit_stems.get(path)
+        if found is None:
+            if len(self._unit_stems) >= UNITS_KEPT:  # readers go unit by unit
+                self._unit_stems.clear()
+            found = self._unit_stems[path] = [self.file_stem(path, title) for title in self._stems[path]]
+        return found
 
     def file_stem(self, path: UnitPath, title: str, employee_name: str | None = None) -> str:
         """The position's file name without extension (planning compares names, not paths)."""

@@ -117,14 +117,19 @@ class Listing:
         """The names in the folder."""
         return self._listed(folder)[1]
 
-    def personal_files(self, stem: Path) -> list[Path]:
-        """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order."""
+    def personal_files(self, stem: Path, neighbours: Iterable[str] = ()) -> list[Path]:
+        """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order.
+        ``neighbours``: the file stems of the other positions in the folder — «Специалист (по охране труда)»'s
+        files are its own, not a personal profile of «Специалист»."""
         names = self._listed(stem.parent)[0]
         prefix, end = f"{stem.name} (", ").json"
+        theirs = tuple(n for n in neighbours if n.startswith(prefix))
         found = []
         for name in names[bisect.bisect_left(names, prefix) :]:
             if not name.startswith(prefix):
                 break
+            if any(name == f"{n}.json" or name.startswith(f"{n} (") for n in theirs):
+                continue
             if name.endswith(end) and len(name) >= len(prefix) + len(end):
                 found.append(stem.parent / name)
         return found

@@ -180,3 +180,26 @@ def test_each_profile_is_checked_in_the_form_it_was_made_in(capsys: pytest.Captu
     code, report = _check(capsys, tmp_path)  # the active template is A101's: these profiles are English
     assert code == 0 and not [f for f in report["findings"] if f["rule"] in ("facts_mismatch", "empty_section")]
     assert report["summary"]["profiles"] == 6
+
+
+def test_a_title_in_brackets_is_its_own_position_not_a_personal_profile(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """«Специалист (по охране труда)» beside «Специалист»: its file reads like a personal profile of the other."""
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "units:\n  - name: Отдел охраны труда\n    positions:\n      - Начальник отдела\n      - Специалист\n"
+        "      - Специалист (по охране труда)\n",
+        encoding="utf-8",
+    )
+    where = ["--org", str(org), "--out", str(tmp_path / "out")]
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *where).code == 0
+    personal = ["-d", "Отдел охраны труда", "--position", "Специалист", "--employee-name", "Анна Иванова"]
+    assert invoke(capsys, "generate", *personal, "--provider", "offline", *where).code == 0
+    checked = json.loads(invoke(capsys, "check", "--all", "--json", *where).stdout)["summary"]
+    assert checked["profiles"] == 4, "three positions and one personal profile, none read twice"
+    owners = {
+        (f["title"], f["employee"])
+        for f in json.loads(invoke(capsys, "check", "--all", "--json", *where).stdout)["findings"]
+    }
+    assert ("Специалист", "по охране труда") not in owners

@@ -114,7 +114,7 @@ def test_personal_files_are_the_positions_own_from_one_listing_of_its_folder(tmp
         "Менеджер (Борис [Б.] Петров).json",  # glob's special characters in a name
         "Менеджер (Анна Иванова).md",
         "Менеджер по продажам (Вера).json",  # another position whose title starts the same
-        "Менеджер (проектов) (Глеб).json",  # read as ours too, as the glob did (see the note on #22)
+        "Менеджер (проектов) (Глеб).json",  # ours too unless «Менеджер (проектов)» is a position beside it
         "Менеджер ().json",
     ]
     for name in names:
@@ -133,3 +133,9 @@ def test_personal_files_are_the_positions_own_from_one_listing_of_its_folder(tmp
         "Менеджер (проектов) (Глеб).json"
     ]
     assert listing.personal_files(tmp_path / "missing" / "Менеджер") == []
+    beside = ["Менеджер", "Менеджер (проектов)", "Менеджер по продажам"]
+    assert [p.name for p in listing.personal_files(tmp_path / "Менеджер", beside)] == [
+        "Менеджер ().json",
+        "Менеджер (Анна Иванова).json",
+        "Менеджер (Борис [Б.] Петров).json",
+    ]
