@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from profilegen.cli.options import (
@@ -16,7 +17,7 @@ from profilegen.cli.options import (
     SheetOption,
     selection,
 )
-from profilegen.cli.output import emit_json_lines_list
+from profilegen.cli.output import emit_encoded_lines_list
 from profilegen.cli.state import OPTIONS
 from profilegen.org.model import format_path
 
@@ -66,18 +67,25 @@ def facts(
     as_json: JsonOption = False,
 ) -> None:
     """Every fact the model will be told about each selected position, with the reason it was chosen."""
+    from profilegen.forking import in_two
     from profilegen.generation.facts import position_facts
-    from profilegen.inputs import iter_contexts, load_inputs
+    from profilegen.inputs import iter_contexts, load_inputs, positions_for
+    from profilegen.jsontext import compact
+    from profilegen.org.model import Position
 
     chosen = selection(department, all_units, position, employee_name, no_subunits)
     settings = OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir)
     inputs = load_inputs(settings)
-    found = (position_facts(context) for context in iter_contexts(inputs, chosen, settings))
-    if as_json:
-        emit_json_lines_list(found)  # written as they are made: memory of one position's facts
+    positions, employee = positions_for(inputs, chosen)
+
+    def found(part: Sequence[Position]) -> Iterator[dict[str, Any]]:
+        return (position_facts(c) for c in iter_contexts(inputs, chosen, settings, (list(part), employee)))
+
+    if as_json:  # written as they are made (memory of one position's facts); a long list on two cores
+        emit_encoded_lines_list(in_two(positions, lambda part: (compact(item) for item in found(part))))
         return
     labels = LABELS["en" if settings.language == "en" else "ru"]
-    for item in found:
+    for item in in_two(positions, found):
         print(_block(item, labels))
 
 
