@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,16 @@ from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing, format_file
+from profilegen.forking import in_two
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
-from profilegen.inputs import Selection, iter_contexts, load_inputs
+from profilegen.inputs import Selection, iter_contexts, load_inputs, positions_for
 from profilegen.journal import Journal
 from profilegen.judging.scores import current_score
+from profilegen.org.model import Position
 from profilegen.template.documents import readable
 from profilegen.template.loader import load_template
+from profilegen.template.model import Template
 
 MAX_NAMED = 5  # the other members a near-duplicate finding names
 
@@ -119,57 +123,98 @@ def check_profiles(
         return _check(settings, selection, journal, unapproved_only, seen)
 
 
+@dataclass(slots=True)
+class _Read:
+    """One profile file as the pass met it: unreadable, not generated, left out as approved, or checked."""
+
+    owner: Owner
+    unreadable: str | None = None
+    missing: bool = False
+    approved: bool = False
+    findings: list[Finding] = field(default_factory=list)
+    shingles: Shingles | None = None
+
+
 def _check(
     settings: Settings, selection: Selection, journal: Journal | None, unapproved_only: bool, seen: list[Seen] | None
 ) -> CheckResult:
     inputs = load_inputs(settings)
     template = load_template(settings.template, settings.language)
-    forms: dict[str, Form] = {}
-    layout = OutputLayout(inputs.org, settings.out)
-    listing = Listing()
+    positions, employee = positions_for(inputs, selection)
+
+    def part(chosen: Sequence[Position]) -> Iterator[_Read]:
+        forms: dict[str, Form] = {}
+        layout = OutputLayout(inputs.org, settings.out)
+        listing = Listing()
+        for context in iter_contexts(inputs, selection, settings, (list(chosen), employee)):
+            for path, employee_name in _profiles_of(layout, listing, context):
+                yield _read(path, employee_name, context, template, forms, settings, journal, unapproved_only, seen)
+
+    # plain findings read no journal and collect nothing: a long list is worked out on two cores
+    reads = in_two(positions, part) if journal is None and seen is None else part(positions)
     result = CheckResult(language=template.language)
     texts: list[Shingles] = []
     owners: list[Owner] = []
-    for context in iter_contexts(inputs, selection, settings):
-        for path, employee in _profiles_of(layout, listing, context):
-            try:
-                document = read_profile(path)
-            except UnreadableProfile as exc:
-                result.unreadable.append(str(exc))
-                continue
-            if document is None:
-                result.not_generated += employee is None
-                if seen is not None and employee is None:
-                    seen.append(Seen((context.unit_path, context.title, None), None, UNAPPROVED, None))
-                continue
-            meta = document.get("meta") or {}
-            name = meta.get("employee_name") or employee
-            record = journal.position(journal.position_key(context.unit_path, context.title, name)) if journal else None
-            status = approval_status(record, path)
-            if seen is not None:
-                owner = (context.unit_path, context.title, name)
-                approval = (record or {}).get("approval")
-                seen.append(Seen(owner, document, status, approval, current_score(record, document)))
-            if unapproved_only and status == APPROVED:
-                result.approved_skipped += 1
-                continue
-            document, own = readable(document, template)  # each profile read in the form it was made in
-            form = forms.setdefault(own.sha256, Form(own, settings.prepared_by))
-            facts = dataclasses.replace(context, employee_name=name)
-            if own is not template and not settings.category_labels:  # its own form's names for categories
-                spec = own.fact_field("category")
-                facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))
-            item = Profile(document["profile"], meta, facts)
+    for read in reads:
+        unit = inputs.org.units.get(read.owner[0])
+        where = unit.path if unit is not None else read.owner[0]  # the org's own tuple: one per unit, not per file
+        if read.unreadable is not None:
+            result.unreadable.append(read.unreadable)
+        elif read.missing:
+            result.not_generated += read.owner[2] is None
+        elif read.approved:
+            result.approved_skipped += 1
+        elif read.shingles is not None:
             result.profiles += 1
-            for rule in PER_PROFILE:
-                result.findings += [
-                    Located(context.unit_path, context.title, name, f) for f in rule(item, form, settings.check)
-                ]
-            texts.append(shingles([text for _spec, text in written_texts(item.profile, own)]))
-            owners.append((context.unit_path, context.title, name))
+            result.findings += [Located(where, read.owner[1], read.owner[2], f) for f in read.findings]
+            texts.append(read.shingles)
+            owners.append((where, read.owner[1], read.owner[2]))
     _near_duplicates(result, texts, owners, settings.check.near_duplicate)
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
     return result
+
+
+def _read(
+    path: Path,
+    employee: str | None,
+    context: PositionContext,
+    template: Template,
+    forms: dict[str, Form],
+    settings: Settings,
+    journal: Journal | None,
+    unapproved_only: bool,
+    seen: list[Seen] | None,
+) -> _Read:
+    """One profile file read, its approval looked up (with a journal) and its rules applied."""
+    try:
+        document = read_profile(path)
+    except UnreadableProfile as exc:
+        return _Read((context.unit_path, context.title, employee), unreadable=str(exc))
+    if document is None:
+        if seen is not None and employee is None:
+            seen.append(Seen((context.unit_path, context.title, None), None, UNAPPROVED, None))
+        return _Read((context.unit_path, context.title, employee), missing=True)
+    meta = document.get("meta") or {}
+    name = meta.get("employee_name") or employee
+    owner = (context.unit_path, context.title, name)
+    record = journal.position(journal.position_key(context.unit_path, context.title, name)) if journal else None
+    status = approval_status(record, path)
+    if seen is not None:
+        approval = (record or {}).get("approval")
+        seen.append(Seen(owner, document, status, approval, current_score(record, document)))
+    if unapproved_only and status == APPROVED:
+        return _Read(owner, approved=True)
+    document, own = readable(document, template)  # each profile read in the form it was made in
+    form = forms.setdefault(own.sha256, Form(own, settings.prepared_by))
+    facts = dataclasses.replace(context, employee_name=name)
+    if own is not template and not settings.category_labels:  # its own form's names for categories
+        spec = own.fact_field("category")
+        facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))
+    item = Profile(document["profile"], meta, facts)
+    findings = [f for rule in PER_PROFILE for f in rule(item, form, settings.check)]
+    return _Read(
+        owner, findings=findings, shingles=shingles([text for _spec, text in written_texts(item.profile, own)])
+    )
 
 
 def _label(owner: Owner) -> str:
