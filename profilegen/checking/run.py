@@ -97,14 +97,23 @@ Owner = tuple[tuple[str, ...], str, str | None]  # unit path, title, employee (N
 
 @dataclass(frozen=True, slots=True)
 class Seen:
-    """A selected position's profile as `report` shows it and the judge reads it (the document None when not
-    generated yet)."""
+    """A selected position's profile as `report` shows it and the judge reads it: its file (None when not
+    generated yet), read again when asked for — 100,000 documents held at once took gigabytes."""
 
     owner: Owner
-    document: dict[str, Any] | None
+    path: Path | None
     status: str  # approved, changed, unapproved
     approval: dict[str, Any] | None
     judge: dict[str, Any] | None = None  # the journaled score of this content (check --judge), if any
+
+    def document(self) -> dict[str, Any] | None:
+        """The profile as it is on disk now (None when not generated, or no longer readable)."""
+        if self.path is None:
+            return None
+        try:
+            return read_profile(self.path)
+        except UnreadableProfile:
+            return None
 
 
 def check_profiles(
@@ -201,7 +210,7 @@ def _read(
     status = approval_status(record, path)
     if seen is not None:
         approval = (record or {}).get("approval")
-        seen.append(Seen(owner, document, status, approval, current_score(record, document)))
+        seen.append(Seen(owner, path, status, approval, current_score(record, document)))
     if unapproved_only and status == APPROVED:
         return _Read(owner, approved=True)
     document, own = readable(document, template)  # each profile read in the form it was made in

@@ -84,7 +84,7 @@ class JudgeBatches:
                 outcome.in_open_batches += 1
                 continue
             unit_path, title, _employee = item.seen.owner
-            text = self.judge.profile_text(item.seen.document or {}, self.template)
+            text = self.judge.profile_text(item.document, self.template)
             body = self.judge.batch_body(text, list(unit_path), title)
             cost = self._estimate(body)
             if max_cost is not None:

@@ -14,11 +14,13 @@ from profilegen.judging.judge import Verdict
 
 @dataclass(frozen=True, slots=True)
 class Pending:
-    """A profile that needs a score: its journal key, what was seen of it, and its content's hash."""
+    """A profile that needs a score: its journal key, what was seen of it, its content's hash and the content
+    (as read when the hash was taken: what is scored is what the hash names)."""
 
     key: str
     seen: Seen
     sha256: str
+    document: dict[str, Any]
 
 
 @dataclass(slots=True)

@@ -58,16 +58,17 @@ def pending(journal: Journal, judge: Judge, seen: list[Seen], version: str, resu
     counted as reused and their scores kept in the result)."""
     work = []
     for item in seen:
-        if item.document is None:
+        document = item.document()
+        if document is None:
             continue
         unit_path, title, employee = item.owner
         key = journal.position_key(unit_path, title, employee)
-        old = current_score(journal.position(key), item.document)
+        old = current_score(journal.position(key), document)
         if old and old.get("model") == judge.model and old.get("version") == version:
             result.reused += 1
             result.scores[item.owner] = old
             continue
-        work.append(Pending(key, item, content_hash(item.document)))
+        work.append(Pending(key, item, content_hash(document), document))
     return work
 
 
@@ -92,9 +93,7 @@ async def _judge_live(
                 return
             unit_path, title, _employee = item.seen.owner
             try:
-                verdict = await judge.score(
-                    judge.profile_text(item.seen.document or {}, template), list(unit_path), title
-                )
+                verdict = await judge.score(judge.profile_text(item.document, template), list(unit_path), title)
             except GenerationError as exc:
                 _spent(journal, item.key, run_id, exc.tokens_in, exc.tokens_out, exc.cost_usd, result)
                 result.failed.append(f"{' / '.join(unit_path)} — {title}: {exc}")

@@ -32,19 +32,20 @@ def _block(block: Block) -> list[Any]:
 
 
 def _profile(item: Seen, findings: list[Located], template: Template, unit: int) -> dict[str, Any]:
+    found = item.document()
     entry: dict[str, Any] = {
         "u": unit,
         "t": item.owner[1],
         "e": item.owner[2],
-        "st": item.status if item.document is not None else "missing",
+        "st": item.status if found is not None else "missing",
         "f": [[f.finding.severity[0], f.finding.rule, f.finding.detail] for f in findings],
     }
     if item.approval:
         entry["ap"] = {k: item.approval.get(k, "") for k in ("by", "at", "note")}
     if item.judge:
         entry["j"] = {k: item.judge.get(k) for k in ("mean", "scores", "reasons", "model")}
-    if item.document is not None:
-        document, own = readable(item.document, template)
+    if found is not None:
+        document, own = readable(found, template)
         entry["h"] = title_of(document)
         entry["s"] = [[s.title, [_block(b) for b in s.blocks]] for s in document_sections(document, own)]
         entry["m"] = meta_line(document)
@@ -104,7 +105,7 @@ def report_data(result: CheckResult, seen: list[Seen], template: Template, title
         for depth in range(1, len(path) + 1):
             c = counts[index[path[:depth]]]
             c["positions"] += 1
-            c["generated"] += item.document is not None
+            c["generated"] += entry["st"] != "missing"
             c["template_kpis"] += bool(entry.get("k"))
             c["errors"] += any(f.finding.severity == "error" for f in findings)
             c["warnings"] += bool(findings) and not any(f.finding.severity == "error" for f in findings)
