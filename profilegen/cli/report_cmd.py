@@ -35,22 +35,49 @@ def report(
     out: OutOption = None,
     state_dir: StateDirOption = None,
     no_subunits: NoSubunitsOption = False,
+    pages: Annotated[
+        str,
+        typer.Option(
+            "--pages",
+            help="one: a single page; blocks: a page per block and an index page at --to; auto: blocks above "
+            "5,000 profiles.",
+        ),
+    ] = "auto",
 ) -> None:
     """One HTML file (no network, no external files) with the org tree, every profile in the template's
     layout, its findings (as `check` finds them) and its review status."""
     from profilegen.checking.run import Seen, check_profiles
     from profilegen.export.atomic import write_bytes_atomic
+    from profilegen.export.paths import folder_names
     from profilegen.reporting.data import report_data
     from profilegen.reporting.page import render_page
+    from profilegen.reporting.pages import ONE_PAGE_MAX, blocks, index_page, page_href
     from profilegen.template.loader import load_template
 
+    if pages not in ("auto", "one", "blocks"):
+        raise typer.BadParameter(f"--pages must be auto, one or blocks, not {pages!r}")
     chosen = selection(department, not department, None, None, no_subunits)
     settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, kpi_dir=kpi_dir, out=out, state_dir=state_dir)
     seen: list[Seen] = []
     result = check_profiles(settings, chosen, state, seen=seen)
     template = load_template(settings.template, settings.language)
     title = f"{template.title}: {settings.out.resolve().name}"
-    page = render_page(report_data(result, seen, template, title)).encode("utf-8")
-    write_bytes_atomic(to, page)
-    info(f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {len(page) / 1e6:.1f} MB")
-    done(f"report written to {to}")
+    if pages == "one" or (pages == "auto" and len(seen) <= ONE_PAGE_MAX):
+        page = render_page(report_data(result, seen, template, title)).encode("utf-8")
+        write_bytes_atomic(to, page)
+        info(
+            f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {len(page) / 1e6:.1f} MB"
+        )
+        done(f"report written to {to}")
+        return
+    folder = to.with_name(to.stem)  # review.html's pages in review/
+    parts = blocks(result, seen)
+    names = folder_names(part.name for part in parts)
+    rows = []
+    for part in parts:  # a page made, written and let go at a time
+        data = report_data(part.result, part.seen, template, f"{title} — {part.name}")
+        write_bytes_atomic(folder / f"{names[part.name]}.html", render_page(data).encode("utf-8"))
+        rows.append((part.name, page_href(folder.name, names[part.name]), data["units"][0]["c"]))
+    write_bytes_atomic(to, index_page(title, template.language, result.summary(), rows).encode("utf-8"))
+    info(f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {len(rows)} pages")
+    done(f"report written to {to} (a page per block in {folder})")

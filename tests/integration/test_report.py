@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -108,3 +110,32 @@ def test_the_page_works_in_a_real_browser_offline(page: Path, driver: Any) -> No
     assert _visible(driver, ".pos") == 1
     severe = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
     assert severe == [], severe
+
+
+def _data(page: Path) -> dict[str, Any]:
+    text = page.read_text(encoding="utf-8")
+    found = re.search(r'<script id="data" type="application/json">(.*?)</script>', text, re.S)
+    assert found is not None, page
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_a_page_per_block_and_an_index_linking_them(page: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What a large organisation gets (`--pages auto` above 5,000 profiles): the same profiles, block by block."""
+    index = page.parent / "by-block.html"
+    result = invoke(capsys, "report", "--to", str(index), "--pages", "blocks", *sample_args(page.parent))
+    assert result.code == 0, result.stderr
+    text = index.read_text(encoding="utf-8")
+    assert "default-src 'none'" in text
+    links = [
+        (unquote(html.unescape(h)), html.unescape(n)) for h, n in re.findall(r'<a href="([^"]+)">([^<]+)</a>', text)
+    ]
+    whole = _data(page)
+    assert sorted(name for _, name in links) == sorted(u["p"][0] for u in whole["units"] if len(u["p"]) == 1)
+    seen = []
+    for href, name in links:
+        block = _data(index.parent / href)
+        assert all(u["p"][0] == name for u in block["units"]), "a block's page holds its block alone"
+        seen += [(block["units"][p["u"]]["p"][-1], p["t"], p["st"]) for p in block["profiles"]]
+    assert sorted(seen) == sorted((whole["units"][p["u"]]["p"][-1], p["t"], p["st"]) for p in whole["profiles"])
+    assert invoke(capsys, "report", "--to", str(index), "--pages", "many", *sample_args(page.parent)).code == 2
