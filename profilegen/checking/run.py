@@ -101,7 +101,7 @@ class Seen:
     generated yet), read again when asked for — 100,000 documents held at once took gigabytes."""
 
     owner: Owner
-    path: Path | None
+    path: str | None  # as text: 100,000 Path objects held took 40 MB more
     status: str  # approved, changed, unapproved
     approval: dict[str, Any] | None
     judge: dict[str, Any] | None = None  # the journaled score of this content (check --judge), if any
@@ -111,7 +111,7 @@ class Seen:
         if self.path is None:
             return None
         try:
-            return read_profile(self.path)
+            return read_profile(Path(self.path))
         except UnreadableProfile:
             return None
 
@@ -210,7 +210,7 @@ def _read(
     status = approval_status(record, path)
     if seen is not None:
         approval = (record or {}).get("approval")
-        seen.append(Seen(owner, path, status, approval, current_score(record, document)))
+        seen.append(Seen(owner, str(path), status, approval, current_score(record, document)))
     if unapproved_only and status == APPROVED:
         return _Read(owner, approved=True)
     document, own = readable(document, template)  # each profile read in the form it was made in
