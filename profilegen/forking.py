@@ -49,21 +49,24 @@ def in_two(
         return
     half = len(items) // 2
     gc.freeze()  # the objects both processes share stay untouched by the collector: fewer pages copied
+    parent = os.getpid()
     with tempfile.TemporaryFile() as spool:
         child = os.fork()
         if child == 0:  # pragma: no cover - runs in the forked child, which leaves with os._exit
-            _child(spool, work, items[half:])
+            _child(spool, work, items[half:], parent)
         yield from work(items[:half])
         yield from _collected(spool, child, work, items[half:])
 
 
 def _child(
-    spool: IO[bytes], work: Callable[[Sequence[Item]], Iterator[Result]], part: Sequence[Item]
+    spool: IO[bytes], work: Callable[[Sequence[Item]], Iterator[Result]], part: Sequence[Item], parent: int
 ) -> None:  # pragma: no cover
     code = 1
     try:
         pickler = pickle.Pickler(spool, protocol=pickle.HIGHEST_PROTOCOL)
         for result in work(part):
+            if os.getppid() != parent:  # the run is gone (a closed pipe, a kill): nobody reads the rest
+                os._exit(1)
             pickler.dump(result)
             pickler.clear_memo()
         spool.flush()
