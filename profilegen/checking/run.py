@@ -226,7 +226,8 @@ def _read(
     )
 
 
-def _label(owner: Owner) -> str:
+def owner_label(owner: Owner) -> str:
+    """'Unit / Path — Title (Employee)': how findings and near-duplicate groups name a profile."""
     path, title, employee = owner
     return f"{' / '.join(path)} — {title}" + (f" ({employee})" if employee else "")
 
@@ -240,7 +241,7 @@ def _near_duplicates(
     positions = [(path, title) for path, title, _employee in owners]  # a position's personal profiles may agree
     for group in near_duplicates(texts, positions, threshold):
         members = [owners[i] for i in group.members]
-        labels = [_label(m) for m in members]
+        labels = [owner_label(m) for m in members]
         result.groups.append({"similarity": group.similarity, "positions": labels})
         others = len(members) - 1
         more = f"; and {others - MAX_NAMED} more" if others > MAX_NAMED else ""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from profilegen.checking.run import CheckResult, Located, Seen
+from profilegen.checking.run import CheckResult, Located, Seen, owner_label
 
 ONE_PAGE_MAX = 5_000  # profiles one page holds (`--pages auto`); above it, a page per block
 
@@ -42,18 +42,17 @@ def blocks(result: CheckResult, seen: list[Seen]) -> list[Block]:
         findings.setdefault(located.unit_path[0], []).append(located)
     for name, part in found.items():
         part.result.findings = findings.get(name, [])
-        # a group as far as the block goes: a block's page lists its own members (a group of 100,000 offline
-        # drafts listed whole on each of 500 pages made 8 GB)
-        for group in result.groups:
-            members = [label for label in group["positions"] if _in(label, name)]
-            if members:
-                part.result.groups.append({**group, "positions": members})
+    # a group as far as each block goes: a block's page lists its own members (a group of 100,000 offline
+    # drafts listed whole on each of 500 pages made 8 GB)
+    block_of = {owner_label(item.owner): item.owner[0][0] for item in seen}
+    for group in result.groups:
+        members: dict[str, list[str]] = {}
+        for member in group["positions"]:
+            members.setdefault(block_of.get(member, ""), []).append(member)
+        for name, labels in members.items():
+            if name in found:
+                found[name].result.groups.append({**group, "positions": labels})
     return list(found.values())
-
-
-def _in(label: str, block: str) -> bool:
-    """Whether a near-duplicate group's member ('Block / Unit — Title') is in the block."""
-    return label.startswith((f"{block} / ", f"{block} — "))
 
 
 def index_page(title: str, language: str, summary: dict[str, Any], rows: list[tuple[str, str, dict[str, int]]]) -> str:

@@ -132,10 +132,14 @@ def test_a_page_per_block_and_an_index_linking_them(page: Path, capsys: pytest.C
     ]
     whole = _data(page)
     assert sorted(name for _, name in links) == sorted(u["p"][0] for u in whole["units"] if len(u["p"]) == 1)
-    seen = []
+    seen, members = [], 0
     for href, name in links:
         block = _data(index.parent / href)
         assert all(u["p"][0] == name for u in block["units"]), "a block's page holds its block alone"
+        grouped = [m for g in block["summary"]["near_duplicate_groups"] for m in g["positions"]]
+        assert all(m.startswith(name) for m in grouped), "a page lists its own members of near-duplicate groups"
+        members += len(grouped)
         seen += [(block["units"][p["u"]]["p"][-1], p["t"], p["st"]) for p in block["profiles"]]
+    assert members == sum(len(g["positions"]) for g in whole["summary"]["near_duplicate_groups"]) > 0
     assert sorted(seen) == sorted((whole["units"][p["u"]]["p"][-1], p["t"], p["st"]) for p in whole["profiles"])
     assert invoke(capsys, "report", "--to", str(index), "--pages", "many", *sample_args(page.parent)).code == 2
