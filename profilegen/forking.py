@@ -50,29 +50,31 @@ def in_two(
     half = len(items) // 2
     gc.freeze()  # the objects both processes share stay untouched by the collector: fewer pages copied
     parent = os.getpid()
-    with tempfile.TemporaryFile() as spool:
-        child = os.fork()
-        if child == 0:  # pragma: no cover - runs in the forked child, which leaves with os._exit
-            _child(spool, work, items[half:], parent)
-        yield from work(items[:half])
-        yield from _collected(spool, child, work, items[half:])
+    try:
+        with tempfile.TemporaryFile() as spool:
+            child = os.fork()
+            if child == 0:  # pragma: no cover - runs in the forked child, which leaves with os._exit
+                _child(spool, work, items[half:], parent)
+            yield from work(items[:half])
+            yield from _collected(spool, child, work, items[half:])
+    finally:
+        gc.unfreeze()
 
 
 def _child(
     spool: IO[bytes], work: Callable[[Sequence[Item]], Iterator[Result]], part: Sequence[Item], parent: int
 ) -> None:  # pragma: no cover
-    code = 1
+    code = 1  # whatever is raised ends here: the parent works the part out itself
     try:
         pickler = pickle.Pickler(spool, protocol=pickle.HIGHEST_PROTOCOL)
         for result in work(part):
             if os.getppid() != parent:  # the run is gone (a closed pipe, a kill): nobody reads the rest
-                os._exit(1)
+                break
             pickler.dump(result)
             pickler.clear_memo()
-        spool.flush()
-        code = 0
-    except BaseException:  # the parent works the part out itself
-        code = 1
+        else:
+            spool.flush()
+            code = 0
     finally:
         os._exit(code)
 
@@ -82,7 +84,6 @@ def _collected(
 ) -> Iterator[Result]:
     """The child's results, read back; the part worked out here when the child did not finish it."""
     _, status = os.waitpid(child, 0)
-    gc.unfreeze()
     if os.waitstatus_to_exitcode(status) != 0:
         yield from work(part)
         return

@@ -58,11 +58,11 @@ def choose(
     return choice
 
 
-def personal_profiles(layout: OutputLayout, position: Position, listing: Listing | None = None) -> list[str]:
+def personal_profiles(layout: OutputLayout, position: Position, listing: Listing) -> list[str]:
     """'Unit / Path — Title (Employee)' for each personal profile of the position in OUT."""
     stem = layout.stem(position.unit_path, position.title)
     found = []
-    for path in (listing or Listing()).personal_files(stem, layout.file_stems(position.unit_path)):
+    for path in listing.personal_files(stem, layout.file_stems(position.unit_path)):
         try:
             document = read_profile(path)
         except UnreadableProfile:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from profilegen.export.paths import MIN_SHORT, folder_names, format_file, inside, shorten
+from profilegen.export.paths import MIN_SHORT, Recent, folder_names, format_file, inside, shorten
 from profilegen.org.model import OrgStructure, UnitPath
 
 MAX_PATH = 240  # whole path, OUT included: under Windows' classic 260 with room to spare
 LONGEST_SUFFIX = len(".new.docx")
 KEEP_NAME = 60
 UNITS_KEPT = 256  # units whose positions' file stems are remembered
-STEMS_KEPT = 8192  # positions whose paths are remembered (a run asks for a position's a few times in a row)
+STEMS_KEPT = 8192  # positions whose paths are remembered
 
 
 class OutputLayout:
@@ -43,8 +43,9 @@ class OutputLayout:
             self._dirs[path] = (*above, name)
         self._checked: dict[UnitPath, Path] = {}
         self._resolved_out: Path | None = None
-        self._stem_cache: dict[tuple[UnitPath, str, str | None], Path] = {}
-        self._unit_stems: dict[UnitPath, list[str]] = {}
+        # the recent positions' paths only (100,000 held took 70 MB): a run asks for one's a few times in a row
+        self._stem_cache: Recent[tuple[UnitPath, str, str | None], Path] = Recent(STEMS_KEPT)
+        self._unit_stems: Recent[UnitPath, list[str]] = Recent(UNITS_KEPT)
 
     def _tails(self, org: OrgStructure, names: dict[UnitPath, str]) -> tuple[dict[UnitPath, int], dict[UnitPath, int]]:
         """Per unit: the longest path below its folder as named, and the shortest it could be made."""
@@ -86,22 +87,13 @@ class OutputLayout:
 
     def stem(self, path: UnitPath, title: str, employee_name: str | None = None) -> Path:
         """The position's path without extension, inside OUT."""
-        key = (path, title, employee_name)
-        stem = self._stem_cache.get(key)
-        if stem is None:
-            if len(self._stem_cache) >= STEMS_KEPT:  # the recent ones only: 100,000 paths held took 70 MB
-                self._stem_cache.clear()
-            stem = self._stem_cache[key] = self.checked_dir(path) / self.file_stem(path, title, employee_name)
-        return stem
+        return self._stem_cache.get(
+            (path, title, employee_name), lambda: self.checked_dir(path) / self.file_stem(path, title, employee_name)
+        )
 
     def file_stems(self, path: UnitPath) -> list[str]:
         """The file stems of the unit's positions (their profiles sit side by side in its folder)."""
-        found = self._unit_stems.get(path)
-        if found is None:
-            if len(self._unit_stems) >= UNITS_KEPT:  # readers go unit by unit
-                self._unit_stems.clear()
-            found = self._unit_stems[path] = [self.file_stem(path, title) for title in self._stems[path]]
-        return found
+        return self._unit_stems.get(path, lambda: [self.file_stem(path, title) for title in self._stems[path]])
 
     def file_stem(self, path: UnitPath, title: str, employee_name: str | None = None) -> str:
         """The position's file name without extension (planning compares names, not paths)."""

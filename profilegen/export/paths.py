@@ -6,9 +6,10 @@ import bisect
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from profilegen.errors import InputError
 
@@ -91,6 +92,26 @@ def format_file(stem: Path, fmt: str) -> Path:
 
 FOLDERS_KEPT = 256
 
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+
+class Recent(Generic[Key, Value]):
+    """A memo for readers that go unit by unit: what was worked out lately, forgotten all at once when it
+    holds ``limit`` entries (held for 100,000 positions, such memos took tens of MB each)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._found: dict[Key, Value] = {}
+
+    def get(self, key: Key, make: Callable[[], Value]) -> Value:
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= self.limit:
+                self._found.clear()
+            found = self._found[key] = make()
+        return found
+
 
 class Listing:
     """The names in OUT's folders, each folder listed once: a reader walking many positions of a unit asks
@@ -98,20 +119,11 @@ class Listing:
     Only the recent folders are kept: readers and planning go unit by unit."""
 
     def __init__(self) -> None:
-        self._names: dict[Path, tuple[list[str], frozenset[str]]] = {}
+        self._names: Recent[Path, tuple[list[str], frozenset[str]]] = Recent(FOLDERS_KEPT)
 
     def _listed(self, folder: Path) -> tuple[list[str], frozenset[str]]:
         """The folder's names in order and as a set (none when it cannot be listed)."""
-        found = self._names.get(folder)
-        if found is None:
-            if len(self._names) >= FOLDERS_KEPT:  # 100,000 files' names held took 60 MB
-                self._names.clear()
-            try:
-                names = sorted(entry.name for entry in os.scandir(folder))
-            except OSError:
-                names = []
-            found = self._names[folder] = (names, frozenset(names))
-        return found
+        return self._names.get(folder, lambda: _names_in(folder))
 
     def names(self, folder: Path) -> frozenset[str]:
         """The names in the folder."""
@@ -133,3 +145,11 @@ class Listing:
             if name.endswith(end) and len(name) >= len(prefix) + len(end):
                 found.append(stem.parent / name)
         return found
+
+
+def _names_in(folder: Path) -> tuple[list[str], frozenset[str]]:
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder))
+    except OSError:
+        names = []
+    return names, frozenset(names)

@@ -23,6 +23,7 @@ from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.render import FORMATS, RenderOptions
 from profilegen.export.writer import FileHashes, PlannedWrite, WriteResult, known_hashes, plan_outputs
+from profilegen.forking import cores
 from profilegen.generation.answer import quality_warnings
 from profilegen.generation.context import fingerprint_parts
 from profilegen.generation.document import Form, assemble
@@ -238,8 +239,7 @@ def use_process(setting: str, answered: int) -> bool:
     """Whether a run writes in a process of its own: ``on``, ``off``, or ``auto`` (a large run, two cores)."""
     if setting != "auto":
         return setting == "on"
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return answered >= PROCESS_FROM and cores >= 2
+    return answered >= PROCESS_FROM and cores() >= 2
 
 
 # -- the writer process ---------------------------------------------------------------
