@@ -128,6 +128,7 @@ class CardMapper:
         self._by_initials: dict[str, list[UnitPath]] | None = None  # a unit name's abbreviation → units
         self._order: dict[UnitPath, int] | None = None
         self._name_words: dict[str, list[str]] | None = None
+        self._said: dict[str, list[str]] = {}  # a title's or unit name's words (a card asks of every holder)
         for position in org.positions():
             self._titles.setdefault(normalize(position.title), []).append(position)
 
@@ -157,6 +158,12 @@ class CardMapper:
                 result.conflicts.append(Conflict(position, [c for _, c in ranked], chosen))
         return result
 
+    def _words(self, text: str) -> list[str]:
+        found = self._said.get(text)
+        if found is None:
+            found = self._said[text] = words(text)
+        return found
+
     def _override(self, card: Card) -> CardOverride | None:
         for entry in self.overrides:
             if entry.file == card.file and entry.column == card.column and entry.sheet in (None, card.sheet):
@@ -172,7 +179,8 @@ class CardMapper:
         if exact:
             return exact
         wanted = words(card.title)
-        same = [p for path in units for p in self.org.units[path].positions if _same_words(wanted, words(p.title))]
+        said = self._words
+        same = [p for path in units for p in self.org.units[path].positions if _same_words(wanted, said(p.title))]
         if same:
             return same
         # "Руководитель службы технического заказчика": "Руководитель службы" of that Служба
@@ -180,7 +188,7 @@ class CardMapper:
             p
             for path in units
             for p in self.org.units[path].positions
-            if _names_its_unit(wanted, words(p.title), words(path[-1]))
+            if _names_its_unit(wanted, said(p.title), said(path[-1]))
         ]
 
     def _coverage(self, workbook: Workbook, sheet: str) -> tuple[list[UnitPath], str]:

@@ -52,11 +52,21 @@ def _cell(row: Row, index: int | None) -> str:
     if index is None or index >= len(row):
         return ""
     value = row[index]
+    if value.__class__ is str:  # every cell of a CSV, most of a workbook's
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
+
+
+def _cells(row: Row, indexes: Sequence[int]) -> list[str]:
+    """The cells at ``indexes``, as `_cell` reads them (a row of text, as every CSV row is, in one pass)."""
+    try:
+        return [row[i].strip() for i in indexes]  # type: ignore[attr-defined]
+    except (AttributeError, IndexError):
+        return [_cell(row, i) for i in indexes]
 
 
 def detect_layout(header: Row, columns: Mapping[str, object] | None = None) -> Layout | None:
@@ -139,7 +149,7 @@ def build(
 
 def _numbered(rows: Iterator[Row], after: int) -> Iterator[tuple[int, Row]]:
     for offset, row in enumerate(rows, start=after + 1):
-        if any(v not in (None, "") for v in row):
+        if any(row) or any(v not in (None, "") for v in row):  # any(): at C speed for a row of text
             yield offset, row
 
 
@@ -156,10 +166,25 @@ def _headcount(row: Row, layout: Layout, where: str) -> int:
     return value
 
 
-def _add(org: OrgStructure, problems: list[Problem], path: UnitPath, row: Row, layout: Layout, where: str) -> None:
+def _add(
+    org: OrgStructure,
+    problems: list[Problem],
+    path: UnitPath,
+    row: Row,
+    layout: Layout,
+    where: str,
+    clean: set[UnitPath],
+) -> None:
+    """``clean``: the unit paths whose names were checked and found sound (a unit's rows repeat them)."""
     title = _cell(row, layout.position)
     code = _cell(row, layout.code) or None
-    problems += name_problems((*path, title), where)
+    if path not in clean:
+        found = name_problems(path, where)
+        if found:
+            problems += found
+        else:
+            clean.add(path)
+    problems += name_problems((title,), where)
     if not title:
         problems.append(Problem("empty_title", "empty position title", where))
         org.ensure_unit(path, code)
@@ -174,21 +199,37 @@ def _add(org: OrgStructure, problems: list[Problem], path: UnitPath, row: Row, l
 def _build_levels(
     org: OrgStructure, problems: list[Problem], layout: Layout, rows: Iterator[tuple[int, Row]], prefix: str
 ) -> None:
+    clean: set[UnitPath] = set()
+    units: dict[tuple[str, ...], tuple[UnitPath, str | None]] = {}  # a row's level cells → its unit and gap
     for number, row in rows:
         where = f"{prefix}, row {number}"
-        cells = [_cell(row, i) for i in layout.levels]
-        filled = [i for i, c in enumerate(cells) if c]
-        if not filled:
+        cells = tuple(_cells(row, layout.levels))
+        unit = units.get(cells)
+        if unit is None:
+            unit = units[cells] = _chain(cells)
+        path, gap = unit
+        if not path:
             problems.append(Problem("no_unit", "row has no unit name", where))
             continue
-        if filled != list(range(filled[0], filled[-1] + 1)) or filled[0] != 0:
-            shown = ", ".join(c or "–" for c in cells[: filled[-1] + 1])
-            problems.append(Problem("level_gap", f"gap in the level chain ({shown})", where))
-        chain: list[str] = []
-        for name in cells:
-            if name and (not chain or chain[-1] != name):
-                chain.append(name)
-        _add(org, problems, tuple(chain), row, layout, where)
+        if gap is not None:
+            problems.append(Problem("level_gap", gap, where))
+        _add(org, problems, path, row, layout, where, clean)
+
+
+def _chain(cells: Sequence[str]) -> tuple[UnitPath, str | None]:
+    """The unit a row's level cells name (a name repeated at the next level is one unit), and what is wrong
+    with the chain when it has a gap."""
+    filled = [i for i, c in enumerate(cells) if c]
+    if not filled:
+        return (), None
+    gap = None
+    if filled != list(range(filled[0], filled[-1] + 1)) or filled[0] != 0:
+        gap = f"gap in the level chain ({', '.join(c or '–' for c in cells[: filled[-1] + 1])})"
+    chain: list[str] = []
+    for name in cells:
+        if name and (not chain or chain[-1] != name):
+            chain.append(name)
+    return tuple(chain), gap
 
 
 def _split_path(raw: str) -> UnitPath:
@@ -200,6 +241,7 @@ def _build_path(
     org: OrgStructure, problems: list[Problem], layout: Layout, rows: Iterator[tuple[int, Row]], prefix: str
 ) -> None:
     seen: set[tuple[str, ...]] = set()
+    clean: set[UnitPath] = set()
     for number, row in rows:
         where = f"{prefix}, row {number}"
         path = _split_path(_cell(row, layout.path))
@@ -210,7 +252,7 @@ def _build_path(
         if layout.headcount is not None and key in seen:
             problems.append(Problem("duplicate_row", f"duplicate row for {' / '.join(key)}", where))
         seen.add(key)
-        _add(org, problems, path, row, layout, where)
+        _add(org, problems, path, row, layout, where, clean)
 
 
 def _build_unit_parent(
@@ -227,10 +269,11 @@ def _build_unit_parent(
         if parent and parents.setdefault(unit, parent) != parent:
             problems.append(Problem("two_parents", f"unit {unit!r} has two parents", where))
         entries.append((unit, where, row))
+    clean: set[UnitPath] = set()
     for unit, where, row in entries:
         path = _ancestry(unit, parents, problems, where)
         if path is not None:
-            _add(org, problems, path, row, layout, where)
+            _add(org, problems, path, row, layout, where, clean)
 
 
 def _ancestry(unit: str, parents: Mapping[str, str], problems: list[Problem], where: str) -> UnitPath | None:
