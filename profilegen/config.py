@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     concurrency: int = Field(default=4, ge=1, le=256)
     # answered positions written in a process of their own: auto = a run of 200 or more on two cores or more
     writer_process: Literal["auto", "on", "off"] = "auto"
+    # the contexts a run keeps from planning to generation; beyond, a position's is made again in its turn
+    contexts_kept: int = Field(default=20_000, ge=0)
     rpm: int | None = Field(default=None, ge=1)
     max_cost: float | None = Field(default=None, ge=0)
     max_duration: str | None = None

@@ -139,20 +139,41 @@ def iter_contexts(
     selection: Selection,
     settings: Settings,
     chosen: tuple[list[Position], str | None] | None = None,
+    make: ContextMaker | None = None,
 ) -> Iterator[PositionContext]:
-    """The selected positions' contexts, one at a time."""
+    """The selected positions' contexts, one at a time (``make``: the maker to use, its memos warm)."""
     positions, employee = chosen or positions_for(inputs, selection)
-    facts = org_facts_for(inputs.org, settings)
-    company = chooser_for(inputs.org, settings)
+    make = make or ContextMaker(inputs, settings, employee)
     # the org, its roles and KPI files live as long as the command: kept out of the collector's full scans
     # while contexts are made (at 100,000 positions those scans took longer than the work itself)
     gc.freeze()
     try:
         for position in positions:
-            assignment, kpi_file, card, unit_card = kpi_inputs(inputs, position)
-            yield build_context(inputs.org, position, assignment, kpi_file, facts, employee, card, unit_card, company)
+            yield make(position)
     finally:
         gc.unfreeze()
+
+
+class ContextMaker:
+    """A position's context from the inputs and settings (the same each time it is asked: a large run makes
+    a position's context again when its turn comes rather than keep 100,000 of them)."""
+
+    def __init__(self, inputs: Inputs, settings: Settings, employee: str | None) -> None:
+        self.inputs = inputs
+        self.employee = employee
+        self.facts = org_facts_for(inputs.org, settings)
+        self.company = chooser_for(inputs.org, settings)
+
+    def __call__(self, position: Position) -> PositionContext:
+        assignment, kpi_file, card, unit_card = kpi_inputs(self.inputs, position)
+        org = self.inputs.org
+        return build_context(
+            org, position, assignment, kpi_file, self.facts, self.employee, card, unit_card, self.company
+        )
+
+    def of(self, unit_path: UnitPath, title: str) -> PositionContext:
+        """The context of the position titled ``title`` in the unit at ``unit_path``."""
+        return self(next(p for p in self.inputs.org.units[unit_path].positions if p.title == title))
 
 
 def position_kpis(inputs: Inputs, position: Position) -> tuple[PositionKpis, str, str]:

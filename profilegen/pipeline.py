@@ -35,7 +35,7 @@ from profilegen.generation.providers.choice import (
     server_slots,
 )
 from profilegen.generation.report import RunReport
-from profilegen.inputs import Selection, iter_contexts, load_inputs, positions_for
+from profilegen.inputs import ContextMaker, Selection, iter_contexts, load_inputs, positions_for
 from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
 from profilegen.org.model import OrgStructure, Position
 from profilegen.runs import GenerateOptions, GenerateResult, record_run, selection_inputs
@@ -214,15 +214,19 @@ def _generate(
                 planned="from the last plan",
             )
 
+        make = ContextMaker(inputs, settings, chosen[1])
+
         def contexts() -> Iterator[PositionContext]:  # made as planning reads them, not all held at once
-            return iter_contexts(inputs, selection, settings, chosen)
+            return iter_contexts(inputs, selection, settings, chosen, make)
 
         forced = _forced_selection(journal, chosen) if options.force else None
         since = (journal.meta(forced) or {}).get("since") if forced else None
         if since is not None:
             notice("continuing the interrupted --force run of this selection: what it regenerated is not redone")
         planner = planner_for(provider, journal, layout, engine, options, settings, since)
-        tasks = planner.plan(contexts(), records)
+        live = not (options.dry_run or (batcher is not None and options.batch))
+        tasks = planner.plan(contexts(), records, keep=settings.contexts_kept if live else None)
+        engine.remake = make.of
         if not options.dry_run:
             plan_cache.record(journal, digest, ((t.key, t.fingerprint) for t in tasks))
         reformed = sum(1 for t in tasks if t.action == "generate" and "template" in t.reason.split(": ")[-1])

@@ -35,6 +35,7 @@ from profilegen.generation.planning import SKIPPED, Task, context_params, genera
 from profilegen.generation.providers.base import Provider, ProviderResult
 from profilegen.generation.report import Outcome, RunReport
 from profilegen.journal import Journal
+from profilegen.org.model import UnitPath
 from profilegen.spending import paid_live
 from profilegen.template.loader import load_template
 
@@ -86,6 +87,8 @@ class Engine:
         )
         self.finisher = Finisher(spec, journal)
         self._writer: Feed[Finish, Written] | None = None
+        # a task planned without its context (a large run keeps a few) has it made again when its turn comes
+        self.remake: Callable[[UnitPath, str], PositionContext] | None = None
         # answers are journaled in a thread of their own, those that arrive together in one commit: the loop
         # never waits for the journal's lock (the writer holds it at times)
         self._answers: Feed[Callable[[], None], None] | None = None
@@ -110,9 +113,10 @@ class Engine:
 
         finishing: set[asyncio.Task[None]] = set()
 
-        def settle(outcome: Outcome) -> None:
+        def settle(outcome: Outcome, task: Task) -> None:
             report.outcomes.append(outcome)
             state.record(outcome)
+            task.work = None  # its context is let go: a run of 100,000 positions held them all to the end
 
         def stop_on_write_error(task: Task, exc: OSError) -> None:
             # a full disk or an unwritable folder stops the run, losing nothing
@@ -143,7 +147,7 @@ class Engine:
                 return
             except Exception as exc:
                 outcome = internal_failure(done.task, exc, done.result if done.status == "generated" else None)
-            settle(outcome)
+            settle(outcome, done.task)
 
         async def worker() -> None:
             while not queue.empty():
@@ -178,7 +182,7 @@ class Engine:
                     assert self._writer is not None  # answers faster than files (offline): wait, not pile up
                     await self._writer.room()
                 else:
-                    settle(result)
+                    settle(result, task)
 
         workers = [asyncio.create_task(worker()) for _ in range(max(1, self.concurrency))]
         restore = install_signal_handlers(report, workers)
@@ -214,18 +218,20 @@ class Engine:
         queue.put_nowait(task)
 
     async def _execute(self, task: Task, run_id: str) -> Outcome | Finish:
+        if task.work is None and self.remake is not None:  # held until the task is settled
+            task.work = self.remake(task.unit_path, task.title)
         label = describe(task.context)
         record = self.journal.position(task.key) or {}
         document = self.journal.document(task.key) if task.action == "rewrite" else None
         if document is not None:  # rewrite: the last generated version over hand edits (kept as .bak)
             written = self.finisher.plan(task, record, document, self.formats).written()
             self.journal.update_position(task.key, outputs=written.suffixes, edited_kept=len(written.kept))
-            return Outcome(task.key, label, "rendered", paths=written.paths)
+            return Outcome(task.key, label, "rendered")
         if task.action == "render":
             document = json.loads(self._path(task.context, "json").read_text(encoding="utf-8"))
             missing = [f for f in self.formats if not self._path(task.context, f).exists()]
             written = self.finisher.plan(task, record, document, missing).written()
-            return Outcome(task.key, label, "rendered", paths=written.paths)
+            return Outcome(task.key, label, "rendered")
         if task.action == "export":
             from profilegen.generation.answer import InvalidAnswer, journaled_result  # models load only for work
 

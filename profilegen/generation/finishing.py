@@ -213,8 +213,7 @@ class Finisher:
             result.tokens_in if fresh else 0,
             result.tokens_out if fresh else 0,
             result.cost_usd if fresh else 0.0,
-            paths=written.paths,
-            kept=written.kept,
+            kept=tuple(written.kept),
         )
         return outcome, events
 

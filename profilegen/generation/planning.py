@@ -39,9 +39,10 @@ class Task:
 
     @property
     def context(self) -> PositionContext:
-        """The context of a task with work (one with nothing to do keeps none)."""
+        """The context of a task with work that keeps it (one with nothing to do keeps none; in a large run, one
+        with work has it made when its turn comes: `Engine` holds it while the task is under way)."""
         if self.work is None:
-            raise AssertionError(f"{self.label}: a task with nothing to do ({self.action}) keeps no context")
+            raise AssertionError(f"{self.label} ({self.action}) holds no context: nothing to do, done, or not its turn")
         return self.work
 
     @property
@@ -101,16 +102,28 @@ class Planner:
     send_employee_name: bool = False
     _records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def plan(self, contexts: Iterable[PositionContext], records: dict[str, dict[str, Any]] | None = None) -> list[Task]:
-        """A task per context (each read once: a context is kept only by a task with work); ``records`` are the
+    def plan(
+        self,
+        contexts: Iterable[PositionContext],
+        records: dict[str, dict[str, Any]] | None = None,
+        keep: int | None = None,
+    ) -> list[Task]:
+        """A task per context (each read once: a context is kept only by a task with work, and by the first
+        ``keep`` of those when given — the others' are made again when their turn comes); ``records`` are the
         journal's position summaries when already read."""
         exists = FolderListing(self.layout)
         self._records = records if records is not None else self.journal.position_summaries()
         tasks = []
+        kept = 0
         for context in contexts:
             key = self.journal.position_key(context.unit_path, context.title, context.employee_name)
             params = context_params(context, self.params, self.send_employee_name)
-            tasks.append(self._classify(key, context, fingerprint(context, params), params, exists))
+            task = self._classify(key, context, fingerprint(context, params), params, exists)
+            if task.work is not None:
+                kept += 1
+                if keep is not None and kept > keep:
+                    task.work = None
+            tasks.append(task)
         return tasks
 
     def _classify(

@@ -18,8 +18,8 @@ class Outcome:
     cost_usd: float | None = None
     error_type: str | None = None
     message: str | None = None
-    paths: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)  # files edited by hand, left as they were
+    kept: tuple[str, ...] = ()  # files edited by hand, left as they were (what was written is not kept: a run of
+    # 100,000 positions held 90 MB of paths nobody read)
     paid: bool = False  # an answer was paid for in this run (a failure after it included)
 
 

@@ -231,14 +231,21 @@ def profiles_of(out: Path) -> dict[str, object]:
 
 
 def test_a_writer_process_writes_what_the_thread_writes(tmp_path: Path) -> None:
-    """`writer_process: on` (a large run's writer) and `off` give the same files, journal and summary."""
+    """`writer_process: on` (a large run's writer) and `off` give the same files, journal and summary; so does
+    a run that keeps no context from planning (`contexts_kept: 0`, as a run beyond 20,000 positions does for
+    the rest) and makes each again in its turn."""
     org = tmp_path / "org.yaml"
     write_org(org, units=3, titles=7)
     results = {}
     with FakeLLM() as server:
-        for writer in ("on", "off"):
-            env = {**os.environ, "PROFILEGEN_API_KEY": KEY, "PROFILEGEN_WRITER_PROCESS": writer}
-            run = tmp_path / writer
+        for writer, kept in (("on", ""), ("off", ""), ("on", "0")):
+            env = {
+                **os.environ,
+                "PROFILEGEN_API_KEY": KEY,
+                "PROFILEGEN_WRITER_PROCESS": writer,
+                "PROFILEGEN_CONTEXTS_KEPT": kept,
+            }
+            run = tmp_path / (writer + kept)
             cmd = command(org, run, server.base_url, 4)
             done = subprocess.run([*cmd[:3], *cmd[4:]], env=env, capture_output=True, text=True, timeout=120)
             assert done.returncode == 0, done.stderr
@@ -246,10 +253,10 @@ def test_a_writer_process_writes_what_the_thread_writes(tmp_path: Path) -> None:
                 records = {
                     k: (r["status"], sorted(r["file_hashes"]), r["fingerprint_parts"]) for k, r in journal.positions()
                 }
-            results[writer] = (
+            results[writer + kept] = (
                 profiles_of(run / "out"),
                 records,
                 done.stdout.replace(str(run), "RUN").splitlines()[-3:],
             )
     assert len(results["on"][0]) == 2 * 21 and len(results["on"][1]) == 21
-    assert results["on"] == results["off"]
+    assert results["on"] == results["off"] == results["on0"]
