@@ -62,6 +62,7 @@ class CardAssignment:
     conflicts: list[Conflict] = field(default_factory=list)
     unmatched: list[Card] = field(default_factory=list)
     _covered_sets: dict[tuple[str, str], frozenset[UnitPath]] | None = field(default=None, repr=False, compare=False)
+    _unit_cards: dict[UnitPath, list[tuple[Position, Card]]] = field(default_factory=dict, repr=False, compare=False)
 
     def card_for(self, position: Position) -> Card | None:
         return self.cards.get(position.key)
@@ -71,16 +72,27 @@ class CardAssignment:
         the nearest unit above — within a department's workbook that covers its unit (a top managers' card is
         a block head's, not the unit's)."""
         path = position.unit_path
+        offered = self._unit_cards.get(path)
+        if offered is None:
+            offered = self._unit_cards[path] = self._offered(org, path)
+        return next((card for holder, card in offered if holder != position), None)
+
+    def _offered(self, org: OrgStructure, path: UnitPath) -> list[tuple[Position, Card]]:
+        """The first two holders (with their cards) whose card covers the unit at ``path``, nearest first: a
+        position's unit card is the first's, or the second's when the first is its own."""
         covered = self._covered()
+        found: list[tuple[Position, Card]] = []
         for depth in range(len(path), 0, -1):
             for holder in org.units[path[:depth]].positions:
                 card = self.cards.get(holder.key)
-                if card is None or holder == position:
+                if card is None:
                     continue
                 units = covered.get((card.file, card.sheet))
                 if units is not None and path in units:
-                    return card
-        return None
+                    found.append((holder, card))
+                    if len(found) == 2:
+                        return found
+        return found
 
     def _covered(self) -> dict[tuple[str, str], frozenset[UnitPath]]:
         """The units each sheet covers, as a set — for the sheets of single-sheet workbooks only (worked out

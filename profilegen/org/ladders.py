@@ -11,7 +11,7 @@ careers follow the org's lines, not a ladder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from profilegen.text import words
@@ -56,10 +56,11 @@ class Grade:
     profession: tuple[str, ...]
     level: int
     category: int  # 0 without one; "3 категории" = 1, "2 категории" = 2, "1 категории" = 3
+    # worked out once: career maps compare ranks some 30 times a position
+    rank: int = field(init=False, repr=False, compare=False)
 
-    @property
-    def rank(self) -> int:
-        return self.level * 4 + self.category
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rank", self.level * 4 + self.category)
 
     @property
     def expert(self) -> bool:
