@@ -25,7 +25,7 @@ from profilegen.generation.document import Form
 from profilegen.generation.engine import Engine, EventSink
 from profilegen.generation.limits import Limits
 from profilegen.generation.plan_cache import plan_digest
-from profilegen.generation.planning import Planner, Task
+from profilegen.generation.planning import SKIPPED, Planner, Task
 from profilegen.generation.providers.base import Provider
 from profilegen.generation.providers.choice import (
     check_key_not_lost,
@@ -214,10 +214,8 @@ def _generate(
                 planned="from the last plan",
             )
 
-        make = ContextMaker(inputs, settings, chosen[1])
-
-        def contexts() -> Iterator[PositionContext]:  # made as planning reads them, not all held at once
-            return iter_contexts(inputs, selection, settings, chosen, make)
+        def contexts(make: ContextMaker | None = None) -> Iterator[PositionContext]:
+            return iter_contexts(inputs, selection, settings, chosen, make)  # made as planning reads them
 
         forced = _forced_selection(journal, chosen) if options.force else None
         since = (journal.meta(forced) or {}).get("since") if forced else None
@@ -225,8 +223,11 @@ def _generate(
             notice("continuing the interrupted --force run of this selection: what it regenerated is not redone")
         planner = planner_for(provider, journal, layout, engine, options, settings, since)
         live = not (options.dry_run or (batcher is not None and options.batch))
-        tasks = planner.plan(contexts(), records, keep=settings.contexts_kept if live else None)
-        engine.remake = make.of
+        make = ContextMaker(inputs, settings, chosen[1])
+        tasks = planner.plan(contexts(make), records, keep=settings.contexts_kept if live else None)
+        if any(t.work is None and t.action not in SKIPPED for t in tasks):
+            engine.remake = make.of  # its memos warm; else they are let go (a night with nothing to do)
+        del make
         if not options.dry_run:
             plan_cache.record(journal, digest, ((t.key, t.fingerprint) for t in tasks))
         reformed = sum(1 for t in tasks if t.action == "generate" and "template" in t.reason.split(": ")[-1])

@@ -23,13 +23,18 @@ class Outcome:
     paid: bool = False  # an answer was paid for in this run (a failure after it included)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, repr=False)
 class RunReport:
     run_id: str
     outcomes: list[Outcome] = field(default_factory=list)
     stop_reason: str | None = None  # aborted, budget, duration, failures, interrupted, terminated
     stop_message: str | None = None
     not_started: int = 0  # positions that needed work and were not started
+
+    def __repr__(self) -> str:
+        # short: asyncio.run formats its finished task with its result (in a message it throws away), and a
+        # report spelling out 100,000 outcomes made a 200 MB string at the end of every large run
+        return f"RunReport({self.run_id!r}, {len(self.outcomes)} outcomes, stop_reason={self.stop_reason!r})"
 
     def counts(self) -> dict[str, int]:
         counts = Counter(o.status for o in self.outcomes)

@@ -193,3 +193,20 @@ def test_the_schema_goes_into_the_prompt_once(monkeypatch: pytest.MonkeyPatch, c
         system = provider._prompt().system  # type: ignore[attr-defined]
         assert system.count("JSON Schema:") == times, response_format
         asyncio.run(provider.close())
+
+
+def test_a_run_report_is_shown_in_a_line_however_many_positions_it_holds() -> None:
+    """asyncio.run formats its finished task, result included, as it restores Ctrl-C's handler (a ValueError's
+    message made and thrown away inside `signal.getsignal`): a report spelling out 100,000 outcomes made a
+    200 MB string at the end of every large run."""
+    from profilegen.generation.report import Outcome, RunReport
+
+    report = RunReport("run-1", [Outcome(f"key-{i}", f"Отдел / Должность {i}", "up_to_date") for i in range(10_000)])
+    shown = repr(report)
+    assert len(shown) < 200
+    assert "run-1" in shown and "10000 outcomes" in shown
+
+    async def finished() -> RunReport:
+        return report
+
+    assert asyncio.run(finished()) is report  # what the engine's caller does with it
