@@ -10,6 +10,7 @@ import json
 import os
 import secrets
 import sqlite3
+import sys
 import tempfile
 import time
 import uuid
@@ -187,8 +188,8 @@ class Journal:
         return self.position_fields(SUMMARY_FIELDS)
 
     def position_fields(self, fields: Sequence[str]) -> dict[PositionKey, dict[str, Any]]:
-        """The named fields of every position record, picked out by SQLite's JSON functions in one query (no
-        record decoded whole); where SQLite lacks them, or a record sits in a file of its own, it is read."""
+        """The named fields of every position record, by SQLite's JSON functions in one query (no record decoded
+        whole, a short text such as a status one string for all); else (an old SQLite, a big record) read."""
         paths = ", ".join(f"'$.{name}'" for name in (*fields, "-"))  # two paths or more: always an array
         query = f"SELECT key, mode, json_extract(value, {paths}) FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
         import diskcache.core
@@ -199,11 +200,10 @@ class Journal:
             return {key: {n: record.get(n) for n in fields} for key, record in self.positions()}
         found: dict[PositionKey, dict[str, Any]] = {}
         for key, mode, values in rows:
-            if not isinstance(key, str):
-                continue
-            if mode == diskcache.core.MODE_RAW and isinstance(values, str):
-                found[key[len(_POS) :]] = dict(zip(fields, json.loads(values)[:-1], strict=True))
-            else:
+            if isinstance(key, str) and mode == diskcache.core.MODE_RAW and isinstance(values, str):
+                picked = [sys.intern(v) if type(v) is str and len(v) < 16 else v for v in json.loads(values)[:-1]]
+                found[key[len(_POS) :]] = dict(zip(fields, picked, strict=True))
+            elif isinstance(key, str):
                 record = self._get(key) or {}
                 found[key[len(_POS) :]] = {n: record.get(n) for n in fields}
         return found

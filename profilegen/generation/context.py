@@ -196,9 +196,18 @@ def _related_units(org: OrgStructure, path: UnitPath) -> tuple[str, ...]:
     if key not in org.memo:
         related: list[UnitPath] = [path[:i] for i in range(1, len(path))]
         related += org.units[path].children
-        org.memo[key] = tuple(format_path(p) for p in related[:MAX_RELATED_UNITS])
+        org.memo[key] = tuple(_path_name(org, p) for p in related[:MAX_RELATED_UNITS])
     names: tuple[str, ...] = org.memo[key]
     return names
+
+
+def _path_name(org: OrgStructure, path: UnitPath) -> str:
+    """A unit's path as text, made once (each unit's children and those under them name it again)."""
+    key = ("path name", path)
+    name: str | None = org.memo.get(key)
+    if name is None:
+        name = org.memo[key] = format_path(path)
+    return name
 
 
 def _sibling_units(org: OrgStructure, path: UnitPath, company: Chooser | None) -> tuple[tuple[str, str], ...]:

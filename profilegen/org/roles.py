@@ -133,6 +133,7 @@ class Roles:
         self.category_labels: dict[str, str] = {**DEFAULT_CATEGORY_LABELS, **(category_labels or {})}
         self.deputy_category = deputy_category
         self._kinds = tuple(self.unit_kinds)
+        self._labels: dict[Position, str] = {}
         overrides = {**org.marked_heads, **(heads or {})}
         self.heads: dict[UnitPath, HeadChoice | None] = {path: self._choose(path, overrides) for path in org.units}
         self.top = self._top()
@@ -346,9 +347,14 @@ class Roles:
             return head, "the general director (a top unit)"
         return None, ""
 
-    @staticmethod
-    def _label(head: Position | None) -> str:
-        return f"{head.title} ({head.unit_path[-1]})" if head is not None else ""
+    def _label(self, head: Position | None) -> str:
+        """The head as a manager is named (one string per head: every member of its units names it)."""
+        if head is None:
+            return ""
+        found = self._labels.get(head)
+        if found is None:
+            found = self._labels[head] = f"{head.title} ({head.unit_path[-1]})"
+        return found
 
     def category_label(self, category: Category) -> str:
         return self.category_labels.get(category, category)
