@@ -202,7 +202,7 @@ class Journal:
         for key, mode, values in rows:
             if isinstance(key, str) and mode == diskcache.core.MODE_RAW and isinstance(values, str):
                 picked = [sys.intern(v) if type(v) is str and len(v) < 16 else v for v in json.loads(values)[:-1]]
-                found[key[len(_POS) :]] = dict(zip(fields, picked, strict=True))
+                found[sys.intern(key[len(_POS) :])] = dict(zip(fields, picked, strict=True))
             elif isinstance(key, str):
                 record = self._get(key) or {}
                 found[key[len(_POS) :]] = {n: record.get(n) for n in fields}

@@ -225,6 +225,7 @@ def _generate(
         live = not (options.dry_run or (batcher is not None and options.batch))
         make = ContextMaker(inputs, settings, chosen[1])
         tasks = planner.plan(contexts(make), records, keep=settings.contexts_kept if live else None)
+        del records  # planned: the summaries of 100,000 records are let go before the run
         if any(t.work is None and t.action not in SKIPPED for t in tasks):
             engine.remake = make.of  # its memos warm; else they are let go (a night with nothing to do)
         del make

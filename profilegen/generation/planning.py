@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -116,7 +117,8 @@ class Planner:
         tasks = []
         kept = 0
         for context in contexts:
-            key = self.journal.position_key(context.unit_path, context.title, context.employee_name)
+            # the same string as the record's key (interned there): 100,000 keys spell out paths and titles
+            key = sys.intern(self.journal.position_key(context.unit_path, context.title, context.employee_name))
             params = context_params(context, self.params, self.send_employee_name)
             task = self._classify(key, context, fingerprint(context, params), params, exists)
             if task.work is not None:
@@ -124,6 +126,7 @@ class Planner:
                 if keep is not None and kept > keep:
                     task.work = None
             tasks.append(task)
+        self._records = {}  # the journal's summaries are let go once planned (the run reuses their memory)
         return tasks
 
     def _classify(
