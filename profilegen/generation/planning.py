@@ -120,7 +120,11 @@ class Planner:
             # the same string as the record's key (interned there): 100,000 keys spell out paths and titles
             key = sys.intern(self.journal.position_key(context.unit_path, context.title, context.employee_name))
             params = context_params(context, self.params, self.send_employee_name)
-            task = self._classify(key, context, fingerprint(context, params), params, exists)
+            fp = fingerprint(context, params)
+            recorded = self._records.get(key)
+            if recorded is not None and recorded.get("fingerprint") == fp:
+                fp = recorded["fingerprint"]  # one string for the record and the task, not two
+            task = self._classify(key, context, fp, params, exists)
             if task.work is not None:
                 kept += 1
                 if keep is not None and kept > keep:
