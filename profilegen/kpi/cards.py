@@ -247,7 +247,7 @@ class CardMapper:
     def _names(self) -> dict[str, list[str]]:
         """Each unit name's words (worked out once: thousands of units share a few hundred names)."""
         if self._name_words is None:
-            self._name_words = {name: words(name) for name in {p[-1] for p in self.org.units}}
+            self._name_words = {name: self._words(name) for name in {p[-1] for p in self.org.units}}
         return self._name_words
 
     def _unit_by_code(self, code: str) -> UnitPath | None:
