@@ -210,7 +210,7 @@ def _generate(
                 started,
                 on_event,
                 result,
-                lambda run_id: RunReport(run_id, [engine.skipped(*position) for position in quick]),
+                lambda run_id: RunReport.of(run_id, (engine.skipped(*position) for position in quick)),
                 planned="from the last plan",
             )
 

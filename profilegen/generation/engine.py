@@ -94,17 +94,17 @@ class Engine:
         # never waits for the journal's lock (the writer holds it at times)
         self._answers: Feed[Callable[[], None], None] | None = None
 
-    async def run(self, tasks: Sequence[Task], run_id: str) -> RunReport:
+    async def run(self, tasks: Sequence[Task], run_id: str, keep_all: bool = False) -> RunReport:
         """Generate ``tasks`` with ``concurrency`` workers until done or stopped.
 
         Ctrl-C and SIGTERM stop it the same way as a limit, but also cancel what is in flight:
         those positions go back to `pending`. A second signal exits at once; every write is atomic.
         """
-        report = RunReport(run_id)
+        report = RunReport(run_id, keep_all)
         queue: asyncio.Queue[Task] = asyncio.Queue()
         for task in tasks:  # what needs no work is settled at once: a stopped run still reports it
             if task.action in SKIPPED:
-                report.outcomes.append(self._skip(task))
+                report.add(self._skip(task))
             else:
                 queue.put_nowait(task)
         state = RunState()
@@ -115,7 +115,7 @@ class Engine:
         finishing: set[asyncio.Task[None]] = set()
 
         def settle(outcome: Outcome, task: Task) -> None:
-            report.outcomes.append(outcome)
+            report.add(outcome)
             state.record(outcome)
             task.work = None  # its context is let go: a run of 100,000 positions held them all to the end
 

@@ -91,7 +91,7 @@ def run_batches(
     budget = settings.max_cost
     while True:
         tasks = plan()
-        written = asyncio.run(engine.run([t for t in tasks if t.action != "generate"], run_id))
+        written = asyncio.run(engine.run([t for t in tasks if t.action != "generate"], run_id, keep_all=True))
         for outcome in written.outcomes:  # a later round's "up to date" does not hide what an earlier one did
             if outcome.key not in outcomes or outcome.status not in SKIPPED:
                 outcomes[outcome.key] = outcome
@@ -144,7 +144,8 @@ def run_batches(
         say_collected(collected, notice)
         failed_here.update(collected.failed_keys)
         _merge(total, collected)
-    report.outcomes = list(outcomes.values())
+    for outcome in outcomes.values():
+        report.add(outcome)
     total.still_open = len(batcher.open_ids())
     return report, total
 
