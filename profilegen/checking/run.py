@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -11,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from profilegen.approval import APPROVED, UNAPPROVED, approval_status
+from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Finding, Profile, written_texts
-from profilegen.checking.similar import Shingles, near_duplicates, shingles
+from profilegen.checking.similar import Group, Shingles, near_duplicates, shingles
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
@@ -20,7 +22,8 @@ from profilegen.export.paths import Listing, format_file
 from profilegen.forking import in_two
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
-from profilegen.inputs import Selection, iter_contexts, load_inputs, positions_for
+from profilegen.generation.plan_cache import code_stamp
+from profilegen.inputs import ContextMaker, Selection, load_inputs, positions_for
 from profilegen.journal import Journal
 from profilegen.judging.scores import current_score
 from profilegen.org.model import Position
@@ -83,11 +86,11 @@ class CheckResult:
         } | ({"judge": self.judge} if self.judge is not None else {})
 
 
-def _profiles_of(layout: OutputLayout, listing: Listing, context: PositionContext) -> list[tuple[Path, str | None]]:
+def _profiles_of(layout: OutputLayout, listing: Listing, position: Position) -> list[tuple[Path, str | None]]:
     """The position's profile file and its personal profiles, with their employee (None for the position's)."""
-    stem = layout.stem(context.unit_path, context.title)
+    stem = layout.stem(position.unit_path, position.title)
     found: list[tuple[Path, str | None]] = [(format_file(stem, "json"), None)]
-    for path in listing.personal_files(stem, layout.file_stems(context.unit_path)):
+    for path in listing.personal_files(stem, layout.file_stems(position.unit_path)):
         found.append((path, path.stem[len(stem.name) + 2 : -1]))
     return found
 
@@ -129,7 +132,7 @@ def check_profiles(
     wanted = unapproved_only or seen is not None  # plain findings need no journal
     with contextlib.ExitStack() as stack:
         journal = stack.enter_context(Journal(state)) if wanted and state is not None and state.is_dir() else None
-        return _check(settings, selection, journal, unapproved_only, seen)
+        return _check(settings, selection, journal, unapproved_only, seen, state)
 
 
 @dataclass(slots=True)
@@ -142,25 +145,61 @@ class _Read:
     approved: bool = False
     findings: list[Finding] = field(default_factory=list)
     shingles: Shingles | None = None
+    path: str = ""  # the file, and its stamp when it was checked (what the check cache records)
+    stamp: Stamp | None = None
+    cached: bool = False  # found in the check cache, not read
 
 
 def _check(
-    settings: Settings, selection: Selection, journal: Journal | None, unapproved_only: bool, seen: list[Seen] | None
+    settings: Settings,
+    selection: Selection,
+    journal: Journal | None,
+    unapproved_only: bool,
+    seen: list[Seen] | None,
+    state: Path | None,
 ) -> CheckResult:
     inputs = load_inputs(settings)
     template = load_template(settings.template, settings.language)
     positions, employee = positions_for(inputs, selection)
+    plain = journal is None and seen is None  # plain findings read no journal and collect nothing
+    cache = None
+    if plain and state is not None and state.is_dir():  # what an earlier check found in files unchanged since
+        cache = CheckCache.load(state, inputs_digest(settings, inputs, template, code_stamp()))
 
     def part(chosen: Sequence[Position]) -> Iterator[_Read]:
         forms: dict[str, Form] = {}
         layout = OutputLayout(inputs.org, settings.out)
         listing = Listing()
-        for context in iter_contexts(inputs, selection, settings, (list(chosen), employee)):
-            for path, employee_name in _profiles_of(layout, listing, context):
-                yield _read(path, employee_name, context, template, forms, settings, journal, unapproved_only, seen)
+        make = ContextMaker(inputs, settings, employee)
+        gc.freeze()  # the org and its KPI files stay: kept out of the collector's full scans
+        try:
+            for position in chosen:
+                context: PositionContext | None = None
+                for path, employee_name in _profiles_of(layout, listing, position):
+                    stamp = file_stamp(path) if cache is not None else None
+                    entry = cache.get(str(path), stamp) if cache is not None else None
+                    if entry is not None:
+                        owner = (position.unit_path, position.title, entry.employee)
+                        yield _Read(
+                            owner,
+                            findings=list(entry.findings),
+                            shingles=entry.shingles,
+                            path=str(path),
+                            stamp=stamp,
+                            cached=True,
+                        )
+                        continue
+                    context = context or make(position)
+                    read = _read(
+                        path, employee_name, context, template, forms, settings, journal, unapproved_only, seen
+                    )
+                    read.path, read.stamp = str(path), stamp
+                    yield read
+        finally:
+            gc.unfreeze()
 
-    # plain findings read no journal and collect nothing: a long list is worked out on two cores
-    reads = in_two(positions, part) if journal is None and seen is None else part(positions)
+    # plain findings are worked out on two cores when the list is long
+    reads = in_two(positions, part) if plain else part(positions)
     result = CheckResult(language=template.language)
     texts: list[Shingles] = []
     owners: list[Owner] = []
@@ -178,8 +217,20 @@ def _check(
             result.findings += [Located(where, read.owner[1], read.owner[2], f) for f in read.findings]
             texts.append(read.shingles)
             owners.append((where, read.owner[1], read.owner[2]))
-    _near_duplicates(result, texts, owners, settings.check.near_duplicate)
+            if cache is not None and read.stamp is not None:  # one checked now is recorded for the next check
+                found = None if read.cached else Entry(read.stamp, read.owner[2], tuple(read.findings), read.shingles)
+                cache.note(read.path, read.stamp, found)
+    threshold = settings.check.near_duplicate
+    key = cache.files_key(threshold, len(texts)) if cache is not None else None
+    groups = cache.near_duplicates(key) if cache is not None and key is not None else None
+    if groups is None:
+        groups = near_duplicates(texts, [(path, title) for path, title, _employee in owners], threshold)
+        if cache is not None and key is not None:
+            cache.keep_near_duplicates(key, groups)
+    _near_duplicates(result, groups, owners)
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
+    if cache is not None:
+        cache.save()
     return result
 
 
@@ -232,14 +283,9 @@ def owner_label(owner: Owner) -> str:
     return f"{' / '.join(path)} — {title}" + (f" ({employee})" if employee else "")
 
 
-def _near_duplicates(
-    result: CheckResult,
-    texts: list[Shingles],
-    owners: list[Owner],
-    threshold: float,
-) -> None:
-    positions = [(path, title) for path, title, _employee in owners]  # a position's personal profiles may agree
-    for group in near_duplicates(texts, positions, threshold):
+def _near_duplicates(result: CheckResult, groups: list[Group], owners: list[Owner]) -> None:
+    """Each group's members told whom they nearly repeat (a position's personal profiles may agree)."""
+    for group in groups:
         members = [owners[i] for i in group.members]
         labels = [owner_label(m) for m in members]
         result.groups.append({"similarity": group.similarity, "positions": labels})

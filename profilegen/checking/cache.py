@@ -1,0 +1,158 @@
+"""What `check` found in each profile file, kept in the state folder for the next check.
+
+A file whose size, modification time and inode are the ones recorded, checked under the same inputs (the
+organisation file, the KPI files and workbooks, the company's documents, the template, the settings and
+profilegen's own code), is not read again and its position's context is not made: its findings and shingles
+are the recorded ones. The near-duplicate groups are kept for the exact list of files they were found in.
+A check of 100,000 profiles read every one of them (about a minute); a check after a night that changed a
+few reads those few. Anything that cannot be read or written here is checked in full, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from profilegen.checking.rules import Finding
+from profilegen.checking.similar import Group, Shingles
+from profilegen.config import Settings
+from profilegen.inputs import Inputs
+from profilegen.template.model import Template
+
+CACHE_FILE = "check-cache.pickle"
+FORMAT = 1
+# a file modified this close to the check is not recorded: a write within the file system's clock tick after
+# the check, of the same size, would leave the stamp as it was (git's "racily clean" entries, the same way)
+SETTLED_NS = 2_000_000_000
+
+Stamp = tuple[int, int, int]  # size, modification time (ns), inode
+
+
+def file_stamp(path: Path) -> Stamp | None:
+    """The file's size, modification time and inode (None when there is no such file)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    stamp: Stamp
+    employee: str | None  # the employee the file names (None: the position's own profile)
+    findings: tuple[Finding, ...]
+    shingles: Shingles
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the shingles as bytes: 100,000 small arrays pickled one by one took seconds each way
+        return (_entry, (self.stamp, self.employee, self.findings, self.shingles.tobytes()))
+
+
+def _entry(stamp: Stamp, employee: str | None, findings: tuple[Finding, ...], shingles: bytes) -> Entry:
+    return Entry(stamp, employee, findings, np.frombuffer(shingles, dtype=np.uint32))
+
+
+def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: str) -> str:
+    """The digest of everything a profile's findings depend on besides the file itself."""
+    from profilegen.kpi.mapping import mapping_key
+
+    documents = []
+    for path in settings.documents:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        documents += [(str(p), file_stamp(p)) for p in files]
+    payload = {
+        "format": FORMAT,
+        "code": code,
+        "org": inputs.org.sha256,
+        "kpi": mapping_key(inputs.org, inputs.catalog),
+        "documents": documents,
+        "template": template.sha256,
+        "settings": settings.model_dump(mode="json"),
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class CheckCache:
+    """The recorded findings by file path, under one inputs digest; `save` writes what this check added."""
+
+    where: Path
+    digest: str
+    entries: dict[str, Entry] = field(default_factory=dict)
+    groups: dict[str, list[Group]] = field(default_factory=dict)  # near-duplicate groups by `files_key`
+    changed: bool = False
+    started_ns: int = field(default_factory=time.time_ns)
+    _files: list[tuple[str, Stamp]] = field(default_factory=list)  # checked in this check, in order
+    _unsettled: bool = False  # some file was too fresh to record
+
+    @classmethod
+    def load(cls, state: Path, digest: str) -> CheckCache:
+        where = state / CACHE_FILE
+        try:
+            with where.open("rb") as handle:
+                stored: dict[str, Any] = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return cls(where, digest, changed=True)
+        if not isinstance(stored, dict) or stored.get("digest") != digest:  # another code or other inputs
+            return cls(where, digest, changed=True)
+        return cls(where, digest, stored["entries"], stored["groups"])
+
+    def get(self, path: str, stamp: Stamp | None) -> Entry | None:
+        entry = self.entries.get(path)
+        return entry if entry is not None and stamp is not None and entry.stamp == stamp else None
+
+    def put(self, path: str, entry: Entry) -> bool:
+        """Recorded unless the file was modified too recently to trust its stamp (then the next check reads it)."""
+        if entry.stamp[1] > self.started_ns - SETTLED_NS:
+            self.entries.pop(path, None)
+            return False
+        self.entries[path] = entry
+        self.changed = True
+        return True
+
+    def note(self, path: str, stamp: Stamp, found: Entry | None) -> None:
+        """A file checked in this check (``found``: read now rather than taken from here, to be recorded)."""
+        self._files.append((path, stamp))
+        if found is not None and not self.put(path, found):
+            self._unsettled = True
+
+    def files_key(self, threshold: float, checked: int) -> str | None:
+        """The digest of the exact list of files (in order) near-duplicates are looked for in; None when a
+        file cannot be trusted to be the same next time by its stamp, or was not noted."""
+        if self._unsettled or len(self._files) != checked:
+            return None
+        digest = hashlib.sha256(repr(threshold).encode())
+        for path, stamp in self._files:
+            digest.update(f"{path}\0{stamp}\n".encode())
+        return digest.hexdigest()
+
+    def near_duplicates(self, key: str) -> list[Group] | None:
+        return self.groups.get(key)
+
+    def keep_near_duplicates(self, key: str, groups: list[Group]) -> None:
+        """Kept for the files of ``key`` (only the latest list: another selection's groups are found again)."""
+        self.groups = {key: groups}
+        self.changed = True
+
+    def save(self) -> None:
+        """Written whole and renamed into place; a folder that cannot take it leaves the next check slower."""
+        if not self.changed:
+            return
+        temporary = self.where.with_name(f".{self.where.name}.{os.getpid()}.tmp")
+        stored = {"digest": self.digest, "entries": self.entries, "groups": self.groups}
+        try:
+            with temporary.open("wb") as handle:
+                pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.where)
+        except OSError:
+            temporary.unlink(missing_ok=True)

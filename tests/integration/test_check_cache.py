@@ -1,0 +1,117 @@
+"""`check` remembers what it found in each profile file: a file unchanged since, under the same inputs, is not
+read again (a check of 100,000 profiles read every one, about a minute, however few the night changed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import invoke, sample_args
+
+UNIT = "Отдел CRM"
+CACHE = Path(".profilegen") / "check-cache.pickle"
+
+
+@pytest.fixture
+def out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
+    """Offline drafts of the sample organisation, written an hour ago (as a night's profiles are by morning)."""
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *sample_args(tmp_path)).code == 0
+    _age(tmp_path / "out")
+    return tmp_path / "out"
+
+
+def _age(out: Path, seconds: float = 3600) -> None:
+    when = time.time() - seconds
+    for path in out.rglob("*.json"):
+        if CACHE.parent.name not in path.parts:
+            os.utime(path, (when, when))
+
+
+def _check(capsys: pytest.CaptureFixture[str], out: Path, *before: str) -> tuple[int, dict[str, Any]]:
+    result = invoke(capsys, *before, "check", "--all", "--json", *sample_args(out.parent))
+    assert result.code in (0, 1), result.stderr
+    return result.code, json.loads(result.stdout)
+
+
+def _profile(out: Path, title: str) -> Path:
+    return next(p for p in out.rglob(f"{title}.json") if CACHE.parent.name not in p.parts)
+
+
+def test_a_second_check_answers_the_same_without_reading_unchanged_profiles(
+    capsys: pytest.CaptureFixture[str], out: Path
+) -> None:
+    first = _check(capsys, out)
+    assert (out / CACHE).is_file()
+    assert first[1]["summary"]["profiles"] > 20
+    assert _check(capsys, out) == first, "the same answer from what the first check recorded"
+
+    # a file of the same size and modification time is taken as unchanged: it is not read (garbage, were it)
+    path = _profile(out, "Руководитель отдела")
+    stat = path.stat()
+    path.write_bytes(b"\0" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = _check(capsys, out)
+    assert again == first and again[1]["summary"]["unreadable"] == []
+
+
+def test_an_edited_profile_is_read_again_and_its_new_findings_shown(
+    capsys: pytest.CaptureFixture[str], out: Path
+) -> None:
+    _code, before = _check(capsys, out)
+    path = _profile(out, "Руководитель отдела")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["profile"]["responsibilities"][0]["items"].append("Как правило, вести отчеты, например, в Excel и т.п.")
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    _code, after = _check(capsys, out)
+    generic = [f for f in after["findings"] if f["rule"] == "generic_markers" and f["title"] == "Руководитель отдела"]
+    assert generic and "например" in generic[0]["detail"]
+    assert after["summary"]["findings"] > before["summary"]["findings"]
+
+    path.write_text("{broken", encoding="utf-8")  # a file made unreadable since is said to be so
+    _age(out)
+    _code, broken = _check(capsys, out)
+    assert len(broken["summary"]["unreadable"]) == 1 and "Руководитель отдела" in broken["summary"]["unreadable"][0]
+
+
+def test_changed_inputs_or_settings_check_every_profile_again(
+    capsys: pytest.CaptureFixture[str], out: Path, tmp_path: Path
+) -> None:
+    _code, before = _check(capsys, out)
+    assert not any(f["rule"] == "generic_markers" for f in before["findings"])
+    # an offline draft says «Отдел CRM» throughout: a marker the settings now count, in every profile
+    config = tmp_path / "profilegen.yaml"
+    config.write_text("check:\n  generic_markers: ['отдел']\n", encoding="utf-8")
+    _code, after = _check(capsys, out, "--config", str(config))
+    assert sum(f["rule"] == "generic_markers" for f in after["findings"]) >= after["summary"]["profiles"] // 2
+
+
+def test_a_file_written_moments_before_the_check_is_not_trusted_by_its_stamp(
+    capsys: pytest.CaptureFixture[str], out: Path
+) -> None:
+    """Within the file system's clock tick a rewrite of the same size keeps its stamp: a file modified moments
+    before a check is read again by the next one (git's racily clean entries, the same way)."""
+    path = _profile(out, "Руководитель отдела")
+    os.utime(path)  # modified just now
+    _check(capsys, out)
+    stat = path.stat()
+    path.write_bytes(b"\0" * stat.st_size)  # rewritten within the tick: the same size, the same stamp
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _code, after = _check(capsys, out)
+    assert len(after["summary"]["unreadable"]) == 1
+
+
+def test_a_state_folder_that_cannot_take_the_record_only_makes_the_next_check_slower(
+    capsys: pytest.CaptureFixture[str], out: Path
+) -> None:
+    (out / CACHE).mkdir()  # where the record goes, a folder: it can be neither read nor replaced
+    first = _check(capsys, out)
+    assert _check(capsys, out) == first
+    (out / CACHE).rmdir()
+    (out / CACHE).write_bytes(b"not a pickle")  # a damaged record is checked past, and replaced
+    assert _check(capsys, out) == first
+    assert (out / CACHE).read_bytes() != b"not a pickle"
