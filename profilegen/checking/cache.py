@@ -52,14 +52,6 @@ class Entry:
     findings: tuple[Finding, ...]
     shingles: Shingles
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # the shingles as bytes: 100,000 small arrays pickled one by one took seconds each way
-        return (_entry, (self.stamp, self.employee, self.findings, self.shingles.tobytes()))
-
-
-def _entry(stamp: Stamp, employee: str | None, findings: tuple[Finding, ...], shingles: bytes) -> Entry:
-    return Entry(stamp, employee, findings, np.frombuffer(shingles, dtype=np.uint32))
-
 
 def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: str) -> str:
     """The digest of everything a profile's findings depend on besides the file itself."""
@@ -97,15 +89,27 @@ class CheckCache:
 
     @classmethod
     def load(cls, state: Path, digest: str) -> CheckCache:
+        """The record in ``state`` when it was made under ``digest`` (else an empty one, to be written anew): a
+        pickled header, then every file's shingles back to back, read as one array (100,000 small arrays
+        pickled one by one took seconds each way and a copy of them all)."""
         where = state / CACHE_FILE
         try:
             with where.open("rb") as handle:
-                stored: dict[str, Any] = pickle.load(handle)
+                header: dict[str, Any] = pickle.load(handle)
+                if not isinstance(header, dict) or header.get("digest") != digest:  # another code or inputs
+                    return cls(where, digest, changed=True)
+                everything = np.frombuffer(handle.read(), dtype=np.uint32)
+            ends = np.cumsum(header["sizes"]).tolist()
+            if (ends[-1] if ends else 0) != len(everything):
+                return cls(where, digest, changed=True)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return cls(where, digest, changed=True)
-        if not isinstance(stored, dict) or stored.get("digest") != digest:  # another code or other inputs
-            return cls(where, digest, changed=True)
-        return cls(where, digest, stored["entries"], stored["groups"])
+        entries = {}
+        start = 0
+        for path, (stamp, employee, findings), end in zip(header["paths"], header["rows"], ends, strict=True):
+            entries[path] = Entry(stamp, employee, findings, everything[start:end])
+            start = end
+        return cls(where, digest, entries, header["groups"])
 
     def get(self, path: str, stamp: Stamp | None) -> Entry | None:
         entry = self.entries.get(path)
@@ -149,10 +153,19 @@ class CheckCache:
         if not self.changed:
             return
         temporary = self.where.with_name(f".{self.where.name}.{os.getpid()}.tmp")
-        stored = {"digest": self.digest, "entries": self.entries, "groups": self.groups}
+        entries = list(self.entries.values())
+        header = {
+            "digest": self.digest,
+            "paths": list(self.entries),
+            "rows": [(e.stamp, e.employee, e.findings) for e in entries],
+            "sizes": np.fromiter((len(e.shingles) for e in entries), dtype=np.int64, count=len(entries)),
+            "groups": self.groups,
+        }
         try:
             with temporary.open("wb") as handle:
-                pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                for entry in entries:
+                    handle.write(entry.shingles.astype(np.uint32, copy=False).data)
             os.replace(temporary, self.where)
         except OSError:
             temporary.unlink(missing_ok=True)

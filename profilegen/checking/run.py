@@ -170,7 +170,7 @@ def _check(
         forms: dict[str, Form] = {}
         layout = OutputLayout(inputs.org, settings.out)
         listing = Listing()
-        make = ContextMaker(inputs, settings, employee)
+        makers: list[ContextMaker] = []  # made at the first file not in the check cache (its memos take seconds)
         gc.freeze()  # the org and its KPI files stay: kept out of the collector's full scans
         try:
             for position in chosen:
@@ -189,7 +189,9 @@ def _check(
                             cached=True,
                         )
                         continue
-                    context = context or make(position)
+                    if not makers:
+                        makers.append(ContextMaker(inputs, settings, employee))
+                    context = context or makers[0](position)
                     read = _read(
                         path, employee_name, context, template, forms, settings, journal, unapproved_only, seen
                     )
