@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import invoke, sample_args
+from tests.conftest import SAMPLE_YAML, invoke, sample_args
 
 UNIT = "Отдел CRM"
 CACHE = Path(".profilegen") / "check-cache.pickle"
@@ -26,8 +27,9 @@ def out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
 
 
 def _age(out: Path, seconds: float = 3600) -> None:
+    """The profiles and their folders made ``seconds`` ago."""
     when = time.time() - seconds
-    for path in out.rglob("*.json"):
+    for path in sorted(out.rglob("*"), key=lambda p: -len(p.parts)):  # a folder after what it holds
         if CACHE.parent.name not in path.parts:
             os.utime(path, (when, when))
 
@@ -112,6 +114,38 @@ def test_a_state_folder_that_cannot_take_the_record_only_makes_the_next_check_sl
     first = _check(capsys, out)
     assert _check(capsys, out) == first
     (out / CACHE).rmdir()
-    (out / CACHE).write_bytes(b"not a pickle")  # a damaged record is checked past, and replaced
+    last = out / ".profilegen" / "check-last.pickle"
+    for record in (out / CACHE, last):  # a damaged record is checked past, and replaced
+        record.write_bytes(b"not a pickle")
     assert _check(capsys, out) == first
-    assert (out / CACHE).read_bytes() != b"not a pickle"
+    assert (out / CACHE).read_bytes() != b"not a pickle" and last.read_bytes() != b"not a pickle"
+
+
+def test_nothing_changed_gives_the_last_answer_without_loading_anything(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """With every file and folder the last check read as it was, its answer is given again: the organisation
+    is not even loaded (100,000 positions take seconds) — shown here by an org file overwritten with garbage
+    that keeps its stamp. A profile removed since changes its folder's stamp: that check is made anew."""
+    org = tmp_path / "org.yaml"
+    shutil.copy(SAMPLE_YAML, org)
+    args = sample_args(tmp_path, org=org)
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    out = tmp_path / "out"
+    _age(out)
+    os.utime(org, (time.time() - 3600, time.time() - 3600))
+    first = invoke(capsys, "check", "--all", "--json", *args)
+    assert (out / ".profilegen" / "check-last.pickle").is_file()
+
+    stat = org.stat()
+    original = org.read_bytes()
+    org.write_bytes(b"\0" * stat.st_size)
+    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = invoke(capsys, "check", "--all", "--json", *args)
+    assert (again.code, again.stdout) == (first.code, first.stdout)
+    org.write_bytes(original)
+
+    removed = _profile(out, "Руководитель отдела")
+    removed.unlink()
+    after = json.loads(invoke(capsys, "check", "--all", "--json", *args).stdout)
+    assert after["summary"]["not_generated"] == json.loads(first.stdout)["summary"]["not_generated"] + 1

@@ -1,0 +1,96 @@
+"""The last check's answer, given again when nothing it read has changed since.
+
+A check records its whole answer with the stamps (size, modification time, inode) of every file and
+folder it read: each profile, each unit folder (a profile written, added or removed there changes the
+folder's stamp), the organisation file, every file under the KPI folder, the template and the company's
+documents; and with what decides the answer besides them (the selection, every setting, profilegen's code,
+the morphology dictionary's version). When all are as recorded, the answer is the recorded one: nothing is
+loaded, read or compared (100,000 profiles: the organisation alone takes seconds to load). Anything
+else checks as usual, file by file from the check cache. A stamp of a file modified moments before the
+check is not trusted (see `cache.SETTLED_NS`): such an answer is not recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any, TypeVar
+
+from profilegen.checking.cache import SETTLED_NS, Stamp, file_stamp
+from profilegen.config import Settings
+from profilegen.inputs import Selection
+
+Answer = TypeVar("Answer")
+REPLAY_FILE = "check-last.pickle"
+
+
+def answer_key(settings: Settings, selection: Selection, code: str) -> str:
+    """What decides a check's answer besides the files it reads."""
+    try:
+        dictionary = metadata.version("pymorphy3-dicts-ru")
+    except metadata.PackageNotFoundError:
+        dictionary = "?"
+    payload = {
+        "code": code,
+        "dictionary": dictionary,
+        "settings": settings.model_dump(mode="json"),
+        "selection": [selection.departments, selection.position, selection.subunits, selection.employee_name],
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_files(settings: Settings) -> list[Path]:
+    """The files a check's inputs are loaded from (a folder's files each; the folder itself too)."""
+    found: list[Path] = []
+    template = Path(settings.template) if settings.template else None
+    for path in [settings.org, settings.resolved_kpi_dir(), template, *settings.documents]:
+        if path is None:
+            continue
+        found.append(path)
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*"))
+    return found
+
+
+def replayed(state: Path, key: str, kind: type[Answer]) -> Answer | None:
+    """The recorded answer when it was made under ``key`` and every file it read is as it was."""
+    try:
+        with (state / REPLAY_FILE).open("rb") as handle:
+            stored: dict[str, Any] = pickle.load(handle)
+        if stored.get("key") != key:
+            return None
+        for path, stamp in stored["stamps"]:
+            if file_stamp(Path(path)) != stamp:
+                return None
+        result = stored["result"]
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, KeyError):
+        return None
+    return result if isinstance(result, kind) else None
+
+
+def record(state: Path, key: str, read: Iterable[str], result: object, started_ns: int) -> None:
+    """The answer kept with the stamps of what was ``read``; not when one of them changed moments before the
+    check began or during it (its stamp could hide a later change). A folder that cannot take it is left."""
+    where = state / REPLAY_FILE
+    stamps: list[tuple[str, Stamp | None]] = []
+    for path in dict.fromkeys(read):
+        stamp = file_stamp(Path(path))
+        if stamp is not None and stamp[1] > started_ns - SETTLED_NS:
+            with contextlib.suppress(OSError):
+                where.unlink(missing_ok=True)
+            return
+        stamps.append((path, stamp))
+    temporary = where.with_name(f".{where.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as handle:
+            pickle.dump({"key": key, "stamps": stamps, "result": result}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, where)
+    except OSError:
+        temporary.unlink(missing_ok=True)
