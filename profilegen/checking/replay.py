@@ -13,11 +13,13 @@ check is not trusted (see `cache.SETTLED_NS`): such an answer is not recorded.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import hashlib
 import json
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,6 +30,7 @@ from profilegen.inputs import Selection
 
 Answer = TypeVar("Answer")
 REPLAY_FILE = "check-last.pickle"
+PART = 10_000  # items pickled together
 
 
 def answer_key(settings: Settings, selection: Selection, code: str) -> str:
@@ -63,21 +66,30 @@ def replayed(state: Path, key: str, kind: type[Answer]) -> Answer | None:
     """The recorded answer when it was made under ``key`` and every file it read is as it was."""
     try:
         with (state / REPLAY_FILE).open("rb") as handle:
-            stored: dict[str, Any] = pickle.load(handle)
-        if stored.get("key") != key:
-            return None
-        for path, stamp in stored["stamps"]:
-            if file_stamp(Path(path)) != stamp:
+            load = functools.partial(pickle.load, handle)  # each part a pickle of its own
+            if load() != {"key": key}:
                 return None
-        result = stored["result"]
+            while (part := load()) is not None:  # the stamps, a part at a time: the first change stops
+                for path, stamp in part:
+                    if file_stamp(Path(path)) != stamp:
+                        return None
+            result = load()
+            findings: list[Any] = []
+            while (part := load()) is not None:
+                findings += part
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, KeyError):
         return None
-    return result if isinstance(result, kind) else None
+    if not isinstance(result, kind):
+        return None
+    result.findings = findings  # type: ignore[attr-defined]
+    return result
 
 
-def record(state: Path, key: str, read: Iterable[str], result: object, started_ns: int) -> None:
+def record(state: Path, key: str, read: Iterable[str], result: Any, started_ns: int) -> None:
     """The answer kept with the stamps of what was ``read``; not when one of them changed moments before the
-    check began or during it (its stamp could hide a later change). A folder that cannot take it is left."""
+    check began or during it (its stamp could hide a later change). A folder that cannot take it is left.
+    Pickled a part at a time, each part's memo let go after it (one pickle of 100,000 profiles' findings and
+    300,000 stamps held a memo of every object in it: 100 MB at the end of the check)."""
     where = state / REPLAY_FILE
     stamps: list[tuple[str, Stamp | None]] = []
     for path in dict.fromkeys(read):
@@ -90,7 +102,17 @@ def record(state: Path, key: str, read: Iterable[str], result: object, started_n
     temporary = where.with_name(f".{where.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as handle:
-            pickle.dump({"key": key, "stamps": stamps, "result": result}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
+            dump({"key": key})
+            _parts(dump, stamps)
+            dump(dataclasses.replace(result, findings=[]))
+            _parts(dump, result.findings)
         os.replace(temporary, where)
     except OSError:
         temporary.unlink(missing_ok=True)
+
+
+def _parts(dump: Callable[[Any], None], items: list[Any]) -> None:
+    for start in range(0, len(items), PART):
+        dump(items[start : start + PART])
+    dump(None)

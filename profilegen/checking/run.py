@@ -242,9 +242,11 @@ def _check(
         if cache is not None and key is not None:
             cache.keep_near_duplicates(key, groups)
     _near_duplicates(result, groups, owners)
+    del texts, owners, groups  # what near-duplicates needed, and the record once saved, let go before the answer
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
     if cache is not None:
         cache.save()
+        cache = None
     if state is not None and answer is not None:  # with every file and folder it read
         folders = {os.path.dirname(path) for path in read_paths}
         files = [*map(str, input_files(settings)), *read_paths, *sorted(folders)]
