@@ -19,12 +19,12 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from profilegen.checking.cache import SETTLED_NS, Stamp, file_stamp
+from profilegen.checking.cache import SETTLED_NS, file_stamp
 from profilegen.config import Settings
 from profilegen.inputs import Selection
 
@@ -85,31 +85,34 @@ def replayed(state: Path, key: str, kind: type[Answer]) -> Answer | None:
     return result
 
 
-def record(state: Path, key: str, read: Iterable[str], result: Any, started_ns: int) -> None:
+def record(state: Path, key: str, read: Sequence[str], result: Any, started_ns: int) -> None:
     """The answer kept with the stamps of what was ``read``; not when one of them changed moments before the
     check began or during it (its stamp could hide a later change). A folder that cannot take it is left.
-    Pickled a part at a time, each part's memo let go after it (one pickle of 100,000 profiles' findings and
-    300,000 stamps held a memo of every object in it: 100 MB at the end of the check)."""
+    Stamped and pickled a part at a time (one pickle of 100,000 profiles' findings and 300,000 stamps held a
+    memo of every object in it: 100 MB at the end of the check)."""
     where = state / REPLAY_FILE
-    stamps: list[tuple[str, Stamp | None]] = []
-    for path in dict.fromkeys(read):
-        stamp = file_stamp(Path(path))
-        if stamp is not None and stamp[1] > started_ns - SETTLED_NS:
-            with contextlib.suppress(OSError):
-                where.unlink(missing_ok=True)
-            return
-        stamps.append((path, stamp))
     temporary = where.with_name(f".{where.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as handle:
             dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
             dump({"key": key})
-            _parts(dump, stamps)
+            for start in range(0, len(read), PART):
+                stamps = [(path, file_stamp(Path(path))) for path in read[start : start + PART]]
+                if any(stamp is not None and stamp[1] > started_ns - SETTLED_NS for _path, stamp in stamps):
+                    raise _Unsettled
+                dump(stamps)
+            dump(None)
             dump(dataclasses.replace(result, findings=[]))
             _parts(dump, result.findings)
         os.replace(temporary, where)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    except (OSError, _Unsettled):
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+            where.unlink(missing_ok=True)
+
+
+class _Unsettled(Exception):
+    """A file read was modified moments before the check or during it."""
 
 
 def _parts(dump: Callable[[Any], None], items: list[Any]) -> None:
