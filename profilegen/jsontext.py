@@ -3,6 +3,8 @@ compact lines, at a fraction of the standard encoder's cost (its indented form i
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +19,12 @@ def pretty(value: Any) -> bytes:
 def compact(value: Any) -> bytes:
     """One line, non-ASCII as is, no newline."""
     return orjson.dumps(value)
+
+
+def payload_digest(payload: Any) -> str:
+    """The sha256 of the payload's JSON, keys sorted (the same payload, the same digest in every run)."""
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def pretty_chunks(value: dict[str, Any]) -> Iterator[bytes]:

@@ -11,7 +11,6 @@ few reads those few. Anything that cannot be read or written here is checked in 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 import time
@@ -25,6 +24,7 @@ from profilegen.checking.rules import Finding
 from profilegen.checking.similar import Group, Shingles
 from profilegen.config import Settings
 from profilegen.inputs import Inputs
+from profilegen.jsontext import payload_digest
 from profilegen.template.model import Template
 
 CACHE_FILE = "check-cache.pickle"
@@ -34,6 +34,11 @@ FORMAT = 1
 SETTLED_NS = 2_000_000_000
 
 Stamp = tuple[int, int, int]  # size, modification time (ns), inode
+
+
+def settled(stamp: Stamp | None, started_ns: int) -> bool:
+    """Whether a stamp can be trusted to change with the file: none, or modified well before ``started_ns``."""
+    return stamp is None or stamp[1] <= started_ns - SETTLED_NS
 
 
 def file_stamp(path: Path) -> Stamp | None:
@@ -70,8 +75,7 @@ def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: 
         "template": template.sha256,
         "settings": settings.model_dump(mode="json"),
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return payload_digest(payload)
 
 
 @dataclass(slots=True)
@@ -118,7 +122,7 @@ class CheckCache:
 
     def put(self, path: str, entry: Entry) -> bool:
         """Recorded unless the file was modified too recently to trust its stamp (then the next check reads it)."""
-        if entry.stamp[1] > self.started_ns - SETTLED_NS:
+        if not settled(entry.stamp, self.started_ns):
             self.entries.pop(path, None)
             return False
         self.entries[path] = entry

@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
-import hashlib
-import json
 import os
 import pickle
 from collections.abc import Callable, Sequence
@@ -24,9 +22,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from profilegen.checking.cache import SETTLED_NS, file_stamp
+from profilegen.checking.cache import file_stamp, settled
 from profilegen.config import Settings
 from profilegen.inputs import Selection
+from profilegen.jsontext import payload_digest
 
 Answer = TypeVar("Answer")
 REPLAY_FILE = "check-last.pickle"
@@ -45,8 +44,7 @@ def answer_key(settings: Settings, selection: Selection, code: str) -> str:
         "settings": settings.model_dump(mode="json"),
         "selection": [selection.departments, selection.position, selection.subunits, selection.employee_name],
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return payload_digest(payload)
 
 
 def input_files(settings: Settings) -> list[Path]:
@@ -98,7 +96,7 @@ def record(state: Path, key: str, read: Sequence[str], result: Any, started_ns: 
             dump({"key": key})
             for start in range(0, len(read), PART):
                 stamps = [(path, file_stamp(Path(path))) for path in read[start : start + PART]]
-                if any(stamp is not None and stamp[1] > started_ns - SETTLED_NS for _path, stamp in stamps):
+                if not all(settled(stamp, started_ns) for _path, stamp in stamps):
                     raise _Unsettled
                 dump(stamps)
             dump(None)

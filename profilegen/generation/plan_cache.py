@@ -12,7 +12,6 @@ fingerprints anew.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Iterable
 from functools import lru_cache
@@ -23,6 +22,7 @@ import profilegen
 from profilegen.config import Settings
 from profilegen.inputs import Inputs
 from profilegen.journal import Journal
+from profilegen.jsontext import payload_digest
 
 PLAN_CACHE = "plan-cache"
 
@@ -64,8 +64,7 @@ def plan_digest(
         "send_employee_name": settings.send_employee_name,
         "selection": selection,
     }
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return payload_digest(payload)
 
 
 class Fingerprints:
