@@ -27,25 +27,50 @@ def payload_digest(payload: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def pretty_chunks(value: dict[str, Any]) -> Iterator[bytes]:
-    """``pretty(value)`` in pieces: a value given as an iterator is written as a list, an item at a time, so
-    a list of a million findings is never one document in memory. The bytes are pretty()'s."""
-    if not value:
-        yield b"{}\n"
-        return
-    separator = b"{\n"
-    for key, item in value.items():
-        yield separator + b"  " + compact(key) + b": "
-        separator = b",\n"
-        if not isinstance(item, Iterator):
-            yield _indented(item, b"  ")
-            continue
+LONG = 1_000  # a list longer than this is written an item at a time
+
+
+def pretty_chunks(value: dict[str, Any], long: int = LONG) -> Iterator[bytes]:
+    """``pretty(value)`` in pieces: a value given as an iterator is written as a list, an item at a time, and
+    so is a list longer than ``long`` at any depth (with the objects holding it), so neither a million
+    findings nor a summary naming 100,000 positions is ever one text in memory. The bytes are pretty()'s."""
+    yield from _pieces(value, b"", long)
+    yield b"\n"
+
+
+def _pieces(value: Any, prefix: bytes, long: int) -> Iterator[bytes]:
+    inner = prefix + b"  "
+    if isinstance(value, dict) and _streamed(value, long):
+        separator = b"{\n"
+        for key, item in value.items():
+            yield separator + inner + compact(key) + b": "
+            separator = b",\n"
+            yield from _pieces(item, inner, long)
+        yield b"\n" + prefix + b"}"
+    elif isinstance(value, Iterator) or (isinstance(value, list) and _streamed(value, long)):
         opened = False
-        for entry in item:
-            yield (b",\n" if opened else b"[\n") + b"    " + _indented(entry, b"    ")
+        for entry in value:  # an iterator's items are written whole; a long list's items as they need
+            yield (b",\n" if opened else b"[\n") + inner
             opened = True
-        yield b"\n  ]" if opened else b"[]"
-    yield b"\n}\n"
+            if isinstance(value, list):
+                yield from _pieces(entry, inner, long)
+            else:
+                yield _indented(entry, inner)
+        yield b"\n" + prefix + b"]" if opened else b"[]"
+    else:
+        yield _indented(value, prefix)
+
+
+def _streamed(value: dict[str, Any] | list[Any], long: int) -> bool:
+    """Whether a non-empty object or list holds, at any depth, an iterator or a list longer than ``long``."""
+    if not value:
+        return False
+    items = value.values() if isinstance(value, dict) else value
+    if isinstance(value, list) and len(value) > long:
+        return True
+    return any(
+        isinstance(item, Iterator) or (isinstance(item, (dict, list)) and _streamed(item, long)) for item in items
+    )
 
 
 def _indented(value: Any, prefix: bytes) -> bytes:

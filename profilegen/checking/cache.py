@@ -10,6 +10,7 @@ few reads those few. Anything that cannot be read or written here is checked in 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -28,7 +29,8 @@ from profilegen.jsontext import payload_digest
 from profilegen.template.model import Template
 
 CACHE_FILE = "check-cache.pickle"
-FORMAT = 1
+FORMAT = 2
+PART = 10_000  # files' rows pickled together
 # a file modified this close to the check is not recorded: a write within the file system's clock tick after
 # the check, of the same size, would leave the stamp as it was (git's "racily clean" entries, the same way)
 SETTLED_NS = 2_000_000_000
@@ -95,25 +97,28 @@ class CheckCache:
     @classmethod
     def load(cls, state: Path, digest: str) -> CheckCache:
         """The record in ``state`` when it was made under ``digest`` (else an empty one, to be written anew): a
-        pickled header, then every file's shingles back to back, read as one array (100,000 small arrays
-        pickled one by one took seconds each way and a copy of them all)."""
+        pickled header, the files' rows a part at a time, then every file's shingles back to back, read as one
+        array (100,000 small arrays pickled one by one took seconds each way and a copy of them all)."""
         where = state / CACHE_FILE
+        entries = {}
         try:
             with where.open("rb") as handle:
                 header: dict[str, Any] = pickle.load(handle)
                 if not isinstance(header, dict) or header.get("digest") != digest:  # another code or inputs
                     return cls(where, digest, changed=True)
+                parts = []
+                while (part := pickle.load(handle)) is not None:
+                    parts.append(part)
                 everything = np.frombuffer(handle.read(), dtype=np.uint32)
-            ends = np.cumsum(header["sizes"]).tolist()
-            if (ends[-1] if ends else 0) != len(everything):
+            start = 0
+            for paths, rows, sizes in parts:
+                for path, (stamp, employee, findings), size in zip(paths, rows, sizes.tolist(), strict=True):
+                    entries[path] = Entry(stamp, employee, findings, everything[start : start + size])
+                    start += size
+            if start != len(everything):
                 return cls(where, digest, changed=True)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
             return cls(where, digest, changed=True)
-        entries = {}
-        start = 0
-        for path, (stamp, employee, findings), end in zip(header["paths"], header["rows"], ends, strict=True):
-            entries[path] = Entry(stamp, employee, findings, everything[start:end])
-            start = end
         return cls(where, digest, entries, header["groups"])
 
     def get(self, path: str, stamp: Stamp | None) -> Entry | None:
@@ -156,18 +161,18 @@ class CheckCache:
         if not self.changed:
             return
         temporary = self.where.with_name(f".{self.where.name}.{os.getpid()}.tmp")
-        entries = list(self.entries.values())
-        header = {
-            "digest": self.digest,
-            "paths": list(self.entries),
-            "rows": [(e.stamp, e.employee, e.findings) for e in entries],
-            "sizes": np.fromiter((len(e.shingles) for e in entries), dtype=np.int64, count=len(entries)),
-            "groups": self.groups,
-        }
+        paths = list(self.entries)
         try:
             with temporary.open("wb") as handle:
-                pickle.dump(header, handle, protocol=pickle.HIGHEST_PROTOCOL)
-                for entry in entries:
+                dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
+                dump({"digest": self.digest, "groups": self.groups})
+                for start in range(0, len(paths), PART):  # a part at a time: one pickle's memo of it all took 30 MB
+                    entries = [self.entries[path] for path in paths[start : start + PART]]
+                    rows = [(e.stamp, e.employee, e.findings) for e in entries]
+                    sizes = np.fromiter((len(e.shingles) for e in entries), dtype=np.int64, count=len(entries))
+                    dump((paths[start : start + PART], rows, sizes))
+                dump(None)
+                for entry in self.entries.values():
                     handle.write(entry.shingles.astype(np.uint32, copy=False).data)
             os.replace(temporary, self.where)
         except OSError:

@@ -22,14 +22,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TypeVar
 
-from profilegen.checking.cache import file_stamp, settled
+from profilegen.checking.cache import PART, file_stamp, settled
 from profilegen.config import Settings
 from profilegen.inputs import Selection
 from profilegen.jsontext import payload_digest
 
 Answer = TypeVar("Answer")
 REPLAY_FILE = "check-last.pickle"
-PART = 10_000  # items pickled together
 
 
 def answer_key(settings: Settings, selection: Selection, code: str) -> str:

@@ -37,3 +37,19 @@ def test_an_object_written_in_pieces_is_its_pretty_form(value: dict[str, Any]) -
     """A list value given as an iterator is written item by item, and the bytes are pretty()'s."""
     streamed = {k: iter(v) if isinstance(v, list) else v for k, v in value.items()}
     assert b"".join(pretty_chunks(streamed)) == pretty(value)
+
+
+@given(_VALUES)
+def test_long_lists_anywhere_are_written_in_pieces_and_still_as_pretty_form(value: Any) -> None:
+    """Lists longer than the streaming limit, at any depth, are written item by item: same bytes."""
+    wrapped = {"summary": {"groups": [value, {"positions": [value] * 3}]}}
+    assert b"".join(pretty_chunks(wrapped, long=2)) == pretty(wrapped)
+
+
+def test_a_summary_holding_100_000_names_is_never_one_piece() -> None:
+    """`check --json`'s summary lists every near-duplicate position: written a name at a time, not as one text."""
+    names = [f"Блок {n} / Отдел — Специалист" for n in range(20_000)]
+    value = {"findings": iter([{"rule": "near_duplicate"}]), "summary": {"groups": [{"positions": names}], "n": 1}}
+    pieces = list(pretty_chunks(value))
+    assert b"".join(pieces) == pretty({**value, "findings": [{"rule": "near_duplicate"}]})
+    assert max(map(len, pieces)) < 10_000
