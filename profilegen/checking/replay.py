@@ -68,9 +68,10 @@ def replayed(state: Path, key: str, kind: type[Answer]) -> Answer | None:
                 return None
             while (part := load()) is not None:  # the stamps, a part at a time: the first change stops
                 for path, stamp in part:
-                    if file_stamp(Path(path)) != stamp:
+                    if file_stamp(path) != stamp:
                         return None
             result = load()
+            groups = [{**group, "positions": [label.decode() for label in group["positions"]]} for group in load()]
             findings: list[Any] = []
             while (part := load()) is not None:
                 findings += part
@@ -79,6 +80,7 @@ def replayed(state: Path, key: str, kind: type[Answer]) -> Answer | None:
     if not isinstance(result, kind):
         return None
     result.findings = findings  # type: ignore[attr-defined]
+    result.groups = groups  # type: ignore[attr-defined]
     return result
 
 
@@ -94,12 +96,14 @@ def record(state: Path, key: str, read: Sequence[str], result: Any, started_ns: 
             dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
             dump({"key": key})
             for start in range(0, len(read), PART):
-                stamps = [(path, file_stamp(Path(path))) for path in read[start : start + PART]]
+                # paths and labels as UTF-8 bytes: pickling a str keeps its UTF-8 form on it for as long as it lives
+                stamps = [(path.encode(), file_stamp(path)) for path in read[start : start + PART]]
                 if not all(settled(stamp, started_ns) for _path, stamp in stamps):
                     raise _Unsettled
                 dump(stamps)
             dump(None)
-            dump(dataclasses.replace(result, findings=[]))
+            dump(dataclasses.replace(result, findings=[], groups=[]))
+            dump([{**group, "positions": [label.encode() for label in group["positions"]]} for group in result.groups])
             _parts(dump, result.findings)
         os.replace(temporary, where)
     except (OSError, _Unsettled):

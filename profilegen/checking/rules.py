@@ -73,6 +73,15 @@ class Finding:
     severity: str
     detail: str
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # the detail goes into a pickle (the check's records, the forked half's results) as UTF-8 bytes:
+        # pickling a str keeps its UTF-8 form on the string for as long as it lives
+        return (_finding, (self.rule, self.severity, self.detail.encode()))
+
+
+def _finding(rule: str, severity: str, detail: bytes) -> Finding:
+    return Finding(rule, severity, detail.decode())
+
 
 @dataclass(frozen=True, slots=True)
 class Profile:
