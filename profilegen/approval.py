@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,23 @@ def approval_status(record: dict[str, Any] | None, json_path: Path) -> str:
     if not approval:
         return UNAPPROVED
     return APPROVED if file_hash(json_path) == approval.get("sha256") else CHANGED
+
+
+@dataclass(frozen=True, slots=True)
+class Approvals:
+    """Every approval in a journal, read at once (so a check needs no journal as it goes, and can fork)."""
+
+    key: Callable[[tuple[str, ...], str, str | None], str]  # the journal's position key
+    signed: dict[str, dict[str, Any]]
+
+    @classmethod
+    def of(cls, journal: Journal) -> Approvals:
+        fields = journal.position_fields(("approval",), having="approval")
+        return cls(journal.position_key, {key: found["approval"] for key, found in fields.items() if found["approval"]})
+
+    def status(self, unit_path: tuple[str, ...], title: str, employee: str | None, json_path: Path) -> str:
+        approval = self.signed.get(self.key(unit_path, title, employee)) if self.signed else None
+        return approval_status({"approval": approval} if approval else None, json_path)
 
 
 def approval_counts(records: Iterable[dict[str, Any]], out: Path) -> dict[str, int]:

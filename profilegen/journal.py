@@ -33,17 +33,8 @@ _ACTIVE = "meta:active-run"
 
 OUT_LOCK = ".profilegen.lock"
 # The fields of a position record that planning reads (the rest is read only for the few that need work).
-SUMMARY_FIELDS = (
-    "status",
-    "fingerprint",
-    "frozen",
-    "quarantined",
-    "generator",
-    "raw_answer",
-    "edited_kept",
-    "generated_ts",
-    "batch_id",
-)
+SUMMARY_FIELDS: tuple[str, ...] = ("status", "fingerprint", "frozen", "quarantined", "generator", "raw_answer")
+SUMMARY_FIELDS += ("edited_kept", "generated_ts", "batch_id")
 
 
 SECRET_FILE = "secret"
@@ -188,17 +179,20 @@ class Journal:
         """What planning needs of every position record (``SUMMARY_FIELDS``), read in one query."""
         return self.position_fields(SUMMARY_FIELDS)
 
-    def position_fields(self, fields: Sequence[str]) -> dict[PositionKey, dict[str, Any]]:
-        """The named fields of every position record, by SQLite's JSON functions in one query (no record decoded
-        whole, a short text such as a status one string for all); else (an old SQLite, a big record) read."""
-        paths = ", ".join(f"'$.{name}'" for name in (*fields, "-"))  # two paths or more: always an array
-        query = f"SELECT key, mode, json_extract(value, {paths}) FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
+    def position_fields(self, fields: Sequence[str], having: str | None = None) -> dict[PositionKey, dict[str, Any]]:
+        """The named fields of every position record (``having``: those with that field set) by SQLite's JSON
+        functions in one query (no record decoded whole; a status one string for all); else read."""
         import diskcache.core
 
+        paths = ", ".join(f"'$.{name}'" for name in (*fields, "-"))  # two paths or more: always an array
+        query = f"SELECT key, mode, json_extract(value, {paths}) FROM Cache WHERE raw = 1 AND key >= ? AND key < ?"
+        if having is not None:  # a record in a file of its own has no value here: read below, as always
+            query += f" AND (mode != {diskcache.core.MODE_RAW} OR json_extract(value, '$.{having}') IS NOT NULL)"
         try:
             rows = self._cache._sql(query, (_POS, _after(_POS))).fetchall()
         except sqlite3.OperationalError:  # no JSON functions in this SQLite
-            return {key: {n: record.get(n) for n in fields} for key, record in self.positions()}
+            records = ((key, record) for key, record in self.positions() if having is None or record.get(having))
+            return {key: {n: record.get(n) for n in fields} for key, record in records}
         found: dict[PositionKey, dict[str, Any]] = {}
         for key, mode, values in rows:
             if isinstance(key, str) and mode == diskcache.core.MODE_RAW and isinstance(values, str):

@@ -30,6 +30,7 @@ from profilegen.template.model import Template
 
 CACHE_FILE = "check-cache.pickle"
 FORMAT = 2
+KEPT_LISTS = 4  # near-duplicate groups kept for this many lists of files
 PART = 10_000  # files' rows pickled together
 # a file modified this close to the check is not recorded: a write within the file system's clock tick after
 # the check, of the same size, would leave the stamp as it was (git's "racily clean" entries, the same way)
@@ -153,8 +154,11 @@ class CheckCache:
         return self.groups.get(key)
 
     def keep_near_duplicates(self, key: str, groups: list[Group]) -> None:
-        """Kept for the files of ``key`` (only the latest list: another selection's groups are found again)."""
-        self.groups = {key: groups}
+        """Kept for the files of ``key`` (the latest few lists: a check with `--unapproved` beside one without)."""
+        self.groups.pop(key, None)
+        self.groups[key] = groups
+        while len(self.groups) > KEPT_LISTS:
+            del self.groups[next(iter(self.groups))]
         self.changed = True
 
     def save(self) -> None:

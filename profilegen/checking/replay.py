@@ -31,8 +31,8 @@ Answer = TypeVar("Answer")
 REPLAY_FILE = "check-last.pickle"
 
 
-def answer_key(settings: Settings, selection: Selection, code: str) -> str:
-    """What decides a check's answer besides the files it reads."""
+def answer_key(settings: Settings, selection: Selection, code: str, approvals: Any = None) -> str:
+    """What decides a check's answer besides the files it reads (and the approvals `--unapproved` follows)."""
     try:
         dictionary = metadata.version("pymorphy3-dicts-ru")
     except metadata.PackageNotFoundError:
@@ -42,6 +42,7 @@ def answer_key(settings: Settings, selection: Selection, code: str) -> str:
         "dictionary": dictionary,
         "settings": settings.model_dump(mode="json"),
         "selection": [selection.departments, selection.position, selection.subunits, selection.employee_name],
+        "approvals": approvals,
     }
     return payload_digest(payload)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.approval import APPROVED, UNAPPROVED, approval_status
+from profilegen.approval import APPROVED, UNAPPROVED, Approvals, approval_status
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest
 from profilegen.checking.replay import answer_key, input_files, record, replayed
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Finding, Profile, written_texts
@@ -132,10 +132,14 @@ def check_profiles(
     """Findings for the selected positions' profiles in OUT. Approvals are read from the journal in `state`:
     with `unapproved_only`, profiles HR signed off as they are now are left out. `seen` collects every
     selected profile with its document and status."""
-    wanted = unapproved_only or seen is not None  # plain findings need no journal
-    with contextlib.ExitStack() as stack:
-        journal = stack.enter_context(Journal(state)) if wanted and state is not None and state.is_dir() else None
-        return _check(settings, selection, journal, unapproved_only, seen, state)
+    known = state is not None and state.is_dir()
+    approvals = None
+    if unapproved_only and seen is None and state is not None and known:  # read at once: no journal as it goes
+        with Journal(state) as reading:
+            approvals = Approvals.of(reading)
+    with contextlib.ExitStack() as stack:  # `seen` (report, judge) takes each record whole
+        journal = stack.enter_context(Journal(state)) if seen is not None and state is not None and known else None
+        return _check(settings, selection, journal, unapproved_only, seen, state, approvals)
 
 
 @dataclass(slots=True)
@@ -160,11 +164,13 @@ def _check(
     unapproved_only: bool,
     seen: list[Seen] | None,
     state: Path | None,
+    approvals: Approvals | None = None,
 ) -> CheckResult:
-    plain = journal is None and seen is None  # plain findings read no journal and collect nothing
+    plain = journal is None and seen is None  # findings alone (approvals read at once): no journal as it goes
     started = time.time_ns()
     known = plain and state is not None and state.is_dir()
-    answer = answer_key(settings, selection, code_stamp()) if known else None
+    signed = approvals.signed if approvals is not None else None
+    answer = answer_key(settings, selection, code_stamp(), signed or None) if known else None
     if state is not None and answer is not None:  # nothing read has changed since the last check: its answer
         again = replayed(state, answer, CheckResult)
         if again is not None:
@@ -190,6 +196,9 @@ def _check(
                     entry = cache.get(str(path), stamp) if cache is not None else None
                     if entry is not None:
                         owner = (position.unit_path, position.title, entry.employee)
+                        if approvals is not None and approvals.status(*owner, path) == APPROVED:
+                            yield _Read(owner, approved=True)
+                            continue
                         yield _Read(
                             owner,
                             findings=list(entry.findings),
@@ -203,7 +212,16 @@ def _check(
                         makers.append(ContextMaker(inputs, settings, employee))
                     context = context or makers[0](position)
                     read = _read(
-                        path, employee_name, context, template, forms, settings, journal, unapproved_only, seen
+                        path,
+                        employee_name,
+                        context,
+                        template,
+                        forms,
+                        settings,
+                        journal,
+                        unapproved_only,
+                        seen,
+                        approvals,
                     )
                     read.path, read.stamp = str(path), stamp
                     yield read
@@ -264,6 +282,7 @@ def _read(
     journal: Journal | None,
     unapproved_only: bool,
     seen: list[Seen] | None,
+    approvals: Approvals | None = None,
 ) -> _Read:
     """One profile file read, its approval looked up (with a journal) and its rules applied."""
     try:
@@ -278,7 +297,7 @@ def _read(
     name = meta.get("employee_name") or employee
     owner = (context.unit_path, context.title, name)
     record = journal.position(journal.position_key(context.unit_path, context.title, name)) if journal else None
-    status = approval_status(record, path)
+    status = approvals.status(*owner, path) if approvals is not None else approval_status(record, path)
     if seen is not None:
         approval = (record or {}).get("approval")
         seen.append(Seen(owner, str(path), status, approval, current_score(record, document)))

@@ -149,3 +149,36 @@ def test_nothing_changed_gives_the_last_answer_without_loading_anything(
     removed.unlink()
     after = json.loads(invoke(capsys, "check", "--all", "--json", *args).stdout)
     assert after["summary"]["not_generated"] == json.loads(first.stdout)["summary"]["not_generated"] + 1
+
+
+def test_the_cron_recipes_unapproved_check_uses_the_records_and_follows_approvals(
+    capsys: pytest.CaptureFixture[str], out: Path
+) -> None:
+    """`check --all --unapproved` (the README's morning recipe) takes unchanged files from the records too, and
+    an approval or an edit since is followed: approved profiles left out, one changed since its approval back."""
+    first = _check(capsys, out, *())
+    unapproved = invoke(capsys, "check", "--all", "--json", "--unapproved", *sample_args(out.parent))
+    assert json.loads(unapproved.stdout) == first[1], "nothing approved yet: every profile checked"
+    assert invoke(capsys, "approve", UNIT, "--by", "Иванова А.А.", "--out", str(out)).code == 0
+    after = json.loads(invoke(capsys, "check", "--all", "--json", "--unapproved", *sample_args(out.parent)).stdout)
+    assert after["summary"]["approved_skipped"] == 6
+    assert after["summary"]["profiles"] == first[1]["summary"]["profiles"] - 6
+    assert not any(f["unit_path"][-1] == UNIT for f in after["findings"])
+
+    # unchanged files are not read: garbage of the same size and modification time is not noticed
+    path = next(p for p in sorted(out.rglob("*.json")) if p.parent.name == UNIT)
+    outside = next(p for p in out.rglob("*.json") if UNIT not in str(p) and CACHE.parent.name not in p.parts)
+    stat = outside.stat()
+    outside.write_bytes(b"\0" * stat.st_size)
+    os.utime(outside, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = json.loads(invoke(capsys, "check", "--all", "--json", "--unapproved", *sample_args(out.parent)).stdout)
+    assert again == after
+
+    # a profile changed since its approval is checked again
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["profile"]["responsibilities"][0]["items"].append("Как правило, вести отчеты, например, в Excel.")
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    _age(out)
+    changed = json.loads(invoke(capsys, "check", "--all", "--json", "--unapproved", *sample_args(out.parent)).stdout)
+    assert changed["summary"]["approved_skipped"] == 5
+    assert any(f["rule"] == "generic_markers" and f["unit_path"][-1] == UNIT for f in changed["findings"])
