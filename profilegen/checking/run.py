@@ -197,17 +197,19 @@ def _check(
                     if entry is not None:
                         owner = (position.unit_path, position.title, entry.employee)
                         if approvals is not None and approvals.status(*owner, path) == APPROVED:
-                            yield _Read(owner, approved=True)
+                            yield _Read(owner, approved=True, path=str(path), stamp=stamp)  # its stamp recorded
                             continue
-                        yield _Read(
-                            owner,
-                            findings=list(entry.findings),
-                            shingles=entry.shingles,
-                            path=str(path),
-                            stamp=stamp,
-                            cached=True,
-                        )
+                        # its findings and shingles are taken from the records where the answer is put together
+                        # (a forked half sending them back made a second copy of half the records)
+                        yield _Read(owner, path=str(path), stamp=stamp, cached=True)
                         continue
+                    if (
+                        approvals is not None
+                        and approvals.status(position.unit_path, position.title, employee_name, path) == APPROVED
+                    ):
+                        owner = (position.unit_path, position.title, employee_name)
+                        yield _Read(owner, approved=True, path=str(path), stamp=stamp)
+                        continue  # signed off as it is: neither read nor its context made
                     if not makers:
                         makers.append(ContextMaker(inputs, settings, employee))
                     context = context or makers[0](position)
@@ -236,6 +238,9 @@ def _check(
     read_paths: list[str] = []
     for read in reads:
         read_paths.append(read.path)
+        if read.cached and cache is not None:
+            entry = cache.entries[read.path]
+            read.findings, read.shingles = list(entry.findings), entry.shingles
         unit = inputs.org.units.get(read.owner[0])
         where = unit.path if unit is not None else read.owner[0]  # the org's own tuple: one per unit, not per file
         if read.unreadable is not None:

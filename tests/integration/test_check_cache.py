@@ -178,7 +178,7 @@ def test_the_cron_recipes_unapproved_check_uses_the_records_and_follows_approval
     document = json.loads(path.read_text(encoding="utf-8"))
     document["profile"]["responsibilities"][0]["items"].append("Как правило, вести отчеты, например, в Excel.")
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    _age(out)
+    os.utime(path, (time.time() - 1800, time.time() - 1800))  # rewritten in place: its folder is as it was
     changed = json.loads(invoke(capsys, "check", "--all", "--json", "--unapproved", *sample_args(out.parent)).stdout)
     assert changed["summary"]["approved_skipped"] == 5
     assert any(f["rule"] == "generic_markers" and f["unit_path"][-1] == UNIT for f in changed["findings"])
