@@ -19,10 +19,11 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from importlib import metadata
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
-from profilegen.checking.cache import PART, file_stamp, settled
+from profilegen.checking.cache import PART, Stamp, file_stamp, settled
 from profilegen.config import Settings
 from profilegen.inputs import Selection
 from profilegen.jsontext import payload_digest
@@ -85,23 +86,32 @@ def replayed(state: Path, key: str, kind: type[Answer]) -> Answer | None:
     return result
 
 
-def record(state: Path, key: str, read: Sequence[str], result: Any, started_ns: int) -> None:
-    """The answer kept with the stamps of what was ``read``; not when one of them changed moments before the
-    check began or during it (its stamp could hide a later change). A folder that cannot take it is left.
-    Stamped and pickled a part at a time (one pickle of 100,000 profiles' findings and 300,000 stamps held a
-    memo of every object in it: 100 MB at the end of the check)."""
+def record(
+    state: Path,
+    key: str,
+    read: Sequence[str],
+    stamps: Sequence[Stamp | None],
+    others: Sequence[str],
+    result: Any,
+    started_ns: int,
+) -> None:
+    """The answer kept with the stamps of what was ``read`` (as they were taken before reading) and of the
+    ``others`` (taken now); not when one of them changed moments before the check began or during it (its stamp
+    could hide a later change). A folder that cannot take it is left. Pickled a part at a time (one pickle of
+    100,000 profiles' findings and 300,000 stamps held a memo of every object in it: 100 MB at its end)."""
     where = state / REPLAY_FILE
     temporary = where.with_name(f".{where.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as handle:
             dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
             dump({"key": key})
-            for start in range(0, len(read), PART):
+            items = chain(zip(read, stamps, strict=True), ((path, _NOW) for path in others))
+            while chosen := list(islice(items, PART)):
                 # paths and labels as UTF-8 bytes: pickling a str keeps its UTF-8 form on it for as long as it lives
-                stamps = [(path.encode(), file_stamp(path)) for path in read[start : start + PART]]
-                if not all(settled(stamp, started_ns) for _path, stamp in stamps):
+                part = [(path.encode(), file_stamp(path) if stamp is _NOW else stamp) for path, stamp in chosen]
+                if not all(settled(stamp, started_ns) for _path, stamp in part):  # type: ignore[arg-type]
                     raise _Unsettled
-                dump(stamps)
+                dump(part)
             dump(None)
             dump(dataclasses.replace(result, findings=[], groups=[]))
             dump([{**group, "positions": [label.encode() for label in group["positions"]]} for group in result.groups])
@@ -111,6 +121,9 @@ def record(state: Path, key: str, read: Sequence[str], result: Any, started_ns: 
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
             where.unlink(missing_ok=True)
+
+
+_NOW = object()  # a stamp to be taken as the answer is recorded
 
 
 class _Unsettled(Exception):

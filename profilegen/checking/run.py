@@ -46,6 +46,9 @@ class Located:
     employee: str | None
     finding: Finding
 
+    def __reduce__(self) -> tuple[Any, ...]:  # a frozen dataclass's own state pickling looks its fields up each time
+        return (Located, (self.unit_path, self.title, self.employee, self.finding))
+
     def as_json(self) -> dict[str, Any]:
         f = self.finding
         return {
@@ -235,9 +238,11 @@ def _check(
     result = CheckResult(language=template.language)
     texts: list[Shingles] = []
     owners: list[Owner] = []
-    read_paths: list[str] = []
+    read_paths: list[str] = []  # with their stamps as taken before reading, for the answer's record
+    read_stamps: list[Stamp | None] = []
     for read in reads:
         read_paths.append(read.path)
+        read_stamps.append(read.stamp)
         if read.cached and cache is not None:
             entry = cache.entries[read.path]
             read.findings, read.shingles = list(entry.findings), entry.shingles
@@ -272,8 +277,8 @@ def _check(
         cache = None
     if state is not None and answer is not None:  # with every file and folder it read
         folders = {os.path.dirname(path) for path in read_paths}
-        files = [*map(str, input_files(settings)), *read_paths, *sorted(folders)]
-        record(state, answer, files, result, started)
+        others = [*map(str, input_files(settings)), *sorted(folders)]
+        record(state, answer, read_paths, read_stamps, others, result, started)
     return result
 
 

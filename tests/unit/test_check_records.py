@@ -66,6 +66,9 @@ def test_the_last_answer_is_recorded_without_copies_and_replayed_the_same(tmp_pa
     )
     path = _fresh(str(profile))
     sizes = [sys.getsizeof(label), sys.getsizeof(finding.detail), sys.getsizeof(path)]
-    record(tmp_path, "key", [path], result, time.time_ns())
+    record(tmp_path, "key", [path], [file_stamp(path)], [], result, time.time_ns())
     assert [sys.getsizeof(label), sys.getsizeof(finding.detail), sys.getsizeof(path)] == sizes
     assert replayed(tmp_path, "key", CheckResult) == result
+    profile.write_text('{"changed": 1}', encoding="utf-8")
+    os.utime(profile, (old, old))
+    assert replayed(tmp_path, "key", CheckResult) is None, "a file read that changed since: no answer to replay"
