@@ -70,17 +70,24 @@ def _bytes_writer() -> Callable[[bytes], object]:
     return lambda data: sys.stdout.write(data.decode("utf-8"))
 
 
+CHUNK = 1 << 20  # bytes gathered before a write
+
+
 def emit_encoded_lines_list(lines: Iterable[bytes]) -> None:
     """A JSON list with one item per line, each item already encoded as one line of compact JSON (by the C
     encoder: a pretty-printed list of thousands of objects goes through the pure-Python one, about 1.5 ms an
     item); still one valid JSON document."""
     write = _bytes_writer()
-    write(b"[")
-    separator = b"\n"
-    for line in lines:
-        write(separator + line)
+    chunk, size, separator = [b"["], 0, b"\n"
+    for line in lines:  # written a megabyte at a time: a line of a few kilobytes each was a system call each
+        chunk += (separator, line)
         separator = b",\n"
-    write(b"\n]\n" if separator != b"\n" else b"]\n")
+        size += len(line)
+        if size >= CHUNK:
+            write(b"".join(chunk))
+            chunk, size = [], 0
+    chunk.append(b"\n]\n" if separator != b"\n" else b"]\n")
+    write(b"".join(chunk))
     sys.stdout.flush()
 
 
