@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from profilegen.errors import InputError
 from profilegen.org.model import OrgStructure
 from profilegen.org.selection import UnitIndex
@@ -95,15 +97,20 @@ class UnreadableProfile(Exception):
 def read_profile(path: Path) -> dict[str, Any] | None:
     """A profile document, or None when the file is missing; UnreadableProfile when it is not one."""
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnreadableProfile(path, getattr(exc, "strerror", None) or str(exc)) from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise UnreadableProfile(path, f"not JSON ({exc})") from None
+    except OSError as exc:
+        raise UnreadableProfile(path, exc.strerror or str(exc)) from None
+    try:  # orjson reads UTF-8 bytes at a fraction of decoding them and the standard parser (100,000 files a check)
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:  # what it refuses the standard library reads, or names the fault as always
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise UnreadableProfile(path, str(exc)) from None
+        except ValueError as exc:
+            raise UnreadableProfile(path, f"not JSON ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("profile"), dict):
         raise UnreadableProfile(path, "not a profile file (no 'profile' object)")
     return data

@@ -53,3 +53,34 @@ def test_a_summary_holding_100_000_names_is_never_one_piece() -> None:
     pieces = list(pretty_chunks(value))
     assert b"".join(pieces) == pretty({**value, "findings": [{"rule": "near_duplicate"}]})
     assert max(map(len, pieces)) < 10_000
+
+
+@given(
+    st.recursive(
+        _SCALARS | st.floats() | st.integers() | st.text(alphabet=st.characters(codec=None)),
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=12,
+    ),
+    st.sampled_from(["", "\ufeff", " \r\n"]),
+)
+def test_a_profile_file_reads_as_the_standard_library_reads_it(value: Any, lead: str) -> None:
+    """Profiles are parsed by orjson from bytes; what it refuses (NaN, huge integers, lone surrogates, a BOM)
+    is read, or refused with the same message, as the standard library does."""
+    import tempfile
+    from pathlib import Path
+
+    from profilegen.export.documents import UnreadableProfile, read_profile
+
+    text = lead + json.dumps({"profile": {"value": value}}, ensure_ascii=False)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "Аналитик.json"
+        path.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            expected: Any = json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            expected = type(exc).__name__
+        try:
+            got: Any = read_profile(path)
+        except UnreadableProfile as exc:
+            got = "UnicodeDecodeError" if "codec" in str(exc) else "JSONDecodeError"
+    assert repr(got) == repr(expected)  # NaN as NaN
