@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
 
 from profilegen.text import words
 
@@ -56,6 +55,8 @@ def _hashed(value: int) -> int:
 
 def near_duplicates(sets: Sequence[Shingles], owners: Sequence[object], threshold: float) -> list[Group]:
     """Groups of texts at least `threshold` similar whose owners differ (an owner's own texts never pair)."""
+    from datasketch import MinHash, MinHashLSH  # a second of imports a check answered from its records skips
+
     # made one at a time as the pass reaches them (each is read once): 100,000 held at once took 120 MB
     signatures = MinHash.generator((s.tolist() for s in sets), num_perm=PERMUTATIONS, hashfunc=_hashed)
     index = MinHashLSH(threshold=max(0.05, threshold - 0.1), num_perm=PERMUTATIONS)  # looser: exact check follows
