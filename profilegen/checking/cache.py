@@ -174,10 +174,11 @@ class CheckCache:
                 # a part at a time (one pickle's memo of it all took 30 MB), texts as UTF-8 bytes (pickling a
                 # str keeps its UTF-8 form on it for as long as it lives: 20 MB for 100,000 paths)
                 for start in range(0, len(paths), PART):
-                    entries = [self.entries[path] for path in paths[start : start + PART]]
+                    chosen = paths[start : start + PART]
+                    entries = [self.entries[path] for path in chosen]
                     rows = [(e.stamp, e.employee.encode() if e.employee else None, e.findings) for e in entries]
                     sizes = np.fromiter((len(e.shingles) for e in entries), dtype=np.int64, count=len(entries))
-                    dump(([path.encode() for path in paths[start : start + PART]], rows, sizes))
+                    dump(([path.encode() for path in chosen], rows, sizes))
                 dump(None)
                 for entry in self.entries.values():
                     handle.write(entry.shingles.astype(np.uint32, copy=False).data)

@@ -105,11 +105,11 @@ def record(
         with temporary.open("wb") as handle:
             dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
             dump({"key": key})
-            items = chain(zip(read, stamps, strict=True), ((path, _NOW) for path in others))
-            while chosen := list(islice(items, PART)):
-                # paths and labels as UTF-8 bytes: pickling a str keeps its UTF-8 form on it for as long as it lives
-                part = [(path.encode(), file_stamp(path) if stamp is _NOW else stamp) for path, stamp in chosen]
-                if not all(settled(stamp, started_ns) for _path, stamp in part):  # type: ignore[arg-type]
+            # the others stamped as the parts reach them; paths and labels as UTF-8 bytes (pickling a str keeps
+            # its UTF-8 form on it for as long as it lives)
+            items = chain(zip(read, stamps, strict=True), ((path, file_stamp(path)) for path in others))
+            while part := [(path.encode(), stamp) for path, stamp in islice(items, PART)]:
+                if not all(settled(stamp, started_ns) for _path, stamp in part):
                     raise _Unsettled
                 dump(part)
             dump(None)
@@ -121,9 +121,6 @@ def record(
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
             where.unlink(missing_ok=True)
-
-
-_NOW = object()  # a stamp to be taken as the answer is recorded
 
 
 class _Unsettled(Exception):

@@ -197,22 +197,16 @@ def _check(
                 for path, employee_name in _profiles_of(layout, listing, position):
                     stamp = file_stamp(path) if cache is not None else None
                     entry = cache.get(str(path), stamp) if cache is not None else None
+                    owner = (position.unit_path, position.title, entry.employee if entry else employee_name)
+                    if approvals is not None and approvals.status(*owner, path) == APPROVED:
+                        # signed off as it is: neither read nor its context made (its stamp is recorded)
+                        yield _Read(owner, approved=True, path=str(path), stamp=stamp)
+                        continue
                     if entry is not None:
-                        owner = (position.unit_path, position.title, entry.employee)
-                        if approvals is not None and approvals.status(*owner, path) == APPROVED:
-                            yield _Read(owner, approved=True, path=str(path), stamp=stamp)  # its stamp recorded
-                            continue
                         # its findings and shingles are taken from the records where the answer is put together
                         # (a forked half sending them back made a second copy of half the records)
                         yield _Read(owner, path=str(path), stamp=stamp, cached=True)
                         continue
-                    if (
-                        approvals is not None
-                        and approvals.status(position.unit_path, position.title, employee_name, path) == APPROVED
-                    ):
-                        owner = (position.unit_path, position.title, employee_name)
-                        yield _Read(owner, approved=True, path=str(path), stamp=stamp)
-                        continue  # signed off as it is: neither read nor its context made
                     if not makers:
                         makers.append(ContextMaker(inputs, settings, employee))
                     context = context or makers[0](position)
