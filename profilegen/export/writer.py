@@ -9,12 +9,12 @@ case the edited file is kept as `<name>.bak.<ext>` first.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.export.atomic import write_bytes_atomic
+from profilegen.export.atomic import StagedFiles, write_bytes_atomic
 from profilegen.export.paths import format_file
 from profilegen.export.render import RenderOptions, render
 
@@ -87,6 +87,14 @@ class PlannedWrite:
         """Write the planned files (atomically) and drop any stale `.new` an accepted edit leaves."""
         for path, data in self.files:
             write_bytes_atomic(path, data)
+        self.settle()
+
+    def stage(self, files: StagedFiles, owner: Hashable) -> None:
+        """Stage the planned files in a batch (`settle` once the batch is committed)."""
+        files.write_all(self.files, owner)
+
+    def settle(self) -> None:
+        """The files are in place: drop any stale `.new` an accepted edit leaves."""
         for fmt in self.formats:
             main = format_file(self.result.stem, fmt)
             if str(main) not in self.result.kept:

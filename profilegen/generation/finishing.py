@@ -14,11 +14,12 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from profilegen.export.atomic import StagedFiles
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import format_file
 from profilegen.export.render import FORMATS, RenderOptions
@@ -123,9 +124,9 @@ class Finisher:
 
     def finish_many(self, batch: Sequence[Finish]) -> list[Written | BaseException]:
         """Write answered positions: rendered one by one, their hashes journaled in one commit, the files
-        written, then their records marked done in one more (two commits however many: the run's loop,
-        journaling answers meanwhile, seldom waits for the journal's lock). A position's own failure (a
-        full disk, a bug) is its result; the others go on."""
+        written (flushed to disk together), then their records marked done in one more (two commits however
+        many: the run's loop, journaling answers meanwhile, seldom waits for the journal's lock). A
+        position's own failure (a full disk, a bug) is its result; the others go on."""
         results: list[Written | BaseException] = []
         planned: list[tuple[int, PlannedWrite]] = []
         saves: list[Save] = []
@@ -136,10 +137,24 @@ class Finisher:
             except Exception as exc:
                 results.append(exc)
         self._commit(saves)
-        finished: list[Save] = []
+        files = StagedFiles()  # one flush to disk for the batch's files, not an fsync each
+        staged: list[tuple[int, PlannedWrite]] = []
         for index, plan in planned:
             try:
-                plan.write()
+                plan.stage(files, index)
+                staged.append((index, plan))
+            except Exception as exc:
+                results[index] = exc
+        try:
+            failed: dict[Hashable, OSError] = files.commit()
+        except OSError as exc:
+            failed = {index: exc for index, _plan in staged}
+        finished: list[Save] = []
+        for index, plan in staged:
+            try:
+                if index in failed:
+                    raise failed[index]
+                plan.settle()
                 results[index] = self._written(batch[index], plan.result)
                 finished.append(Save(batch[index].task.key, batch[index].record, None))
             except Exception as exc:

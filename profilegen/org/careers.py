@@ -18,7 +18,7 @@ Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import deque
 from dataclasses import dataclass
 from itertools import chain
 
@@ -30,6 +30,9 @@ from profilegen.text import normalize, words
 MAX_CANDIDATES = 12
 MAX_HORIZONTAL = 2
 MAX_SCANNED = 200  # positions a bottom rung's neighbourhood is searched for, at most
+
+# a profession's rungs in a unit, in the units beside it, and all their ranks in order
+_Ladder = tuple[list[tuple[Position, Grade]], list[tuple[Position, Grade]], list[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +67,31 @@ class Careers:
         self.roles = roles
         # per title: the positions beside each parent, and the first few per block (path order), so that
         # "the same title elsewhere" costs the same for the 5th and the 50,000th position
+        self._titles: dict[str, tuple[str, Grade | None, bool]] = {}
         self._by_parent: dict[tuple[str, UnitPath], list[Position]] = {}
         self._by_block: dict[str, dict[UnitPath, list[Position]]] = {}
         for path in sorted(org.units):
             for position in org.units[path].positions:
-                title = normalize(position.title)
+                title = self._read(position.title)[0]
                 self._by_parent.setdefault((title, path[:-1]), []).append(position)
                 blocks = self._by_block.setdefault(title, {})
                 if len(blocks.setdefault(path[:1], [])) < MAX_HORIZONTAL + 1:
                     blocks[path[:1]].append(position)
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
         self._rung_memo: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
+        self._ladder_memo: dict[tuple[UnitPath, tuple[str, ...]], _Ladder] = {}
+        self._others_memo: dict[tuple[UnitPath, tuple[str, ...], int], list[tuple[Position, Grade]]] = {}
         self._graded_memo: dict[UnitPath, list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
         self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
+
+    def _read(self, title: str) -> tuple[str, Grade | None, bool]:
+        """A title's normal form, grade and whether it is an assistant's (read once per title: titles repeat
+        across an organisation's units)."""
+        found = self._titles.get(title)
+        if found is None:
+            found = self._titles[title] = (normalize(title), read_grade(title), _assistant(title))
+        return found
 
     def of(self, position: Position) -> Career:
         """The position's career map (worked out each time it is asked for: a run asks once per position, and
@@ -86,7 +100,7 @@ class Careers:
 
     def _career(self, position: Position) -> Career:
         role = self.roles.role(position)
-        grade = read_grade(position.title)
+        _, grade, assistant = self._read(position.title)
         if role.is_head:
             feeders, targets = self._head_feeders(position), self._head_targets(position)
             if grade is not None:  # a head by seniority is still a rung of his ladder
@@ -96,21 +110,19 @@ class Careers:
         else:
             feeders, targets = [], []
         manager = role.manager_position
-        if manager is not None and manager != position and not any(t.title == manager.title for t in targets):
+        if manager is not None and manager is not position and not any(t.title == manager.title for t in targets):
             if role.deputy_of is not None:
                 targets.insert(0, Candidate(manager.title, manager.unit_path, "vertical", "the head he deputises"))
             elif not targets or grade is None:
                 targets.append(Candidate(manager.title, manager.unit_path, "vertical", role.manager_reason))
-        if not role.is_head and grade is None and not _assistant(position.title):
+        if not role.is_head and grade is None and not assistant:
             feeders += self._top_rungs(position.unit_path, exclude=position, why="a top rung of the unit")
         return Career(tuple(_unique(feeders)[:MAX_CANDIDATES]), tuple(_unique(targets)[:MAX_CANDIDATES]))
 
     # -- ladders ------------------------------------------------------------------------------------
     def _rung(self, position: Position, grade: Grade) -> tuple[list[Candidate], list[Candidate]]:
         path = position.unit_path
-        own = self._rungs(path, grade)
-        near = [(p, g) for sibling in self._siblings(path) for p, g in self._rungs(sibling, grade)]
-        ranks = sorted({g.rank for _, g in own + near})
+        own, near, ranks = self._ladder(path, grade.profession)
         below = [r for r in ranks if r < grade.rank]
         above = [r for r in ranks if r > grade.rank]
         feeders = self._at(below[-1], own, near, "the rung below") if below else self._below_elsewhere(position, grade)
@@ -126,11 +138,22 @@ class Careers:
         top_of_unit = all(g.rank <= grade.rank for _, g in own)
         if top_of_unit:
             head = self.roles.head(path)
-            if head is not None and head != position:
+            if head is not None and head is not position:
                 why = "the head of the unit (the top rung's next step)"
                 targets.append(Candidate(head.title, path, "vertical", why))
         across = self._same_elsewhere(position)  # a move across, either way
         return feeders + across, targets + across
+
+    def _ladder(self, path: UnitPath, profession: tuple[str, ...]) -> _Ladder:
+        """A profession's rungs in a unit, in the units beside it, and all their ranks in order (worked out once
+        per unit and profession: each rung of the ladder asks)."""
+        key = (path, profession)
+        found = self._ladder_memo.get(key)
+        if found is None:
+            own = self._rungs(path, profession)
+            near = [(p, g) for sibling in self._siblings(path) for p, g in self._rungs(sibling, profession)]
+            found = self._ladder_memo[key] = (own, near, sorted({g.rank for _, g in own + near}))
+        return found
 
     def _at(
         self, rank: int, own: list[tuple[Position, Grade]], near: list[tuple[Position, Grade]], why: str
@@ -151,7 +174,7 @@ class Careers:
             self._lower = {}
             for path in sorted(self.org.units):
                 for other in self.org.units[path].positions:
-                    found = read_grade(other.title)
+                    found = self._read(other.title)[1]
                     if found is not None:
                         ranks = self._lower.setdefault(found.profession, {})
                         kept = ranks.setdefault(found.rank, {}).setdefault(path[:1], [])
@@ -179,32 +202,10 @@ class Careers:
         its own of another profession in its unit, else in a sibling unit, else under the unit above its
         parent (an engineer of a neighbouring discipline) — real positions, each with the reason; none when
         nobody there is at or below it."""
-        path = position.unit_path
-        head = self.roles.head(path)
-
-        def others(where: UnitPath) -> list[tuple[Position, Grade]]:
-            return [(o, g) for o, g in self._graded(where) if g.profession != grade.profession and o != head]
-
-        def around() -> list[tuple[Position, Grade]]:  # the units under the one above its parent, nearest first
-            if len(path) < 3:
-                return []
-            queue = list(self.org.units[path[:-2]].children)
-            found: list[tuple[Position, Grade]] = []
-            while queue and len(found) < MAX_SCANNED:
-                unit = queue.pop(0)
-                if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
-                    found += others(unit)
-                queue += self.org.units[unit].children
-            return found
-
-        sources: tuple[tuple[str, Callable[[], list[tuple[Position, Grade]]]], ...] = (
-            ("in the unit", lambda: others(path)),
-            ("in a sibling unit", lambda: [x for sibling in self._siblings(path) for x in others(sibling)]),
-            ("in a neighbouring unit", around),
-        )
-        for why, source in sources:
-            found = source()
-            lower = [(p, g) for p, g in found if g.rank <= grade.rank]
+        for index, why in enumerate(("in the unit", "in a sibling unit", "in a neighbouring unit")):
+            lower = [
+                (p, g) for p, g in self._others(position.unit_path, grade.profession, index) if g.rank <= grade.rank
+            ]
             if lower:
                 nearest = max(g.rank for _, g in lower)
                 what = "the same grade" if nearest == grade.rank else "a lower grade"
@@ -213,11 +214,39 @@ class Careers:
                 return [Candidate(p.title, p.unit_path, "horizontal", reason) for p in chosen]
         return []
 
-    def _rungs(self, path: UnitPath, grade: Grade) -> list[tuple[Position, Grade]]:
-        key = (path, grade.profession)
-        if key in self._rung_memo:
-            return self._rung_memo[key]
-        found = self._rung_memo[key] = [(p, g) for p, g in self._graded(path) if g.profession == grade.profession]
+    def _others(self, path: UnitPath, profession: tuple[str, ...], index: int) -> list[tuple[Position, Grade]]:
+        """The graded positions of other professions than ``profession`` in the unit (``index`` 0), in the units
+        beside it (1), or under the unit above its parent, nearest first (2) — its head aside; worked out once
+        per unit and profession (each bottom rung of it asks)."""
+        key = (path, profession, index)
+        found = self._others_memo.get(key)
+        if found is not None:
+            return found
+        head = self.roles.head(path)
+
+        def others(where: UnitPath) -> list[tuple[Position, Grade]]:
+            return [x for x in self._graded(where) if x[1].profession != profession and x[0] is not head]
+
+        if index == 0:
+            found = others(path)
+        elif index == 1:
+            found = [x for sibling in self._siblings(path) for x in others(sibling)]
+        else:
+            found = []
+            queue = deque(self.org.units[path[:-2]].children if len(path) >= 3 else ())
+            while queue and len(found) < MAX_SCANNED:
+                unit = queue.popleft()
+                if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
+                    found += others(unit)
+                queue += self.org.units[unit].children
+        self._others_memo[key] = found
+        return found
+
+    def _rungs(self, path: UnitPath, profession: tuple[str, ...]) -> list[tuple[Position, Grade]]:
+        key = (path, profession)
+        found = self._rung_memo.get(key)
+        if found is None:
+            found = self._rung_memo[key] = [(p, g) for p, g in self._graded(path) if g.profession == profession]
         return found
 
     def _graded(self, path: UnitPath) -> list[tuple[Position, Grade]]:
@@ -225,7 +254,7 @@ class Careers:
         about by each of its positions and its siblings')."""
         found = self._graded_memo.get(path)
         if found is None:
-            graded = ((p, read_grade(p.title)) for p in self.org.units[path].positions)
+            graded = ((p, self._read(p.title)[1]) for p in self.org.units[path].positions)
             found = self._graded_memo[path] = [(p, g) for p, g in graded if g is not None]
         return found
 
@@ -240,7 +269,7 @@ class Careers:
 
     def _same_elsewhere(self, position: Position) -> list[Candidate]:
         """The same title in another unit: a horizontal move (sibling units first, then other blocks)."""
-        path, title = position.unit_path, normalize(position.title)
+        path, title = position.unit_path, self._read(position.title)[0]
         found = [p for p in self._by_parent.get((title, path[:-1]), []) if p.unit_path != path][:MAX_HORIZONTAL]
         blocks = self._by_block.get(title, {})
         own = blocks.get(path[:1], [])
@@ -251,13 +280,13 @@ class Careers:
             for other in block_positions:
                 if len(found) == MAX_HORIZONTAL:
                     break
-                if other.unit_path != path and other not in found:
+                if other.unit_path != path and all(other is not f for f in found):
                     found.append(other)
         return [Candidate(p.title, p.unit_path, "horizontal", "the same position in another unit") for p in found]
 
     def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str) -> list[Candidate]:
         """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside)."""
-        ranked = [(p, g) for p, g in self._graded(path) if p != exclude and not _assistant(p.title)]
+        ranked = [(p, g) for p, g in self._graded(path) if p is not exclude and not self._read(p.title)[2]]
         if not ranked:
             return []
         best = max(g.rank for _, g in ranked)
@@ -269,7 +298,7 @@ class Careers:
         found: list[Candidate] = []
         for position in self.org.units[path].positions:
             role = self.roles.role(position)
-            if role.deputy_of == head:
+            if role.deputy_of is head:
                 found.append(Candidate(position.title, path, "vertical", "his deputy"))
         for below in self.roles.headed_units(path):
             if below == path:
@@ -294,17 +323,19 @@ class Careers:
             for path, choice in self.roles.heads.items():
                 if choice is not None:
                     entry = (self.org.total_headcount(path), choice.position)
-                    self._larger_heads.setdefault(normalize(choice.position.title), []).append(entry)
+                    self._larger_heads.setdefault(self._read(choice.position.title)[0], []).append(entry)
             for entries in self._larger_heads.values():
                 entries.sort(key=lambda e: (-e[0], e[1].unit_path))
         size = self.org.total_headcount(head.unit_path)
         larger = [
-            p for total, p in self._larger_heads.get(normalize(head.title), [])[: MAX_HORIZONTAL + 1] if total > size
+            p
+            for total, p in self._larger_heads.get(self._read(head.title)[0], [])[: MAX_HORIZONTAL + 1]
+            if total > size
         ]
         found += [
             Candidate(p.title, p.unit_path, "horizontal", "the same head role in a larger unit")
             for p in larger[:MAX_HORIZONTAL]
-            if p != head
+            if p is not head
         ]
         return found
 

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profilegen.text import has_control_chars, normalize, words
+from profilegen.text import _TRANSLATE, _translated, has_control_chars, normalize, words
 
 
 def test_normalize_folds_case_yo_quotes_dashes_and_spaces() -> None:
@@ -18,6 +18,11 @@ def test_normalize_keeps_everything_else_apart() -> None:
 @given(st.text())
 def test_normalize_is_idempotent(text: str) -> None:
     assert normalize(normalize(text)) == normalize(text)
+
+
+@given(st.text(alphabet=st.sampled_from("«»„“”‟\"'‘’‚‛`´‐‑‒–—―−ёЁеЕ -aАя\u00a0")) | st.text())
+def test_replacing_one_character_after_another_is_the_translation_table(text: str) -> None:
+    assert _translated(text) == text.translate(_TRANSLATE)
 
 
 def test_words_are_whole_words() -> None:
