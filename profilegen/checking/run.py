@@ -185,11 +185,13 @@ def _check(
     if known and state is not None:  # what an earlier check found in files unchanged since
         cache = CheckCache.load(state, inputs_digest(settings, inputs, template, code_stamp()))
 
+    # kept from one stretch of the list to the next (each process has its own after a fork)
+    forms: dict[str, Form] = {}
+    layout = OutputLayout(inputs.org, settings.out)
+    listing = Listing()
+    makers: list[ContextMaker] = []  # made at the first file not in the check cache (its memos take seconds)
+
     def part(chosen: Sequence[Position]) -> Iterator[_Read]:
-        forms: dict[str, Form] = {}
-        layout = OutputLayout(inputs.org, settings.out)
-        listing = Listing()
-        makers: list[ContextMaker] = []  # made at the first file not in the check cache (its memos take seconds)
         gc.freeze()  # the org and its KPI files stay: kept out of the collector's full scans
         try:
             for position in chosen:

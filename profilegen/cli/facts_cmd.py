@@ -69,7 +69,7 @@ def facts(
     """Every fact the model will be told about each selected position, with the reason it was chosen."""
     from profilegen.forking import in_two
     from profilegen.generation.facts import position_facts
-    from profilegen.inputs import iter_contexts, load_inputs, positions_for
+    from profilegen.inputs import ContextMaker, iter_contexts, load_inputs, positions_for
     from profilegen.jsontext import compact
     from profilegen.org.model import Position
 
@@ -77,9 +77,12 @@ def facts(
     settings = OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir)
     inputs = load_inputs(settings)
     positions, employee = positions_for(inputs, chosen)
+    makers: list[ContextMaker] = []  # one per process, its memos kept from one stretch of the list to the next
 
     def found(part: Sequence[Position]) -> Iterator[dict[str, Any]]:
-        return (position_facts(c) for c in iter_contexts(inputs, chosen, settings, (list(part), employee)))
+        if not makers:
+            makers.append(ContextMaker(inputs, settings, employee))
+        return (position_facts(c) for c in iter_contexts(inputs, chosen, settings, (list(part), employee), makers[0]))
 
     if as_json:  # written as they are made (memory of one position's facts); a long list on two cores
         emit_encoded_lines_list(in_two(positions, lambda part: (compact(item) for item in found(part))))

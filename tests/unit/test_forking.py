@@ -27,15 +27,40 @@ forkable = pytest.mark.skipif(not can_fork(2, least=1), reason="no fork here (on
 
 
 @forkable
-def test_the_second_half_is_worked_out_in_a_child_and_read_back_in_order() -> None:
-    found = list(in_two(list(range(100)), _squares, least=10))
+def test_every_other_stretch_is_worked_out_in_a_child_and_read_back_in_order() -> None:
+    found = list(in_two(list(range(100)), _squares, least=10, turns=4))
     assert [(n, sq) for n, sq, _ in found] == [(n, n * n) for n in range(100)]
-    assert [here for _, _, here in found] == [True] * 50 + [False] * 50, "the second half came from the child"
+    here = [True] * 25 + [False] * 25
+    assert [here for _, _, here in found] == here + here, "the second and fourth quarters came from the child"
 
 
 @forkable
-def test_a_child_that_fails_leaves_its_half_to_the_parent() -> None:
-    assert list(in_two(list(range(100)), _failing_in_child, least=10)) == list(range(100))
+def test_a_child_that_fails_leaves_what_it_did_not_finish_to_the_parent() -> None:
+    found = list(in_two(list(range(100)), _failing_in_child, least=10, turns=4))
+    assert found == list(range(100))
+
+
+@forkable
+def test_the_child_stretch_finished_before_it_failed_is_still_read_back() -> None:
+    def work(part: Sequence[int]) -> Iterator[tuple[int, bool]]:
+        for n in part:
+            if os.getpid() != PARENT and n >= 75:
+                os._exit(3)  # a crash, not an exception
+            yield n, os.getpid() == PARENT
+
+    found = list(in_two(list(range(100)), work, least=10, turns=4))
+    assert [n for n, _ in found] == list(range(100))
+    assert [here for _, here in found][25:50] == [False] * 25, "its first stretch came from the child"
+    assert [here for _, here in found][75:] == [True] * 25, "the one it crashed in was worked out here"
+
+
+@forkable
+def test_leaving_early_ends_the_child() -> None:
+    results = in_two(list(range(100_000)), _squares, least=10, turns=4)
+    assert next(results)[0] == 0
+    results.close()  # the reader stops: the child is killed and reaped, no zombie left
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 def test_a_short_list_is_worked_out_here() -> None:
