@@ -31,8 +31,7 @@ MAX_CANDIDATES = 12
 MAX_HORIZONTAL = 2
 MAX_SCANNED = 200  # positions a bottom rung's neighbourhood is searched for, at most
 
-# a profession's rungs in a unit, in the units beside it, and all their ranks in order
-_Ladder = tuple[list[tuple[Position, Grade]], list[tuple[Position, Grade]], list[int]]
+_NONE: list[tuple[Position, Grade]] = []  # a unit's rungs of a profession it lacks (never changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +77,8 @@ class Careers:
                 if len(blocks.setdefault(path[:1], [])) < MAX_HORIZONTAL + 1:
                     blocks[path[:1]].append(position)
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
-        self._rung_memo: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
-        self._ladder_memo: dict[tuple[UnitPath, tuple[str, ...]], _Ladder] = {}
-        self._others_memo: dict[tuple[UnitPath, tuple[str, ...], int], list[tuple[Position, Grade]]] = {}
+        # per unit: its rungs by profession (only those it has: most units asked about a profession lack it)
+        self._rung_memo: dict[UnitPath, dict[tuple[str, ...], list[tuple[Position, Grade]]]] = {}
         self._graded_memo: dict[UnitPath, list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
         self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
@@ -122,7 +120,9 @@ class Careers:
     # -- ladders ------------------------------------------------------------------------------------
     def _rung(self, position: Position, grade: Grade) -> tuple[list[Candidate], list[Candidate]]:
         path = position.unit_path
-        own, near, ranks = self._ladder(path, grade.profession)
+        own = self._rungs(path, grade.profession)
+        near = [x for sibling in self._siblings(path) for x in self._rungs(sibling, grade.profession)]
+        ranks = sorted({g.rank for _, g in own + near})
         below = [r for r in ranks if r < grade.rank]
         above = [r for r in ranks if r > grade.rank]
         feeders = self._at(below[-1], own, near, "the rung below") if below else self._below_elsewhere(position, grade)
@@ -143,17 +143,6 @@ class Careers:
                 targets.append(Candidate(head.title, path, "vertical", why))
         across = self._same_elsewhere(position)  # a move across, either way
         return feeders + across, targets + across
-
-    def _ladder(self, path: UnitPath, profession: tuple[str, ...]) -> _Ladder:
-        """A profession's rungs in a unit, in the units beside it, and all their ranks in order (worked out once
-        per unit and profession: each rung of the ladder asks)."""
-        key = (path, profession)
-        found = self._ladder_memo.get(key)
-        if found is None:
-            own = self._rungs(path, profession)
-            near = [(p, g) for sibling in self._siblings(path) for p, g in self._rungs(sibling, profession)]
-            found = self._ladder_memo[key] = (own, near, sorted({g.rank for _, g in own + near}))
-        return found
 
     def _at(
         self, rank: int, own: list[tuple[Position, Grade]], near: list[tuple[Position, Grade]], why: str
@@ -216,12 +205,7 @@ class Careers:
 
     def _others(self, path: UnitPath, profession: tuple[str, ...], index: int) -> list[tuple[Position, Grade]]:
         """The graded positions of other professions than ``profession`` in the unit (``index`` 0), in the units
-        beside it (1), or under the unit above its parent, nearest first (2) — its head aside; worked out once
-        per unit and profession (each bottom rung of it asks)."""
-        key = (path, profession, index)
-        found = self._others_memo.get(key)
-        if found is not None:
-            return found
+        beside it (1), or under the unit above its parent, nearest first (2) — its head aside."""
         head = self.roles.head(path)
 
         def others(where: UnitPath) -> list[tuple[Position, Grade]]:
@@ -239,15 +223,15 @@ class Careers:
                 if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
                     found += others(unit)
                 queue += self.org.units[unit].children
-        self._others_memo[key] = found
         return found
 
     def _rungs(self, path: UnitPath, profession: tuple[str, ...]) -> list[tuple[Position, Grade]]:
-        key = (path, profession)
-        found = self._rung_memo.get(key)
+        found = self._rung_memo.get(path)
         if found is None:
-            found = self._rung_memo[key] = [(p, g) for p, g in self._graded(path) if g.profession == profession]
-        return found
+            found = self._rung_memo[path] = {}
+            for rung in self._graded(path):
+                found.setdefault(rung[1].profession, []).append(rung)
+        return found.get(profession, _NONE)
 
     def _graded(self, path: UnitPath) -> list[tuple[Position, Grade]]:
         """A unit's positions whose titles read as a grade, with it (worked out once per unit: a unit is asked
