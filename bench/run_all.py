@@ -13,6 +13,7 @@ from bench import (
     company_context,
     kpi_mapping,
     load_org,
+    near_duplicates,
     nightly_noop,
     review_at_scale,
     startup,
@@ -29,6 +30,7 @@ for module in (
     batch,
     company_context,
     review_at_scale,
+    near_duplicates,
 ):
     print(f"== {module.__name__}")
     module.main()
