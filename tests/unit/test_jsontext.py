@@ -87,3 +87,14 @@ def test_a_profile_file_reads_as_the_standard_library_reads_it(value: Any, lead:
         except UnreadableProfile as exc:
             got = "UnicodeDecodeError" if "codec" in str(exc) else "JSONDecodeError"
     assert repr(got) == repr(expected)  # NaN as NaN
+
+
+@given(st.binary() | st.text(alphabet="0123456789٣ -.e").map(lambda t: t.encode("utf-8")))
+@example(b"1" * 19)
+@example(b"x" + b"9" * 18 + b"y" + b"9")
+def test_a_long_number_is_found_as_the_regex_finds_it(raw: bytes) -> None:
+    import re
+
+    from profilegen.export.documents import has_long_number
+
+    assert has_long_number(raw) == bool(re.search(rb"\d{19}", raw))
