@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import os
 import time
@@ -189,7 +190,8 @@ def _check(
     forms: dict[str, Form] = {}
     layout = OutputLayout(inputs.org, settings.out)
     listing = Listing()
-    makers: list[ContextMaker] = []  # made at the first file not in the check cache (its memos take seconds)
+    # made at the first file not in the check cache (its memos take seconds)
+    maker = functools.cache(lambda: ContextMaker(inputs, settings, employee))
 
     def part(chosen: Sequence[Position]) -> Iterator[_Read]:
         gc.freeze()  # the org and its KPI files stay: kept out of the collector's full scans
@@ -209,9 +211,7 @@ def _check(
                         # (a forked half sending them back made a second copy of half the records)
                         yield _Read(owner, path=str(path), stamp=stamp, cached=True)
                         continue
-                    if not makers:
-                        makers.append(ContextMaker(inputs, settings, employee))
-                    context = context or makers[0](position)
+                    context = context or maker()(position)
                     read = _read(
                         path,
                         employee_name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -77,12 +78,11 @@ def facts(
     settings = OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir)
     inputs = load_inputs(settings)
     positions, employee = positions_for(inputs, chosen)
-    makers: list[ContextMaker] = []  # one per process, its memos kept from one stretch of the list to the next
+    # one per process, its memos kept from one stretch of the list to the next
+    maker = functools.cache(lambda: ContextMaker(inputs, settings, employee))
 
     def found(part: Sequence[Position]) -> Iterator[dict[str, Any]]:
-        if not makers:
-            makers.append(ContextMaker(inputs, settings, employee))
-        return (position_facts(c) for c in iter_contexts(inputs, chosen, settings, (list(part), employee), makers[0]))
+        return (position_facts(c) for c in iter_contexts(inputs, chosen, settings, (list(part), employee), maker()))
 
     if as_json:  # written as they are made (memory of one position's facts); a long list on two cores
         emit_encoded_lines_list(in_two(positions, lambda part: (compact(item) for item in found(part))))

@@ -4,6 +4,7 @@ durable with one flush."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import tempfile
@@ -145,6 +146,7 @@ def _remove(temp: str) -> None:
         os.unlink(temp)
 
 
+@functools.cache  # looked up once per process (a run's writer starts a batch many times a second)
 def _syncfs() -> Callable[[int], int] | None:
     """Linux's syncfs(2) (every dirty page of one file system to disk, one journal commit), else None. It reports
     a failed writeback since Linux 5.8; before, it returned 0 where an fsync of the file would have failed."""

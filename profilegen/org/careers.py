@@ -19,8 +19,10 @@ Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the re
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import chain
+from typing import NamedTuple
 
 from profilegen.org.ladders import Grade, read_grade
 from profilegen.org.model import OrgStructure, Position, UnitPath
@@ -32,6 +34,14 @@ MAX_HORIZONTAL = 2
 MAX_SCANNED = 200  # positions a bottom rung's neighbourhood is searched for, at most
 
 _NONE: list[tuple[Position, Grade]] = []  # a unit's rungs of a profession it lacks (never changed)
+
+
+class _Title(NamedTuple):
+    """What career maps read from a title (once per title: titles repeat across an organisation's units)."""
+
+    normal: str
+    grade: Grade | None
+    assistant: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,14 +74,14 @@ class Careers:
     def __init__(self, org: OrgStructure, roles: Roles) -> None:
         self.org = org
         self.roles = roles
+        self._titles: dict[str, _Title] = {}  # by the title as written
         # per title: the positions beside each parent, and the first few per block (path order), so that
         # "the same title elsewhere" costs the same for the 5th and the 50,000th position
-        self._titles: dict[str, tuple[str, Grade | None, bool]] = {}
         self._by_parent: dict[tuple[str, UnitPath], list[Position]] = {}
         self._by_block: dict[str, dict[UnitPath, list[Position]]] = {}
         for path in sorted(org.units):
             for position in org.units[path].positions:
-                title = self._read(position.title)[0]
+                title = self._read(position.title).normal
                 self._by_parent.setdefault((title, path[:-1]), []).append(position)
                 blocks = self._by_block.setdefault(title, {})
                 if len(blocks.setdefault(path[:1], [])) < MAX_HORIZONTAL + 1:
@@ -83,12 +93,10 @@ class Careers:
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
         self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
 
-    def _read(self, title: str) -> tuple[str, Grade | None, bool]:
-        """A title's normal form, grade and whether it is an assistant's (read once per title: titles repeat
-        across an organisation's units)."""
+    def _read(self, title: str) -> _Title:
         found = self._titles.get(title)
         if found is None:
-            found = self._titles[title] = (normalize(title), read_grade(title), _assistant(title))
+            found = self._titles[title] = _Title(normalize(title), read_grade(title), _assistant(title))
         return found
 
     def of(self, position: Position) -> Career:
@@ -163,7 +171,7 @@ class Careers:
             self._lower = {}
             for path in sorted(self.org.units):
                 for other in self.org.units[path].positions:
-                    found = self._read(other.title)[1]
+                    found = self._read(other.title).grade
                     if found is not None:
                         ranks = self._lower.setdefault(found.profession, {})
                         kept = ranks.setdefault(found.rank, {}).setdefault(path[:1], [])
@@ -191,10 +199,8 @@ class Careers:
         its own of another profession in its unit, else in a sibling unit, else under the unit above its
         parent (an engineer of a neighbouring discipline) — real positions, each with the reason; none when
         nobody there is at or below it."""
-        for index, why in enumerate(("in the unit", "in a sibling unit", "in a neighbouring unit")):
-            lower = [
-                (p, g) for p, g in self._others(position.unit_path, grade.profession, index) if g.rank <= grade.rank
-            ]
+        for why, found in self._neighbourhoods(position.unit_path, grade.profession):
+            lower = [(p, g) for p, g in found if g.rank <= grade.rank]
             if lower:
                 nearest = max(g.rank for _, g in lower)
                 what = "the same grade" if nearest == grade.rank else "a lower grade"
@@ -203,27 +209,27 @@ class Careers:
                 return [Candidate(p.title, p.unit_path, "horizontal", reason) for p in chosen]
         return []
 
-    def _others(self, path: UnitPath, profession: tuple[str, ...], index: int) -> list[tuple[Position, Grade]]:
-        """The graded positions of other professions than ``profession`` in the unit (``index`` 0), in the units
-        beside it (1), or under the unit above its parent, nearest first (2) — its head aside."""
+    def _neighbourhoods(
+        self, path: UnitPath, profession: tuple[str, ...]
+    ) -> Iterator[tuple[str, list[tuple[Position, Grade]]]]:
+        """The graded positions of other professions than ``profession`` (its head aside) in the unit, then in
+        the units beside it, then under the unit above its parent, nearest first — each worked out only when
+        the one before holds nobody at or below the grade asked about."""
         head = self.roles.head(path)
 
         def others(where: UnitPath) -> list[tuple[Position, Grade]]:
             return [x for x in self._graded(where) if x[1].profession != profession and x[0] is not head]
 
-        if index == 0:
-            found = others(path)
-        elif index == 1:
-            found = [x for sibling in self._siblings(path) for x in others(sibling)]
-        else:
-            found = []
-            queue = deque(self.org.units[path[:-2]].children if len(path) >= 3 else ())
-            while queue and len(found) < MAX_SCANNED:
-                unit = queue.popleft()
-                if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
-                    found += others(unit)
-                queue += self.org.units[unit].children
-        return found
+        yield "in the unit", others(path)
+        yield "in a sibling unit", [x for sibling in self._siblings(path) for x in others(sibling)]
+        found: list[tuple[Position, Grade]] = []
+        queue = deque(self.org.units[path[:-2]].children if len(path) >= 3 else ())
+        while queue and len(found) < MAX_SCANNED:
+            unit = queue.popleft()
+            if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
+                found += others(unit)
+            queue += self.org.units[unit].children
+        yield "in a neighbouring unit", found
 
     def _rungs(self, path: UnitPath, profession: tuple[str, ...]) -> list[tuple[Position, Grade]]:
         found = self._rung_memo.get(path)
@@ -238,7 +244,7 @@ class Careers:
         about by each of its positions and its siblings')."""
         found = self._graded_memo.get(path)
         if found is None:
-            graded = ((p, self._read(p.title)[1]) for p in self.org.units[path].positions)
+            graded = ((p, self._read(p.title).grade) for p in self.org.units[path].positions)
             found = self._graded_memo[path] = [(p, g) for p, g in graded if g is not None]
         return found
 
@@ -253,7 +259,7 @@ class Careers:
 
     def _same_elsewhere(self, position: Position) -> list[Candidate]:
         """The same title in another unit: a horizontal move (sibling units first, then other blocks)."""
-        path, title = position.unit_path, self._read(position.title)[0]
+        path, title = position.unit_path, self._read(position.title).normal
         found = [p for p in self._by_parent.get((title, path[:-1]), []) if p.unit_path != path][:MAX_HORIZONTAL]
         blocks = self._by_block.get(title, {})
         own = blocks.get(path[:1], [])
@@ -270,7 +276,7 @@ class Careers:
 
     def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str) -> list[Candidate]:
         """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside)."""
-        ranked = [(p, g) for p, g in self._graded(path) if p is not exclude and not self._read(p.title)[2]]
+        ranked = [(p, g) for p, g in self._graded(path) if p is not exclude and not self._read(p.title).assistant]
         if not ranked:
             return []
         best = max(g.rank for _, g in ranked)
@@ -307,13 +313,13 @@ class Careers:
             for path, choice in self.roles.heads.items():
                 if choice is not None:
                     entry = (self.org.total_headcount(path), choice.position)
-                    self._larger_heads.setdefault(self._read(choice.position.title)[0], []).append(entry)
+                    self._larger_heads.setdefault(self._read(choice.position.title).normal, []).append(entry)
             for entries in self._larger_heads.values():
                 entries.sort(key=lambda e: (-e[0], e[1].unit_path))
         size = self.org.total_headcount(head.unit_path)
         larger = [
             p
-            for total, p in self._larger_heads.get(self._read(head.title)[0], [])[: MAX_HORIZONTAL + 1]
+            for total, p in self._larger_heads.get(self._read(head.title).normal, [])[: MAX_HORIZONTAL + 1]
             if total > size
         ]
         found += [
