@@ -121,11 +121,11 @@ class _Back:
             self.failed = True
             yield from work(stretch)
             return
-        unpickler = pickle.Unpickler(_Slice(self.spool, self.read_to, end))
+        results = _Slice(self.spool, self.read_to, end)
         self.read_to = end
         while True:
-            try:
-                result: Result = unpickler.load()
+            try:  # an unpickler a result: the child's pickler starts each one afresh (its memo cleared)
+                result: Result = pickle.Unpickler(results).load()
             except EOFError:
                 return
             yield result

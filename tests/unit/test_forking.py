@@ -66,3 +66,16 @@ def test_leaving_early_ends_the_child() -> None:
 def test_a_short_list_is_worked_out_here() -> None:
     found = list(in_two(list(range(5)), _squares, least=10))
     assert found == [(n, n * n, True) for n in range(5)]
+
+
+def _shared_parts(part: Sequence[int]) -> Iterator[tuple[list[int], list[int], str]]:
+    for n in part:
+        both = [n, n + 1]
+        yield both, both, f"number {n}"  # one object twice in a result: pickled once, referred to again
+
+
+@forkable
+def test_results_that_hold_an_object_twice_are_read_back_whole() -> None:
+    found = list(in_two(list(range(100)), _shared_parts, least=10, turns=4))
+    assert found == [([n, n + 1], [n, n + 1], f"number {n}") for n in range(100)]
+    assert all(first is second for first, second, _ in found)
