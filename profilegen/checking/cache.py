@@ -2,8 +2,9 @@
 
 A file whose size, modification time and inode are the ones recorded, checked under the same inputs (the
 organisation file, the KPI files and workbooks, the company's documents, the template, the settings and
-profilegen's own code), is not read again and its position's context is not made: its findings and shingles
-are the recorded ones. The near-duplicate groups are kept for the exact list of files they were found in.
+profilegen's own code), is not read again and its position's context is not made: its findings, shingles and
+sketch are the recorded ones. The near-duplicate groups are kept for the exact list of files and texts they
+were found in (a file touched or written again with the same text finds them still).
 A check of 100,000 profiles read every one of them (about a minute); a check after a night that changed a
 few reads those few. Anything that cannot be read or written here is checked in full, never an error.
 """
@@ -22,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from profilegen.checking.rules import Finding
-from profilegen.checking.similar import Group, Shingles
+from profilegen.checking.similar import Group, Shingles, Sketch
 from profilegen.config import Settings
 from profilegen.inputs import Inputs
 from profilegen.jsontext import payload_digest
 from profilegen.template.model import Template
 
 CACHE_FILE = "check-cache.pickle"
-FORMAT = 2
+FORMAT = 3
 KEPT_LISTS = 4  # near-duplicate groups kept for this many lists of files
 PART = 10_000  # files' rows pickled together
 # a file modified this close to the check is not recorded: a write within the file system's clock tick after
@@ -59,6 +60,7 @@ class Entry:
     employee: str | None  # the employee the file names (None: the position's own profile)
     findings: tuple[Finding, ...]
     shingles: Shingles
+    sketch: Sketch  # its band keys for near-duplicate candidates
 
 
 def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: str) -> str:
@@ -91,15 +93,14 @@ class CheckCache:
     groups: dict[str, list[Group]] = field(default_factory=dict)  # near-duplicate groups by `files_key`
     changed: bool = False
     started_ns: int = field(default_factory=time.time_ns)
-    _files: Any = field(default_factory=hashlib.sha256)  # the digest of the files checked now, in order
+    _files: Any = field(default_factory=hashlib.sha256)  # the digest of the files and texts checked now, in order
     _noted: int = 0
-    _unsettled: bool = False  # some file was too fresh to record
 
     @classmethod
     def load(cls, state: Path, digest: str) -> CheckCache:
         """The record in ``state`` when it was made under ``digest`` (else an empty one, to be written anew): a
-        pickled header, the files' rows a part at a time, then every file's shingles back to back, read as one
-        array (100,000 small arrays pickled one by one took seconds each way and a copy of them all)."""
+        pickled header, the files' rows a part at a time, then every file's shingles back to back,
+        read as one array (100,000 small arrays pickled one by one took seconds each way and a copy of them all)."""
         where = state / CACHE_FILE
         entries = {}
         try:
@@ -113,9 +114,9 @@ class CheckCache:
                 everything = np.frombuffer(handle.read(), dtype=np.uint32)
             start = 0
             for paths, rows, sizes in parts:
-                for path, (stamp, employee, findings), size in zip(paths, rows, sizes.tolist(), strict=True):
+                for path, (stamp, employee, findings, sketch), size in zip(paths, rows, sizes.tolist(), strict=True):
                     name = employee.decode() if employee is not None else None
-                    entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size])
+                    entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch)
                     start += size
             if start != len(everything):
                 return cls(where, digest, changed=True)
@@ -127,26 +128,28 @@ class CheckCache:
         entry = self.entries.get(path)
         return entry if entry is not None and stamp is not None and entry.stamp == stamp else None
 
-    def put(self, path: str, entry: Entry) -> bool:
+    def put(self, path: str, entry: Entry) -> None:
         """Recorded unless the file was modified too recently to trust its stamp (then the next check reads it)."""
         if not settled(entry.stamp, self.started_ns):
             self.entries.pop(path, None)
-            return False
+            return
         self.entries[path] = entry
         self.changed = True
-        return True
 
-    def note(self, path: str, stamp: Stamp, found: Entry | None) -> None:
-        """A file checked in this check (``found``: read now rather than taken from here, to be recorded)."""
-        self._files.update(f"{path}\0{stamp}\n".encode())  # a digest, not a list: 100,000 noted took 20 MB
+    def note(self, path: str, text: Shingles, found: Entry | None) -> None:
+        """A file checked in this check with its text's shingles (``found``: read now rather than taken from
+        here, to be recorded unless too fresh)."""
+        # a digest, not a list: 100,000 noted took 20 MB
+        self._files.update(f"{path}\0{len(text)}\0".encode())
+        self._files.update(text.astype(np.uint32, copy=False).data)
         self._noted += 1
-        if found is not None and not self.put(path, found):
-            self._unsettled = True
+        if found is not None:
+            self.put(path, found)
 
     def files_key(self, threshold: float, checked: int) -> str | None:
-        """The digest of the exact list of files (in order) near-duplicates are looked for in; None when a
-        file cannot be trusted to be the same next time by its stamp, or was not noted."""
-        if self._unsettled or self._noted != checked:
+        """The digest of the exact list of files and their texts (in order) near-duplicates are looked for in;
+        None when some file was not noted."""
+        if self._noted != checked:
             return None
         return hashlib.sha256(f"{threshold!r}\0{self._files.hexdigest()}".encode()).hexdigest()
 
@@ -176,7 +179,7 @@ class CheckCache:
                 for start in range(0, len(paths), PART):
                     chosen = paths[start : start + PART]
                     entries = [self.entries[path] for path in chosen]
-                    rows = [(e.stamp, e.employee.encode() if e.employee else None, e.findings) for e in entries]
+                    rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch) for e in entries]
                     sizes = np.fromiter((len(e.shingles) for e in entries), dtype=np.int64, count=len(entries))
                     dump(([path.encode() for path in chosen], rows, sizes))
                 dump(None)
@@ -185,3 +188,7 @@ class CheckCache:
             os.replace(temporary, self.where)
         except OSError:
             temporary.unlink(missing_ok=True)
+
+
+def _encoded(text: str | None) -> bytes | None:
+    return text.encode() if text else None

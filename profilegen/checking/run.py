@@ -18,7 +18,7 @@ from profilegen.approval import APPROVED, UNAPPROVED, Approvals, approval_status
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest
 from profilegen.checking.replay import answer_key, input_files, record, replayed
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Finding, Profile, written_texts
-from profilegen.checking.similar import Group, Shingles, near_duplicates, shingles
+from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles, sketch
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
@@ -156,6 +156,7 @@ class _Read:
     approved: bool = False
     findings: list[Finding] = field(default_factory=list)
     shingles: Shingles | None = None
+    sketch: Sketch | None = None
     path: str = ""  # the file, and its stamp when it was checked (what the check cache records)
     stamp: Stamp | None = None
     cached: bool = False  # found in the check cache, not read
@@ -233,6 +234,7 @@ def _check(
     reads = in_two(positions, part) if plain else part(positions)
     result = CheckResult(language=template.language)
     texts: list[Shingles] = []
+    sketches: list[Sketch] = []
     owners: list[Owner] = []
     read_paths: list[str] = []  # with their stamps as taken before reading, for the answer's record
     read_stamps: list[Stamp | None] = []
@@ -241,7 +243,7 @@ def _check(
         read_stamps.append(read.stamp)
         if read.cached and cache is not None:
             entry = cache.entries[read.path]
-            read.findings, read.shingles = list(entry.findings), entry.shingles
+            read.findings, read.shingles, read.sketch = list(entry.findings), entry.shingles, entry.sketch
         unit = inputs.org.units.get(read.owner[0])
         where = unit.path if unit is not None else read.owner[0]  # the org's own tuple: one per unit, not per file
         if read.unreadable is not None:
@@ -250,23 +252,28 @@ def _check(
             result.not_generated += read.owner[2] is None
         elif read.approved:
             result.approved_skipped += 1
-        elif read.shingles is not None:
+        elif read.shingles is not None and read.sketch is not None:
             result.profiles += 1
             result.findings += [Located(where, read.owner[1], read.owner[2], f) for f in read.findings]
             texts.append(read.shingles)
+            sketches.append(read.sketch)
             owners.append((where, read.owner[1], read.owner[2]))
             if cache is not None and read.stamp is not None:  # one checked now is recorded for the next check
-                found = None if read.cached else Entry(read.stamp, read.owner[2], tuple(read.findings), read.shingles)
-                cache.note(read.path, read.stamp, found)
+                found = None
+                if not read.cached:
+                    found = Entry(read.stamp, read.owner[2], tuple(read.findings), read.shingles, read.sketch)
+                cache.note(read.path, read.shingles, found)
     threshold = settings.check.near_duplicate
     key = cache.files_key(threshold, len(texts)) if cache is not None else None
     groups = cache.near_duplicates(key) if cache is not None and key is not None else None
     if groups is None:
-        groups = near_duplicates(texts, [(path, title) for path, title, _employee in owners], threshold)
+        labels = [(path, title) for path, title, _employee in owners]
+        groups = near_duplicates(texts, labels, threshold, sketches=sketches)
         if cache is not None and key is not None:
             cache.keep_near_duplicates(key, groups)
     _near_duplicates(result, groups, owners)
-    del texts, owners, groups  # what near-duplicates needed, and the record once saved, let go before the answer
+    # what near-duplicates needed, and the record once saved, let go before the answer
+    del texts, sketches, owners, groups
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
     if cache is not None:
         cache.save()
@@ -317,9 +324,8 @@ def _read(
         facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))
     item = Profile(document["profile"], meta, facts)
     findings = [f for rule in PER_PROFILE for f in rule(item, form, settings.check)]
-    return _Read(
-        owner, findings=findings, shingles=shingles([text for _spec, text in written_texts(item.profile, own)])
-    )
+    text = shingles([written for _spec, written in written_texts(item.profile, own)])
+    return _Read(owner, findings=findings, shingles=text, sketch=sketch(text, settings.check.near_duplicate))
 
 
 def owner_label(owner: Owner) -> str:

@@ -182,3 +182,33 @@ def test_the_cron_recipes_unapproved_check_uses_the_records_and_follows_approval
     changed = json.loads(invoke(capsys, "check", "--all", "--json", "--unapproved", *sample_args(out.parent)).stdout)
     assert changed["summary"]["approved_skipped"] == 5
     assert any(f["rule"] == "generic_markers" and f["unit_path"][-1] == UNIT for f in changed["findings"])
+
+
+def test_near_duplicates_after_a_few_profiles_changed_are_the_ones_a_full_check_finds(
+    capsys: pytest.CaptureFixture[str], out: Path
+) -> None:
+    """The texts not read again bring their recorded sketches to the near-duplicate search: a profile rewritten
+    as a copy of another joins it there, as a check without records finds; a profile written again with the
+    same text keeps the groups."""
+    _code, before = _check(capsys, out)
+    source, target = _profile(out, "Руководитель отдела"), _profile(out, "Инженер DevOps")
+    copied = json.loads(source.read_text(encoding="utf-8"))["profile"]
+    document = json.loads(target.read_text(encoding="utf-8"))
+    document["profile"] = copied
+    target.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    _age(out, 1800)
+    _code, after = _check(capsys, out)
+    groups = after["summary"]["near_duplicate_groups"]
+    assert groups != before["summary"]["near_duplicate_groups"]
+    assert any(
+        any(label.endswith("— Руководитель отдела") for label in g["positions"])
+        and any(label.endswith("— Инженер DevOps") for label in g["positions"])
+        for g in groups
+    )
+    for record in (CACHE, CACHE.with_name("check-last.pickle")):
+        (out / record).unlink()
+    assert _check(capsys, out)[1] == after, "the same as a check that reads every profile"
+
+    os.utime(target)  # written again, the same text: read again, the groups kept
+    _age(out, 900)
+    assert _check(capsys, out)[1] == after

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import random
 
-from profilegen.checking.similar import near_duplicates, shingles
+import numpy as np
+
+from profilegen.checking.similar import banding, near_duplicates, shingles, sketch
 
 
 def _families(families: int, members: int) -> list[str]:
@@ -34,3 +36,31 @@ def test_an_owners_own_texts_never_pair_and_empty_texts_are_left_out() -> None:
     sets = [shingles([text]), shingles([text]), shingles([""]), shingles([text])]
     groups = near_duplicates(sets, ["a", "a", "b", "c"], 0.8, at_once=0)
     assert [g.members for g in groups] == [(0, 1, 3)]  # 0 and 1 joined through 3, never with each other
+
+
+def test_bands_are_chosen_as_datasketch_chooses_them() -> None:
+    # datasketch 2.0's MinHashLSH(threshold=t, num_perm=128): (b, r) for the index thresholds used (t - 0.1)
+    assert banding(0.7) == (14, 9)
+    assert banding(0.8) == (9, 13)
+    assert banding(0.5) == (25, 5)
+    assert banding(0.05) == (32, 1)
+    assert banding(0.3) == (37, 3)
+    assert banding(0.85) == (8, 16)
+
+
+def test_a_texts_sketch_finds_its_near_copies_and_gives_the_same_groups_when_kept() -> None:
+    texts = _families(4, 10)
+    sets = [shingles([text]) for text in texts]
+    sketches = [sketch(s, 0.8) for s in sets]
+    assert all(len(k) == 4 * banding(0.7)[0] for k in sketches)
+    keys = [np.frombuffer(k, dtype="<u4") for k in sketches]
+    copy, near, other = keys[0], keys[5], keys[10]  # a family's text, its copy and another family's
+    assert (copy == near).all(), "exact copies share every band"
+    assert (keys[1] == copy).any(), "two words changed of 120: some band still the same"
+    assert not (other == copy).any(), "texts of different families share no band"
+    owners = list(range(len(sets)))
+    kept = near_duplicates(sets, owners, 0.8, sketches=sketches)
+    worked_out = near_duplicates(sets, owners, 0.8)
+    assert [(g.members, g.similarity) for g in kept] == [(g.members, g.similarity) for g in worked_out]
+    assert len(kept) == 4 and all(len(g.members) == 10 for g in kept)
+    assert sketch(shingles([""]), 0.8) == b""
