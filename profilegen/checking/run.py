@@ -8,7 +8,7 @@ import functools
 import gc
 import os
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +22,7 @@ from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import Listing, format_file
+from profilegen.export.paths import Listing, format_name
 from profilegen.forking import in_two
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
@@ -93,13 +93,20 @@ class CheckResult:
         } | ({"judge": self.judge} if self.judge is not None else {})
 
 
-def _profiles_of(layout: OutputLayout, listing: Listing, position: Position) -> list[tuple[Path, str | None]]:
-    """The position's profile file and its personal profiles, with their employee (None for the position's)."""
-    stem = layout.stem(position.unit_path, position.title)
-    found: list[tuple[Path, str | None]] = [(format_file(stem, "json"), None)]
-    for path in listing.personal_files(stem, layout.file_stems(position.unit_path)):
-        found.append((path, path.stem[len(stem.name) + 2 : -1]))
+def _profiles_of(layout: OutputLayout, listing: Listing, position: Position) -> list[tuple[str, str | None]]:
+    """The position's profile file and its personal profiles, with their employee (None for the position's);
+    paths as text (a `Path` made for each took most of a check that read no profile)."""
+    folder = str(layout.checked_dir(position.unit_path))
+    stem = layout.file_stem(position.unit_path, position.title)
+    found: list[tuple[str, str | None]] = [(os.path.join(folder, format_name(stem, "json")), None)]
+    for name in listing.personal_names(folder, stem, _stems_of(layout, position.unit_path)):
+        found.append((os.path.join(folder, name), name[len(stem) + 2 : -len(").json")]))
     return found
+
+
+def _stems_of(layout: OutputLayout, unit_path: tuple[str, ...]) -> Iterator[str]:
+    """The unit's file stems, worked out only if asked for (only a folder with personal files asks)."""
+    yield from layout.file_stems(unit_path)
 
 
 Owner = tuple[tuple[str, ...], str, str | None]  # unit path, title, employee (None: the position's profile)
@@ -194,44 +201,65 @@ def _check(
     # made at the first file not in the check cache (its memos take seconds)
     maker = functools.cache(lambda: ContextMaker(inputs, settings, employee))
 
-    def part(chosen: Sequence[Position]) -> Iterator[_Read]:
+    def looked_at(path: str, employee_name: str | None, position: Position) -> _Read:
+        """A file as its stamp and approval say: signed off as it is, unchanged since the records, or to read."""
+        stamp = file_stamp(path) if cache is not None else None
+        entry = cache.get(path, stamp) if cache is not None else None
+        owner = (position.unit_path, position.title, entry.employee if entry else employee_name)
+        if approvals is not None and approvals.status(*owner, Path(path)) == APPROVED:
+            # signed off as it is: neither read nor its context made (its stamp is recorded)
+            return _Read(owner, approved=True, path=path, stamp=stamp)
+        if entry is not None:  # its findings and shingles are taken from the records as the answer is put together
+            return _Read(owner, path=path, stamp=stamp, cached=True)
+        return _Read(owner, path=path, stamp=stamp)  # to be read
+
+    def part(chosen: Sequence[Position]) -> Iterator[list[_Read]]:
+        """Each position's files as the check meets them (a list a position: one pickled message)."""
         gc.freeze()  # the org and its KPI files stay: kept out of the collector's full scans
         try:
             for position in chosen:
                 context: PositionContext | None = None
+                files = []
                 for path, employee_name in _profiles_of(layout, listing, position):
-                    stamp = file_stamp(path) if cache is not None else None
-                    entry = cache.get(str(path), stamp) if cache is not None else None
-                    owner = (position.unit_path, position.title, entry.employee if entry else employee_name)
-                    if approvals is not None and approvals.status(*owner, path) == APPROVED:
-                        # signed off as it is: neither read nor its context made (its stamp is recorded)
-                        yield _Read(owner, approved=True, path=str(path), stamp=stamp)
-                        continue
-                    if entry is not None:
-                        # its findings and shingles are taken from the records where the answer is put together
-                        # (a forked half sending them back made a second copy of half the records)
-                        yield _Read(owner, path=str(path), stamp=stamp, cached=True)
+                    placed = looked_at(path, employee_name, position)
+                    if placed.approved or placed.cached:
+                        files.append(placed)
                         continue
                     context = context or maker()(position)
-                    read = _read(
-                        path,
-                        employee_name,
-                        context,
-                        template,
-                        forms,
-                        settings,
-                        journal,
-                        unapproved_only,
-                        seen,
-                        approvals,
-                    )
-                    read.path, read.stamp = str(path), stamp
-                    yield read
+                    args = (template, forms, settings, journal, unapproved_only, seen, approvals)
+                    read = _read(Path(path), employee_name, context, *args)
+                    read.path, read.stamp = path, placed.stamp
+                    files.append(read)
+                yield files
         finally:
             gc.unfreeze()
 
-    # plain findings are worked out on two cores when the list is long
-    reads = in_two(positions, part) if plain else part(positions)
+    # first each file's stamp against the records, here, when there are records or approvals (a check after a
+    # quiet night reads almost nothing: a forked half sending back what needs no reading cost more than it
+    # saved); then the positions with a file to read, on two cores when they are many (plain findings)
+    looked: deque[list[_Read] | None] = deque()
+    pending = positions
+    if (cache is not None and cache.entries) or approvals is not None:
+        pending = []
+        for position in positions:
+            files = [looked_at(path, name, position) for path, name in _profiles_of(layout, listing, position)]
+            known = all(file.approved or file.cached for file in files)
+            looked.append(files if known else None)
+            if not known:
+                pending.append(position)
+    worked = in_two(pending, part) if plain else part(pending)
+
+    def in_order() -> Iterator[_Read]:
+        if pending is positions:
+            for files in worked:
+                yield from files
+            return
+        while looked:
+            taken = looked.popleft()  # let go as the answer grows
+            yield from next(worked) if taken is None else taken
+        deque(worked, maxlen=0)  # its end reached: a forked child reaped
+
+    reads = in_order()
     result = CheckResult(language=template.language)
     texts: list[Shingles] = []
     sketches: list[Sketch] = []

@@ -119,37 +119,45 @@ class Listing:
     Only the recent folders are kept: readers and planning go unit by unit."""
 
     def __init__(self) -> None:
-        self._names: Recent[Path, tuple[list[str], frozenset[str]]] = Recent(FOLDERS_KEPT)
+        self._names: Recent[str, tuple[list[str], frozenset[str]]] = Recent(FOLDERS_KEPT)
 
-    def _listed(self, folder: Path) -> tuple[list[str], frozenset[str]]:
-        """The folder's names in order and as a set (none when it cannot be listed)."""
+    def _listed(self, folder: str) -> tuple[list[str], frozenset[str]]:
+        """The folder's names in order and as a set (none when it cannot be listed); kept by the folder's path
+        as text (a `Path` made per question and hashed anew took a third of a check that read no profile)."""
         return self._names.get(folder, lambda: _names_in(folder))
 
     def names(self, folder: Path) -> frozenset[str]:
         """The names in the folder."""
-        return self._listed(folder)[1]
+        return self._listed(str(folder))[1]
 
     def personal_files(self, stem: Path, neighbours: Iterable[str] = ()) -> list[Path]:
         """The JSON files of a position's personal profiles (`<stem> (<employee>).json`), in name order.
         ``neighbours``: the file stems of the other positions in the folder — «Специалист (по охране труда)»'s
         files are its own, not a personal profile of «Специалист»."""
-        names = self._listed(stem.parent)[0]
-        prefix, end = f"{stem.name} (", ").json"
+        return [stem.parent / name for name in self.personal_names(str(stem.parent), stem.name, neighbours)]
+
+    def personal_names(self, folder: str, stem: str, neighbours: Iterable[str] = ()) -> list[str]:
+        """`personal_files` as names in ``folder`` (given as text) of the position whose file stem is ``stem``."""
+        names = self._listed(folder)[0]
+        prefix, end = f"{stem} (", ").json"
+        at = bisect.bisect_left(names, prefix)
+        if at == len(names) or not names[at].startswith(prefix):  # most positions: no file of a person's
+            return []
         theirs = tuple(n for n in neighbours if n.startswith(prefix))
         found = []
-        for name in names[bisect.bisect_left(names, prefix) :]:
+        for name in names[at:]:
             if not name.startswith(prefix):
                 break
             if any(name == f"{n}.json" or name.startswith(f"{n} (") for n in theirs):
                 continue
             if name.endswith(end) and len(name) >= len(prefix) + len(end):
-                found.append(stem.parent / name)
+                found.append(name)
         return found
 
 
-def _names_in(folder: Path) -> tuple[list[str], frozenset[str]]:
+def _names_in(folder: str) -> tuple[list[str], frozenset[str]]:
     try:
-        names = sorted(entry.name for entry in os.scandir(folder))
+        names = sorted(os.listdir(folder))  # names alone: no DirEntry made per name
     except OSError:
         names = []
     return names, frozenset(names)
