@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from profilegen.company import chooser_for
 from profilegen.config import Settings
@@ -53,16 +54,18 @@ class Selection:
     employee_name: str | None = None
 
 
-def load_org_from_settings(settings: Settings) -> tuple[OrgStructure, list[Problem]]:
-    """The org named by the settings (`workspace.prepare` fills it from OUT's journal when not given)."""
+def load_org_from_settings(settings: Settings, remember_in: Path | None = None) -> tuple[OrgStructure, list[Problem]]:
+    """The org named by the settings (`workspace.prepare` fills it from OUT's journal when not given);
+    ``remember_in``: the state folder keeping the last parse."""
     if settings.org is None:
         raise InputError("no organisation: pass --org FILE or set org: in profilegen.yaml (profilegen config init)")
-    return load_org_with_problems(settings.org, settings.excel.sheet, settings.excel.columns)
+    return load_org_with_problems(settings.org, settings.excel.sheet, settings.excel.columns, remember_in)
 
 
-def load_inputs(settings: Settings, journal: Journal | None = None) -> Inputs:
-    """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed)."""
-    org, problems = load_org_from_settings(settings)
+def load_inputs(settings: Settings, journal: Journal | None = None, remember_in: Path | None = None) -> Inputs:
+    """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed);
+    the org as last parsed kept in the journal's state folder, or in ``remember_in``."""
+    org, problems = load_org_from_settings(settings, journal.state_dir if journal is not None else remember_in)
     catalog = load_catalog(settings.resolved_kpi_dir(), required=settings.kpi_dir is not None)
     cards = assign_cards(org, catalog)
     if journal is None:

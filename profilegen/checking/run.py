@@ -19,6 +19,7 @@ from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inpu
 from profilegen.checking.replay import answer_key, input_files, record, replayed
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Finding, Profile, written_texts
 from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles, sketch
+from profilegen.codebase import code_stamp
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
@@ -26,7 +27,6 @@ from profilegen.export.paths import Listing, format_name
 from profilegen.forking import in_two
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
-from profilegen.generation.plan_cache import code_stamp
 from profilegen.inputs import ContextMaker, Selection, load_inputs, positions_for
 from profilegen.journal import Journal
 from profilegen.judging.scores import current_score
@@ -187,7 +187,7 @@ def _check(
         again = replayed(state, answer, CheckResult)
         if again is not None:
             return again
-    inputs = load_inputs(settings)
+    inputs = load_inputs(settings, remember_in=state if known and state is not None else None)
     template = load_template(settings.template, settings.language)
     positions, employee = positions_for(inputs, selection)
     cache = None

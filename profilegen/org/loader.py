@@ -9,14 +9,19 @@ from pathlib import Path
 from profilegen.errors import InputError
 from profilegen.org.model import OrgStructure
 from profilegen.org.problems import Problem
+from profilegen.org.remembered import parse_key, remember, remembered
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".yaml", ".yml", ".json")
 
 
 def load_org_with_problems(
-    path: Path, sheet: str | None = None, columns: Mapping[str, object] | None = None
+    path: Path,
+    sheet: str | None = None,
+    columns: Mapping[str, object] | None = None,
+    remember_in: Path | None = None,
 ) -> tuple[OrgStructure, list[Problem]]:
-    """Load the org file and return it with the problems found on the way."""
+    """Load the org file and return it with the problems found on the way (``remember_in``: a state folder
+    where the last parse is kept, and taken from when the file and settings are the same)."""
     if path.is_dir():
         candidates = sorted(p for p in path.iterdir() if p.suffix.lower() in SUPPORTED)
         if not candidates:
@@ -37,8 +42,14 @@ def load_org_with_problems(
         raise InputError("a folder, not a file", source=str(path)) from None
     if not data:
         raise InputError("the file is empty", source=str(path))
+    key = parse_key(data, suffix, sheet, columns) if remember_in is not None else ""
+    found = remembered(remember_in, key) if remember_in is not None else None
+    if found is not None:
+        return found
     org, problems = _parse(path, suffix, data, sheet, columns)
     org.sha256 = hashlib.sha256(data).hexdigest()
+    if remember_in is not None:
+        remember(remember_in, key, (org, problems))
     return org, problems
 
 

@@ -1,0 +1,64 @@
+"""The organisation as last parsed is kept in the state folder: a night that finds the org file unchanged
+takes it from there (parsing 100,000 rows took 2–3 s of a quiet night's 14), and never an org that changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from profilegen.org.loader import load_org_with_problems
+from tests.conftest import KPI_DIR, SAMPLE_YAML, invoke
+
+RECORD = Path(".profilegen") / "org-parsed.pickle"
+CRM = ["generate", "-d", "Отдел CRM", "--provider", "offline"]
+
+
+def _setup(tmp_path: Path) -> tuple[list[str], Path, Path]:
+    org = tmp_path / "org.yaml"
+    shutil.copy(SAMPLE_YAML, org)
+    out = tmp_path / "out"
+    return ["--org", str(org), "--kpi-dir", str(KPI_DIR), "--out", str(out)], org, out
+
+
+def test_an_unchanged_org_is_taken_as_parsed_and_a_changed_one_is_read_again(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    where, org, out = _setup(tmp_path)
+    first = invoke(capsys, *CRM, *where)
+    assert first.code == 0 and (out / RECORD).is_file()
+    again = invoke(capsys, *CRM, *where)
+    assert again.code == 0 and "up to date 6" in again.stdout
+
+    # a position added to the unit: the next run sees it (the record is of the file's bytes, not its name)
+    listed = "              - Аналитик\n"
+    text = org.read_text(encoding="utf-8").replace(listed, f"{listed}              - Архитектор CRM\n")
+    assert "Архитектор CRM" in text
+    org.write_text(text, encoding="utf-8")
+    changed = invoke(capsys, *CRM, *where)
+    assert changed.code == 0, changed.stderr
+    assert list(out.rglob("Архитектор CRM.json")), changed.stdout
+
+    # the record damaged or from elsewhere: read past, the org parsed again and the record replaced
+    (out / RECORD).write_bytes(b"not a pickle")
+    damaged = invoke(capsys, *CRM, *where)
+    assert damaged.code == 0 and "up to date 7" in damaged.stdout
+    assert (out / RECORD).read_bytes() != b"not a pickle"
+
+
+def test_the_org_taken_from_the_record_is_the_org_parsed(tmp_path: Path) -> None:
+    parsed, problems = load_org_with_problems(SAMPLE_YAML)
+    load_org_with_problems(SAMPLE_YAML, remember_in=tmp_path)
+    assert (tmp_path / RECORD.name).is_file()
+    taken, taken_problems = load_org_with_problems(SAMPLE_YAML, remember_in=tmp_path)
+    assert taken.sha256 == parsed.sha256 and taken_problems == problems
+    assert sorted(taken.units) == sorted(parsed.units)
+    assert [(p.unit_path, p.title, p.headcount) for p in taken.positions()] == [
+        (p.unit_path, p.title, p.headcount) for p in parsed.positions()
+    ]
+
+    other = tmp_path / "other.yaml"  # another file: its own bytes decide
+    other.write_text(SAMPLE_YAML.read_text(encoding="utf-8").replace("Отдел CRM", "Отдел продаж CRM"), encoding="utf-8")
+    second, _ = load_org_with_problems(other, remember_in=tmp_path)
+    assert any(path[-1] == "Отдел продаж CRM" for path in second.units)
