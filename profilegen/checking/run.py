@@ -187,7 +187,7 @@ def _check(
         again = replayed(state, answer, CheckResult)
         if again is not None:
             return again
-    inputs = load_inputs(settings, remember_in=state if known and state is not None else None)
+    inputs = load_inputs(settings, remember_in=state if state is not None and state.is_dir() else None)
     template = load_template(settings.template, settings.language)
     positions, employee = positions_for(inputs, selection)
     cache = None
