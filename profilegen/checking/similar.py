@@ -130,7 +130,7 @@ def sketch(text: Shingles, threshold: float) -> Sketch:
 
 def _jaccard(a: Shingles, b: Shingles) -> float:
     """The exact Jaccard similarity of two texts' shingles (sorted, distinct; ``a`` not empty)."""
-    at = np.searchsorted(a, b)  # where each of b's would be in a (no sorting of both, as intersect1d does)
+    at = a.searchsorted(b)  # where each of b's would be in a (no sorting of both, as intersect1d does)
     at[at == len(a)] = 0
     both = int(np.count_nonzero(a[at] == b))
     either = len(a) + len(b) - both
@@ -140,7 +140,7 @@ def _jaccard(a: Shingles, b: Shingles) -> float:
 def _similarities(text: Shingles, others: Sequence[Shingles]) -> list[float]:
     """The exact Jaccard similarity of ``text`` (not empty) with each of ``others`` (none empty), at once."""
     together = np.concatenate(others)
-    at = np.searchsorted(text, together)
+    at = text.searchsorted(together)
     at[at == len(text)] = 0
     starts = np.cumsum([0, *(len(o) for o in others[:-1])])
     both = np.add.reduceat((text[at] == together).astype(np.int64), starts)
