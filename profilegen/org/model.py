@@ -38,6 +38,9 @@ class Position:
     def key(self) -> tuple[UnitPath, str]:
         return (self.unit_path, self.title)
 
+    def __reduce__(self) -> tuple[Any, ...]:  # a frozen dataclass's own unpickling looks its fields up each time
+        return (Position, (self.unit_path, self.title, self.headcount))
+
 
 @dataclass(slots=True)
 class Unit:
@@ -47,6 +50,9 @@ class Unit:
     code: str | None = None
     positions: list[Position] = field(default_factory=list)
     children: list[UnitPath] = field(default_factory=list)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # as Position's (the org as last parsed is kept pickled)
+        return (Unit, (self.path, self.code, self.positions, self.children))
 
     @property
     def name(self) -> str:
