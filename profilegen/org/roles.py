@@ -27,7 +27,6 @@ from functools import lru_cache
 
 from profilegen.org.categories import CATEGORY_ORDER, DEFAULT_CATEGORY_LABELS, DEFAULT_UNIT_KINDS, Category
 from profilegen.org.ladders import read_grade
-from profilegen.org.lazy import Lazy
 from profilegen.org.model import DEFAULT_HEAD_TITLES, OrgStructure, Position, UnitPath
 from profilegen.org.problems import Problem
 from profilegen.text import words
@@ -136,8 +135,7 @@ class Roles:
         self._kinds = tuple(self.unit_kinds)
         self._labels: dict[Position, str] = {}
         overrides = {**org.marked_heads, **(heads or {})}
-        # chosen as each unit is first asked about (all of them for a whole run, a few for one department)
-        self.heads: Mapping[UnitPath, HeadChoice | None] = Lazy(org.units, lambda path: self._choose(path, overrides))
+        self.heads: dict[UnitPath, HeadChoice | None] = {path: self._choose(path, overrides) for path in org.units}
         self.top = self._top()
         self._roles: dict[tuple[UnitPath, str], Role] = {}
 
