@@ -42,12 +42,13 @@ def load_org_with_problems(
         raise InputError("a folder, not a file", source=str(path)) from None
     if not data:
         raise InputError("the file is empty", source=str(path))
-    key = parse_key(data, suffix, sheet, columns) if remember_in is not None else ""
+    sha256 = hashlib.sha256(data).hexdigest()
+    key = parse_key(path, sha256, sheet, columns) if remember_in is not None else ""
     found = remembered(remember_in, key) if remember_in is not None else None
     if found is not None:
         return found
     org, problems = _parse(path, suffix, data, sheet, columns)
-    org.sha256 = hashlib.sha256(data).hexdigest()
+    org.sha256 = sha256
     if remember_in is not None:
         remember(remember_in, key, (org, problems))
     return org, problems

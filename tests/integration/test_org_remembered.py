@@ -62,3 +62,12 @@ def test_the_org_taken_from_the_record_is_the_org_parsed(tmp_path: Path) -> None
     other.write_text(SAMPLE_YAML.read_text(encoding="utf-8").replace("Отдел CRM", "Отдел продаж CRM"), encoding="utf-8")
     second, _ = load_org_with_problems(other, remember_in=tmp_path)
     assert any(path[-1] == "Отдел продаж CRM" for path in second.units)
+
+
+def test_the_same_bytes_in_another_file_are_named_by_that_file(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    shutil.copy(SAMPLE_YAML, first)
+    shutil.copy(SAMPLE_YAML, second)
+    assert load_org_with_problems(first, remember_in=tmp_path)[0].source == str(first)
+    taken, _ = load_org_with_problems(second, remember_in=tmp_path)
+    assert taken.source == str(second), "warnings and prune name the file read, not one read before"
