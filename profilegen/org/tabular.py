@@ -175,16 +175,16 @@ def _add(
     where: str,
     clean: set[UnitPath],
 ) -> None:
-    """``clean``: the unit paths whose names were checked and found sound (a unit's rows repeat them)."""
+    """``clean``: the names (a unit's path, a title alone) checked and found sound — rows repeat them."""
     title = _cell(row, layout.position)
     code = _cell(row, layout.code) or None
-    if path not in clean:
-        found = name_problems(path, where)
-        if found:
-            problems += found
-        else:
-            clean.add(path)
-    problems += name_problems((title,), where)
+    for names in (path, (title,)):
+        if names not in clean:
+            found = name_problems(names, where)
+            if found:
+                problems += found
+            else:
+                clean.add(names)
     if not title:
         problems.append(Problem("empty_title", "empty position title", where))
         org.ensure_unit(path, code)

@@ -71,3 +71,35 @@ def test_the_same_bytes_in_another_file_are_named_by_that_file(tmp_path: Path) -
     assert load_org_with_problems(first, remember_in=tmp_path)[0].source == str(first)
     taken, _ = load_org_with_problems(second, remember_in=tmp_path)
     assert taken.source == str(second), "warnings and prune name the file read, not one read before"
+
+
+def test_facts_in_a_project_take_the_org_as_last_parsed_and_see_an_edit(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`facts` in a project whose OUT has a state folder (OUT from profilegen.yaml) keeps the parse there too:
+    the same facts as a parse, an edited org seen at once; without a state folder nothing is written."""
+    _where, org, out = _setup(tmp_path)
+    config = tmp_path / "profilegen.yaml"
+    config.write_text(f"org: {org}\nkpi_dir: {KPI_DIR}\nout: {out}\n", encoding="utf-8")
+    project = ["--config", str(config)]
+    facts = [*project, "facts", "-d", "Отдел CRM", "--json"]
+    assert invoke(capsys, *project, *CRM).code == 0
+    (out / RECORD).unlink()
+    parsed = invoke(capsys, *facts)
+    assert parsed.code == 0, parsed.stderr
+    assert (out / RECORD).is_file(), "the parse kept for the next command"
+    taken = invoke(capsys, *facts)
+    assert taken.code == 0 and taken.stdout == parsed.stdout
+
+    listed = "              - Аналитик\n"
+    org.write_text(
+        org.read_text(encoding="utf-8").replace(listed, f"{listed}              - Архитектор CRM\n"), encoding="utf-8"
+    )
+    edited = invoke(capsys, *facts)
+    assert edited.code == 0 and "Архитектор CRM" in edited.stdout and "Архитектор CRM" not in taken.stdout
+
+    elsewhere = tmp_path / "elsewhere.yaml"  # an OUT never generated: no state folder made for it
+    elsewhere.write_text(f"org: {org}\nkpi_dir: {KPI_DIR}\nout: {tmp_path / 'new'}\n", encoding="utf-8")
+    alone = invoke(capsys, "--config", str(elsewhere), "facts", "-d", "Отдел CRM", "--json")
+    assert alone.code == 0 and alone.stdout == edited.stdout
+    assert not (tmp_path / "new").exists()
