@@ -75,7 +75,7 @@ def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: 
         "format": FORMAT,
         "code": code,
         "org": inputs.org.sha256,
-        "kpi": mapping_key(inputs.org, inputs.catalog),
+        "kpi": inputs.mapping_key or mapping_key(inputs.org, inputs.catalog),
         "documents": documents,
         "template": template.sha256,
         "settings": settings.model_dump(mode="json"),

@@ -9,15 +9,13 @@ parse. It is pickled, as the check's records are, in the state folder (profilege
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import os
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
 
 from profilegen.codebase import code_stamp
+from profilegen.kept import keep, kept
 from profilegen.org.model import OrgStructure
 from profilegen.org.problems import Problem
 
@@ -36,30 +34,10 @@ def parse_key(path: Path, sha256: str, sheet: str | None, columns: Mapping[str, 
 
 def remembered(folder: Path, key: str) -> Parsed | None:
     """The org recorded under ``key`` in ``folder`` (None when there is none, another, or it cannot be read)."""
-    collecting = gc.isenabled()
-    try:
-        with (folder / RECORD).open("rb") as handle:
-            if pickle.load(handle) != key:
-                return None
-            gc.disable()  # 300,000 objects made at once: the collector's passes over them took half the time
-            parsed: Parsed = pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        return None
-    finally:
-        if collecting:
-            gc.enable()
+    parsed: Parsed | None = kept(folder, RECORD, key)
     return parsed
 
 
 def remember(folder: Path, key: str, parsed: Parsed) -> None:
     """Recorded whole and renamed into place, when ``folder`` exists and takes it."""
-    if not folder.is_dir():
-        return
-    temporary = folder / f".{RECORD}.{os.getpid()}.tmp"
-    try:
-        with temporary.open("wb") as handle:
-            pickle.dump(key, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickle.dump(parsed, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / RECORD)
-    except (OSError, pickle.PicklingError, RecursionError):
-        temporary.unlink(missing_ok=True)
+    keep(folder, RECORD, key, parsed)
