@@ -134,6 +134,8 @@ class Roles:
         self.deputy_category = deputy_category
         self._kinds = tuple(self.unit_kinds)
         self._labels: dict[Position, str] = {}
+        self._named: dict[tuple[tuple[str, ...], str], bool] = {}
+        self._kind_of: dict[str, str | None] = {}
         overrides = {**org.marked_heads, **(heads or {})}
         self.heads: dict[UnitPath, HeadChoice | None] = {path: self._choose(path, overrides) for path in org.units}
         self.top = self._top()
@@ -145,7 +147,19 @@ class Roles:
         return choice.position if choice is not None else None
 
     def kind(self, path: UnitPath) -> str | None:
-        return unit_kind(path[-1], self._kinds)
+        name = path[-1]
+        if name not in self._kind_of:  # names repeat across an organisation's units
+            self._kind_of[name] = unit_kind(name, self._kinds)
+        return self._kind_of[name]
+
+    def _names_unit(self, topic: tuple[str, ...], name: str) -> bool:
+        """Whether a title's content words all occur in a unit's name (asked once per title and unit name:
+        both repeat across an organisation — 100,000 positions, some 600 titles)."""
+        key = (topic, name)
+        found = self._named.get(key)
+        if found is None:
+            found = self._named[key] = _all_in(topic, words(name))
+        return found
 
     def _choose(self, path: UnitPath, overrides: Mapping[UnitPath, str | None]) -> HeadChoice | None:
         unit = self.org.units[path]
@@ -168,7 +182,7 @@ class Roles:
             info = read[position.title]
             if info.deputy or info.never:
                 continue
-            names_unit = bool(info.topic) and _all_in(info.topic, words(path[-1]))
+            names_unit = bool(info.topic) and self._names_unit(info.topic, path[-1])
             referred_to = any(_refers_to(r, info.words) for r in referred)
             if info.head_word is None:  # "Главный энергетик" in "Служба главного энергетика", "Главный бухгалтер"
                 if names_unit or referred_to:
