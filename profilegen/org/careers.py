@@ -90,6 +90,8 @@ class Careers:
         # per unit: its rungs by profession (only those it has: most units asked about a profession lack it)
         self._rung_memo: dict[UnitPath, dict[tuple[str, ...], list[tuple[Position, Grade]]]] = {}
         self._graded_memo: dict[UnitPath, list[tuple[Position, Grade]]] = {}
+        # graded positions of other professions under the unit above a unit's parent, by (parent, profession)
+        self._neighbouring: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
         self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
 
@@ -222,13 +224,17 @@ class Careers:
 
         yield "in the unit", others(path)
         yield "in a sibling unit", [x for sibling in self._siblings(path) for x in others(sibling)]
-        found: list[tuple[Position, Grade]] = []
-        queue = deque(self.org.units[path[:-2]].children if len(path) >= 3 else ())
-        while queue and len(found) < MAX_SCANNED:
-            unit = queue.popleft()
-            if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
-                found += others(unit)
-            queue += self.org.units[unit].children
+        # the same for every unit beside this one (its own unit and head are never among them): worked out once
+        key = (path[:-1], profession)
+        found = self._neighbouring.get(key)
+        if found is None:
+            found = self._neighbouring[key] = []
+            queue = deque(self.org.units[path[:-2]].children if len(path) >= 3 else ())
+            while queue and len(found) < MAX_SCANNED:
+                unit = queue.popleft()
+                if unit[:-1] != path[:-1]:  # its own unit and siblings were looked at already
+                    found += others(unit)
+                queue += self.org.units[unit].children
         yield "in a neighbouring unit", found
 
     def _rungs(self, path: UnitPath, profession: tuple[str, ...]) -> list[tuple[Position, Grade]]:
