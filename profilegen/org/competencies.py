@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from profilegen.text import words
 
@@ -42,25 +41,41 @@ class CompetencyModel:
         "Работа в команде",
     )
 
+    # worked out once per model: a decision takes one of eight answers, a name (a unit's for all its positions)
+    # names clients or not
+    _answers: dict[tuple[bool, bool, bool], tuple[str, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _clients: dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
+
     def decide(
         self, title: str, unit_path: Sequence[str], *, leads_people: bool, top_management: bool
     ) -> tuple[str, ...]:
+        client = bool(self.client) and self._works_with_clients(title, unit_path)
+        key = (leads_people, top_management, client)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = self._decided(leads_people, top_management, client)
+        return answer
+
+    def _decided(self, leads_people: bool, top_management: bool, client: bool) -> tuple[str, ...]:
         chosen = set(self.base)
         if leads_people and self.leadership:
             chosen.add(self.leadership)
         if top_management and self.strategic:
             chosen.add(self.strategic)
-        if self.client and self._works_with_clients(title, unit_path):
+        if client:
             chosen.add(self.client)
         ordered = [c for c in self.order if c in chosen]
         return (*ordered, *sorted(chosen - set(ordered)))
 
     def _works_with_clients(self, title: str, unit_path: Sequence[str]) -> bool:
-        prefixes = tuple(self.client_words)
-        return any(_names_clients(name, prefixes) for name in (title, *unit_path))
+        return any(self._names_clients(name) for name in (title, *unit_path))
 
-
-@lru_cache(maxsize=1 << 16)
-def _names_clients(name: str, prefixes: tuple[str, ...]) -> bool:
-    """A word of the name starts with one of the prefixes (names repeat: a unit's for all its positions)."""
-    return any(word.startswith(prefixes) for word in words(name))
+    def _names_clients(self, name: str) -> bool:
+        """A word of the name starts with one of the client words."""
+        found = self._clients.get(name)
+        if found is None:
+            prefixes = tuple(self.client_words)
+            found = self._clients[name] = any(word.startswith(prefixes) for word in words(name))
+        return found
