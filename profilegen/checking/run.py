@@ -96,7 +96,7 @@ class CheckResult:
 def _profiles_of(layout: OutputLayout, listing: Listing, position: Position) -> list[tuple[str, str | None]]:
     """The position's profile file and its personal profiles, with their employee (None for the position's);
     paths as text (a `Path` made for each took most of a check that read no profile)."""
-    folder = str(layout.checked_dir(position.unit_path))
+    folder = layout.checked_folder(position.unit_path)
     stem = layout.file_stem(position.unit_path, position.title)
     found: list[tuple[str, str | None]] = [(os.path.join(folder, format_name(stem, "json")), None)]
     for name in listing.personal_names(folder, stem, _stems_of(layout, position.unit_path)):

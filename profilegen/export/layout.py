@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from profilegen.export.paths import MIN_SHORT, Recent, folder_names, format_file, inside, shorten
@@ -34,14 +35,17 @@ class OutputLayout:
             names.update((child, safe[child[-1]]) for child in children)
         tail, least = self._tails(org, names)
         self._dirs: dict[UnitPath, tuple[str, ...]] = {}
+        self._used: dict[UnitPath, int] = {}
         for path in sorted(org.units, key=len):
             above = self._dirs.get(path[:-1], ())
-            used = self._base + sum(len(p) + 1 for p in above)
+            used = self._used.get(path[:-1], self._base)
             name = names[path]
             if used + len(name) + 1 + tail[path] > MAX_PATH:  # too long: leave the levels below their minimum
                 name = shorten(name, path[-1], MAX_PATH - used - 1 - least[path])
             self._dirs[path] = (*above, name)
+            self._used[path] = used + len(name) + 1  # OUT and the unit's folders: what its file names may add to
         self._checked: dict[UnitPath, Path] = {}
+        self._checked_text: dict[UnitPath, str] = {}
         self._resolved_out: Path | None = None
         # the recent positions' paths only (100,000 held took 70 MB): a run asks for one's a few times in a row
         self._stem_cache: Recent[tuple[UnitPath, str, str | None], Path] = Recent(STEMS_KEPT)
@@ -80,6 +84,17 @@ class OutputLayout:
             self._checked[path] = checked
         return checked
 
+    def checked_folder(self, path: UnitPath) -> str:
+        """`checked_dir` as text, made as text (a check asks it for each of 100,000 positions)."""
+        checked = self._checked_text.get(path)
+        if checked is None:
+            parent = self.checked_folder(path[:-1]) if len(path) > 1 else str(self._root())
+            checked = os.path.join(parent, self._dirs[path][-1])
+            if os.path.islink(checked):  # as `checked_dir` finds it: followed, and kept inside OUT
+                checked = str(self.checked_dir(path))
+            self._checked_text[path] = checked
+        return checked
+
     def _root(self) -> Path:
         if self._resolved_out is None:
             self._resolved_out = self.out.resolve()
@@ -100,7 +115,7 @@ class OutputLayout:
         name = self._stems[path].get(title) or folder_names([title])[title]
         if employee_name:
             name = f"{name} ({folder_names([employee_name])[employee_name]})"
-        used = self._base + sum(len(p) + 1 for p in self._dirs[path])
+        used = self._used[path]
         return shorten(name, f"{title}\x00{employee_name or ''}", MAX_PATH - used - LONGEST_SUFFIX)
 
     def public(
