@@ -78,7 +78,9 @@ def load_inputs(settings: Settings, journal: Journal | None = None, remember_in:
     key = mapping_key(org, catalog)
     cached = journal.meta("kpi-mapping")
     if cached is not None and cached.get("key") == key:
-        return Inputs(org, catalog, assignments_from_json(cached["assignments"]), problems, key, cards)
+        return Inputs(
+            org, catalog, _on_org_paths(assignments_from_json(cached["assignments"]), org), problems, key, cards
+        )
     assignments = KpiMapper(catalog).map_org(org)
     journal.set_meta("kpi-mapping", {"key": key, "assignments": assignments_to_json(assignments)})
     return Inputs(org, catalog, assignments, problems, key, cards)
@@ -95,7 +97,23 @@ def _kept_mapping(org: OrgStructure, catalog: KpiCatalog, key: str, folder: Path
     if assignments is None:
         assignments = KpiMapper(catalog).map_org(org)
         keep(folder, MAPPING_RECORD, record, assignments)
-    return assignments
+        return assignments
+    return _on_org_paths(assignments, org)
+
+
+def _on_org_paths(assignments: dict[UnitPath, Assignment], org: OrgStructure) -> dict[UnitPath, Assignment]:
+    """Assignments read back, holding the org's own unit paths instead of copies (32,000 units' copies took
+    20 MB); a path the org lacks (none, when both are of the same org) stays as read."""
+    units = org.units
+    shared = {}
+    for path, assignment in assignments.items():
+        unit = units.get(path)
+        own = unit.path if unit is not None else path
+        assignment.path = own
+        if assignment.inherited_from is not None and assignment.inherited_from in units:
+            assignment.inherited_from = units[assignment.inherited_from].path
+        shared[own] = assignment
+    return shared
 
 
 def assign_cards(org: OrgStructure, catalog: KpiCatalog) -> CardAssignment:

@@ -138,6 +138,7 @@ class Roles:
         self._kind_of: dict[str, str | None] = {}
         overrides = {**org.marked_heads, **(heads or {})}
         self.heads: dict[UnitPath, HeadChoice | None] = {path: self._choose(path, overrides) for path in org.units}
+        self._named.clear()  # asked only while the heads are chosen (88,000 pairs at 100,000 positions)
         self.top = self._top()
         self._roles: dict[tuple[UnitPath, str], Role] = {}
 
