@@ -170,3 +170,41 @@ class _Slice:
         line = data[: data.find(b"\n") + 1 or len(data)]
         self.at += len(line)
         return line
+
+
+_aside: list[int] = []  # forked children doing work set aside, waited for by `settle_aside`
+
+
+def aside(work: Callable[[], None]) -> None:
+    """``work()`` done in a forked copy of this process while this one goes on (a check's records written while
+    its answer is), when forking is safe here; else done here and now. Its result is only what it leaves on
+    disk: work that fails in the copy is lost (it must be work whose loss costs only time, as a cache's is).
+    `settle_aside` waits for it: a command returns with its records written."""
+    if not can_fork(1, least=1):
+        work()
+        return
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked child, which leaves with os._exit
+        code = 1
+        try:
+            gc.disable()  # the collector's passes would copy every page shared with the parent
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    _aside.append(child)
+
+
+def settle_aside() -> None:
+    """Wait for the work `aside` set aside (each child's own exit status decides nothing: see `aside`)."""
+    while _aside:
+        child = _aside.pop()
+        try:
+            os.waitpid(child, 0)
+        except ChildProcessError:
+            pass
+        except BaseException:  # interrupted while waiting (Ctrl-C, SIGTERM): what it would save is only time
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(child, 0)
