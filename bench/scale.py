@@ -77,12 +77,18 @@ def measure(args: list[str], cwd: Path) -> tuple[float, float]:
 def commands(org: Path, out: Path, xlsx: Path) -> dict[str, list[str]]:
     where = ["--out", str(out)]
     generate = ["generate", "--all", "--provider", "offline", "--org", str(org), "--kpi-dir", str(ROOT / "kpi")]
+    # the project an analyst works in: profilegen.yaml naming the org, the KPI folder and OUT (with its state folder)
+    project = out.with_name(f"{out.name}-project.yaml")
+    project.write_text(f"org: {org}\nkpi_dir: {ROOT / 'kpi'}\nout: {out}\n", encoding="utf-8")
     return {
         "generate offline, fresh": [*generate, *where],
         "quiet night": [*generate, *where],
         "org show": ["org", "show", "--org", str(org)],
         "org validate": ["org", "validate", "--org", str(org)],
         "facts --all --json": ["facts", "--all", "--json", "--org", str(org), "--kpi-dir", str(ROOT / "kpi")],
+        # in the project: the org as last parsed and (from its second run) the KPI mapping taken from OUT's state
+        "facts, project": ["--config", str(project), "facts", "--all", "--json"],
+        "facts, project again": ["--config", str(project), "facts", "--all", "--json"],
         "stats": ["stats", *where],
         "jobs list": ["jobs", "list", *where],
         "jobs show last": ["jobs", "show", "last", *where],
