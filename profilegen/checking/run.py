@@ -24,7 +24,7 @@ from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing, format_name
-from profilegen.forking import aside, in_two
+from profilegen.forking import in_two
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import ContextMaker, Selection, load_inputs, positions_for
@@ -303,18 +303,13 @@ def _check(
     # what near-duplicates needed, and the record once saved, let go before the answer
     del texts, sketches, owners, groups
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
-    kept = cache
-
-    def write_records() -> None:
-        if kept is not None:
-            kept.save()
-        if state is not None and answer is not None:  # with every file and folder it read
-            folders = {os.path.dirname(path) for path in read_paths}
-            others = [*map(str, input_files(settings)), *sorted(folders)]
-            record(state, answer, read_paths, read_stamps, others, result, started)
-
-    if kept is not None or (state is not None and answer is not None):
-        aside(write_records)  # by a forked copy while this process gives the answer (each took seconds at 100,000)
+    if cache is not None:
+        cache.save()
+        cache = None
+    if state is not None and answer is not None:  # with every file and folder it read
+        folders = {os.path.dirname(path) for path in read_paths}
+        others = [*map(str, input_files(settings)), *sorted(folders)]
+        record(state, answer, read_paths, read_stamps, others, result, started)
     return result
 
 

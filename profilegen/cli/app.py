@@ -142,10 +142,6 @@ def run(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         message = f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)"
         return _failed(message, ExitCode.FAILED)
-    finally:
-        forking = sys.modules.get("profilegen.forking")  # imported by the commands that set work aside
-        if forking is not None:
-            forking.settle_aside()  # a command returns with its records written
 
 
 def _failed(message: str, code: int) -> int:

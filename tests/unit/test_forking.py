@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import pytest
 
@@ -82,48 +79,3 @@ def test_results_that_hold_an_object_twice_are_read_back_whole() -> None:
     found = list(in_two(list(range(100)), _shared_parts, least=10, turns=4))
     assert found == [([n, n + 1], [n, n + 1], f"number {n}") for n in range(100)]
     assert all(first is second for first, second, _ in found)
-
-
-def _note_pid(where: str) -> None:
-    with open(where, "w", encoding="utf-8") as handle:
-        handle.write(str(os.getpid()))
-
-
-@forkable
-def test_work_set_aside_runs_in_a_child_while_this_process_goes_on_and_is_waited_for(tmp_path: Path) -> None:
-    from profilegen.forking import aside, settle_aside
-
-    done = tmp_path / "done"
-    aside(lambda: (time.sleep(0.3), _note_pid(str(done))))
-    assert not done.exists(), "the parent went on at once"
-    settle_aside()
-    assert done.read_text(encoding="utf-8") != str(PARENT), "written by the child, and there once settled"
-    settle_aside()  # nothing left to wait for
-
-
-@forkable
-def test_work_set_aside_that_fails_in_the_child_costs_only_its_result(tmp_path: Path) -> None:
-    from profilegen.forking import aside, settle_aside
-
-    def fails() -> None:
-        raise OSError("disk full")
-
-    aside(fails)
-    settle_aside()  # neither raised here nor run again
-    assert os.getpid() == PARENT
-
-
-def test_work_set_aside_where_no_fork_is_safe_is_done_here_and_now(tmp_path: Path) -> None:
-    from profilegen.forking import aside, settle_aside
-
-    done = tmp_path / "done"
-    running = threading.Event()
-    other = threading.Thread(target=running.wait)  # another thread: forking is not safe
-    other.start()
-    try:
-        aside(lambda: _note_pid(str(done)))
-        assert done.read_text(encoding="utf-8") == str(PARENT)
-    finally:
-        running.set()
-        other.join()
-    settle_aside()
