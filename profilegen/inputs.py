@@ -20,8 +20,6 @@ from profilegen.kpi.filtering import PositionKpis
 from profilegen.kpi.mapping import (
     Assignment,
     KpiMapper,
-    assignments_from_json,
-    assignments_to_json,
     mapping_key,
 )
 from profilegen.kpi.model import KpiFile, KpiSource
@@ -65,33 +63,27 @@ def load_org_from_settings(settings: Settings, remember_in: Path | None = None) 
 
 
 def load_inputs(settings: Settings, journal: Journal | None = None, remember_in: Path | None = None) -> Inputs:
-    """The org, the KPI catalog and the mapping (from the journal's cache when nothing it depends on changed);
-    the org as last parsed kept in the journal's state folder, or in ``remember_in``."""
-    org, problems = load_org_from_settings(settings, journal.state_dir if journal is not None else remember_in)
+    """The org, the KPI catalog and the mapping; the org as last parsed and the mapping as last worked out kept
+    in the journal's state folder, or in ``remember_in`` (a read command's), and taken from there when nothing
+    they depend on changed."""
+    state = journal.state_dir if journal is not None else remember_in
+    org, problems = load_org_from_settings(settings, state)
     catalog = load_catalog(settings.resolved_kpi_dir(), required=settings.kpi_dir is not None)
     cards = assign_cards(org, catalog)
-    if journal is None:
-        if remember_in is None:
-            return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems, cards=cards)
-        key = mapping_key(org, catalog)
-        return Inputs(org, catalog, _kept_mapping(org, catalog, key, remember_in), problems, key, cards)
+    if state is None:
+        return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems, cards=cards)
+    if journal is not None:
+        journal.delete_meta("kpi-mapping")  # where runs before 2026-12-07 kept it, as JSON: the record serves now
     key = mapping_key(org, catalog)
-    cached = journal.meta("kpi-mapping")
-    if cached is not None and cached.get("key") == key:
-        return Inputs(
-            org, catalog, _on_org_paths(assignments_from_json(cached["assignments"]), org), problems, key, cards
-        )
-    assignments = KpiMapper(catalog).map_org(org)
-    journal.set_meta("kpi-mapping", {"key": key, "assignments": assignments_to_json(assignments)})
-    return Inputs(org, catalog, assignments, problems, key, cards)
+    return Inputs(org, catalog, _kept_mapping(org, catalog, key, state), problems, key, cards)
 
 
 MAPPING_RECORD = "kpi-mapping.pickle"
 
 
 def _kept_mapping(org: OrgStructure, catalog: KpiCatalog, key: str, folder: Path) -> dict[UnitPath, Assignment]:
-    """The units' KPI mapping as last worked out under ``key`` (kept in the state folder ``folder`` for read
-    commands, as a run keeps it in its journal): 32,000 units took about a second to map."""
+    """The units' KPI mapping as last worked out under ``key``, kept in the state folder ``folder``: 32,000 units
+    took about a second to map."""
     record = f"{code_stamp()} {key}"
     assignments: dict[UnitPath, Assignment] | None = kept(folder, MAPPING_RECORD, record)
     if assignments is None:
@@ -102,8 +94,8 @@ def _kept_mapping(org: OrgStructure, catalog: KpiCatalog, key: str, folder: Path
 
 
 def _on_org_paths(assignments: dict[UnitPath, Assignment], org: OrgStructure) -> dict[UnitPath, Assignment]:
-    """Assignments read back, holding the org's own unit paths instead of copies (32,000 units' copies took
-    20 MB); a path the org lacks (none, when both are of the same org) stays as read."""
+    """Assignments read back, holding the org's own unit paths instead of copies of every one; a path the org
+    lacks (none, when both are of the same org) stays as read."""
     units = org.units
     shared = {}
     for path, assignment in assignments.items():

@@ -77,11 +77,7 @@ class OutputLayout:
         """
         checked = self._checked.get(path)
         if checked is None:
-            parent = self.checked_dir(path[:-1]) if len(path) > 1 else self._root()
-            candidate = parent / self._dirs[path][-1]
-            # Only a symlink can lead out of a checked parent (the name itself is one safe part).
-            checked = inside(self.out, candidate) if candidate.is_symlink() else candidate
-            self._checked[path] = checked
+            checked = self._checked[path] = Path(self.checked_folder(path))
         return checked
 
     def checked_folder(self, path: UnitPath) -> str:
@@ -90,8 +86,9 @@ class OutputLayout:
         if checked is None:
             parent = self.checked_folder(path[:-1]) if len(path) > 1 else str(self._root())
             checked = os.path.join(parent, self._dirs[path][-1])
-            if os.path.islink(checked):  # as `checked_dir` finds it: followed, and kept inside OUT
-                checked = str(self.checked_dir(path))
+            # Only a symlink can lead out of a checked parent (the name itself is one safe part).
+            if os.path.islink(checked):
+                checked = str(inside(self.out, Path(checked)))
             self._checked_text[path] = checked
         return checked
 

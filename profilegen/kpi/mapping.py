@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from profilegen.kpi.catalog import KpiCatalog
 from profilegen.kpi.model import KpiFile, KpiSource
@@ -272,34 +271,3 @@ def mapping_key(org: OrgStructure, catalog: KpiCatalog) -> str:
     cards = [catalog.workbook_hashes, sorted(catalog.workbook_units.items()), catalog.card_units]
     payload = [MAPPING_VERSION, dictionary, list(org.units), files, sorted(catalog.explicit.items()), cards]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
-
-
-def assignments_to_json(assignments: dict[UnitPath, Assignment]) -> list[dict[str, Any]]:
-    return [
-        {
-            "path": list(a.path),
-            "source": a.source.value,
-            "file": a.file,
-            "reason": a.reason,
-            "inherited_from": list(a.inherited_from) if a.inherited_from else None,
-            "candidates": [[c.file, c.rule, c.detail, c.words] for c in a.candidates],
-            "conflict": a.conflict,
-        }
-        for a in assignments.values()
-    ]
-
-
-def assignments_from_json(items: list[dict[str, Any]]) -> dict[UnitPath, Assignment]:
-    result = {}
-    for item in items:
-        path = tuple(item["path"])
-        result[path] = Assignment(
-            path,
-            KpiSource(item["source"]),
-            item["file"],
-            item["reason"],
-            tuple(item["inherited_from"]) if item["inherited_from"] else None,
-            [Candidate(*c) for c in item["candidates"]],
-            list(item["conflict"]),
-        )
-    return result

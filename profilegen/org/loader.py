@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from profilegen.errors import InputError
+from profilegen.kept import keep, kept
 from profilegen.org.model import OrgStructure
 from profilegen.org.problems import Problem
-from profilegen.org.remembered import parse_key, remember, remembered
+from profilegen.org.remembered import RECORD, parse_key
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls", ".csv", ".tsv", ".txt", ".yaml", ".yml", ".json")
 
@@ -44,13 +45,14 @@ def load_org_with_problems(
         raise InputError("the file is empty", source=str(path))
     sha256 = hashlib.sha256(data).hexdigest()
     key = parse_key(path, sha256, sheet, columns) if remember_in is not None else ""
-    found = remembered(remember_in, key) if remember_in is not None else None
-    if found is not None:
-        return found
+    if remember_in is not None:
+        found: tuple[OrgStructure, list[Problem]] | None = kept(remember_in, RECORD, key)
+        if found is not None:
+            return found
     org, problems = _parse(path, suffix, data, sheet, columns)
     org.sha256 = sha256
     if remember_in is not None:
-        remember(remember_in, key, (org, problems))
+        keep(remember_in, RECORD, key, (org, problems))
     return org, problems
 
 

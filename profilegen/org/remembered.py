@@ -15,14 +15,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from profilegen.codebase import code_stamp
-from profilegen.kept import keep, kept
-from profilegen.org.model import OrgStructure
-from profilegen.org.problems import Problem
 
 RECORD = "org-parsed.pickle"
 FORMAT = 1
-
-Parsed = tuple[OrgStructure, list[Problem]]
 
 
 def parse_key(path: Path, sha256: str, sheet: str | None, columns: Mapping[str, object] | None) -> str:
@@ -30,14 +25,3 @@ def parse_key(path: Path, sha256: str, sheet: str | None, columns: Mapping[str, 
     how they are read, and the code reading them."""
     how = [FORMAT, code_stamp(), str(path), sha256, sheet, dict(columns or {})]
     return hashlib.sha256(json.dumps(how, default=str, sort_keys=True).encode()).hexdigest()
-
-
-def remembered(folder: Path, key: str) -> Parsed | None:
-    """The org recorded under ``key`` in ``folder`` (None when there is none, another, or it cannot be read)."""
-    parsed: Parsed | None = kept(folder, RECORD, key)
-    return parsed
-
-
-def remember(folder: Path, key: str, parsed: Parsed) -> None:
-    """Recorded whole and renamed into place, when ``folder`` exists and takes it."""
-    keep(folder, RECORD, key, parsed)
