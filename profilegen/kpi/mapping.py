@@ -86,9 +86,11 @@ class _UnitWords:
     acronym: str
 
     @classmethod
-    def of(cls, path: UnitPath, split: Callable[[str], tuple[str, ...]]) -> _UnitWords:
+    def of(
+        cls, path: UnitPath, split: Callable[[str], tuple[str, ...]], normalised: Callable[[UnitPath], tuple[str, ...]]
+    ) -> _UnitWords:
         name_words = split(path[-1])
-        return cls(path[-1], tuple(normalize(p) for p in path), name_words, _acronym(name_words))
+        return cls(path[-1], normalised(path), name_words, _acronym(name_words))
 
 
 class KpiMapper:
@@ -110,6 +112,11 @@ class KpiMapper:
             elif parts:
                 self._explicit_names.setdefault(parts[0], (file_name, key))
         self._parts: dict[str, tuple[str, ...]] = {}
+        self._normal: dict[str, str] = {}
+        # a unit's candidates depend on its name and, for a path-like department, the last parts of its path:
+        # worked out once per such ending (units of one name repeat across an organisation's blocks)
+        self._ending = max((len(w) for w in self._wanted.values() if len(w) > 1), default=1)
+        self._smart: dict[tuple[str, ...], list[Candidate]] = {}
         # Only files (templates) that could match are tried: by a word of theirs, the unit's name, a code.
         self._file_words = _index({n: [*a, self._departments.get(n, ())] for n, a in self._aliases.items()})
         self._template_words = _index(self._templates)
@@ -129,10 +136,14 @@ class KpiMapper:
             found = self._parts[text] = tuple(words(text))
         return found
 
+    def _normalised(self, path: UnitPath) -> tuple[str, ...]:
+        normal = self._normal
+        return tuple(normal[p] if p in normal else normal.setdefault(p, normalize(p)) for p in path)
+
     # -- rules ------------------------------------------------------------------
     def explicit(self, path: UnitPath) -> tuple[str, str] | None:
         """The mapping.yaml entry for the unit: a path beats a name."""
-        normalised = tuple(normalize(p) for p in path)
+        normalised = self._normalised(path)
         if normalised in self._explicit_paths:
             file_name, key = self._explicit_paths[normalised]
             return file_name, f"mapping.yaml names the path '{key}'"
@@ -143,7 +154,14 @@ class KpiMapper:
 
     def smart_candidates(self, path: UnitPath) -> list[Candidate]:
         """Every file whose department, code or alias matches the unit's own name."""
-        unit = _UnitWords.of(path, self._words)
+        ending = path[-self._ending :]
+        found = self._smart.get(ending)
+        if found is None:
+            found = self._smart[ending] = self._smart_candidates(path)
+        return list(found)
+
+    def _smart_candidates(self, path: UnitPath) -> list[Candidate]:
+        unit = _UnitWords.of(path, self._words, self._normalised)
         possible = self._file_words.hits(unit.words)
         possible.update(self._by_name.get(unit.normalised[-1], ()), self._by_path)
         for key in (*unit.words, unit.acronym):

@@ -133,6 +133,18 @@ def test_explicit_path_beats_name_and_smart(tmp_path: Path) -> None:
     assert mapping[("Третий", "Отдел")].source == KpiSource.TEMPLATE
 
 
+def test_a_path_like_department_matches_only_the_unit_whose_path_ends_so(tmp_path: Path) -> None:
+    # units of one name repeat across blocks: what is worked out once per name must still see the path's end
+    root = _kpi_dir(tmp_path, {"north.md": "department: Север / Отдел продаж", "all.md": "aliases: [продаж]"})
+    mapping = KpiMapper(load_catalog(root)).map_org(
+        _org(("Север", "Отдел продаж"), ("Юг", "Отдел продаж"), ("Холдинг", "Север", "Отдел продаж"))
+    )
+    assert mapping[("Север", "Отдел продаж")].file == "north.md"
+    assert mapping[("Холдинг", "Север", "Отдел продаж")].file == "north.md"
+    assert mapping[("Юг", "Отдел продаж")].file == "all.md"
+    assert [c.file for c in mapping[("Юг", "Отдел продаж")].candidates] == ["all.md"]
+
+
 def test_more_specific_alias_wins_and_ties_are_conflicts(tmp_path: Path) -> None:
     root = _kpi_dir(
         tmp_path,
