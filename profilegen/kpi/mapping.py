@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from profilegen.kpi.catalog import KpiCatalog
 from profilegen.kpi.model import KpiFile, KpiSource
@@ -93,6 +94,14 @@ class _UnitWords:
         return cls(path[-1], normalised(path), name_words, _acronym(name_words))
 
 
+class _Along(NamedTuple):
+    """A unit's path as the rules read it: its parts normalised, their words, the templates they could match."""
+
+    normalised: tuple[str, ...]
+    words: tuple[str, ...]
+    templates: frozenset[str]
+
+
 class KpiMapper:
     """Resolves units to KPI files against one catalog; pure apart from dictionary lookups."""
 
@@ -112,7 +121,7 @@ class KpiMapper:
             elif parts:
                 self._explicit_names.setdefault(parts[0], (file_name, key))
         self._parts: dict[str, tuple[str, ...]] = {}
-        self._normal: dict[str, str] = {}
+        self._paths: dict[UnitPath, _Along] = {}
         # a unit's candidates depend on its name and, for a path-like department, the last parts of its path:
         # worked out once per such ending (units of one name repeat across an organisation's blocks)
         self._ending = max((len(w) for w in self._wanted.values() if len(w) > 1), default=1)
@@ -136,9 +145,21 @@ class KpiMapper:
             found = self._parts[text] = tuple(words(text))
         return found
 
+    def _along(self, path: UnitPath) -> _Along:
+        """What the rules read along a unit's path, from its parent's (units are mapped parents first)."""
+        found = self._paths.get(path)
+        if found is None:
+            before = self._along(path[:-1]) if len(path) > 1 else _Along((), (), frozenset())
+            name_words = self._words(path[-1])
+            found = self._paths[path] = _Along(
+                (*before.normalised, normalize(path[-1])),
+                (*before.words, *name_words),
+                before.templates | self._template_words.hits(name_words),
+            )
+        return found
+
     def _normalised(self, path: UnitPath) -> tuple[str, ...]:
-        normal = self._normal
-        return tuple(normal[p] if p in normal else normal.setdefault(p, normalize(p)) for p in path)
+        return self._along(path).normalised
 
     # -- rules ------------------------------------------------------------------
     def explicit(self, path: UnitPath) -> tuple[str, str] | None:
@@ -225,8 +246,8 @@ class KpiMapper:
 
     def template_for(self, path: UnitPath) -> tuple[str, str]:
         """A typed template whose match words occur in the path, else the generic template."""
-        items = [w for part in path for w in self._words(part)]
-        possible = self._template_words.hits(items)
+        along = self._along(path)
+        items, possible = along.words, along.templates
         path_words = Bag(items if possible else ())
         best: tuple[int, str, str] | None = None
         for name, phrases in self._templates.items():
