@@ -9,7 +9,7 @@ from pathlib import Path
 
 from profilegen.config import Settings
 from profilegen.errors import InputError
-from profilegen.export.documents import StoredProfile, profile_paths, stored_profile
+from profilegen.export.documents import StoredProfile, profile_files, stored_profile
 from profilegen.inputs import load_org_from_settings
 from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
 from profilegen.org.model import OrgStructure
@@ -55,7 +55,7 @@ def prune(settings: Settings, state_dir: Path, dry_run: bool = False, force: boo
     often the wrong organisation than a real reorganisation.
     """
     with StateLock(state_dir), StateLock(settings.out, lock_name=OUT_LOCK), Journal(state_dir) as journal:
-        org, _ = load_org_from_settings(settings)
+        org, _ = load_org_from_settings(settings, remember_in=state_dir)  # the org as last parsed, if unchanged
         archive = settings.out / ARCHIVE / time.strftime("%Y-%m-%d")
         result = PruneResult(archive)
         found = _orphan_files(settings.out, org, journal, result)
@@ -95,29 +95,30 @@ def _orphan_files(out: Path, org: OrgStructure, journal: Journal, result: PruneR
     named, not moved), and so are files the journal does not know, for their identity.
     """
     current = {(p.unit_path, p.title) for p in org.positions()}
+    root = os.path.normpath(out)
     known = {
-        os.path.normpath(out / f"{fields['stem']}.json"): key
+        os.path.normpath(os.path.join(root, f"{fields['stem']}.json")): key
         for key, fields in journal.position_fields(("stem",)).items()
         if isinstance(fields["stem"], str)
     }
     found = []
-    for path in profile_paths(out):
-        key = known.get(os.path.normpath(path))
+    for path in profile_files(out):  # as text: a `Path` is made only for a file that is read or moved
+        key = known.get(path)
         if key is not None:
             identity = key_identity(key)
-            if identity not in current and stored_profile(path) is None:  # what would be moved is read
-                result.unreadable.append(path)
+            if identity not in current and stored_profile(Path(path)) is None:  # what would be moved is read
+                result.unreadable.append(Path(path))
                 continue
         else:
-            profile = stored_profile(path)
+            profile = stored_profile(Path(path))
             if profile is None:
-                result.unreadable.append(path)
+                result.unreadable.append(Path(path))
                 continue
             identity = (profile.unit_path, profile.title)
             key = journal.position_key(profile.unit_path, profile.title, profile.employee_name)
         result.total += 1
         if identity not in current:
-            found.append((path, key))
+            found.append((Path(path), key))
     result.positions = len(found)
     return found
 

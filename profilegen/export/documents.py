@@ -70,11 +70,17 @@ def _is_profile_file(name: str) -> bool:
 
 def profile_paths(out: Path) -> Iterator[Path]:
     """Every profile JSON's path under OUT (hidden folders such as `.archive`, and `.new`/`.bak` copies, skipped)."""
-    for folder, dirs, files in os.walk(out):
+    for path in profile_files(out):
+        yield Path(path)
+
+
+def profile_files(out: Path) -> Iterator[str]:
+    """`profile_paths` as text, each path normalised (a `Path` made for each of 100,000 files took seconds)."""
+    for folder, dirs, files in os.walk(os.path.normpath(out)):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if _is_profile_file(name):
-                yield Path(folder) / name
+                yield os.path.join(folder, name)
 
 
 def pending_new_count(out: Path) -> int:

@@ -105,6 +105,26 @@ def test_facts_in_a_project_take_the_org_as_last_parsed_and_see_an_edit(
     assert not (tmp_path / "new").exists()
 
 
+def test_prune_takes_the_org_as_last_parsed_and_sees_a_position_removed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`prune` keeps and takes the parse in OUT's state folder like a run (100,000 rows: 2 s of its 8), and a
+    position removed from the org file is its orphan at once."""
+    where, org, out = _setup(tmp_path)
+    assert invoke(capsys, *CRM, *where).code == 0
+    (out / RECORD).unlink()
+    prune = ["prune", "--dry-run", "--org", str(org), "--out", str(out)]
+    first = invoke(capsys, *prune)
+    assert first.code == 0 and "0 orphan profiles (of 6 in the folder)" in first.stdout, first.stdout
+    assert (out / RECORD).is_file(), "the parse kept for the next command"
+
+    listed = "              - Аналитик\n"
+    assert listed in org.read_text(encoding="utf-8")
+    org.write_text(org.read_text(encoding="utf-8").replace(listed, ""), encoding="utf-8")
+    edited = invoke(capsys, *prune)
+    assert edited.code == 0 and "1 orphan profile (of 6 in the folder)" in edited.stdout, edited.stdout
+
+
 def test_the_kpi_mapping_is_kept_beside_the_org_and_made_again_when_a_kpi_file_changes(tmp_path: Path) -> None:
     """A read command in a project (`facts`, `check`) takes the units' KPI mapping as last worked out (32,000
     units took about a second to map); a KPI file changed or added maps them again."""
