@@ -49,15 +49,20 @@ def sheet_names(titles: Sequence[str], reserved: str = "Summary") -> list[str]:
     """Unique sheet names (≤ 31 characters, none of []:*?/\\, whole words), one per title, in order; a
     repeated title gets its number: "Руководитель группы (2)"."""
     used: set[str] = {reserved.casefold()}
+    # a title's numbers below its last one are all taken (names are only ever added): the next is looked for
+    # from there, not from 2 — 5,000 "Специалист" of 100,000 profiles made 12 million tries
+    last: dict[str, int] = {}
     names = []
     for title in titles:
         base = " ".join(_BAD_SHEET_CHARS.sub(" ", xml_safe(title)).replace("'", " ").split()) or "Profile"
         name = _whole_words(base, MAX_SHEET)
-        counter = 1
-        while name.casefold() in used:
-            counter += 1
-            suffix = f" ({counter})"
-            name = _whole_words(base, MAX_SHEET - len(suffix)) + suffix
+        if name.casefold() in used:
+            counter = last.get(base, 1)
+            while name.casefold() in used:
+                counter += 1
+                suffix = f" ({counter})"
+                name = _whole_words(base, MAX_SHEET - len(suffix)) + suffix
+            last[base] = counter
         used.add(name.casefold())
         names.append(name)
     return names

@@ -115,6 +115,16 @@ def test_sheet_names_are_unique_and_bounded() -> None:
     assert names[-2] == "x 1 y z w"
     assert names[-3] != "Summary"
     assert names[-1] == "Младший менеджер по закупкам", "cut at a word, never inside one"
+    # a repeated title numbered in order, a number another title took skipped, any letter case
+    repeated = sheet_names(["Специалист", "специалист (3)", "Специалист", "Специалист", "СПЕЦИАЛИСТ", "Специалист"])
+    assert repeated == [
+        "Специалист",
+        "специалист (3)",
+        "Специалист (2)",
+        "Специалист (4)",
+        "СПЕЦИАЛИСТ (5)",
+        "Специалист (6)",
+    ]
 
 
 def test_export_md_and_docx_rerender_without_generation(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
