@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from profilegen.checking.rules import Finding
+from profilegen.checking.findings import Finding
 from profilegen.checking.similar import Group, Shingles, Sketch
 from profilegen.config import Settings
 from profilegen.inputs import Inputs

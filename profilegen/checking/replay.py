@@ -17,13 +17,14 @@ import dataclasses
 import functools
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib import metadata
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TypeVar
 
 from profilegen.checking.cache import PART, Stamp, file_stamp, settled
+from profilegen.checking.findings import Located, as_rows, of_rows
 from profilegen.config import Settings
 from profilegen.inputs import Selection
 from profilegen.jsontext import payload_digest
@@ -74,9 +75,9 @@ def replayed(state: Path, key: str, kind: type[Answer]) -> Answer | None:
                         return None
             result = load()
             groups = [{**group, "positions": [label.decode() for label in group["positions"]]} for group in load()]
-            findings: list[Any] = []
+            findings: list[Located] = []
             while (part := load()) is not None:
-                findings += part
+                findings += of_rows(*part)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, KeyError):
         return None
     if not isinstance(result, kind):
@@ -115,7 +116,9 @@ def record(
             dump(None)
             dump(dataclasses.replace(result, findings=[], groups=[]))
             dump([{**group, "positions": [label.encode() for label in group["positions"]]} for group in result.groups])
-            _parts(dump, result.findings)
+            for start in range(0, len(result.findings), PART):  # plain rows, not objects
+                dump(as_rows(result.findings[start : start + PART]))
+            dump(None)
         os.replace(temporary, where)
     except (OSError, _Unsettled):
         with contextlib.suppress(OSError):
@@ -125,9 +128,3 @@ def record(
 
 class _Unsettled(Exception):
     """A file read was modified moments before the check or during it."""
-
-
-def _parts(dump: Callable[[Any], None], items: list[Any]) -> None:
-    for start in range(0, len(items), PART):
-        dump(items[start : start + PART])
-    dump(None)

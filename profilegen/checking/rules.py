@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from profilegen.checking.findings import Finding
 from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
 from profilegen.generation.context import PositionContext
@@ -65,22 +66,6 @@ _TOGETHER = frozenset(
 ) | {"with", "interact", "coordinate", "liaise", "jointly"}
 _UNCHECKED = ("date", "prepared_by")  # facts of the day a profile was made, not of the position
 EXCERPT = 120
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    rule: str
-    severity: str
-    detail: str
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # the detail goes into a pickle (the check's records, the forked half's results) as UTF-8 bytes:
-        # pickling a str keeps its UTF-8 form on the string for as long as it lives
-        return (_finding, (self.rule, self.severity, self.detail.encode()))
-
-
-def _finding(rule: str, severity: str, detail: bytes) -> Finding:
-    return Finding(rule, severity, detail.decode())
 
 
 @dataclass(frozen=True, slots=True)

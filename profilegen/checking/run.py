@@ -16,8 +16,9 @@ from typing import Any
 
 from profilegen.approval import APPROVED, UNAPPROVED, Approvals, approval_status
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest
+from profilegen.checking.findings import Finding, Located
 from profilegen.checking.replay import answer_key, input_files, record, replayed
-from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Finding, Profile, written_texts
+from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Profile, written_texts
 from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles, sketch
 from profilegen.codebase import code_stamp
 from profilegen.config import Settings
@@ -36,30 +37,6 @@ from profilegen.template.loader import load_template
 from profilegen.template.model import Template
 
 MAX_NAMED = 5  # the other members a near-duplicate finding names
-
-
-@dataclass(frozen=True, slots=True)
-class Located:
-    """A finding where it was found."""
-
-    unit_path: tuple[str, ...]
-    title: str
-    employee: str | None
-    finding: Finding
-
-    def __reduce__(self) -> tuple[Any, ...]:  # a frozen dataclass's own state pickling looks its fields up each time
-        return (Located, (self.unit_path, self.title, self.employee, self.finding))
-
-    def as_json(self) -> dict[str, Any]:
-        f = self.finding
-        return {
-            "unit_path": list(self.unit_path),
-            "title": self.title,
-            "employee": self.employee,
-            "rule": f.rule,
-            "severity": f.severity,
-            "detail": f.detail,
-        }
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from profilegen.checking.run import Located
+from profilegen.checking.findings import Located
 from profilegen.export.atomic import write_bytes_atomic
 from profilegen.text import xml_safe
 

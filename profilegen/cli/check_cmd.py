@@ -140,8 +140,9 @@ def _judged(
     settings: Settings, state: Path, chosen: Selection, unapproved: bool, batch: bool, wait: bool
 ) -> tuple[CheckResult, list[dict[str, Any]]]:
     """Findings with the judge's: every selected profile scored (what was scored before, as it is now, kept)."""
+    from profilegen.checking.findings import Located
     from profilegen.checking.rules import RULES
-    from profilegen.checking.run import Located, Seen, check_profiles
+    from profilegen.checking.run import Seen, check_profiles
     from profilegen.journal import StateLock
     from profilegen.judging.run import judge_profiles
     from profilegen.judging.scores import low_scores

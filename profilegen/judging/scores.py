@@ -7,7 +7,8 @@ import json
 import statistics
 from typing import Any
 
-from profilegen.checking.rules import WARNING, Finding
+from profilegen.checking.findings import Finding
+from profilegen.checking.rules import WARNING
 from profilegen.judging.criteria import CRITERIA
 
 LOWEST = 10  # the positions `stats` lists with the lowest scores

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from profilegen.approval import APPROVED, CHANGED
-from profilegen.checking.run import CheckResult, Located, Seen
+from profilegen.checking.findings import Located
+from profilegen.checking.run import CheckResult, Seen
 from profilegen.export.sections import meta_line, title_of
 from profilegen.template.documents import readable
 from profilegen.template.layout import Block, Bullets, Field, Table, Text, document_sections

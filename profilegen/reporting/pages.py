@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from profilegen.checking.run import CheckResult, Located, Seen, owner_label
+from profilegen.checking.findings import Located
+from profilegen.checking.run import CheckResult, Seen, owner_label
 
 ONE_PAGE_MAX = 5_000  # profiles one page holds (`--pages auto`); above it, a page per block
 

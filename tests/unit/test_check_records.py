@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from profilegen.checking.cache import CheckCache, Entry, file_stamp
+from profilegen.checking.findings import Finding, Located
 from profilegen.checking.replay import record, replayed
-from profilegen.checking.rules import Finding
-from profilegen.checking.run import CheckResult, Located
+from profilegen.checking.run import CheckResult
 
 
 def _fresh(text: str) -> str:
