@@ -74,3 +74,18 @@ def test_the_last_answer_is_recorded_without_copies_and_replayed_the_same(tmp_pa
     profile.write_text('{"changed": 1}', encoding="utf-8")
     os.utime(profile, (old, old))
     assert replayed(tmp_path, "key", CheckResult) is None, "a file read that changed since: no answer to replay"
+
+
+def test_a_finding_shared_by_many_profiles_is_recorded_once_and_shared_again(tmp_path: Path) -> None:
+    # a near-duplicate group's members past the first few share one finding: 100,000 copies of its long
+    # detail read back took the replay of a check from 224 to 494 MB
+    common = Finding("near_duplicate", "warning", "почти тот же текст, что у 99 999 других: " + "Отдел; " * 200)
+    own = Finding("template_kpis", "warning", "КПЭ из шаблона")
+    found = [Located(("Блок", f"Отдел {n}"), "Специалист", None, common) for n in range(300)]
+    found.append(Located(("Блок", "Отдел 0"), "Специалист", None, own))
+    result = CheckResult(findings=found, profiles=301)
+    record(tmp_path, "key", [], [], [], result, time.time_ns())
+    again = replayed(tmp_path, "key", CheckResult)
+    assert again is not None and again.findings == found
+    assert len({id(located.finding) for located in again.findings}) == 2, "one detail read back, shared again"
+    assert (tmp_path / "check-last.pickle").stat().st_size < 20_000, "the long detail written once, not 300 times"
