@@ -131,7 +131,7 @@ def sketch(text: Shingles, threshold: float) -> Sketch:
 def _jaccard(a: Shingles, b: Shingles) -> float:
     """The exact Jaccard similarity of two texts' shingles (sorted, distinct; ``a`` not empty)."""
     at = a.searchsorted(b)  # where each of b's would be in a (no sorting of both, as intersect1d does)
-    at[at == len(a)] = 0
+    np.minimum(at, len(a) - 1, out=at)  # one past the end: compared with a's last, which is smaller
     both = int(np.count_nonzero(a[at] == b))
     either = len(a) + len(b) - both
     return both / either if either else 0.0
@@ -141,7 +141,7 @@ def _similarities(text: Shingles, others: Sequence[Shingles]) -> list[float]:
     """The exact Jaccard similarity of ``text`` (not empty) with each of ``others`` (none empty), at once."""
     together = np.concatenate(others)
     at = text.searchsorted(together)
-    at[at == len(text)] = 0
+    np.minimum(at, len(text) - 1, out=at)
     starts = np.cumsum([0, *(len(o) for o in others[:-1])])
     both = np.add.reduceat((text[at] == together).astype(np.int64), starts)
     sizes = np.array([len(o) for o in others], dtype=np.int64)
@@ -193,9 +193,11 @@ def near_duplicates(
             i = parent[i]
         return i
 
+    mates = shared.tobytes()  # a byte per text and band (a numpy element read costs more than the work)
     for i in np.flatnonzero(shared.any(axis=1)).tolist():  # a text sharing no band key meets nobody
         mine, owner = root(i), owners[i]  # its group's root, followed as it joins (no walk per candidate)
-        mine_keys = [(band, key) for band, key in enumerate(keys[i].tolist()) if shared[i, band]]
+        row = mates[i * bands : (i + 1) * bands]
+        mine_keys = [(band, key) for band, key in enumerate(keys[i].tolist()) if row[band]]
         found = {j for band, key in mine_keys for j in tables[band].get(key, ())}
         candidates = [j for j in sorted(found) if owners[j] != owner and root(j) != mine]
         many = len(candidates) > at_once  # alike texts that never joined: all compared in one step
