@@ -57,15 +57,16 @@ def folder_names(names: Iterable[str]) -> dict[str, str]:
     (and, among names differing only by case, it sorts first); the others get a suffix from the
     hash of their own original, so a suffix never depends on which other names exist.
     """
-    names = list(dict.fromkeys(names))
+    slugs = {name: safe_part(name) for name in names}  # a name's safe form, each name once
     by_slug: dict[str, list[str]] = {}
-    for name in names:
-        by_slug.setdefault(safe_part(name).casefold(), []).append(name)
+    for name, slug in slugs.items():
+        by_slug.setdefault(slug.casefold(), []).append(name)
+    if len(by_slug) == len(slugs):  # no clash (a layout asks this of each of 30,000 folders): every name its slug
+        return slugs
     result: dict[str, str] = {}
-    for name in names:
-        slug = safe_part(name)
+    for name, slug in slugs.items():
         group = by_slug[slug.casefold()]
-        plain = min((n for n in group if safe_part(n) == n), default=None)
+        plain = min((n for n in group if slugs[n] == n), default=None)
         result[name] = slug if len(group) == 1 or name == plain else f"{slug}~{_suffix(name)}"
     return result
 
