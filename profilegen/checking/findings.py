@@ -33,9 +33,6 @@ class Located:
     employee: str | None
     finding: Finding
 
-    def __reduce__(self) -> tuple[Any, ...]:  # a frozen dataclass's own state pickling looks its fields up each time
-        return (Located, (self.unit_path, self.title, self.employee, self.finding))
-
     def as_json(self) -> dict[str, Any]:
         f = self.finding
         return {
