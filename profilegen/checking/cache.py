@@ -30,7 +30,9 @@ from profilegen.jsontext import payload_digest
 from profilegen.template.model import Template
 
 CACHE_FILE = "check-cache.pickle"
-FORMAT = 3
+CHANGES_FILE = "check-cache-changes.pickle"  # what later checks recorded, beside the whole record
+CHANGES_AT_MOST = 8  # changes kept beside the record while they are at most an eighth of it
+FORMAT = 4
 KEPT_LISTS = 4  # near-duplicate groups kept for this many lists of files
 PART = 10_000  # files' rows pickled together
 # a file modified this close to the check is not recorded: a write within the file system's clock tick after
@@ -92,37 +94,34 @@ class CheckCache:
     entries: dict[str, Entry] = field(default_factory=dict)
     groups: dict[str, list[Group]] = field(default_factory=dict)  # near-duplicate groups by `files_key`
     changed: bool = False
+    base: str | None = None  # the whole record's id (None: none yet under this digest)
+    changes: set[str] = field(default_factory=set)  # files recorded since the whole record was written
     started_ns: int = field(default_factory=time.time_ns)
     _files: Any = field(default_factory=hashlib.sha256)  # the digest of the files and texts checked now, in order
     _noted: int = 0
 
     @classmethod
     def load(cls, state: Path, digest: str) -> CheckCache:
-        """The record in ``state`` when it was made under ``digest`` (else an empty one, to be written anew): a
-        pickled header, the files' rows a part at a time, then every file's shingles back to back,
-        read as one array (100,000 small arrays pickled one by one took seconds each way and a copy of them all)."""
+        """The records in ``state`` when made under ``digest`` (else empty ones, to be written anew): the whole
+        record, then what later checks changed since it was written (kept beside it, see `save`)."""
         where = state / CACHE_FILE
-        entries = {}
         try:
-            with where.open("rb") as handle:
-                header: dict[str, Any] = pickle.load(handle)
-                if not isinstance(header, dict) or header.get("digest") != digest:  # another code or inputs
-                    return cls(where, digest, changed=True)
-                parts = []
-                while (part := pickle.load(handle)) is not None:
-                    parts.append(part)
-                everything = np.frombuffer(handle.read(), dtype=np.uint32)
-            start = 0
-            for paths, rows, sizes in parts:
-                for path, (stamp, employee, findings, sketch), size in zip(paths, rows, sizes.tolist(), strict=True):
-                    name = employee.decode() if employee is not None else None
-                    entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch)
-                    start += size
-            if start != len(everything):
-                return cls(where, digest, changed=True)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            header, entries = _read(where, digest)
+        except _UNREADABLE:
+            header = None
+        if header is None:
             return cls(where, digest, changed=True)
-        return cls(where, digest, entries, header["groups"])
+        groups: dict[str, list[Group]] = header.get("groups") or {}
+        try:  # changes that cannot be read: their files' stamps are not the record's, and they are read again
+            later, changes = _read(where.with_name(CHANGES_FILE), digest, missing_ok=True)
+        except _UNREADABLE:
+            later, changes = None, {}
+        if later is not None and later.get("base") == header.get("id"):  # changes made to this very record
+            entries.update(changes)
+            groups = later["groups"]
+        else:
+            changes = {}
+        return cls(where, digest, entries, groups, base=header.get("id"), changes=set(changes))
 
     def get(self, path: str, stamp: Stamp | None) -> Entry | None:
         entry = self.entries.get(path)
@@ -134,6 +133,7 @@ class CheckCache:
             self.entries.pop(path, None)
             return
         self.entries[path] = entry
+        self.changes.add(path)
         self.changed = True
 
     def note(self, path: str, text: Shingles, found: Entry | None) -> None:
@@ -165,29 +165,74 @@ class CheckCache:
         self.changed = True
 
     def save(self) -> None:
-        """Written whole and renamed into place; a folder that cannot take it leaves the next check slower."""
+        """What changed since the whole record was written, beside it, while that is a small part of it (100,000
+        files' records took half a second to write again for one changed); else the whole record anew, renamed
+        into place. A folder that cannot take it leaves the next check slower."""
         if not self.changed:
             return
-        temporary = self.where.with_name(f".{self.where.name}.{os.getpid()}.tmp")
-        paths = list(self.entries)
+        changes = self.where.with_name(CHANGES_FILE)
         try:
-            with temporary.open("wb") as handle:
-                dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
-                dump({"digest": self.digest, "groups": self.groups})
-                # a part at a time (one pickle's memo of it all took 30 MB), texts as UTF-8 bytes (pickling a
-                # str keeps its UTF-8 form on it for as long as it lives: 20 MB for 100,000 paths)
-                for start in range(0, len(paths), PART):
-                    chosen = paths[start : start + PART]
-                    entries = [self.entries[path] for path in chosen]
-                    rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch) for e in entries]
-                    sizes = np.fromiter((len(e.shingles) for e in entries), dtype=np.int64, count=len(entries))
-                    dump(([path.encode() for path in chosen], rows, sizes))
-                dump(None)
-                for entry in self.entries.values():
-                    handle.write(entry.shingles.astype(np.uint32, copy=False).data)
-            os.replace(temporary, self.where)
+            if self.base is not None and len(self.changes) * CHANGES_AT_MOST <= len(self.entries):
+                header = {"digest": self.digest, "base": self.base, "groups": self.groups}
+                _write(changes, header, {path: self.entries[path] for path in self.changes})
+                return
+            _write(self.where, {"digest": self.digest, "id": os.urandom(16).hex(), "groups": self.groups}, self.entries)
+            changes.unlink(missing_ok=True)
         except OSError:
-            temporary.unlink(missing_ok=True)
+            return
+
+
+_UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, KeyError)
+
+
+def _read(where: Path, digest: str, missing_ok: bool = False) -> tuple[dict[str, Any] | None, dict[str, Entry]]:
+    """A record's header and its files' entries (no header when it was made under another digest): a pickled
+    header, the files' rows a part at a time, then every file's shingles back to back, read as one array
+    (100,000 small arrays pickled one by one took seconds each way and a copy of them all)."""
+    entries: dict[str, Entry] = {}
+    if missing_ok and not where.exists():
+        return None, entries
+    with where.open("rb") as handle:
+        header: dict[str, Any] = pickle.load(handle)
+        if not isinstance(header, dict) or header.get("digest") != digest:  # another code or inputs
+            return None, entries
+        parts = []
+        while (part := pickle.load(handle)) is not None:
+            parts.append(part)
+        everything = np.frombuffer(handle.read(), dtype=np.uint32)
+    start = 0
+    for paths, rows, sizes in parts:
+        for path, (stamp, employee, findings, sketch), size in zip(paths, rows, sizes.tolist(), strict=True):
+            name = employee.decode() if employee is not None else None
+            entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch)
+            start += size
+    if start != len(everything):
+        raise ValueError(f"{where}: shingles do not add up")
+    return header, entries
+
+
+def _write(where: Path, header: dict[str, Any], entries: dict[str, Entry]) -> None:
+    """The record `_read` reads, written whole and renamed into place (nothing left behind on failure)."""
+    temporary = where.with_name(f".{where.name}.{os.getpid()}.tmp")
+    paths = list(entries)
+    try:
+        with temporary.open("wb") as handle:
+            dump = functools.partial(pickle.dump, file=handle, protocol=pickle.HIGHEST_PROTOCOL)
+            dump(header)
+            # a part at a time (one pickle's memo of it all took 30 MB), texts as UTF-8 bytes (pickling a
+            # str keeps its UTF-8 form on it for as long as it lives: 20 MB for 100,000 paths)
+            for start in range(0, len(paths), PART):
+                chosen = [entries[path] for path in paths[start : start + PART]]
+                rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch) for e in chosen]
+                sizes = np.fromiter((len(e.shingles) for e in chosen), dtype=np.int64, count=len(chosen))
+                dump(([path.encode() for path in paths[start : start + PART]], rows, sizes))
+            dump(None)
+            for entry in entries.values():
+                handle.write(entry.shingles.astype(np.uint32, copy=False).data)
+        os.replace(temporary, where)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _encoded(text: str | None) -> bytes | None:

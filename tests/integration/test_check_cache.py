@@ -212,3 +212,47 @@ def test_near_duplicates_after_a_few_profiles_changed_are_the_ones_a_full_check_
     os.utime(target)  # written again, the same text: read again, the groups kept
     _age(out, 900)
     assert _check(capsys, out)[1] == after
+
+
+def _edit(path: Path, line: str) -> None:
+    """A task added to the profile in place, the file then aged (settled: the check records it)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["profile"]["responsibilities"][0]["items"].append(line)
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    os.utime(path, (time.time() - 1800, time.time() - 1800))
+
+
+def test_a_check_after_a_few_changes_records_only_them_and_answers_as_a_full_check(
+    capsys: pytest.CaptureFixture[str], out: Path
+) -> None:
+    """A night that changed a few of 100,000 profiles left the check rewriting every file's record (half a second
+    at that size): only what changed is written, beside the records, and read back with them; many changes
+    write the records anew in one file."""
+    _check(capsys, out)
+    base = (out / CACHE).read_bytes()
+    _edit(_profile(out, "Руководитель отдела"), "Как правило, вести отчеты, например, в Excel.")
+    first = _check(capsys, out)
+    assert (out / CACHE).read_bytes() == base, "the records of unchanged files are not written again"
+    _edit(_profile(out, "Инженер DevOps"), "Обычно согласовывать планы и т.д.")
+    second = _check(capsys, out)
+    assert second != first and (out / CACHE).read_bytes() == base
+    assert _check(capsys, out) == second
+    (out / CACHE.with_name("check-last.pickle")).unlink()  # no answer to give again: each file from the records
+    assert _check(capsys, out) == second
+    changes = out / CACHE.with_name("check-cache-changes.pickle")
+    assert changes.is_file()
+    changes.write_bytes(b"not a pickle")  # damaged: the files it recorded are read again
+    (out / CACHE.with_name("check-last.pickle")).unlink()
+    assert _check(capsys, out) == second
+    for record in (out / CACHE.parent).glob("check-*.pickle"):
+        record.unlink()
+    assert _check(capsys, out) == second, "the same as a check that reads every profile"
+
+    for path in sorted(p for p in out.rglob("*.json") if CACHE.parent.name not in p.parts):
+        _edit(path, "Обязанность, добавленная всем")  # most files changed: the records written anew, whole
+    base = (out / CACHE).read_bytes()
+    everything = _check(capsys, out)
+    assert (out / CACHE).read_bytes() != base and not list((out / CACHE.parent).glob("check-cache-*.pickle"))
+    for record in (out / CACHE.parent).glob("check-*.pickle"):
+        record.unlink()
+    assert _check(capsys, out) == everything
