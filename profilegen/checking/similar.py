@@ -149,6 +149,17 @@ def _similarities(text: Shingles, others: Sequence[Shingles]) -> list[float]:
     return similarities
 
 
+def _same_texts(sets: Sequence[Shingles], chosen: list[int]) -> dict[int, int]:
+    """For each chosen text, the first chosen text with the very same shingles (its own index when none)."""
+    first: dict[int, int] = {}
+    same: dict[int, int] = {}
+    for i in chosen:
+        data = sets[i].tobytes()
+        k = first.setdefault(hash(data), i)
+        same[i] = k if k == i or sets[k].tobytes() == data else i  # a hash alike by chance: a text of its own
+    return same
+
+
 def _keys(sketches: Sequence[Sketch], bands: int) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.bool_]]:
     """The texts' band keys, a row each, and per text and band whether another text has the same key there
     (only those keys can find anyone; an empty text has none)."""
@@ -193,6 +204,19 @@ def near_duplicates(
             i = parent[i]
         return i
 
+    same = _same_texts(sets, np.flatnonzero(shared.any(axis=1)).tolist())
+    known: dict[tuple[int, int], float] = {}  # similarities of texts by `same`: alike drafts repeat their pairs
+
+    def similarity_of(i: int, j: int) -> float:
+        a, b = same[i], same[j]
+        if a == b:
+            return 1.0
+        pair = (a, b) if a < b else (b, a)
+        found = known.get(pair)
+        if found is None:
+            found = known[pair] = _jaccard(sets[i], sets[j])
+        return found
+
     mates = shared.tobytes()  # a byte per text and band (a numpy element read costs more than the work)
     for i in np.flatnonzero(shared.any(axis=1)).tolist():  # a text sharing no band key meets nobody
         mine, owner = root(i), owners[i]  # its group's root, followed as it joins (no walk per candidate)
@@ -206,7 +230,7 @@ def near_duplicates(
             theirs = root(j)
             if theirs == mine:  # joined the same group just now: nothing to learn
                 continue
-            similarity = _jaccard(sets[i], sets[j]) if known_similarity is None else known_similarity
+            similarity = similarity_of(i, j) if known_similarity is None else known_similarity
             if similarity < threshold:
                 continue
             least[theirs] = min(least.get(mine, 1.0), least.get(theirs, 1.0), similarity)
