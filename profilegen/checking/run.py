@@ -81,6 +81,14 @@ def _profiles_of(layout: OutputLayout, listing: Listing, position: Position) -> 
     return found
 
 
+def _stamped(
+    layout: OutputLayout, listing: Listing, stamps: bool, chosen: Sequence[Position]
+) -> Iterator[list[tuple[str, str | None, Stamp | None]]]:
+    """Each position's files (`_profiles_of`) with their stamps when ``stamps``: plain rows, cheap to send back."""
+    for position in chosen:
+        yield [(path, name, file_stamp(path) if stamps else None) for path, name in _profiles_of(layout, listing, position)]
+
+
 def _stems_of(layout: OutputLayout, unit_path: tuple[str, ...]) -> Iterator[str]:
     """The unit's file stems, worked out only if asked for (only a folder with personal files asks)."""
     yield from layout.file_stems(unit_path)
@@ -178,9 +186,10 @@ def _check(
     # made at the first file not in the check cache (its memos take seconds)
     maker = functools.cache(lambda: ContextMaker(inputs, settings, employee))
 
-    def looked_at(path: str, employee_name: str | None, position: Position) -> _Read:
-        """A file as its stamp and approval say: signed off as it is, unchanged since the records, or to read."""
-        stamp = file_stamp(path) if cache is not None else None
+    def looked_at(path: str, employee_name: str | None, position: Position, stamp: Stamp | None = None) -> _Read:
+        """A file as its stamp (taken now unless given) and approval say: signed off as it is, unchanged since the
+        records, or to read."""
+        stamp = (stamp or file_stamp(path)) if cache is not None else None
         entry = cache.get(path, stamp) if cache is not None else None
         owner = (position.unit_path, position.title, entry.employee if entry else employee_name)
         if approvals is not None and approvals.status(*owner, Path(path)) == APPROVED:
@@ -211,15 +220,17 @@ def _check(
         finally:
             gc.unfreeze()
 
-    # first each file's stamp against the records, here, when there are records or approvals (a check after a
-    # quiet night reads almost nothing: a forked half sending back what needs no reading cost more than it
-    # saved); then the positions with a file to read, on two cores when they are many (plain findings)
+    # first each file's stamp against the records when there are records or approvals: the files and their
+    # stamps found on two cores (plain findings), sent back as plain rows (a forked half sending back each file
+    # as the check meets it cost more than it saved), then looked up here; then the positions with a file to
+    # read, on two cores when they are many
     looked: deque[list[_Read] | None] = deque()
     pending = positions
     if (cache is not None and cache.entries) or approvals is not None:
         pending = []
-        for position in positions:
-            files = [looked_at(path, name, position) for path, name in _profiles_of(layout, listing, position)]
+        stamping = functools.partial(_stamped, layout, listing, cache is not None)
+        for position, found in zip(positions, in_two(positions, stamping) if plain else stamping(positions), strict=True):
+            files = [looked_at(path, name, position, stamp) for path, name, stamp in found]
             known = all(file.approved or file.cached for file in files)
             looked.append(files if known else None)
             if not known:
