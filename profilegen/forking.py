@@ -1,6 +1,7 @@
 """Work over a long list on two cores: every other stretch of it in a forked copy of this process, the rest
-here, the results in order. Used by read commands at 100,000 positions (`facts`, `check`), where every
-position is worked out alone from inputs already loaded — the fork shares them instead of loading them again.
+here, the results in order; and writing left to a forked copy while this process goes on (`behind`). Used by
+read commands at 100,000 positions (`facts`, `check`), where every position is worked out alone from inputs
+already loaded — the fork shares them instead of loading them again.
 
 The child only computes: it writes its results (pickled) to a temporary file, says through a pipe where
 each stretch's results end, and leaves with `os._exit`, touching no output, journal or lock of the parent.
@@ -27,6 +28,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 FORK_FROM = 20_000  # items from which a second process pays for itself
+_BEHIND: list[int] = []  # the forked copies writing what `behind` left them
 TURNS = 16  # stretches the list is cut into, taken in turn (the longest either process waits: one stretch)
 
 
@@ -170,3 +172,33 @@ class _Slice:
         line = data[: data.find(b"\n") + 1 or len(data)]
         self.at += len(line)
         return line
+
+
+def behind(work: Callable[[], None], worth_it: bool = True) -> None:
+    """``work()`` (writing a record nothing here reads again) done in a forked copy of this process while this one
+    goes on — answering, printing — when ``worth_it`` and `can_fork`; else done here, now. The copy ignores the
+    signals that stop a command, so what it writes is whole; `settle` waits for it (each command's end does, and
+    so does whatever reads that record next). A failure in it only leaves the record unwritten."""
+    if not (worth_it and can_fork(1, 1)):
+        work()
+        return
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the forked child, which leaves with os._exit
+        code = 1
+        try:
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_IGN)
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+    _BEHIND.append(child)
+
+
+def settle() -> None:
+    """Wait until the work `behind` left to forked copies is done."""
+    while _BEHIND:
+        child = _BEHIND.pop()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(child, 0)

@@ -25,7 +25,7 @@ from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing, format_name
-from profilegen.forking import in_two
+from profilegen.forking import behind, in_two, settle
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import ContextMaker, Selection, load_inputs, positions_for
@@ -86,7 +86,8 @@ def _stamped(
 ) -> Iterator[list[tuple[str, str | None, Stamp | None]]]:
     """Each position's files (`_profiles_of`) with their stamps when ``stamps``: plain rows, cheap to send back."""
     for position in chosen:
-        yield [(path, name, file_stamp(path) if stamps else None) for path, name in _profiles_of(layout, listing, position)]
+        found = _profiles_of(layout, listing, position)
+        yield [(path, name, file_stamp(path) if stamps else None) for path, name in found]
 
 
 def _stems_of(layout: OutputLayout, unit_path: tuple[str, ...]) -> Iterator[str]:
@@ -164,6 +165,7 @@ def _check(
     approvals: Approvals | None = None,
 ) -> CheckResult:
     plain = journal is None and seen is None  # findings alone (approvals read at once): no journal as it goes
+    settle()  # the records an earlier check left being written, written
     started = time.time_ns()
     known = plain and state is not None and state.is_dir()
     signed = approvals.signed if approvals is not None else None
@@ -229,7 +231,8 @@ def _check(
     if (cache is not None and cache.entries) or approvals is not None:
         pending = []
         stamping = functools.partial(_stamped, layout, listing, cache is not None)
-        for position, found in zip(positions, in_two(positions, stamping) if plain else stamping(positions), strict=True):
+        stamped = in_two(positions, stamping) if plain else stamping(positions)
+        for position, found in zip(positions, stamped, strict=True):
             files = [looked_at(path, name, position, stamp) for path, name, stamp in found]
             known = all(file.approved or file.cached for file in files)
             looked.append(files if known else None)
@@ -294,14 +297,28 @@ def _check(
     _near_duplicates(result, groups, owners)
     del owners, groups
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
+    # the records written by a forked copy while the answer is shown here (at 100,000 profiles, a second)
+    behind(functools.partial(_records, settings, state, cache, answer, read_paths, read_stamps, result, started), plain)
+    return result
+
+
+def _records(
+    settings: Settings,
+    state: Path | None,
+    cache: CheckCache | None,
+    answer: str | None,
+    read_paths: list[str],
+    read_stamps: list[Stamp | None],
+    result: CheckResult,
+    started: int,
+) -> None:
+    """What the check found in each file, and its answer with every file and folder it read, kept for the next."""
     if cache is not None:
         cache.save()
-        cache = None
-    if state is not None and answer is not None:  # with every file and folder it read
+    if state is not None and answer is not None:
         folders = {os.path.dirname(path) for path in read_paths}
         others = [*map(str, input_files(settings)), *sorted(folders)]
         record(state, answer, read_paths, read_stamps, others, result, started)
-    return result
 
 
 def _read(

@@ -30,6 +30,7 @@ from profilegen.cli import (
 from profilegen.cli.output import error
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, ProfilegenError
+from profilegen.forking import settle
 
 help.install()
 app = typer.Typer(
@@ -107,7 +108,15 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return the exit code; every known failure becomes one line on stderr."""
+    """Run the CLI and return the exit code; every known failure becomes one line on stderr. Records a command
+    left to a forked copy to write are written before it returns."""
+    try:
+        return _run(argv)
+    finally:
+        settle()
+
+
+def _run(argv: list[str] | None) -> int:
     for name in ("SIGTERM", "SIGHUP"):  # a closed terminal stops a run cleanly, as SIGTERM does
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _on_sigterm)

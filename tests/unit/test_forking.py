@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import signal
+import time
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 import pytest
 
-from profilegen.forking import can_fork, in_two
+from profilegen.forking import _BEHIND, behind, can_fork, in_two, settle
 
 PARENT = os.getpid()
 
@@ -79,3 +82,27 @@ def test_results_that_hold_an_object_twice_are_read_back_whole() -> None:
     found = list(in_two(list(range(100)), _shared_parts, least=10, turns=4))
     assert found == [([n, n + 1], [n, n + 1], f"number {n}") for n in range(100)]
     assert all(first is second for first, second, _ in found)
+
+
+def _write_pid(path: Path, pause: float = 0.0) -> None:
+    time.sleep(pause)
+    path.write_text(str(os.getpid()), encoding="utf-8")
+
+
+@forkable
+def test_work_left_behind_is_done_by_a_child_that_a_stop_does_not_cut_short(tmp_path: Path) -> None:
+    written = tmp_path / "record"
+    behind(lambda: _write_pid(written, pause=0.3))
+    time.sleep(0.05)
+    for child in _BEHIND:
+        os.kill(child, signal.SIGINT)  # what a Ctrl-C sends it too: ignored, the record is finished
+    assert not written.exists(), "left to the child while this goes on"
+    settle()
+    assert int(written.read_text(encoding="utf-8")) != PARENT
+
+
+def test_work_not_worth_a_fork_is_done_here_and_now(tmp_path: Path) -> None:
+    written = tmp_path / "record"
+    behind(lambda: _write_pid(written), worth_it=False)
+    assert int(written.read_text(encoding="utf-8")) == PARENT
+    settle()  # nothing left to wait for
