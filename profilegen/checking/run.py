@@ -232,8 +232,8 @@ def _check(
         pending = []
         stamping = functools.partial(_stamped, layout, listing, cache is not None)
         stamped = in_two(positions, stamping) if plain else stamping(positions)
-        for position, found in zip(positions, stamped, strict=True):
-            files = [looked_at(path, name, position, stamp) for path, name, stamp in found]
+        for position, rows in zip(positions, stamped, strict=True):
+            files = [looked_at(path, name, position, stamp) for path, name, stamp in rows]
             known = all(file.approved or file.cached for file in files)
             looked.append(files if known else None)
             if not known:
