@@ -140,15 +140,16 @@ def generic_markers(item: Profile, form: Form, settings: CheckSettings) -> list[
     if not markers:
         return []
     pattern, keys = _markers(tuple(markers))
+    texts = [text for _spec, text in written_texts(item.profile, form.template)]
+    # all texts in one scan: a normalised text holds no line break, so no marker spans two of them, and each text
+    # starts after a non-word as a text of its own does
     counts: dict[str, int] = {}
-    first = ""
-    for _spec, text in written_texts(item.profile, form.template):
-        for found in pattern.findall(normalize(text)):
-            counts[keys[found]] = counts.get(keys[found], 0) + 1
-            first = first or text
+    for found in pattern.findall("\n".join(map(normalize, texts))):
+        counts[keys[found]] = counts.get(keys[found], 0) + 1
     total = sum(counts.values())
     if total <= settings.max_generic_markers:
         return []
+    first = next(text for text in texts if pattern.search(normalize(text)))
     said = ", ".join(f"«{m}» ×{n}" for m, n in counts.items())
     return [Finding("generic_markers", WARNING, f"{total} generic phrases ({said}): «{excerpt(first)}»")]
 
@@ -222,6 +223,7 @@ def _named_siblings(
     return tuple(siblings)
 
 
+@lru_cache(maxsize=1 << 14)
 def _together(word: str) -> bool:
     return word in _TOGETHER or not forms_of(word).isdisjoint(_TOGETHER)
 
@@ -233,7 +235,8 @@ def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> lis
     kpis = [normalize(k.name) for k in context.kpis]
     found = []
     for task in tasks(item.profile, form.template):
-        if any(k in normalize(task) for k in kpis):
+        normal = normalize(task)
+        if any(k in normal for k in kpis):
             continue  # a task about one of its own KPIs is its own work
         said = set(words(task))
         if any(_together(w) for w in said):
