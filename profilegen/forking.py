@@ -196,9 +196,12 @@ def behind(work: Callable[[], None], worth_it: bool = True) -> None:
     _BEHIND.append(child)
 
 
-def settle() -> None:
-    """Wait until the work `behind` left to forked copies is done."""
+def settle() -> int:
+    """Wait until the work `behind` left to forked copies is done; how many of them failed."""
+    failed = 0
     while _BEHIND:
         child = _BEHIND.pop()
         with contextlib.suppress(ChildProcessError):
-            os.waitpid(child, 0)
+            _pid, status = os.waitpid(child, 0)
+            failed += os.waitstatus_to_exitcode(status) != 0
+    return failed

@@ -131,6 +131,7 @@ class CheckCache:
         """Recorded unless the file was modified too recently to trust its stamp (then the next check reads it)."""
         if not settled(entry.stamp, self.started_ns):
             self.entries.pop(path, None)
+            self.changes.discard(path)  # the whole record's entry, if any, no longer matches the file's stamp
             return
         self.entries[path] = entry
         self.changes.add(path)

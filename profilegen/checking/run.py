@@ -298,7 +298,9 @@ def _check(
     del owners, groups
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
     # the records written by a forked copy while the answer is shown here (at 100,000 profiles, a second)
-    behind(functools.partial(_records, settings, state, cache, answer, read_paths, read_stamps, result, started), plain)
+    kept = functools.partial(_records, settings, state, cache, answer, read_paths, read_stamps, result, started)
+    if cache is not None or (state is not None and answer is not None):
+        behind(kept, worth_it=plain)
     return result
 
 

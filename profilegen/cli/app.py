@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import signal
 import sys
@@ -27,7 +28,7 @@ from profilegen.cli import (
     review_cmd,
     template_cmd,
 )
-from profilegen.cli.output import error
+from profilegen.cli.output import error, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import ExitCode, ProfilegenError
 from profilegen.forking import settle
@@ -113,7 +114,9 @@ def run(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     finally:
-        settle()
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: the copy finishes alone
+            if settle():
+                warn("the check's records could not be written: the next check reads every profile again")
 
 
 def _run(argv: list[str] | None) -> int:

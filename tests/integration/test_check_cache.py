@@ -233,13 +233,18 @@ def test_a_check_after_a_few_changes_records_only_them_and_answers_as_a_full_che
     _edit(_profile(out, "Руководитель отдела"), "Как правило, вести отчеты, например, в Excel.")
     first = _check(capsys, out)
     assert (out / CACHE).read_bytes() == base, "the records of unchanged files are not written again"
+    edited = _profile(out, "Руководитель отдела")
+    os.utime(edited)  # touched just now: recorded beside the records, now not to be trusted by its stamp
     _edit(_profile(out, "Инженер DevOps"), "Обычно согласовывать планы и т.д.")
+    changes = out / CACHE.with_name("check-cache-changes.pickle")
+    os.utime(changes, (0, 0))
     second = _check(capsys, out)
+    assert changes.stat().st_mtime > 0, "what changed written again, without the file touched"
+    os.utime(edited, (time.time() - 1200, time.time() - 1200))
     assert second != first and (out / CACHE).read_bytes() == base
     assert _check(capsys, out) == second
     (out / CACHE.with_name("check-last.pickle")).unlink()  # no answer to give again: each file from the records
     assert _check(capsys, out) == second
-    changes = out / CACHE.with_name("check-cache-changes.pickle")
     assert changes.is_file()
     changes.write_bytes(b"not a pickle")  # damaged: the files it recorded are read again
     (out / CACHE.with_name("check-last.pickle")).unlink()

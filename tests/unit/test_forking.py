@@ -97,12 +97,15 @@ def test_work_left_behind_is_done_by_a_child_that_a_stop_does_not_cut_short(tmp_
     for child in _BEHIND:
         os.kill(child, signal.SIGINT)  # what a Ctrl-C sends it too: ignored, the record is finished
     assert not written.exists(), "left to the child while this goes on"
-    settle()
+    assert settle() == 0
     assert int(written.read_text(encoding="utf-8")) != PARENT
+
+    behind(lambda: _write_pid(tmp_path / "missing" / "record"))  # fails: said by how many failed
+    assert settle() == 1
 
 
 def test_work_not_worth_a_fork_is_done_here_and_now(tmp_path: Path) -> None:
     written = tmp_path / "record"
     behind(lambda: _write_pid(written), worth_it=False)
     assert int(written.read_text(encoding="utf-8")) == PARENT
-    settle()  # nothing left to wait for
+    assert settle() == 0  # nothing left to wait for
