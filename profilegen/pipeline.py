@@ -41,7 +41,7 @@ from profilegen.org.model import OrgStructure, Position
 from profilegen.runs import GenerateOptions, GenerateResult, record_run, selection_inputs
 from profilegen.template.loader import load_template
 from profilegen.text import plural
-from profilegen.workspace import bind, prepare, record_org
+from profilegen.workspace import bind, layout_base, prepare, record_org
 
 MAX_PROBLEMS_SHOWN = 10
 
@@ -138,7 +138,7 @@ def _generate(
             more = len(inputs.problems) - MAX_PROBLEMS_SHOWN
             notice(f"warning: ... and {more} more (see `profilegen org validate`)")
         chosen = positions_for(inputs, selection)  # unknown names fail here, before anything is written
-        layout = OutputLayout(inputs.org, settings.out)
+        layout = OutputLayout(inputs.org, settings.out, layout_base(settings, record=not options.dry_run))
         check_key_not_lost(settings, options.provider, journal, layout)
         provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
         remember_response_format(journal, provider, notice)

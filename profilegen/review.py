@@ -27,6 +27,7 @@ from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import Position
 from profilegen.org.selection import select_positions
 from profilegen.template.loader import load_template
+from profilegen.workspace import layout_base
 
 
 @dataclass(slots=True)
@@ -46,7 +47,7 @@ def choose(
     settings: Settings, departments: list[str], title: str | None, employee: str | None, subunits: bool = True
 ) -> Choice:
     org, _ = load_org_from_settings(settings)
-    layout = OutputLayout(org, settings.out)
+    layout = OutputLayout(org, settings.out, layout_base(settings))
     positions = select_positions(org, departments, position=title, subunits=subunits)
     employee = check_employee_name(employee)
     if employee and len(positions) != 1:

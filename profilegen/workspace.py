@@ -22,12 +22,30 @@ STATE_FOLDER = ".profilegen"
 OUT_ID_FILE = ".profilegen-id"
 BINDING_FILE = "bound-out"
 ORG_SOURCE_FILE = "org-source"
+LAYOUT_FILE = "layout-base"  # the length of OUT's path when its first profiles were written
 Notice = Callable[[str], None]
 
 
 def state_dir(settings: Settings) -> Path:
     """The journal folder: `--state-dir` / `state_dir` when given, else `OUT/.profilegen/`."""
     return settings.state_dir if settings.state_dir is not None else settings.out / STATE_FOLDER
+
+
+def layout_base(settings: Settings, record: bool = False) -> int:
+    """The length of the OUT path the folder's file names were made for. A deep position's names are shortened
+    to keep whole paths under 240 characters, OUT's own path counted: taken from the state folder, where the
+    first run that wrote profiles recorded it (``record``), a moved or copied folder keeps its names — copied one
+    character deeper, the real org's folder had 220 profiles not found and generated (paid for) again."""
+    where = state_dir(settings) / LAYOUT_FILE
+    try:
+        return int(where.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        base = len(str(settings.out.resolve()))
+    if record:
+        from profilegen.export.atomic import write_text_atomic
+
+        write_text_atomic(where, f"{base}\n")
+    return base
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

@@ -35,6 +35,7 @@ from profilegen.org.model import Position
 from profilegen.template.documents import readable
 from profilegen.template.loader import load_template
 from profilegen.template.model import Template
+from profilegen.workspace import layout_base
 
 MAX_NAMED = 5  # the other members a near-duplicate finding names
 # positions to read from which a second process pays for itself (reading, checking and signing a profile takes
@@ -186,7 +187,7 @@ def _check(
 
     # kept from one stretch of the list to the next (each process has its own after a fork)
     forms: dict[str, Form] = {}
-    layout = OutputLayout(inputs.org, settings.out)
+    layout = OutputLayout(inputs.org, settings.out, layout_base(settings))
     listing = Listing()
     # made at the first file not in the check cache (its memos take seconds)
     maker = functools.cache(lambda: ContextMaker(inputs, settings, employee))

@@ -22,9 +22,11 @@ class OutputLayout:
     (and then the file name) is shortened, keeping a suffix from the hash of the full name.
     """
 
-    def __init__(self, org: OrgStructure, out: Path) -> None:
+    def __init__(self, org: OrgStructure, out: Path, base: int | None = None) -> None:
+        """``base``: the length of the OUT path the names are made for (`workspace.layout_base`; OUT's now when
+        not given)."""
         self.out = out
-        self._base = len(str(out.resolve())) + 1
+        self._base = (base if base is not None else len(str(out.resolve()))) + 1
         self._stems: dict[UnitPath, dict[str, str]] = {
             path: folder_names(p.title for p in unit.positions) for path, unit in org.units.items()
         }

@@ -362,3 +362,34 @@ def test_outputs_get_the_umask_mode_and_no_hidden_names(tmp_path: Path) -> None:
     assert stat.S_IMODE((out / ".profilegen").stat().st_mode) == 0o700
     config = _run_with_umask(0o002, "config", "init", str(tmp_path / "profilegen.yaml"), cwd=tmp_path)
     assert config.code == 0 and stat.S_IMODE((tmp_path / "profilegen.yaml").stat().st_mode) == 0o664
+
+
+def test_a_folder_copied_or_moved_to_a_longer_path_keeps_its_file_names(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A deep position's folder and file names are shortened to keep whole paths under 240 characters, OUT's own
+    path counted: the same folder copied one character deeper read 220 of the real org's 1,689 profiles as not
+    generated, and the next night generated (paid for) all 220 again beside the old files. The names are those
+    of the OUT the folder was first generated in, wherever it is now."""
+    long = "Управление по развитию и сопровождению информационных систем"
+    title = "Ведущий специалист по сопровождению информационных систем"
+    lines = ["units:"]
+    for level in range(5):  # five units deep, each in the one above
+        pad = "    " * level
+        lines += [f"{pad}  - name: {long} {level}", f"{pad}    positions: [{title}]"]
+        lines += [f"{pad}    units:"] if level < 4 else []
+    units = "\n".join(lines) + "\n"
+    org = tmp_path / "org.yaml"
+    org.write_text(units, encoding="utf-8")
+    out = tmp_path / "out"
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", "--org", str(org), "--out", str(out)).code == 0
+    written = sorted(p.relative_to(out) for p in out.rglob("*.json") if ".profilegen" not in p.parts)
+    assert any("~" in str(p) for p in written), "the deepest names shortened"
+
+    copy = tmp_path / "a copy of the profiles, one folder deeper" / "out"
+    shutil.copytree(out, copy)
+    checked = invoke(capsys, "check", "--all", "--json", "--org", str(org), "--out", str(copy))
+    assert json.loads(checked.stdout)["summary"]["not_generated"] == 0
+    again = invoke(capsys, "generate", "--all", "--provider", "offline", "--org", str(org), "--out", str(copy))
+    assert "generated 0" in again.stdout + again.stderr
+    assert sorted(p.relative_to(copy) for p in copy.rglob("*.json") if ".profilegen" not in p.parts) == written
