@@ -114,7 +114,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         return _run(argv)
     finally:
-        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C: the copy finishes alone
+        with contextlib.suppress(KeyboardInterrupt, Terminated):  # a stop while waiting: the copy finishes alone
             if settle():
                 warn("the check's records could not be written: the next check reads every profile again")
 
