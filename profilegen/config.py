@@ -205,6 +205,23 @@ class YamlFileSource(PydanticBaseSettingsSource):
         return dict(self.data)
 
 
+def settings_key(settings: Settings) -> dict[str, Any]:
+    """The settings as JSON for a digest of what they decide, every path absolute: `--out out` in the project
+    folder and cron's absolute path to it are the same settings."""
+    key: dict[str, Any] = _paths_resolved(settings.model_dump(mode="json"), settings.model_dump(mode="python"))
+    return key
+
+
+def _paths_resolved(as_json: Any, value: Any) -> Any:
+    if isinstance(value, Path):
+        return str(value.resolve())
+    if isinstance(value, dict) and isinstance(as_json, dict):
+        return {key: _paths_resolved(as_json[key], value.get(key)) for key in as_json}
+    if isinstance(value, list | tuple) and isinstance(as_json, list) and len(value) == len(as_json):
+        return [_paths_resolved(j, v) for j, v in zip(as_json, value, strict=True)]
+    return as_json
+
+
 def read_config_file(path: Path | None) -> dict[str, Any]:
     """The file's settings; unknown keys and a key in the file are errors naming the key."""
     if path is None or not path.exists():

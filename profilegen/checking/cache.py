@@ -24,7 +24,7 @@ import numpy as np
 
 from profilegen.checking.findings import Finding
 from profilegen.checking.similar import Group, Shingles, Sketch
-from profilegen.config import Settings
+from profilegen.config import Settings, settings_key
 from profilegen.inputs import Inputs
 from profilegen.jsontext import payload_digest
 from profilegen.template.model import Template
@@ -80,7 +80,7 @@ def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: 
         "kpi": inputs.mapping_key or mapping_key(inputs.org, inputs.catalog),
         "documents": documents,
         "template": template.sha256,
-        "settings": settings.model_dump(mode="json"),
+        "settings": settings_key(settings),
     }
     return payload_digest(payload)
 

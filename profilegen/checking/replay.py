@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from profilegen.checking.cache import PART, Stamp, file_stamp, settled
 from profilegen.checking.findings import Located, as_rows, of_rows
-from profilegen.config import Settings
+from profilegen.config import Settings, settings_key
 from profilegen.inputs import Selection
 from profilegen.jsontext import payload_digest
 
@@ -42,7 +42,7 @@ def answer_key(settings: Settings, selection: Selection, code: str, approvals: A
     payload = {
         "code": code,
         "dictionary": dictionary,
-        "settings": settings.model_dump(mode="json"),
+        "settings": settings_key(settings),
         "selection": [selection.departments, selection.position, selection.subunits, selection.employee_name],
         "approvals": approvals,
     }

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SAMPLE_YAML, invoke, sample_args
+from tests.conftest import KPI_DIR, SAMPLE_YAML, invoke, sample_args
 
 UNIT = "Отдел CRM"
 CACHE = Path(".profilegen") / "check-cache.pickle"
@@ -261,3 +261,24 @@ def test_a_check_after_a_few_changes_records_only_them_and_answers_as_a_full_che
     for record in (out / CACHE.parent).glob("check-*.pickle"):
         record.unlink()
     assert _check(capsys, out) == everything
+
+
+def test_the_records_serve_a_check_however_its_paths_are_spelled(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An analyst in the project folder names `--out out`, cron names the same folder by its absolute path: the
+    same check, and the records of one serve the other (they were keyed by the spelling: a cold check each)."""
+    org = tmp_path / "org.yaml"
+    shutil.copy(SAMPLE_YAML, org)
+    monkeypatch.chdir(tmp_path)
+    relative = ["--org", "org.yaml", "--kpi-dir", os.path.relpath(KPI_DIR, tmp_path), "--out", "out"]
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *relative).code == 0
+    _age(tmp_path / "out")
+    os.utime(org, (time.time() - 3600, time.time() - 3600))
+    first = invoke(capsys, "check", "--all", "--json", *relative)
+
+    stat = org.stat()  # garbage of the same stamp: only an answer given again does not notice it
+    org.write_bytes(b"\0" * stat.st_size)
+    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = invoke(capsys, "check", "--all", "--json", *sample_args(tmp_path, org=org))
+    assert (again.code, again.stdout) == (first.code, first.stdout)
