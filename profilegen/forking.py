@@ -28,8 +28,8 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 FORK_FROM = 20_000  # items from which a second process pays for itself
-_BEHIND: list[int] = []  # the forked copies writing what `behind` left them
 TURNS = 16  # stretches the list is cut into, taken in turn (the longest either process waits: one stretch)
+_BEHIND: list[int] = []  # the forked copies writing what `behind` left them
 
 
 def cores() -> int:

@@ -113,8 +113,8 @@ class CheckCache:
             return cls(where, digest, changed=True)
         groups: dict[str, list[Group]] = header.get("groups") or {}
         try:  # changes that cannot be read: their files' stamps are not the record's, and they are read again
-            later, changes = _read(where.with_name(CHANGES_FILE), digest, missing_ok=True)
-        except _UNREADABLE:
+            later, changes = _read(where.with_name(CHANGES_FILE), digest)
+        except _UNREADABLE:  # none (FileNotFoundError) among them
             later, changes = None, {}
         if later is not None and later.get("base") == header.get("id"):  # changes made to this very record
             entries.update(changes)
@@ -172,12 +172,12 @@ class CheckCache:
         if not self.changed:
             return
         changes = self.where.with_name(CHANGES_FILE)
+        header = {"digest": self.digest, "groups": self.groups}
         try:
             if self.base is not None and len(self.changes) * CHANGES_AT_MOST <= len(self.entries):
-                header = {"digest": self.digest, "base": self.base, "groups": self.groups}
-                _write(changes, header, {path: self.entries[path] for path in self.changes})
+                _write(changes, header | {"base": self.base}, {path: self.entries[path] for path in self.changes})
                 return
-            _write(self.where, {"digest": self.digest, "id": os.urandom(16).hex(), "groups": self.groups}, self.entries)
+            _write(self.where, header | {"id": os.urandom(16).hex()}, self.entries)
             changes.unlink(missing_ok=True)
         except OSError:
             return
@@ -186,13 +186,11 @@ class CheckCache:
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, KeyError)
 
 
-def _read(where: Path, digest: str, missing_ok: bool = False) -> tuple[dict[str, Any] | None, dict[str, Entry]]:
+def _read(where: Path, digest: str) -> tuple[dict[str, Any] | None, dict[str, Entry]]:
     """A record's header and its files' entries (no header when it was made under another digest): a pickled
     header, the files' rows a part at a time, then every file's shingles back to back, read as one array
     (100,000 small arrays pickled one by one took seconds each way and a copy of them all)."""
     entries: dict[str, Entry] = {}
-    if missing_ok and not where.exists():
-        return None, entries
     with where.open("rb") as handle:
         header: dict[str, Any] = pickle.load(handle)
         if not isinstance(header, dict) or header.get("digest") != digest:  # another code or inputs

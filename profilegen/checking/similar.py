@@ -226,7 +226,8 @@ def near_duplicates(
             i = parent[i]
         return i
 
-    same = _same_texts(sets, np.flatnonzero(shared.any(axis=1)).tolist())
+    meeting = np.flatnonzero(shared.any(axis=1)).tolist()  # a text sharing no band key meets nobody
+    same = _same_texts(sets, meeting)
     known: dict[tuple[int, int], float] = {}  # similarities of texts by `same`: alike drafts repeat their pairs
 
     def similarity_of(i: int, j: int) -> float:
@@ -240,7 +241,7 @@ def near_duplicates(
         return found
 
     mates = shared.tobytes()  # a byte per text and band (a numpy element read costs more than the work)
-    for i in np.flatnonzero(shared.any(axis=1)).tolist():  # a text sharing no band key meets nobody
+    for i in meeting:
         mine, owner = root(i), owners[i]  # its group's root, followed as it joins (no walk per candidate)
         row = mates[i * bands : (i + 1) * bands]
         mine_keys = [(band, key) for band, key in enumerate(keys[i].tolist()) if row[band]]
