@@ -19,7 +19,7 @@ from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form, fact_value
 from profilegen.kpi.workbook import TOLERANCE
 from profilegen.template.model import FieldSpec, Template
-from profilegen.text import normalize, words
+from profilegen.text import normal_words, normalize, normalize_all, words
 from profilegen.words.lexicon import forms_of
 
 ERROR, WARNING = "error", "warning"
@@ -69,12 +69,25 @@ EXCERPT = 120
 
 
 @dataclass(frozen=True, slots=True)
+class Texts:
+    """A profile's written texts as the rules and shingles read them, worked out once for all of them: each rule
+    walking the profile, normalising and splitting its texts anew cost an eighth of a profile's checking where
+    drafts repeat, a third where no text was seen before (as a model writes them)."""
+
+    written: list[str]  # every text the model wrote (`written_texts`)
+    normals: list[str]  # each normalised
+    words: list[list[str]]  # each one's words
+    tasks: list[tuple[str, str, list[str]]]  # each task, normalised, and its words
+
+
+@dataclass(frozen=True, slots=True)
 class Profile:
-    """One profile file as a rule sees it: its content and the facts of its position now."""
+    """One profile file as a rule sees it: its content, its texts and the facts of its position now."""
 
     profile: dict[str, Any]
     meta: dict[str, Any]
     context: PositionContext
+    texts: Texts
 
 
 def excerpt(text: str) -> str:
@@ -127,6 +140,18 @@ def tasks(profile: dict[str, Any], template: Template) -> list[str]:
     return found
 
 
+def texts_of(profile: dict[str, Any], template: Template) -> Texts:
+    written = [text for _spec, text in written_texts(profile, template)]
+    normals = normalize_all(written)
+    split = [normal_words(normal) for normal in normals]
+    known = dict(zip(written, zip(normals, split, strict=True), strict=True))
+    read = []
+    for task in tasks(profile, template):  # a task is a written text, unless the template fixed it
+        normal, said = known.get(task) or (normalize(task), words(task))
+        read.append((task, normal, said))
+    return Texts(written, normals, split, read)
+
+
 @lru_cache(maxsize=8)
 def _markers(markers: tuple[str, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern finding every marker (longest first) at a word's start, and each match's marker."""
@@ -140,16 +165,16 @@ def generic_markers(item: Profile, form: Form, settings: CheckSettings) -> list[
     if not markers:
         return []
     pattern, keys = _markers(tuple(markers))
-    texts = [text for _spec, text in written_texts(item.profile, form.template)]
+    texts = item.texts
     # all texts in one scan: a normalised text holds no line break, so no marker spans two of them, and each text
     # starts after a non-word as a text of its own does
     counts: dict[str, int] = {}
-    for found in pattern.findall("\n".join(map(normalize, texts))):
+    for found in pattern.findall("\n".join(texts.normals)):
         counts[keys[found]] = counts.get(keys[found], 0) + 1
     total = sum(counts.values())
     if total <= settings.max_generic_markers:
         return []
-    first = next(text for text in texts if pattern.search(normalize(text)))
+    first = next(text for text, normal in zip(texts.written, texts.normals, strict=True) if pattern.search(normal))
     said = ", ".join(f"«{m}» ×{n}" for m, n in counts.items())
     return [Finding("generic_markers", WARNING, f"{total} generic phrases ({said}): «{excerpt(first)}»")]
 
@@ -183,8 +208,8 @@ def sections(item: Profile, form: Form, settings: CheckSettings) -> list[Finding
 def duplicate_tasks(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
     seen: dict[tuple[str, ...], str] = {}
     found = []
-    for task in tasks(item.profile, form.template):
-        key = tuple(words(task))
+    for task, _normal, said in item.texts.tasks:
+        key = tuple(said)
         if key in seen:
             found.append(Finding("duplicate_tasks", WARNING, f"said twice: «{excerpt(task)}»"))
         seen.setdefault(key, task)
@@ -234,11 +259,10 @@ def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> lis
     siblings = _named_siblings(context.unit_path, context.title, context.sibling_units)
     kpis = [normalize(k.name) for k in context.kpis]
     found = []
-    for task in tasks(item.profile, form.template):
-        normal = normalize(task)
+    for task, normal, task_words in item.texts.tasks:
         if any(k in normal for k in kpis):
             continue  # a task about one of its own KPIs is its own work
-        said = set(words(task))
+        said = set(task_words)
         if any(_together(w) for w in said):
             continue
         for name, marks in siblings:

@@ -18,8 +18,8 @@ from profilegen.approval import APPROVED, UNAPPROVED, Approvals, approval_status
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest
 from profilegen.checking.findings import Finding, Located
 from profilegen.checking.replay import answer_key, input_files, record, replayed
-from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Profile, written_texts
-from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles, sketch
+from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Profile, texts_of
+from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles_of, sketch
 from profilegen.codebase import code_stamp
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
@@ -366,9 +366,9 @@ def _read(
     if own is not template and not settings.category_labels:  # its own form's names for categories
         spec = own.fact_field("category")
         facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))
-    item = Profile(document["profile"], meta, facts)
+    item = Profile(document["profile"], meta, facts, texts_of(document["profile"], own))
     findings = [f for rule in PER_PROFILE for f in rule(item, form, settings.check)]
-    text = shingles([written for _spec, written in written_texts(item.profile, own)])
+    text = shingles_of(item.texts.words)
     return _Read(owner, findings=findings, shingles=text, sketch=sketch(text, settings.check.near_duplicate))
 
 

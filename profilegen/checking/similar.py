@@ -56,10 +56,14 @@ def shingles(texts: Sequence[str]) -> Shingles:
     once and a profile's shingles mixed in one vectorised step (a CRC-32 of each shingle's joined text took a
     quarter of a check's reading). Kept as a sorted array of 4-byte numbers (a set of Python ints takes some 60
     bytes a shingle: 100,000 profiles' would hold half a gigabyte)."""
+    return shingles_of([words(text) for text in texts])
+
+
+def shingles_of(texts: Sequence[list[str]]) -> Shingles:
+    """`shingles` of texts already split into their words."""
     hashes: list[int] = []  # the words' CRC-32s, text after text (a short text padded to a shingle's length)
     starts: list[int] = []  # where each shingle's words begin
-    for text in texts:
-        w = words(text)
+    for w in texts:
         if not w:
             continue
         first = len(hashes)

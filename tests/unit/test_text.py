@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from profilegen.text import _TRANSLATE, _translated, has_control_chars, normalize, words
+from profilegen.text import _TRANSLATE, _translated, has_control_chars, normalize, normalize_all, words
 
 
 def test_normalize_folds_case_yo_quotes_dashes_and_spaces() -> None:
@@ -23,6 +23,14 @@ def test_normalize_is_idempotent(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from("«»„“”‟\"'‘’‚‛`´‐‑‒–—―−ёЁеЕ -aАя\u00a0")) | st.text())
 def test_replacing_one_character_after_another_is_the_translation_table(text: str) -> None:
     assert _translated(text) == text.translate(_TRANSLATE)
+
+
+_TRICKY = "«»\"'—–ёЁ aZß\u00a0\t\n\r\x1c\x85\u2028\u0301\u0306иИ"
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(_TRICKY)) | st.text(), max_size=6))
+def test_normalizing_texts_together_is_normalizing_each(texts: list[str]) -> None:
+    assert normalize_all(texts) == [normalize(text) for text in texts]
 
 
 def test_words_are_whole_words() -> None:
