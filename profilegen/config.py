@@ -205,10 +205,51 @@ class YamlFileSource(PydanticBaseSettingsSource):
         return dict(self.data)
 
 
+# settings that decide only how the model is asked, paced, retried and paid: no fact of a position and nothing
+# a check finds in a profile on disk depends on them (a new model named in profilegen.yaml made the next
+# check read all 100,000 profiles again)
+ASKING_ONLY = frozenset(
+    {
+        "provider",
+        "model",
+        "base_url",
+        "concurrency",
+        "writer_process",
+        "contexts_kept",
+        "rpm",
+        "max_cost",
+        "max_duration",
+        "prompt_file",
+        "prices",
+        "retention_days",
+        "temperature",
+        "max_tokens",
+        "request_timeout",
+        "timeout_retries",
+        "response_format",
+        "validation_retries",
+        "max_attempts",
+        "max_consecutive_failures",
+        "truncation_max_tokens",
+        "retry_backoff",
+        "app_url",
+        "quarantine_after",
+        "send_employee_name",
+        "batch_api",
+        "batch_discount",
+        "batch_poll",
+        "batch_max_requests",
+    }
+)
+
+
 def settings_key(settings: Settings) -> dict[str, Any]:
-    """The settings as JSON for a digest of what they decide, every path absolute: `--out out` in the project
-    folder and cron's absolute path to it are the same settings."""
-    key: dict[str, Any] = _paths_resolved(settings.model_dump(mode="json"), settings.model_dump(mode="python"))
+    """The settings a check's findings depend on as JSON, for a digest: every path absolute (`--out out` in the
+    project folder and cron's absolute path to it are the same settings), and none of `ASKING_ONLY`."""
+    key: dict[str, Any] = _paths_resolved(
+        settings.model_dump(mode="json", exclude=set(ASKING_ONLY)),
+        settings.model_dump(mode="python", exclude=set(ASKING_ONLY)),
+    )
     return key
 
 

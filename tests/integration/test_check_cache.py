@@ -282,3 +282,32 @@ def test_the_records_serve_a_check_however_its_paths_are_spelled(
     os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     again = invoke(capsys, "check", "--all", "--json", *sample_args(tmp_path, org=org))
     assert (again.code, again.stdout) == (first.code, first.stdout)
+
+
+def test_a_new_model_or_pace_in_the_settings_keeps_the_records(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How the model is asked (which model, how fast, how often retried) decides no finding: a new model named in
+    profilegen.yaml leaves the check's records and its last answer standing (it made every profile read again)."""
+    org = tmp_path / "org.yaml"
+    shutil.copy(SAMPLE_YAML, org)
+    monkeypatch.chdir(tmp_path)
+    settings = tmp_path / "profilegen.yaml"
+    settings.write_text("model: vendor/model-a\nconcurrency: 4\n", encoding="utf-8")
+    args = sample_args(tmp_path, org=org)
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    _age(tmp_path / "out")
+    os.utime(org, (time.time() - 3600, time.time() - 3600))
+    first = invoke(capsys, "check", "--all", "--json", *args)
+
+    settings.write_text(
+        "model: vendor/model-b\nconcurrency: 32\ntemperature: 0.7\nmax_attempts: 9\nrpm: 120\n", encoding="utf-8"
+    )
+    stat = org.stat()  # garbage of the same stamp: only an answer given again does not notice it
+    org.write_bytes(b"\0" * stat.st_size)
+    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = invoke(capsys, "check", "--all", "--json", *args)
+    assert (again.code, again.stdout) == (first.code, first.stdout)
+
+    settings.write_text("model: vendor/model-b\nprepared_by: Иванова И. И.\n", encoding="utf-8")  # a fact: read anew
+    assert invoke(capsys, "check", "--all", "--json", *args).code == 2  # the garbage org, now read
