@@ -14,7 +14,8 @@ from pathlib import Path
 
 from bench.common import A101, STRUCTURE, need_fixture
 from profilegen.checking.rules import written_texts
-from profilegen.checking.run import Seen, check_profiles
+from profilegen.checking.run import check_profiles
+from profilegen.checking.seen import Seen
 from profilegen.checking.similar import Shingles, near_duplicates, shingles
 from profilegen.cli.app import run
 from profilegen.config import Settings

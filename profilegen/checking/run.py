@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import gc
@@ -14,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from profilegen.approval import APPROVED, UNAPPROVED, Approvals, approval_status
+from profilegen.approval import APPROVED, UNAPPROVED, Approvals
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest
 from profilegen.checking.findings import Finding, Located
 from profilegen.checking.replay import answer_key, input_files, record, replayed
 from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Profile, texts_of
+from profilegen.checking.seen import Owner, Seen, owner_label
 from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles_of, sketch
 from profilegen.codebase import code_stamp
 from profilegen.config import Settings
@@ -30,7 +30,6 @@ from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import ContextMaker, Selection, load_inputs, positions_for
 from profilegen.journal import Journal
-from profilegen.judging.scores import current_score
 from profilegen.org.model import Position
 from profilegen.template.documents import readable
 from profilegen.template.loader import load_template
@@ -99,30 +98,6 @@ def _stems_of(layout: OutputLayout, unit_path: tuple[str, ...]) -> Iterator[str]
     yield from layout.file_stems(unit_path)
 
 
-Owner = tuple[tuple[str, ...], str, str | None]  # unit path, title, employee (None: the position's profile)
-
-
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """A selected position's profile as `report` shows it and the judge reads it: its file (None when not
-    generated yet), read again when asked for — 100,000 documents held at once took gigabytes."""
-
-    owner: Owner
-    path: str | None  # as text: 100,000 Path objects held took 40 MB more
-    status: str  # approved, changed, unapproved
-    approval: dict[str, Any] | None
-    judge: dict[str, Any] | None = None  # the journaled score of this content (check --judge), if any
-
-    def document(self) -> dict[str, Any] | None:
-        """The profile as it is on disk now (None when not generated, or no longer readable)."""
-        if self.path is None:
-            return None
-        try:
-            return read_profile(Path(self.path))
-        except UnreadableProfile:
-            return None
-
-
 def check_profiles(
     settings: Settings,
     selection: Selection,
@@ -133,14 +108,13 @@ def check_profiles(
     """Findings for the selected positions' profiles in OUT. Approvals are read from the journal in `state`:
     with `unapproved_only`, profiles HR signed off as they are now are left out. `seen` collects every
     selected profile with its document and status."""
-    known = state is not None and state.is_dir()
-    approvals = None
-    if unapproved_only and seen is None and state is not None and known:  # read at once: no journal as it goes
-        with Journal(state) as reading:
+    approvals, scores = None, None
+    if state is not None and state.is_dir() and (unapproved_only or seen is not None):
+        with Journal(state) as reading:  # read at once: no journal as the check goes (it forks, records)
             approvals = Approvals.of(reading)
-    with contextlib.ExitStack() as stack:  # `seen` (report, judge) takes each record whole
-        journal = stack.enter_context(Journal(state)) if seen is not None and state is not None and known else None
-        return _check(settings, selection, journal, unapproved_only, seen, state, approvals)
+            if seen is not None:
+                scores = {key: found["judge"] for key, found in reading.position_fields(("judge",), "judge").items()}
+    return _check(settings, selection, unapproved_only, seen, state, approvals, scores)
 
 
 @dataclass(slots=True)
@@ -162,19 +136,20 @@ class _Read:
 def _check(
     settings: Settings,
     selection: Selection,
-    journal: Journal | None,
     unapproved_only: bool,
     seen: list[Seen] | None,
     state: Path | None,
     approvals: Approvals | None = None,
+    scores: dict[str, Any] | None = None,
 ) -> CheckResult:
-    plain = journal is None and seen is None  # findings alone (approvals read at once): no journal as it goes
     settle()  # the records an earlier check left being written, written
     started = time.time_ns()
-    known = plain and state is not None and state.is_dir()
-    signed = approvals.signed if approvals is not None else None
+    known = state is not None and state.is_dir()
+    skipped = approvals if unapproved_only else None  # the approvals that leave profiles out
+    signed = skipped.signed if skipped is not None else None
     answer = answer_key(settings, selection, code_stamp(), signed or None) if known else None
-    if state is not None and answer is not None:  # nothing read has changed since the last check: its answer
+    # nothing read has changed since the last check: its answer (`seen` wants every file, and reads them anyway)
+    if state is not None and answer is not None and seen is None:
         again = replayed(state, answer, CheckResult)
         if again is not None:
             return again
@@ -198,7 +173,7 @@ def _check(
         stamp = (stamp or file_stamp(path)) if cache is not None else None
         entry = cache.get(path, stamp) if cache is not None else None
         owner = (position.unit_path, position.title, entry.employee if entry else employee_name)
-        if approvals is not None and approvals.status(*owner, Path(path)) == APPROVED:
+        if skipped is not None and skipped.status(*owner, Path(path)) == APPROVED:
             # signed off as it is: neither read nor its context made (its stamp is recorded)
             return _Read(owner, approved=True, path=path, stamp=stamp)
         if entry is not None:  # its findings and shingles are taken from the records as the answer is put together
@@ -218,8 +193,7 @@ def _check(
                         files.append(placed)
                         continue
                     context = context or maker()(position)
-                    args = (template, forms, settings, journal, unapproved_only, seen, approvals)
-                    read = _read(path, employee_name, context, *args)
+                    read = _read(path, employee_name, context, template, forms, settings, skipped)
                     read.path, read.stamp = path, placed.stamp
                     files.append(read)
                 yield files
@@ -232,17 +206,17 @@ def _check(
     # read, on two cores when they are many
     looked: deque[list[_Read] | None] = deque()
     pending = positions
-    if (cache is not None and cache.entries) or approvals is not None:
+    if (cache is not None and cache.entries) or skipped is not None:
         pending = []
         stamping = functools.partial(_stamped, layout, listing, cache is not None)
-        stamped = in_two(positions, stamping) if plain else stamping(positions)
+        stamped = in_two(positions, stamping)
         for position, rows in zip(positions, stamped, strict=True):
             files = [looked_at(path, name, position, stamp) for path, name, stamp in rows]
             known = all(file.approved or file.cached for file in files)
             looked.append(files if known else None)
             if not known:
                 pending.append(position)
-    worked = in_two(pending, part, least=READ_FORK_FROM) if plain else part(pending)
+    worked = in_two(pending, part, least=READ_FORK_FROM)
 
     def in_order() -> Iterator[_Read]:
         if pending is positions:
@@ -269,6 +243,8 @@ def _check(
             read.findings, read.shingles, read.sketch = list(entry.findings), entry.shingles, entry.sketch
         unit = inputs.org.units.get(read.owner[0])
         where = unit.path if unit is not None else read.owner[0]  # the org's own tuple: one per unit, not per file
+        if seen is not None and read.unreadable is None and (read.owner[2] is None or not read.missing):
+            seen.append(_seen(read, approvals, scores))
         if read.unreadable is not None:
             result.unreadable.append(read.unreadable)
         elif read.missing:
@@ -304,7 +280,7 @@ def _check(
     # the records written by a forked copy while the answer is shown here (at 100,000 profiles, a second)
     kept = functools.partial(_records, settings, state, cache, answer, read_paths, read_stamps, result, started)
     if cache is not None or (state is not None and answer is not None):
-        behind(kept, worth_it=plain)
+        behind(kept)
     return result
 
 
@@ -334,31 +310,21 @@ def _read(
     template: Template,
     forms: dict[str, Form],
     settings: Settings,
-    journal: Journal | None,
-    unapproved_only: bool,
-    seen: list[Seen] | None,
-    approvals: Approvals | None = None,
+    skipped: Approvals | None,
 ) -> _Read:
-    """One profile file read, its approval looked up (with a journal) and its rules applied. ``path`` is kept
-    as given: a report's list of 100,000 profiles held a second copy of each path made from a Path (45 MB)."""
+    """One profile file read and its rules applied (``skipped``: approvals whose profiles, signed off as they
+    are, are left out)."""
     file = Path(path)
     try:
         document = read_profile(file)
     except UnreadableProfile as exc:
         return _Read((context.unit_path, context.title, employee), unreadable=str(exc))
     if document is None:
-        if seen is not None and employee is None:
-            seen.append(Seen((context.unit_path, context.title, None), None, UNAPPROVED, None))
         return _Read((context.unit_path, context.title, employee), missing=True)
     meta = document.get("meta") or {}
     name = meta.get("employee_name") or employee
     owner = (context.unit_path, context.title, name)
-    record = journal.position(journal.position_key(context.unit_path, context.title, name)) if journal else None
-    status = approvals.status(*owner, file) if approvals is not None else approval_status(record, file)
-    if seen is not None:
-        approval = (record or {}).get("approval")
-        seen.append(Seen(owner, path, status, approval, current_score(record, document)))
-    if unapproved_only and status == APPROVED:
+    if skipped is not None and skipped.status(*owner, file) == APPROVED:
         return _Read(owner, approved=True)
     document, own = readable(document, template)  # each profile read in the form it was made in
     form = forms.setdefault(own.sha256, Form(own, settings.prepared_by))
@@ -372,10 +338,15 @@ def _read(
     return _Read(owner, findings=findings, shingles=text, sketch=sketch(text, settings.check.near_duplicate))
 
 
-def owner_label(owner: Owner) -> str:
-    """'Unit / Path — Title (Employee)': how findings and near-duplicate groups name a profile."""
-    path, title, employee = owner
-    return f"{' / '.join(path)} — {title}" + (f" ({employee})" if employee else "")
+def _seen(read: _Read, approvals: Approvals | None, scores: dict[str, Any] | None) -> Seen:
+    """A file as `report` shows it: its status and approval, and its journaled score (of whatever content)."""
+    if read.missing:
+        return Seen(read.owner, None, UNAPPROVED, None)
+    if approvals is None:
+        return Seen(read.owner, read.path, UNAPPROVED, None)
+    key = approvals.key(*read.owner)
+    status = APPROVED if read.approved else approvals.status(*read.owner, Path(read.path))
+    return Seen(read.owner, read.path, status, approvals.signed.get(key), (scores or {}).get(key))
 
 
 def _near_duplicates(result: CheckResult, groups: list[Group], owners: list[Owner]) -> None:

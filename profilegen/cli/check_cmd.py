@@ -142,7 +142,8 @@ def _judged(
     """Findings with the judge's: every selected profile scored (what was scored before, as it is now, kept)."""
     from profilegen.checking.findings import Located
     from profilegen.checking.rules import RULES
-    from profilegen.checking.run import Seen, check_profiles
+    from profilegen.checking.run import check_profiles
+    from profilegen.checking.seen import Seen
     from profilegen.journal import StateLock
     from profilegen.judging.run import judge_profiles
     from profilegen.judging.scores import low_scores

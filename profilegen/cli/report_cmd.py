@@ -46,12 +46,13 @@ def report(
 ) -> None:
     """One HTML file (no network, no external files) with the org tree, every profile in the template's
     layout, its findings (as `check` finds them) and its review status."""
-    from profilegen.checking.run import Seen, check_profiles
+    from profilegen.checking.run import check_profiles
+    from profilegen.checking.seen import Seen
     from profilegen.export.atomic import write_bytes_atomic
     from profilegen.export.paths import folder_names
     from profilegen.reporting.data import report_data
     from profilegen.reporting.page import render_page
-    from profilegen.reporting.pages import ONE_PAGE_MAX, blocks, index_page, page_href
+    from profilegen.reporting.pages import ONE_PAGE_MAX, block_pages, blocks, index_page, page_href
     from profilegen.template.loader import load_template
 
     if pages not in ("auto", "one", "blocks"):
@@ -74,10 +75,9 @@ def report(
     parts = blocks(result, seen)
     names = folder_names(part.name for part in parts)
     rows = []
-    for part in parts:  # a page made, written and let go at a time
-        data = report_data(part.result, part.seen, template, f"{title} — {part.name}")
-        write_bytes_atomic(folder / f"{names[part.name]}.html", render_page(data).encode("utf-8"))
-        rows.append((part.name, page_href(folder.name, names[part.name]), data["units"][0]["c"]))
+    for name, made, counts in block_pages(parts, template, title):
+        write_bytes_atomic(folder / f"{names[name]}.html", made)
+        rows.append((name, page_href(folder.name, names[name]), counts))
     write_bytes_atomic(to, index_page(title, template.language, result.summary(), rows).encode("utf-8"))
     info(f"{plural(result.profiles, 'profile')}, {plural(len(result.findings), 'finding')}; {len(rows)} pages")
     done(f"report written to {to} (a page per block in {folder})")

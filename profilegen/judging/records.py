@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from profilegen.checking.run import Seen
+from profilegen.checking.seen import Seen
 from profilegen.journal import Journal
 from profilegen.judging.judge import Verdict
 

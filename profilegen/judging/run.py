@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from profilegen.checking.run import Seen
+from profilegen.checking.seen import Seen
 from profilegen.config import Settings, api_key
 from profilegen.errors import GenerationError
 from profilegen.generation.providers.choice import key_for, openai_settings

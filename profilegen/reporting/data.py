@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterator
 from typing import Any
 
 from profilegen.approval import APPROVED, CHANGED
 from profilegen.checking.findings import Located
-from profilegen.checking.run import CheckResult, Seen
+from profilegen.checking.run import CheckResult
+from profilegen.checking.seen import Seen
 from profilegen.export.sections import meta_line, title_of
 from profilegen.template.documents import readable
 from profilegen.template.layout import Block, Bullets, Field, Table, Text, document_sections
@@ -43,8 +43,9 @@ def _profile(item: Seen, findings: list[Located], template: Template, unit: int)
     }
     if item.approval:
         entry["ap"] = {k: item.approval.get(k, "") for k in ("by", "at", "note")}
-    if item.judge:
-        entry["j"] = {k: item.judge.get(k) for k in ("mean", "scores", "reasons", "model")}
+    judge = item.score(found)
+    if judge:
+        entry["j"] = {k: judge.get(k) for k in ("mean", "scores", "reasons", "model")}
     if found is not None:
         document, own = readable(found, template)
         entry["h"] = title_of(document)
@@ -60,10 +61,13 @@ SHARED_MIN = 8  # a text this long or longer, said by more than one profile, is 
 def _shared_strings(profiles: list[dict[str, Any]]) -> list[str]:
     """Texts said in many profiles (offline drafts and fixed level texts say the same thing a thousand times)
     are kept once: where they were, the profile's blocks and findings hold their number."""
-    counts: Counter[str] = Counter()
+    said: list[str] = []
     for entry in profiles:
         for part in ("s", "f"):
-            counts.update(_texts(entry.get(part)))
+            if part in entry:
+                _texts(entry[part], said)
+    counts = Counter(said)
+    del said
     table = [text for text, n in counts.items() if n > 1 and len(text) >= SHARED_MIN]
     number = {text: i for i, text in enumerate(table)}
     for entry in profiles:
@@ -73,20 +77,21 @@ def _shared_strings(profiles: list[dict[str, Any]]) -> list[str]:
     return table
 
 
-def _texts(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
+# both walk a list at a call, not an item (a call and a generator an item took half of a report's making)
+def _texts(value: list[Any], said: list[str]) -> None:
+    """Every text in the nested lists, in order, added to ``said``."""
+    for item in value:
+        if isinstance(item, str):
+            said.append(item)
+        elif isinstance(item, list):
+            _texts(item, said)
 
 
-def _replace(value: Any, number: dict[str, int]) -> Any:
-    if isinstance(value, str):
-        return number.get(value, value)
-    if isinstance(value, list):
-        return [_replace(item, number) for item in value]
-    return value
+def _replace(value: list[Any], number: dict[str, int]) -> list[Any]:
+    return [
+        number.get(item, item) if isinstance(item, str) else _replace(item, number) if isinstance(item, list) else item
+        for item in value
+    ]
 
 
 def report_data(result: CheckResult, seen: list[Seen], template: Template, title: str) -> dict[str, Any]:

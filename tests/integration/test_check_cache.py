@@ -311,3 +311,24 @@ def test_a_new_model_or_pace_in_the_settings_keeps_the_records(
 
     settings.write_text("model: vendor/model-b\nprepared_by: Иванова И. И.\n", encoding="utf-8")  # a fact: read anew
     assert invoke(capsys, "check", "--all", "--json", *args).code == 2  # the garbage org, now read
+
+
+def test_a_report_leaves_the_records_the_next_check_answers_from(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`report` checks every profile as `check` does, on both cores and from the same records: what it found is
+    the next check's answer (a report read every profile and its journal record one by one, and kept nothing)."""
+    org = tmp_path / "org.yaml"
+    shutil.copy(SAMPLE_YAML, org)
+    args = sample_args(tmp_path, org=org)
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    _age(tmp_path / "out")
+    os.utime(org, (time.time() - 3600, time.time() - 3600))
+    assert invoke(capsys, "report", "--to", str(tmp_path / "review.html"), *args).code == 0
+
+    stat = org.stat()  # garbage of the same stamp: only an answer given again does not notice it
+    org.write_bytes(b"\0" * stat.st_size)
+    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = invoke(capsys, "check", "--all", "--json", *args)
+    assert again.code == 0
+    assert json.loads(again.stdout)["summary"]["profiles"] == len(list((tmp_path / "out").rglob("*.json")))
