@@ -6,7 +6,10 @@ profilegen's own code), is not read again and its position's context is not made
 sketch are the recorded ones. The near-duplicate groups are kept for the exact list of files and texts they
 were found in (a file touched or written again with the same text finds them still).
 A check of 100,000 profiles read every one of them (about a minute); a check after a night that changed a
-few reads those few. Anything that cannot be read or written here is checked in full, never an error.
+few reads those few. When an input changed (a KPI file, the org), what only a profile's text decides — its
+findings of `CONTENT_RULES`, its shingles and sketch — is still taken from the records for a file unchanged
+since (under the same code, template and check settings), and the file is read for its facts alone.
+Anything that cannot be read or written here is checked in full, never an error.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from profilegen.template.model import Template
 CACHE_FILE = "check-cache.pickle"
 CHANGES_FILE = "check-cache-changes.pickle"  # what later checks recorded, beside the whole record
 CHANGES_AT_MOST = 8  # changes kept beside the record while they are at most an eighth of it
-FORMAT = 4
+FORMAT = 5
 KEPT_LISTS = 4  # near-duplicate groups kept for this many lists of files
 PART = 10_000  # files' rows pickled together
 # a file modified this close to the check is not recorded: a write within the file system's clock tick after
@@ -63,6 +66,13 @@ class Entry:
     findings: tuple[Finding, ...]
     shingles: Shingles
     sketch: Sketch  # its band keys for near-duplicate candidates
+    from_text: int = 0  # how many of the findings (the first) its text alone decides (`CONTENT_RULES`)
+
+
+def text_digest(settings: Settings, template: Template, code: str) -> str:
+    """The digest of everything what a profile's text alone decides depends on besides the file itself."""
+    check = settings.check.model_dump(mode="json")
+    return payload_digest({"format": FORMAT, "code": code, "template": template.sha256, "check": check})
 
 
 def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: str) -> str:
@@ -91,7 +101,9 @@ class CheckCache:
 
     where: Path
     digest: str
+    text: str = ""  # the `text_digest` its entries' texts were checked under
     entries: dict[str, Entry] = field(default_factory=dict)
+    texts: dict[str, Entry] = field(default_factory=dict)  # entries of other inputs: only what their texts decide
     groups: dict[str, list[Group]] = field(default_factory=dict)  # near-duplicate groups by `files_key`
     changed: bool = False
     base: str | None = None  # the whole record's id (None: none yet under this digest)
@@ -101,19 +113,20 @@ class CheckCache:
     _noted: int = 0
 
     @classmethod
-    def load(cls, state: Path, digest: str) -> CheckCache:
-        """The records in ``state`` when made under ``digest`` (else empty ones, to be written anew): the whole
-        record, then what later checks changed since it was written (kept beside it, see `save`)."""
+    def load(cls, state: Path, digest: str, text: str) -> CheckCache:
+        """The records in ``state`` when made under ``digest`` (else, made under the same ``text`` digest, what
+        their texts decide; else empty ones, to be written anew): the whole record, then what later checks
+        changed since it was written (kept beside it, see `save`)."""
         where = state / CACHE_FILE
         try:
-            header, entries = _read(where, digest)
+            header, entries = _read(where, text)
         except _UNREADABLE:
             header = None
         if header is None:
-            return cls(where, digest, changed=True)
+            return cls(where, digest, text, changed=True)
         groups: dict[str, list[Group]] = header.get("groups") or {}
         try:  # changes that cannot be read: their files' stamps are not the record's, and they are read again
-            later, changes = _read(where.with_name(CHANGES_FILE), digest)
+            later, changes = _read(where.with_name(CHANGES_FILE), text)
         except _UNREADABLE:  # none (FileNotFoundError) among them
             later, changes = None, {}
         if later is not None and later.get("base") == header.get("id"):  # changes made to this very record
@@ -121,10 +134,17 @@ class CheckCache:
             groups = later["groups"]
         else:
             changes = {}
-        return cls(where, digest, entries, groups, base=header.get("id"), changes=set(changes))
+        if header.get("digest") != digest:  # other inputs: the facts of every file are read again
+            return cls(where, digest, text, texts=entries, changed=True)
+        return cls(where, digest, text, entries, groups=groups, base=header.get("id"), changes=set(changes))
 
     def get(self, path: str, stamp: Stamp | None) -> Entry | None:
         entry = self.entries.get(path)
+        return entry if entry is not None and stamp is not None and entry.stamp == stamp else None
+
+    def text_of(self, path: str, stamp: Stamp | None) -> Entry | None:
+        """The entry of a file unchanged since, checked under other inputs: what its text decides."""
+        entry = self.texts.get(path)
         return entry if entry is not None and stamp is not None and entry.stamp == stamp else None
 
     def put(self, path: str, entry: Entry) -> None:
@@ -172,7 +192,7 @@ class CheckCache:
         if not self.changed:
             return
         changes = self.where.with_name(CHANGES_FILE)
-        header = {"digest": self.digest, "groups": self.groups}
+        header = {"digest": self.digest, "text": self.text, "groups": self.groups}
         try:
             if self.base is not None and len(self.changes) * CHANGES_AT_MOST <= len(self.entries):
                 _write(changes, header | {"base": self.base}, {path: self.entries[path] for path in self.changes})
@@ -186,14 +206,14 @@ class CheckCache:
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, KeyError)
 
 
-def _read(where: Path, digest: str) -> tuple[dict[str, Any] | None, dict[str, Entry]]:
-    """A record's header and its files' entries (no header when it was made under another digest): a pickled
+def _read(where: Path, text: str) -> tuple[dict[str, Any] | None, dict[str, Entry]]:
+    """A record's header and its files' entries (no header when made under another `text_digest`): a pickled
     header, the files' rows a part at a time, then every file's shingles back to back, read as one array
     (100,000 small arrays pickled one by one took seconds each way and a copy of them all)."""
     entries: dict[str, Entry] = {}
     with where.open("rb") as handle:
         header: dict[str, Any] = pickle.load(handle)
-        if not isinstance(header, dict) or header.get("digest") != digest:  # another code or inputs
+        if not isinstance(header, dict) or header.get("text") != text:  # another code, template or check settings
             return None, entries
         parts = []
         while (part := pickle.load(handle)) is not None:
@@ -201,9 +221,9 @@ def _read(where: Path, digest: str) -> tuple[dict[str, Any] | None, dict[str, En
         everything = np.frombuffer(handle.read(), dtype=np.uint32)
     start = 0
     for paths, rows, sizes in parts:
-        for path, (stamp, employee, findings, sketch), size in zip(paths, rows, sizes.tolist(), strict=True):
+        for path, (stamp, employee, findings, sketch, own), size in zip(paths, rows, sizes.tolist(), strict=True):
             name = employee.decode() if employee is not None else None
-            entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch)
+            entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch, own)
             start += size
     if start != len(everything):
         raise ValueError(f"{where}: shingles do not add up")
@@ -222,7 +242,7 @@ def _write(where: Path, header: dict[str, Any], entries: dict[str, Entry]) -> No
             # str keeps its UTF-8 form on it for as long as it lives: 20 MB for 100,000 paths)
             for start in range(0, len(paths), PART):
                 chosen = [entries[path] for path in paths[start : start + PART]]
-                rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch) for e in chosen]
+                rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch, e.from_text) for e in chosen]
                 sizes = np.fromiter((len(e.shingles) for e in chosen), dtype=np.int64, count=len(chosen))
                 dump(([path.encode() for path in paths[start : start + PART]], rows, sizes))
             dump(None)

@@ -140,7 +140,11 @@ def tasks(profile: dict[str, Any], template: Template) -> list[str]:
     return found
 
 
-def texts_of(profile: dict[str, Any], template: Template) -> Texts:
+def texts_of(profile: dict[str, Any], template: Template, every: bool = True) -> Texts:
+    """The profile's texts (``every``: all of them; else its tasks alone, all the rules of its facts read)."""
+    if not every:
+        said = tasks(profile, template)
+        return Texts([], [], [], [(t, n, normal_words(n)) for t, n in zip(said, normalize_all(said), strict=True)])
     written = [text for _spec, text in written_texts(profile, template)]
     normals = normalize_all(written)
     split = [normal_words(normal) for normal in normals]
@@ -367,14 +371,7 @@ def empty_career(item: Profile, form: Form, settings: CheckSettings) -> list[Fin
 
 
 Rule = Callable[[Profile, Form, CheckSettings], list[Finding]]
-PER_PROFILE: tuple[Rule, ...] = (
-    generic_markers,
-    sections,
-    duplicate_tasks,
-    foreign_unit_task,
-    level_category,
-    kpi_weights,
-    template_kpis,
-    facts_mismatch,
-    empty_career,
-)
+# what a profile's text alone decides (with the template and the check settings): kept in the check's records
+# across a change of inputs
+CONTENT_RULES: tuple[Rule, ...] = (generic_markers, sections, duplicate_tasks, kpi_weights, template_kpis)
+FACT_RULES: tuple[Rule, ...] = (foreign_unit_task, level_category, facts_mismatch, empty_career)

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from profilegen.approval import APPROVED, UNAPPROVED, Approvals
-from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest
+from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest, text_digest
 from profilegen.checking.findings import Finding, Located
 from profilegen.checking.replay import answer_key, input_files, record, replayed
-from profilegen.checking.rules import ERROR, PER_PROFILE, RULES, WARNING, Profile, texts_of
+from profilegen.checking.rules import CONTENT_RULES, ERROR, FACT_RULES, RULES, WARNING, Profile, texts_of
 from profilegen.checking.seen import Owner, Seen, owner_label
 from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles_of, sketch
 from profilegen.codebase import code_stamp
@@ -132,6 +132,8 @@ class _Read:
     path: str = ""  # the file, and its stamp when it was checked (what the check cache records)
     stamp: Stamp | None = None
     cached: bool = False  # found in the check cache, not read
+    text_known: bool = False  # what its text decides found in the check cache, its facts read
+    from_text: int = 0  # how many of its findings (the first) its text alone decides
 
 
 def _check(
@@ -159,7 +161,10 @@ def _check(
     positions, employee = positions_for(inputs, selection)
     cache = None
     if known and state is not None:  # what an earlier check found in files unchanged since
-        cache = CheckCache.load(state, inputs_digest(settings, inputs, template, code_stamp()))
+        code = code_stamp()
+        cache = CheckCache.load(
+            state, inputs_digest(settings, inputs, template, code), text_digest(settings, template, code)
+        )
 
     # kept from one stretch of the list to the next (each process has its own after a fork)
     forms: dict[str, Form] = {}
@@ -179,7 +184,8 @@ def _check(
             return _Read(owner, approved=True, path=path, stamp=stamp)
         if entry is not None:  # its findings and shingles are taken from the records as the answer is put together
             return _Read(owner, path=path, stamp=stamp, cached=True)
-        return _Read(owner, path=path, stamp=stamp)  # to be read
+        # to be read: for its facts alone when its text was checked under other inputs
+        return _Read(owner, path=path, stamp=stamp, text_known=cache is not None and bool(cache.text_of(path, stamp)))
 
     def part(chosen: Sequence[Position]) -> Iterator[list[_Read]]:
         """Each position's files as the check meets them (a list a position: one pickled message)."""
@@ -194,8 +200,8 @@ def _check(
                         files.append(placed)
                         continue
                     context = context or maker()(position)
-                    read = _read(path, employee_name, context, template, forms, settings, skipped)
-                    read.path, read.stamp = path, placed.stamp
+                    read = _read(path, employee_name, context, template, forms, settings, skipped, placed.text_known)
+                    read.path, read.stamp, read.text_known = path, placed.stamp, placed.text_known
                     files.append(read)
                 yield files
         finally:
@@ -207,7 +213,7 @@ def _check(
     # read, on two cores when they are many
     looked: deque[list[_Read] | None] = deque()
     pending = positions
-    if (cache is not None and cache.entries) or skipped is not None:
+    if (cache is not None and (cache.entries or cache.texts)) or skipped is not None:
         pending = []
         stamping = functools.partial(_stamped, layout, listing, cache is not None)
         stamped = in_two(positions, stamping)
@@ -242,6 +248,11 @@ def _check(
         if read.cached and cache is not None:
             entry = cache.entries[read.path]
             read.findings, read.shingles, read.sketch = list(entry.findings), entry.shingles, entry.sketch
+            read.from_text = entry.from_text
+        elif read.text_known and cache is not None and not (read.unreadable or read.missing or read.approved):
+            entry = cache.texts.pop(read.path)  # what its text decides, with what its facts decide now
+            read.findings = [*entry.findings[: entry.from_text], *read.findings]
+            read.shingles, read.sketch, read.from_text = entry.shingles, entry.sketch, entry.from_text
         unit = inputs.org.units.get(read.owner[0])
         # the org's own unit path, one per unit, and each title once (a forked half sends each file's own copies:
         # a report's 100,000 profiles kept 50 MB of them)
@@ -264,7 +275,9 @@ def _check(
             if cache is not None and read.stamp is not None:  # one checked now is recorded for the next check
                 found = None
                 if not read.cached:
-                    found = Entry(read.stamp, read.owner[2], tuple(read.findings), read.shingles, read.sketch)
+                    found = Entry(
+                        read.stamp, read.owner[2], tuple(read.findings), read.shingles, read.sketch, read.from_text
+                    )
                 cache.note(read.path, read.shingles, found)
     threshold = settings.check.near_duplicate
     key = cache.files_key(threshold, len(texts)) if cache is not None else None
@@ -315,9 +328,10 @@ def _read(
     forms: dict[str, Form],
     settings: Settings,
     skipped: Approvals | None,
+    text_known: bool = False,
 ) -> _Read:
     """One profile file read and its rules applied (``skipped``: approvals whose profiles, signed off as they
-    are, are left out)."""
+    are, are left out; ``text_known``: only the rules of its facts, what its text decides being recorded)."""
     file = Path(path)
     try:
         document = read_profile(file)
@@ -336,10 +350,14 @@ def _read(
     if own is not template and not settings.category_labels:  # its own form's names for categories
         spec = own.fact_field("category")
         facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))
-    item = Profile(document["profile"], meta, facts, texts_of(document["profile"], own))
-    findings = [f for rule in PER_PROFILE for f in rule(item, form, settings.check)]
+    item = Profile(document["profile"], meta, facts, texts_of(document["profile"], own, every=not text_known))
+    findings = [f for rule in FACT_RULES for f in rule(item, form, settings.check)]
+    if text_known:
+        return _Read(owner, findings=findings)
+    said = [f for rule in CONTENT_RULES for f in rule(item, form, settings.check)]
     text = shingles_of(item.texts.words)
-    return _Read(owner, findings=findings, shingles=text, sketch=sketch(text, settings.check.near_duplicate))
+    threshold = settings.check.near_duplicate
+    return _Read(owner, findings=[*said, *findings], shingles=text, sketch=sketch(text, threshold), from_text=len(said))
 
 
 def _seen(read: _Read, approvals: Approvals | None, scores: dict[str, Any] | None) -> Seen:

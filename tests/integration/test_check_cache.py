@@ -332,3 +332,51 @@ def test_a_report_leaves_the_records_the_next_check_answers_from(
     again = invoke(capsys, "check", "--all", "--json", *args)
     assert again.code == 0
     assert json.loads(again.stdout)["summary"]["profiles"] == len(list((tmp_path / "out").rglob("*.json")))
+
+
+def _say_generically(path: Path) -> None:
+    """A task of the profile made a generic phrase, the file's size and modification time kept (its stamp)."""
+    raw, stat = path.read_bytes(), path.stat()
+    areas = (v for v in json.loads(raw)["profile"].values() if isinstance(v, list) and v and isinstance(v[0], dict))
+    tasks = (t for area in next(areas) for t in area.get("items") or [] if isinstance(t, str))
+    task = next(t for t in tasks if len(t.encode()) > 20 and f'"{t}"'.encode() in raw).encode()
+    said = "обычно".encode()
+    path.write_bytes(raw.replace(b'"' + task + b'"', b'"' + said + b" " * (len(task) - len(said)) + b'"', 1))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size
+
+
+def test_an_input_changed_reads_the_facts_again_and_keeps_what_the_texts_said(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A KPI file edited changes positions' facts, not what their profiles say: the next check reads every
+    profile against the new facts, and takes what only its text decides (generic phrases, sections, repeated
+    tasks, shingles) from the records for a file unchanged since (every file was checked in full again)."""
+    kpi = tmp_path / "kpi"
+    shutil.copytree(KPI_DIR, kpi)
+    args = sample_args(tmp_path, kpi=kpi)
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    out = tmp_path / "out"
+    _age(out)
+    first = invoke(capsys, "check", "--all", "--json", *args)
+    assert first.code == 0 and "facts_mismatch" not in first.stdout
+
+    profile = _profile(out, "Менеджер по продажам")
+    _say_generically(profile)  # seen by a check that reads its text, not by one that trusts its stamp
+    sales = kpi / "sales.md"
+    sales.write_text(
+        sales.read_text(encoding="utf-8").replace(
+            "| Конверсия обращений в сделки | 8 |", "| Конверсия обращений в сделки | 9 |"
+        ),
+        encoding="utf-8",
+    )
+    again = invoke(capsys, "check", "--all", "--json", *args)
+    (out / CACHE).unlink()
+    cold = invoke(capsys, "check", "--all", "--json", *args)
+
+    found, everything = json.loads(again.stdout), json.loads(cold.stdout)
+    mismatches = [f for f in found["findings"] if f["rule"] == "facts_mismatch"]
+    assert len(mismatches) >= 2, "the new facts are read"
+    generic = [f for f in everything["findings"] if f["rule"] == "generic_markers"]
+    assert [f["title"] for f in generic] == ["Менеджер по продажам"], "a check that reads the text sees the phrase"
+    assert found["findings"] == [f for f in everything["findings"] if f not in generic]

@@ -42,13 +42,13 @@ def test_the_per_file_records_keep_their_paths_as_they_were(tmp_path: Path) -> N
     assert stamp is not None
     path = _fresh(str(profile))
     finding = Finding("template_kpis", "warning", _fresh("КПЭ из шаблона"))
-    cache = CheckCache.load(tmp_path, "digest")
+    cache = CheckCache.load(tmp_path, "digest", "text")
     text, sketch = np.arange(5, dtype=np.uint32), bytes(range(8))
     cache.note(path, text, Entry(stamp, _fresh("Иванов Иван"), (finding,), text, sketch))
     sizes = [sys.getsizeof(path), sys.getsizeof(finding.detail)]
     cache.save()
     assert [sys.getsizeof(path), sys.getsizeof(finding.detail)] == sizes
-    again = CheckCache.load(tmp_path, "digest").get(str(profile), stamp)
+    again = CheckCache.load(tmp_path, "digest", "text").get(str(profile), stamp)
     assert again is not None and again.findings == (finding,) and again.employee == "Иванов Иван"
     assert again.shingles.tolist() == [0, 1, 2, 3, 4]
     assert again.sketch == bytes(range(8)), "a text's band keys are kept with it"
