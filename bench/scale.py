@@ -101,7 +101,22 @@ def commands(org: Path, out: Path, xlsx: Path) -> dict[str, list[str]]:
         "check --all, again": ["check", "--all", "--json", "--kpi-dir", str(ROOT / "kpi"), *where],
         "check --all, one changed": ["check", "--all", "--json", "--kpi-dir", str(ROOT / "kpi"), *where],
         "report": ["report", "--to", str(xlsx.with_suffix(".html")), "--kpi-dir", str(ROOT / "kpi"), *where],
+        # HR edits a KPI file: every position's facts read again, what the profiles' texts decide kept
+        "check --all, input changed": ["check", "--all", "--json", "--kpi-dir", str(_kpi_changed(out)), *where],
     }
+
+
+def _kpi_changed(out: Path) -> Path:
+    """A copy of the KPI folder with one target changed (the sales file's conversion, 8 → 9 %)."""
+    import shutil
+
+    changed = out.with_name(f"{out.name}-kpi")
+    if not changed.is_dir():
+        shutil.copytree(ROOT / "kpi", changed)
+        sales = changed / "sales.md"
+        cell = "| Конверсия обращений в сделки | 8 |"
+        sales.write_text(sales.read_text(encoding="utf-8").replace(cell, cell.replace("8", "9")), encoding="utf-8")
+    return changed
 
 
 def main() -> None:
