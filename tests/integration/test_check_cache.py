@@ -34,6 +34,20 @@ def _age(out: Path, seconds: float = 3600) -> None:
             os.utime(path, (when, when))
 
 
+def _garbled(path: Path) -> None:
+    """The file overwritten with garbage that keeps its stamp: only what trusts the stamp does not notice it."""
+    stat = path.stat()
+    path.write_bytes(b"\0" * stat.st_size)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+
+def _generated(capsys: pytest.CaptureFixture[str], args: list[str], org: Path) -> None:
+    """Offline drafts made by ``args``, aged an hour with the org file they were made from."""
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    _age(Path(args[args.index("--out") + 1]))
+    os.utime(org, (time.time() - 3600, time.time() - 3600))
+
+
 def _check(capsys: pytest.CaptureFixture[str], out: Path, *before: str) -> tuple[int, dict[str, Any]]:
     result = invoke(capsys, *before, "check", "--all", "--json", *sample_args(out.parent))
     assert result.code in (0, 1), result.stderr
@@ -54,9 +68,7 @@ def test_a_second_check_answers_the_same_without_reading_unchanged_profiles(
 
     # a file of the same size and modification time is taken as unchanged: it is not read (garbage, were it)
     path = _profile(out, "Руководитель отдела")
-    stat = path.stat()
-    path.write_bytes(b"\0" * stat.st_size)
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _garbled(path)
     again = _check(capsys, out)
     assert again == first and again[1]["summary"]["unreadable"] == []
 
@@ -130,17 +142,13 @@ def test_nothing_changed_gives_the_last_answer_without_loading_anything(
     org = tmp_path / "org.yaml"
     shutil.copy(SAMPLE_YAML, org)
     args = sample_args(tmp_path, org=org)
-    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    _generated(capsys, args, org)
     out = tmp_path / "out"
-    _age(out)
-    os.utime(org, (time.time() - 3600, time.time() - 3600))
     first = invoke(capsys, "check", "--all", "--json", *args)
     assert (out / ".profilegen" / "check-last.pickle").is_file()
 
-    stat = org.stat()
     original = org.read_bytes()
-    org.write_bytes(b"\0" * stat.st_size)
-    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _garbled(org)
     again = invoke(capsys, "check", "--all", "--json", *args)
     assert (again.code, again.stdout) == (first.code, first.stdout)
     org.write_bytes(original)
@@ -168,9 +176,7 @@ def test_the_cron_recipes_unapproved_check_uses_the_records_and_follows_approval
     # unchanged files are not read: garbage of the same size and modification time is not noticed
     path = next(p for p in sorted(out.rglob("*.json")) if p.parent.name == UNIT)
     outside = next(p for p in out.rglob("*.json") if UNIT not in str(p) and CACHE.parent.name not in p.parts)
-    stat = outside.stat()
-    outside.write_bytes(b"\0" * stat.st_size)
-    os.utime(outside, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _garbled(outside)
     again = json.loads(invoke(capsys, "check", "--all", "--json", "--unapproved", *sample_args(out.parent)).stdout)
     assert again == after
 
@@ -272,14 +278,10 @@ def test_the_records_serve_a_check_however_its_paths_are_spelled(
     shutil.copy(SAMPLE_YAML, org)
     monkeypatch.chdir(tmp_path)
     relative = ["--org", "org.yaml", "--kpi-dir", os.path.relpath(KPI_DIR, tmp_path), "--out", "out"]
-    assert invoke(capsys, "generate", "--all", "--provider", "offline", *relative).code == 0
-    _age(tmp_path / "out")
-    os.utime(org, (time.time() - 3600, time.time() - 3600))
+    _generated(capsys, relative, org)
     first = invoke(capsys, "check", "--all", "--json", *relative)
 
-    stat = org.stat()  # garbage of the same stamp: only an answer given again does not notice it
-    org.write_bytes(b"\0" * stat.st_size)
-    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _garbled(org)
     again = invoke(capsys, "check", "--all", "--json", *sample_args(tmp_path, org=org))
     assert (again.code, again.stdout) == (first.code, first.stdout)
 
@@ -295,17 +297,13 @@ def test_a_new_model_or_pace_in_the_settings_keeps_the_records(
     settings = tmp_path / "profilegen.yaml"
     settings.write_text("model: vendor/model-a\nconcurrency: 4\n", encoding="utf-8")
     args = sample_args(tmp_path, org=org)
-    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
-    _age(tmp_path / "out")
-    os.utime(org, (time.time() - 3600, time.time() - 3600))
+    _generated(capsys, args, org)
     first = invoke(capsys, "check", "--all", "--json", *args)
 
     settings.write_text(
         "model: vendor/model-b\nconcurrency: 32\ntemperature: 0.7\nmax_attempts: 9\nrpm: 120\n", encoding="utf-8"
     )
-    stat = org.stat()  # garbage of the same stamp: only an answer given again does not notice it
-    org.write_bytes(b"\0" * stat.st_size)
-    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _garbled(org)
     again = invoke(capsys, "check", "--all", "--json", *args)
     assert (again.code, again.stdout) == (first.code, first.stdout)
 
@@ -321,14 +319,10 @@ def test_a_report_leaves_the_records_the_next_check_answers_from(
     org = tmp_path / "org.yaml"
     shutil.copy(SAMPLE_YAML, org)
     args = sample_args(tmp_path, org=org)
-    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
-    _age(tmp_path / "out")
-    os.utime(org, (time.time() - 3600, time.time() - 3600))
+    _generated(capsys, args, org)
     assert invoke(capsys, "report", "--to", str(tmp_path / "review.html"), *args).code == 0
 
-    stat = org.stat()  # garbage of the same stamp: only an answer given again does not notice it
-    org.write_bytes(b"\0" * stat.st_size)
-    os.utime(org, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    _garbled(org)
     again = invoke(capsys, "check", "--all", "--json", *args)
     assert again.code == 0
     assert json.loads(again.stdout)["summary"]["profiles"] == len(list((tmp_path / "out").rglob("*.json")))
