@@ -76,9 +76,10 @@ def main() -> None:
             f"  near-duplicate groups: {len(groups)}, largest {max((len(g['positions']) for g in groups), default=0)}"
         )
 
-        drafts = [s for s in seen if s.document is not None]
-        sets = [shingles([t for _spec, t in written_texts(s.document["profile"], template)]) for s in drafts]  # type: ignore[index]
-        owners: list[object] = [s.owner[:2] for s in drafts]
+        read = [(s, s.document()) for s in seen]
+        drafts = [(s, document) for s, document in read if document is not None]
+        sets = [shingles([t for _spec, t in written_texts(document["profile"], template)]) for _, document in drafts]
+        owners: list[object] = [s.owner[:2] for s, _ in drafts]
         threshold = settings.check.near_duplicate
         started = time.perf_counter()
         near_duplicates(sets, owners, threshold)
