@@ -174,12 +174,12 @@ class _Slice:
         return line
 
 
-def behind(work: Callable[[], None], worth_it: bool = True) -> None:
+def behind(work: Callable[[], None]) -> None:
     """``work()`` (writing a record nothing here reads again) done in a forked copy of this process while this one
-    goes on — answering, printing — when ``worth_it`` and `can_fork`; else done here, now. The copy ignores the
+    goes on — answering, printing — when `can_fork`; else done here, now. The copy ignores the
     signals that stop a command, so what it writes is whole; `settle` waits for it (each command's end does, and
     so does whatever reads that record next). A failure in it only leaves the record unwritten."""
-    if not (worth_it and can_fork(1, 1)):
+    if not can_fork(1, 1):
         work()
         return
     child = os.fork()

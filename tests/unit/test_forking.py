@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -104,8 +105,16 @@ def test_work_left_behind_is_done_by_a_child_that_a_stop_does_not_cut_short(tmp_
     assert settle() == 1
 
 
-def test_work_not_worth_a_fork_is_done_here_and_now(tmp_path: Path) -> None:
-    written = tmp_path / "record"
-    behind(lambda: _write_pid(written), worth_it=False)
-    assert int(written.read_text(encoding="utf-8")) == PARENT
+def test_work_beside_a_running_thread_is_done_here_and_now(tmp_path: Path) -> None:
+    """A process with another thread running is never forked (the copy would hold only this thread, and any lock
+    the other held): the record is written here before `behind` returns."""
+    written, stop = tmp_path / "record", threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        behind(lambda: _write_pid(written))
+        assert int(written.read_text(encoding="utf-8")) == PARENT
+    finally:
+        stop.set()
+        other.join()
     assert settle() == 0  # nothing left to wait for
