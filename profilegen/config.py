@@ -246,9 +246,9 @@ ASKING_ONLY = frozenset(
 def settings_key(settings: Settings) -> dict[str, Any]:
     """The settings a check's findings depend on as JSON, for a digest: every path absolute (`--out out` in the
     project folder and cron's absolute path to it are the same settings), and none of `ASKING_ONLY`."""
+    left_out = set(ASKING_ONLY)
     key: dict[str, Any] = _paths_resolved(
-        settings.model_dump(mode="json", exclude=set(ASKING_ONLY)),
-        settings.model_dump(mode="python", exclude=set(ASKING_ONLY)),
+        settings.model_dump(mode="json", exclude=left_out), settings.model_dump(mode="python", exclude=left_out)
     )
     return key
 

@@ -70,7 +70,7 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def words(text: str) -> list[str]:
     """Whole words of a text, normalised; punctuation and quotes are separators."""
-    return _WORD.findall(normalize(text))
+    return normal_words(normalize(text))
 
 
 def normal_words(normal: str) -> list[str]:

@@ -139,13 +139,11 @@ class CheckCache:
         return cls(where, digest, text, entries, groups=groups, base=header.get("id"), changes=set(changes))
 
     def get(self, path: str, stamp: Stamp | None) -> Entry | None:
-        entry = self.entries.get(path)
-        return entry if entry is not None and stamp is not None and entry.stamp == stamp else None
+        return _unchanged(self.entries.get(path), stamp)
 
     def text_of(self, path: str, stamp: Stamp | None) -> Entry | None:
         """The entry of a file unchanged since, checked under other inputs: what its text decides."""
-        entry = self.texts.get(path)
-        return entry if entry is not None and stamp is not None and entry.stamp == stamp else None
+        return _unchanged(self.texts.get(path), stamp)
 
     def put(self, path: str, entry: Entry) -> None:
         """Recorded unless the file was modified too recently to trust its stamp (then the next check reads it)."""
@@ -201,6 +199,11 @@ class CheckCache:
             changes.unlink(missing_ok=True)
         except OSError:
             return
+
+
+def _unchanged(entry: Entry | None, stamp: Stamp | None) -> Entry | None:
+    """The entry when the file still has the stamp it was recorded with."""
+    return entry if entry is not None and stamp is not None and entry.stamp == stamp else None
 
 
 _UNREADABLE = (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError, KeyError)

@@ -151,8 +151,10 @@ def texts_of(profile: dict[str, Any], template: Template, every: bool = True) ->
     known = dict(zip(written, zip(normals, split, strict=True), strict=True))
     read = []
     for task in tasks(profile, template):  # a task is a written text, unless the template fixed it
-        normal, said = known.get(task) or (normalize(task), words(task))
-        read.append((task, normal, said))
+        if task not in known:
+            normal = normalize(task)
+            known[task] = (normal, normal_words(normal))
+        read.append((task, *known[task]))
     return Texts(written, normals, split, read)
 
 

@@ -108,7 +108,7 @@ def check_profiles(
 ) -> CheckResult:
     """Findings for the selected positions' profiles in OUT. Approvals are read from the journal in `state`:
     with `unapproved_only`, profiles HR signed off as they are now are left out. `seen` collects every
-    selected profile with its document and status."""
+    selected profile with its file, status, approval and journaled score (for `report` and the judge)."""
     approvals, scores = None, None
     if state is not None and state.is_dir() and (unapproved_only or seen is not None):
         with Journal(state) as reading:  # read at once: no journal as the check goes (it forks, records)
