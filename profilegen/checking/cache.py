@@ -35,7 +35,7 @@ from profilegen.template.model import Template
 CACHE_FILE = "check-cache.pickle"
 CHANGES_FILE = "check-cache-changes.pickle"  # what later checks recorded, beside the whole record
 CHANGES_AT_MOST = 8  # changes kept beside the record while they are at most an eighth of it
-FORMAT = 5
+FORMAT = 6
 KEPT_LISTS = 4  # near-duplicate groups kept for this many lists of files
 PART = 10_000  # files' rows pickled together
 # a file modified this close to the check is not recorded: a write within the file system's clock tick after
@@ -67,6 +67,7 @@ class Entry:
     shingles: Shingles
     sketch: Sketch  # its band keys for near-duplicate candidates
     from_text: int = 0  # how many of the findings (the first) its text alone decides (`CONTENT_RULES`)
+    facts: int = 0  # the `facts_key` of its position's context it was checked against (0: not known)
 
 
 def text_digest(settings: Settings, template: Template, code: str) -> str:
@@ -224,9 +225,11 @@ def _read(where: Path, text: str) -> tuple[dict[str, Any] | None, dict[str, Entr
         everything = np.frombuffer(handle.read(), dtype=np.uint32)
     start = 0
     for paths, rows, sizes in parts:
-        for path, (stamp, employee, findings, sketch, own), size in zip(paths, rows, sizes.tolist(), strict=True):
+        for path, (stamp, employee, findings, sketch, own, facts), size in zip(
+            paths, rows, sizes.tolist(), strict=True
+        ):
             name = employee.decode() if employee is not None else None
-            entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch, own)
+            entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch, own, facts)
             start += size
     if start != len(everything):
         raise ValueError(f"{where}: shingles do not add up")
@@ -245,7 +248,7 @@ def _write(where: Path, header: dict[str, Any], entries: dict[str, Entry]) -> No
             # str keeps its UTF-8 form on it for as long as it lives: 20 MB for 100,000 paths)
             for start in range(0, len(paths), PART):
                 chosen = [entries[path] for path in paths[start : start + PART]]
-                rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch, e.from_text) for e in chosen]
+                rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch, e.from_text, e.facts) for e in chosen]
                 sizes = np.fromiter((len(e.shingles) for e in chosen), dtype=np.int64, count=len(chosen))
                 dump(([path.encode() for path in paths[start : start + PART]], rows, sizes))
             dump(None)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from profilegen.checking.similar import Group
+
+ERROR, WARNING = "error", "warning"
+MAX_NAMED = 5  # the other members a near-duplicate finding names
+Owner = tuple[tuple[str, ...], str, str | None]  # unit path, title, employee (None: the position's profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +50,38 @@ class Located:
             "severity": f.severity,
             "detail": f.detail,
         }
+
+
+def owner_label(owner: Owner) -> str:
+    """'Unit / Path — Title (Employee)': how findings and near-duplicate groups name a profile."""
+    path, title, employee = owner
+    return f"{' / '.join(path)} — {title}" + (f" ({employee})" if employee else "")
+
+
+def near_duplicate_findings(
+    groups: Sequence[Group], owners: Sequence[Owner]
+) -> tuple[list[dict[str, Any]], list[Located]]:
+    """Each group as the answer lists it, and its members told whom they nearly repeat (a position's personal
+    profiles may agree)."""
+    shown: list[dict[str, Any]] = []
+    found: list[Located] = []
+    for group in groups:
+        members = [owners[i] for i in group.members]
+        labels = [owner_label(m) for m in members]
+        shown.append({"similarity": group.similarity, "positions": labels})
+        others = len(members) - 1
+        more = f"; and {others - MAX_NAMED} more" if others > MAX_NAMED else ""
+        said = f"nearly the same text (similarity ≥ {group.similarity:.2f}) as {others}: "
+        # a member after the first few names the same others: one finding serves them all (a group of
+        # 100,000 offline drafts held 200 MB of copies of its text)
+        common = Finding("near_duplicate", WARNING, f"{said}{'; '.join(labels[:MAX_NAMED])}{more}")
+        for number, member in enumerate(members):
+            finding = common
+            if number < MAX_NAMED:
+                named = "; ".join([label for k, label in enumerate(labels[: MAX_NAMED + 1]) if k != number][:MAX_NAMED])
+                finding = Finding("near_duplicate", WARNING, f"{said}{named}{more}")
+            found.append(Located(member[0], member[1], member[2], finding))
+    return shown, found
 
 
 FoundRow = tuple[tuple[str, ...], str, str | None, int]  # unit path, title, employee, the finding's number

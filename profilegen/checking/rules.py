@@ -6,23 +6,27 @@ position's facts); none calls a model. A rule returns findings; the run adds whe
 
 from __future__ import annotations
 
+import hashlib
+import marshal
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
-from profilegen.checking.findings import Finding
+from profilegen.checking.findings import ERROR, WARNING, Finding
 from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form, fact_value
+from profilegen.kpi.filtering import PositionKpi
 from profilegen.kpi.workbook import TOLERANCE
+from profilegen.org.careers import Candidate
 from profilegen.template.model import FieldSpec, Template
 from profilegen.text import normal_words, normalize, normalize_all, words
 from profilegen.words.lexicon import forms_of
 
-ERROR, WARNING = "error", "warning"
 RULES = (
     "generic_markers",
     "empty_section",
@@ -377,3 +381,30 @@ Rule = Callable[[Profile, Form, CheckSettings], list[Finding]]
 # across a change of inputs
 CONTENT_RULES: tuple[Rule, ...] = (generic_markers, sections, duplicate_tasks, kpi_weights, template_kpis)
 FACT_RULES: tuple[Rule, ...] = (foreign_unit_task, level_category, facts_mismatch, empty_career)
+
+
+# what no fact rule (nor `fact_value`) reads of a position's context: the company's documents, the units related to
+# it and what the documents say of its sibling units (their names are read) — left out of `facts_key`, so that new
+# documents leave every profile's facts as they were
+_FACT_BLIND = frozenset({"company_sections", "company_shared", "related_units"})
+_NESTED = ("kpis", "feeders", "targets", "sibling_units")
+_CONTEXT = attrgetter(*(f.name for f in fields(PositionContext) if f.name not in _FACT_BLIND.union(_NESTED)))
+_KPI = attrgetter(*(f.name for f in fields(PositionKpi)))
+_CANDIDATE = attrgetter(*(f.name for f in fields(Candidate)))
+
+
+def facts_key(context: PositionContext, salt: bytes) -> int:
+    """64 bits of everything `FACT_RULES` read of a position's context, with ``salt`` (the settings they read),
+    alike in every process; 0, equal to no key, when some value is not plain data. Marshal's version 2 writes
+    values alone (version 3 on marks objects shared, which equal values need not be)."""
+    nested = (
+        tuple(map(_KPI, context.kpis)),
+        tuple(map(_CANDIDATE, context.feeders)),
+        tuple(map(_CANDIDATE, context.targets)),
+        tuple(name for name, _purpose in context.sibling_units),
+    )
+    try:
+        data = marshal.dumps((_CONTEXT(context), nested), 2)
+    except ValueError:
+        return 0
+    return int.from_bytes(hashlib.blake2b(salt + data, digest_size=8).digest(), "big") or 1

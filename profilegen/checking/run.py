@@ -16,13 +16,13 @@ from typing import Any
 
 from profilegen.approval import APPROVED, UNAPPROVED, Approvals
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest, text_digest
-from profilegen.checking.findings import Finding, Located
+from profilegen.checking.findings import ERROR, Finding, Located, Owner, near_duplicate_findings
 from profilegen.checking.replay import answer_key, input_files, record, replayed
-from profilegen.checking.rules import CONTENT_RULES, ERROR, FACT_RULES, RULES, WARNING, Profile, texts_of
-from profilegen.checking.seen import Owner, Seen, owner_label
-from profilegen.checking.similar import Group, Shingles, Sketch, near_duplicates, shingles_of, sketch
+from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile, facts_key, texts_of
+from profilegen.checking.seen import Seen
+from profilegen.checking.similar import Shingles, Sketch, near_duplicates, shingles_of, sketch
 from profilegen.codebase import code_stamp
-from profilegen.config import Settings
+from profilegen.config import Settings, settings_key
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing, format_name
@@ -31,13 +31,13 @@ from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import ContextMaker, Selection, load_inputs, positions_for
 from profilegen.journal import Journal
+from profilegen.jsontext import payload_digest
 from profilegen.org.model import Position
 from profilegen.template.documents import readable
 from profilegen.template.loader import load_template
 from profilegen.template.model import Template
 from profilegen.workspace import layout_base
 
-MAX_NAMED = 5  # the other members a near-duplicate finding names
 # positions to read from which a second process pays for itself (reading, checking and signing a profile takes
 # half a millisecond: 4,661 profiles changed among 100,000 took 11.1 s to check on one core)
 READ_FORK_FROM = 2_000
@@ -133,6 +133,8 @@ class _Read:
     stamp: Stamp | None = None
     cached: bool = False  # found in the check cache, not read
     text_known: bool = False  # what its text decides found in the check cache, its facts read
+    same_facts: bool = False  # its text's record checked against the very facts its position has now: not read
+    facts: int = 0  # its position's `facts_key` (0: not made)
     from_text: int = 0  # how many of its findings (the first) its text alone decides
 
 
@@ -159,12 +161,13 @@ def _check(
     inputs = load_inputs(settings, remember_in=state if state is not None and state.is_dir() else None)
     template = load_template(settings.template, settings.language)
     positions, employee = positions_for(inputs, selection)
-    cache = None
+    cache, salt = None, b""
     if known and state is not None:  # what an earlier check found in files unchanged since
         code = code_stamp()
         cache = CheckCache.load(
             state, inputs_digest(settings, inputs, template, code), text_digest(settings, template, code)
         )
+        salt = payload_digest(settings_key(settings)).encode()  # the settings the fact rules read, in `facts_key`
 
     # kept from one stretch of the list to the next (each process has its own after a fork)
     forms: dict[str, Form] = {}
@@ -178,14 +181,17 @@ def _check(
         records, or to read."""
         stamp = (stamp or file_stamp(path)) if cache is not None else None
         entry = cache.get(path, stamp) if cache is not None else None
-        owner = (position.unit_path, position.title, entry.employee if entry else employee_name)
+        text = cache.text_of(path, stamp) if cache is not None and entry is None else None
+        recorded = entry or text
+        owner = (position.unit_path, position.title, recorded.employee if recorded else employee_name)
         if skipped is not None and skipped.status(*owner, Path(path)) == APPROVED:
             # signed off as it is: neither read nor its context made (its stamp is recorded)
             return _Read(owner, approved=True, path=path, stamp=stamp)
         if entry is not None:  # its findings and shingles are taken from the records as the answer is put together
             return _Read(owner, path=path, stamp=stamp, cached=True)
-        # to be read: for its facts alone when its text was checked under other inputs
-        return _Read(owner, path=path, stamp=stamp, text_known=cache is not None and bool(cache.text_of(path, stamp)))
+        # to be read (for its facts alone when its text was checked under other inputs, and not at all when its
+        # position's facts are still the ones it was checked against)
+        return _Read(owner, path=path, stamp=stamp, text_known=text is not None)
 
     def part(chosen: Sequence[Position]) -> Iterator[list[_Read]]:
         """Each position's files as the check meets them (a list a position: one pickled message)."""
@@ -193,15 +199,23 @@ def _check(
         try:
             for position in chosen:
                 context: PositionContext | None = None
+                facts = 0
                 files = []
                 for path, employee_name in _profiles_of(layout, listing, position):
                     placed = looked_at(path, employee_name, position)
                     if placed.approved or placed.cached:
                         files.append(placed)
                         continue
-                    context = context or maker()(position)
+                    if context is None:
+                        context = maker()(position)
+                        facts = facts_key(context, salt) if cache is not None else 0
+                    placed.facts = facts
+                    if placed.text_known and cache is not None and facts and cache.texts[path].facts == facts:
+                        placed.same_facts = True
+                        files.append(placed)
+                        continue
                     read = _read(path, employee_name, context, template, forms, settings, skipped, placed.text_known)
-                    read.path, read.stamp, read.text_known = path, placed.stamp, placed.text_known
+                    read.path, read.stamp, read.text_known, read.facts = path, placed.stamp, placed.text_known, facts
                     files.append(read)
                 yield files
         finally:
@@ -251,7 +265,9 @@ def _check(
             read.from_text = entry.from_text
         elif read.text_known and cache is not None and not (read.unreadable or read.missing or read.approved):
             entry = cache.texts.pop(read.path)  # what its text decides, with what its facts decide now
-            read.findings = [*entry.findings[: entry.from_text], *read.findings]
+            read.findings = (
+                list(entry.findings) if read.same_facts else [*entry.findings[: entry.from_text], *read.findings]
+            )
             read.shingles, read.sketch, read.from_text = entry.shingles, entry.sketch, entry.from_text
         unit = inputs.org.units.get(read.owner[0])
         # the org's own unit path, one per unit, and each title once (a forked half sends each file's own copies:
@@ -276,7 +292,13 @@ def _check(
                 found = None
                 if not read.cached:
                     found = Entry(
-                        read.stamp, read.owner[2], tuple(read.findings), read.shingles, read.sketch, read.from_text
+                        read.stamp,
+                        read.owner[2],
+                        tuple(read.findings),
+                        read.shingles,
+                        read.sketch,
+                        read.from_text,
+                        read.facts,
                     )
                 cache.note(read.path, read.shingles, found)
     threshold = settings.check.near_duplicate
@@ -291,7 +313,9 @@ def _check(
     # what near-duplicates needed let go before their findings are written (100,000 labels: 35 MB), and the
     # record once saved before the answer
     del texts, sketches
-    _near_duplicates(result, groups, owners)
+    result.groups, near = near_duplicate_findings(groups, owners)
+    result.findings += near
+    del near
     del owners, groups
     result.findings.sort(key=lambda f: (f.unit_path, f.title, f.employee or "", RULES.index(f.finding.rule)))
     # the records written by a forked copy while the answer is shown here (at 100,000 profiles, a second)
@@ -369,23 +393,3 @@ def _seen(read: _Read, approvals: Approvals | None, scores: dict[str, Any] | Non
     key = approvals.key(*read.owner)
     status = APPROVED if read.approved else approvals.status(*read.owner, Path(read.path))
     return Seen(read.owner, read.path, status, approvals.signed.get(key), (scores or {}).get(key))
-
-
-def _near_duplicates(result: CheckResult, groups: list[Group], owners: list[Owner]) -> None:
-    """Each group's members told whom they nearly repeat (a position's personal profiles may agree)."""
-    for group in groups:
-        members = [owners[i] for i in group.members]
-        labels = [owner_label(m) for m in members]
-        result.groups.append({"similarity": group.similarity, "positions": labels})
-        others = len(members) - 1
-        more = f"; and {others - MAX_NAMED} more" if others > MAX_NAMED else ""
-        said = f"nearly the same text (similarity ≥ {group.similarity:.2f}) as {others}: "
-        # a member after the first few names the same others: one finding serves them all (a group of
-        # 100,000 offline drafts held 200 MB of copies of its text)
-        common = Finding("near_duplicate", WARNING, f"{said}{'; '.join(labels[:MAX_NAMED])}{more}")
-        for number, member in enumerate(members):
-            finding = common
-            if number < MAX_NAMED:
-                named = "; ".join([label for k, label in enumerate(labels[: MAX_NAMED + 1]) if k != number][:MAX_NAMED])
-                finding = Finding("near_duplicate", WARNING, f"{said}{named}{more}")
-            result.findings.append(Located(member[0], member[1], member[2], finding))

@@ -1,4 +1,4 @@
-"""A checked profile as `report` shows it and `check --judge` reads it, and how a profile is named."""
+"""A checked profile as `report` shows it and `check --judge` reads it."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from profilegen.checking.findings import Owner
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.judging.scores import current_score
-
-Owner = tuple[tuple[str, ...], str, str | None]  # unit path, title, employee (None: the position's profile)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +34,3 @@ class Seen:
     def score(self, document: dict[str, Any] | None) -> dict[str, Any] | None:
         """The journaled score when it is of ``document`` (as read from its file)."""
         return current_score({"judge": self.judge} if self.judge else None, document)
-
-
-def owner_label(owner: Owner) -> str:
-    """'Unit / Path — Title (Employee)': how findings and near-duplicate groups name a profile."""
-    path, title, employee = owner
-    return f"{' / '.join(path)} — {title}" + (f" ({employee})" if employee else "")

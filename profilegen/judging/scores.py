@@ -7,8 +7,7 @@ import json
 import statistics
 from typing import Any
 
-from profilegen.checking.findings import Finding
-from profilegen.checking.rules import WARNING
+from profilegen.checking.findings import WARNING, Finding
 from profilegen.judging.criteria import CRITERIA
 
 LOWEST = 10  # the positions `stats` lists with the lowest scores

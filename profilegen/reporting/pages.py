@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from profilegen.checking.findings import Located
+from profilegen.checking.findings import Located, owner_label
 from profilegen.checking.run import CheckResult
-from profilegen.checking.seen import Seen, owner_label
+from profilegen.checking.seen import Seen
 from profilegen.forking import in_two
 from profilegen.reporting.data import report_data
 from profilegen.reporting.page import render_page

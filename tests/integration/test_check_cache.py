@@ -374,3 +374,39 @@ def test_an_input_changed_reads_the_facts_again_and_keeps_what_the_texts_said(
     generic = [f for f in everything["findings"] if f["rule"] == "generic_markers"]
     assert [f["title"] for f in generic] == ["Менеджер по продажам"], "a check that reads the text sees the phrase"
     assert found["findings"] == [f for f in everything["findings"] if f not in generic]
+
+
+def test_an_input_changed_reads_only_the_profiles_whose_facts_it_changed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A KPI file edited changes the facts of the positions it serves and no others: a profile whose facts are
+    as they were, unchanged since, is not read again (a target changed in one KPI file made a check of 100,000
+    profiles read every one for its facts: 27 s)."""
+    kpi = tmp_path / "kpi"
+    shutil.copytree(KPI_DIR, kpi)
+    args = sample_args(tmp_path, kpi=kpi)
+    _generated(capsys, args, SAMPLE_YAML)
+    out = tmp_path / "out"
+    assert invoke(capsys, "check", "--all", "--json", *args).code == 0
+
+    crm = _profile(out, "Отдел CRM/Руководитель отдела")  # its KPIs come from dit.md, not sales.md
+    kept = crm.read_bytes()
+    _garbled(crm)
+    sales = kpi / "sales.md"
+    sales.write_text(
+        sales.read_text(encoding="utf-8").replace(
+            "| Конверсия обращений в сделки | 8 |", "| Конверсия обращений в сделки | 9 |"
+        ),
+        encoding="utf-8",
+    )
+    again = invoke(capsys, "check", "--all", "--json", *args)
+    found = json.loads(again.stdout)
+    assert found["summary"]["unreadable"] == [], "a profile whose facts did not change is not read"
+    assert len([f for f in found["findings"] if f["rule"] == "facts_mismatch"]) >= 2, "the new facts are read"
+
+    stat = crm.stat()
+    crm.write_bytes(kept)  # the file as it was, to compare with a check that reads everything
+    os.utime(crm, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (out / CACHE).unlink()
+    cold = invoke(capsys, "check", "--all", "--json", *args)
+    assert (again.code, found) == (cold.code, json.loads(cold.stdout))
