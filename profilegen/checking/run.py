@@ -22,7 +22,7 @@ from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile,
 from profilegen.checking.seen import Seen
 from profilegen.checking.similar import Shingles, Sketch, near_duplicates, shingles_of, sketch
 from profilegen.codebase import code_stamp
-from profilegen.config import Settings, settings_key
+from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing, format_name
@@ -167,7 +167,9 @@ def _check(
         cache = CheckCache.load(
             state, inputs_digest(settings, inputs, template, code), text_digest(settings, template, code)
         )
-        salt = payload_digest(settings_key(settings)).encode()  # the settings the fact rules read, in `facts_key`
+        # what `_read` and the fact rules read of the settings besides the check's own (in the text digest): with
+        # every position's `facts_key` (the settings that make its context are in the context)
+        salt = payload_digest({"labels": settings.category_labels, "by": settings.prepared_by}).encode()
 
     # kept from one stretch of the list to the next (each process has its own after a fork)
     forms: dict[str, Form] = {}
