@@ -68,12 +68,22 @@ class Entry:
     sketch: Sketch  # its band keys for near-duplicate candidates
     from_text: int = 0  # how many of the findings (the first) its text alone decides (`CONTENT_RULES`)
     facts: int = 0  # the `facts_key` of its position's context it was checked against (0: not known)
+    kpis: int = 0  # and its `kpis_key`
 
 
 def text_digest(settings: Settings, template: Template, code: str) -> str:
     """The digest of everything what a profile's text alone decides depends on besides the file itself."""
     check = settings.check.model_dump(mode="json")
     return payload_digest({"format": FORMAT, "code": code, "template": template.sha256, "check": check})
+
+
+def org_digest(settings: Settings, inputs: Inputs, employee: str | None) -> str:
+    """The digest of everything a position's context takes neither from its KPI inputs nor from the company's
+    documents (whose part of it no fact rule reads): the org, the employee asked for and the other settings."""
+    key = settings_key(settings)
+    for name in ("kpi_dir", "context", "context_files"):
+        key.pop(name, None)
+    return payload_digest({"org": inputs.org.sha256, "employee": employee, "settings": key})
 
 
 def inputs_digest(settings: Settings, inputs: Inputs, template: Template, code: str) -> str:
@@ -103,6 +113,8 @@ class CheckCache:
     where: Path
     digest: str
     text: str = ""  # the `text_digest` its entries' texts were checked under
+    org: str = ""  # the `org_digest` its entries' facts were made under
+    same_org: bool = False  # `texts` made under this very `org_digest`: their `facts_key` still the facts'
     entries: dict[str, Entry] = field(default_factory=dict)
     texts: dict[str, Entry] = field(default_factory=dict)  # entries of other inputs: only what their texts decide
     groups: dict[str, list[Group]] = field(default_factory=dict)  # near-duplicate groups by `files_key`
@@ -114,7 +126,7 @@ class CheckCache:
     _noted: int = 0
 
     @classmethod
-    def load(cls, state: Path, digest: str, text: str) -> CheckCache:
+    def load(cls, state: Path, digest: str, text: str, org: str = "") -> CheckCache:
         """The records in ``state`` when made under ``digest`` (else, made under the same ``text`` digest, what
         their texts decide; else empty ones, to be written anew): the whole record, then what later checks
         changed since it was written (kept beside it, see `save`)."""
@@ -124,7 +136,7 @@ class CheckCache:
         except _UNREADABLE:
             header = None
         if header is None:
-            return cls(where, digest, text, changed=True)
+            return cls(where, digest, text, org, changed=True)
         groups: dict[str, list[Group]] = header.get("groups") or {}
         try:  # changes that cannot be read: their files' stamps are not the record's, and they are read again
             later, changes = _read(where.with_name(CHANGES_FILE), text)
@@ -136,8 +148,11 @@ class CheckCache:
         else:
             changes = {}
         if header.get("digest") != digest:  # other inputs: the facts of every file are read again
-            return cls(where, digest, text, texts=entries, changed=True)
-        return cls(where, digest, text, entries, groups=groups, base=header.get("id"), changes=set(changes))
+            same_org = bool(org) and header.get("org") == org
+            return cls(where, digest, text, org, same_org, texts=entries, changed=True)
+        return cls(
+            where, digest, text, org, entries=entries, groups=groups, base=header.get("id"), changes=set(changes)
+        )
 
     def get(self, path: str, stamp: Stamp | None) -> Entry | None:
         return _unchanged(self.entries.get(path), stamp)
@@ -191,7 +206,7 @@ class CheckCache:
         if not self.changed:
             return
         changes = self.where.with_name(CHANGES_FILE)
-        header = {"digest": self.digest, "text": self.text, "groups": self.groups}
+        header = {"digest": self.digest, "text": self.text, "org": self.org, "groups": self.groups}
         try:
             if self.base is not None and len(self.changes) * CHANGES_AT_MOST <= len(self.entries):
                 _write(changes, header | {"base": self.base}, {path: self.entries[path] for path in self.changes})
@@ -225,11 +240,11 @@ def _read(where: Path, text: str) -> tuple[dict[str, Any] | None, dict[str, Entr
         everything = np.frombuffer(handle.read(), dtype=np.uint32)
     start = 0
     for paths, rows, sizes in parts:
-        for path, (stamp, employee, findings, sketch, own, facts), size in zip(
-            paths, rows, sizes.tolist(), strict=True
-        ):
+        for path, row, size in zip(paths, rows, sizes.tolist(), strict=True):
+            stamp, employee, findings, sketch, own, facts, kpis = row
             name = employee.decode() if employee is not None else None
-            entries[path.decode()] = Entry(stamp, name, findings, everything[start : start + size], sketch, own, facts)
+            shingles = everything[start : start + size]
+            entries[path.decode()] = Entry(stamp, name, findings, shingles, sketch, own, facts, kpis)
             start += size
     if start != len(everything):
         raise ValueError(f"{where}: shingles do not add up")
@@ -248,7 +263,9 @@ def _write(where: Path, header: dict[str, Any], entries: dict[str, Entry]) -> No
             # str keeps its UTF-8 form on it for as long as it lives: 20 MB for 100,000 paths)
             for start in range(0, len(paths), PART):
                 chosen = [entries[path] for path in paths[start : start + PART]]
-                rows = [(e.stamp, _encoded(e.employee), e.findings, e.sketch, e.from_text, e.facts) for e in chosen]
+                rows = [
+                    (e.stamp, _encoded(e.employee), e.findings, e.sketch, e.from_text, e.facts, e.kpis) for e in chosen
+                ]
                 sizes = np.fromiter((len(e.shingles) for e in chosen), dtype=np.int64, count=len(chosen))
                 dump(([path.encode() for path in paths[start : start + PART]], rows, sizes))
             dump(None)

@@ -20,7 +20,7 @@ from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form, fact_value
-from profilegen.kpi.filtering import PositionKpi
+from profilegen.kpi.filtering import PositionKpi, PositionKpis
 from profilegen.kpi.workbook import TOLERANCE
 from profilegen.org.careers import Candidate
 from profilegen.template.model import FieldSpec, Template
@@ -384,27 +384,44 @@ FACT_RULES: tuple[Rule, ...] = (foreign_unit_task, level_category, facts_mismatc
 
 
 # what no fact rule (nor `fact_value`) reads of a position's context: the company's documents, the units related to
-# it and what the documents say of its sibling units (their names are read) — left out of `facts_key`, so that new
+# it and what the documents say of its sibling units (their names are read) — left out of its keys, so that new
 # documents leave every profile's facts as they were
 _FACT_BLIND = frozenset({"company_sections", "company_shared", "related_units"})
-_NESTED = ("kpis", "feeders", "targets", "sibling_units")
-_CONTEXT = attrgetter(*(f.name for f in fields(PositionContext) if f.name not in _FACT_BLIND.union(_NESTED)))
+# what it takes from its KPI inputs (its own card, else its unit's card or file): `kpis_key`, which can be made
+# without the rest of the context (`position_kpis`: a twentieth of the time)
+_FROM_KPIS = frozenset({"kpi_source", "kpi_file", "kpi_scope", "kpis"})
+_NESTED = frozenset({"feeders", "targets", "sibling_units"})
+_CONTEXT = attrgetter(*(f.name for f in fields(PositionContext) if f.name not in _FACT_BLIND | _FROM_KPIS | _NESTED))
 _KPI = attrgetter(*(f.name for f in fields(PositionKpi)))
 _CANDIDATE = attrgetter(*(f.name for f in fields(Candidate)))
 
 
 def facts_key(context: PositionContext, salt: bytes) -> int:
-    """64 bits of everything `FACT_RULES` read of a position's context, with ``salt`` (the settings they read),
-    alike in every process; 0, equal to no key, when some value is not plain data. Marshal's version 2 writes
-    values alone (version 3 on marks objects shared, which equal values need not be)."""
+    """64 bits of everything `FACT_RULES` read of a position's context but its KPIs (`kpis_key`), with ``salt``
+    (the settings they read); alike in every process, 0 (equal to no key) when some value is not plain data."""
     nested = (
-        tuple(map(_KPI, context.kpis)),
         tuple(map(_CANDIDATE, context.feeders)),
         tuple(map(_CANDIDATE, context.targets)),
         tuple(name for name, _purpose in context.sibling_units),
     )
+    return _key((_CONTEXT(context), nested), salt)
+
+
+def kpis_key(kpis: PositionKpis, source: str, origin: str) -> int:
+    """64 bits of a position's KPIs, their source and where they came from (as `kpis_of` gives them)."""
+    return _key((source, origin, kpis.scope, tuple(map(_KPI, kpis.kpis))), b"")
+
+
+def context_keys(context: PositionContext, salt: bytes) -> tuple[int, int]:
+    """The context's `facts_key` and `kpis_key`."""
+    kpis = PositionKpis(context.kpis, context.kpi_scope)
+    return facts_key(context, salt), kpis_key(kpis, context.kpi_source, context.kpi_file)
+
+
+def _key(value: Any, salt: bytes) -> int:
+    # marshal's version 2 writes values alone (version 3 on marks objects shared, which equal values need not be)
     try:
-        data = marshal.dumps((_CONTEXT(context), nested), 2)
+        data = marshal.dumps(value, 2)
     except ValueError:
         return 0
     return int.from_bytes(hashlib.blake2b(salt + data, digest_size=8).digest(), "big") or 1

@@ -15,21 +15,22 @@ from pathlib import Path
 from typing import Any
 
 from profilegen.approval import APPROVED, UNAPPROVED, Approvals
-from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest, text_digest
+from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest, org_digest, text_digest
+from profilegen.checking.files import profiles_of, with_stamps
 from profilegen.checking.findings import ERROR, Finding, Located, Owner, near_duplicate_findings
 from profilegen.checking.replay import answer_key, input_files, record, replayed
-from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile, facts_key, texts_of
+from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile, context_keys, kpis_key, texts_of
 from profilegen.checking.seen import Seen
 from profilegen.checking.similar import Shingles, Sketch, near_duplicates, shingles_of, sketch
 from profilegen.codebase import code_stamp
 from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
-from profilegen.export.paths import Listing, format_name
+from profilegen.export.paths import Listing
 from profilegen.forking import behind, in_two, settle
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
-from profilegen.inputs import ContextMaker, Selection, load_inputs, positions_for
+from profilegen.inputs import ContextMaker, Selection, load_inputs, position_kpis, positions_for
 from profilegen.journal import Journal
 from profilegen.jsontext import payload_digest
 from profilegen.org.model import Position
@@ -74,31 +75,6 @@ class CheckResult:
         } | ({"judge": self.judge} if self.judge is not None else {})
 
 
-def _profiles_of(layout: OutputLayout, listing: Listing, position: Position) -> list[tuple[str, str | None]]:
-    """The position's profile file and its personal profiles, with their employee (None for the position's);
-    paths as text (a `Path` made for each took most of a check that read no profile)."""
-    folder = layout.checked_folder(position.unit_path)
-    stem = layout.file_stem(position.unit_path, position.title)
-    found: list[tuple[str, str | None]] = [(os.path.join(folder, format_name(stem, "json")), None)]
-    for name in listing.personal_names(folder, stem, _stems_of(layout, position.unit_path)):
-        found.append((os.path.join(folder, name), name[len(stem) + 2 : -len(").json")]))
-    return found
-
-
-def _stamped(
-    layout: OutputLayout, listing: Listing, stamps: bool, chosen: Sequence[Position]
-) -> Iterator[list[tuple[str, str | None, Stamp | None]]]:
-    """Each position's files (`_profiles_of`) with their stamps when ``stamps``: plain rows, cheap to send back."""
-    for position in chosen:
-        found = _profiles_of(layout, listing, position)
-        yield [(path, name, file_stamp(path) if stamps else None) for path, name in found]
-
-
-def _stems_of(layout: OutputLayout, unit_path: tuple[str, ...]) -> Iterator[str]:
-    """The unit's file stems, worked out only if asked for (only a folder with personal files asks)."""
-    yield from layout.file_stems(unit_path)
-
-
 def check_profiles(
     settings: Settings,
     selection: Selection,
@@ -134,7 +110,8 @@ class _Read:
     cached: bool = False  # found in the check cache, not read
     text_known: bool = False  # what its text decides found in the check cache, its facts read
     same_facts: bool = False  # its text's record checked against the very facts its position has now: not read
-    facts: int = 0  # its position's `facts_key` (0: not made)
+    facts: int = 0  # its position's `facts_key` and `kpis_key` (0: not made)
+    kpis: int = 0
     from_text: int = 0  # how many of its findings (the first) its text alone decides
 
 
@@ -164,10 +141,9 @@ def _check(
     cache, salt = None, b""
     if known and state is not None:  # what an earlier check found in files unchanged since
         code = code_stamp()
-        cache = CheckCache.load(
-            state, inputs_digest(settings, inputs, template, code), text_digest(settings, template, code)
-        )
-        # what `_read` and the fact rules read of the settings besides the check's own (in the text digest): with
+        digests = (inputs_digest(settings, inputs, template, code), text_digest(settings, template, code))
+        cache = CheckCache.load(state, *digests, org_digest(settings, inputs, employee))
+        # what `_read` and the fact rules read of the settings besides the check's own (in the text digest), in
         # every position's `facts_key` (the settings that make its context are in the context)
         salt = payload_digest({"labels": settings.category_labels, "by": settings.prepared_by}).encode()
 
@@ -201,23 +177,29 @@ def _check(
         try:
             for position in chosen:
                 context: PositionContext | None = None
-                facts = 0
+                keys = (0, 0)  # its context's `facts_key` and `kpis_key`
                 files = []
-                for path, employee_name in _profiles_of(layout, listing, position):
+                for path, employee_name in profiles_of(layout, listing, position):
                     placed = looked_at(path, employee_name, position)
                     if placed.approved or placed.cached:
                         files.append(placed)
                         continue
-                    if context is None:
+                    recorded = cache.texts[path] if cache is not None and placed.text_known else None
+                    if recorded is not None and context is None and cache is not None and cache.same_org:
+                        # the org and the settings as they were: its facts but the KPIs are the recorded ones
+                        keys = (recorded.facts, kpis_key(*position_kpis(inputs, position)))
+                    if context is None and not _as_recorded(recorded, keys):
                         context = maker()(position)
-                        facts = facts_key(context, salt) if cache is not None else 0
-                    placed.facts = facts
-                    if placed.text_known and cache is not None and facts and cache.texts[path].facts == facts:
+                        keys = context_keys(context, salt) if cache is not None else keys
+                    placed.facts, placed.kpis = keys
+                    if _as_recorded(recorded, keys):  # checked against the very facts it has now: not read
                         placed.same_facts = True
                         files.append(placed)
                         continue
+                    context = context or maker()(position)
                     read = _read(path, employee_name, context, template, forms, settings, skipped, placed.text_known)
-                    read.path, read.stamp, read.text_known, read.facts = path, placed.stamp, placed.text_known, facts
+                    read.path, read.stamp, read.text_known = path, placed.stamp, placed.text_known
+                    read.facts, read.kpis = keys
                     files.append(read)
                 yield files
         finally:
@@ -231,7 +213,7 @@ def _check(
     pending = positions
     if (cache is not None and (cache.entries or cache.texts)) or skipped is not None:
         pending = []
-        stamping = functools.partial(_stamped, layout, listing, cache is not None)
+        stamping = functools.partial(with_stamps, layout, listing, cache is not None)
         stamped = in_two(positions, stamping)
         for position, rows in zip(positions, stamped, strict=True):
             files = [looked_at(path, name, position, stamp) for path, name, stamp in rows]
@@ -301,6 +283,7 @@ def _check(
                         read.sketch,
                         read.from_text,
                         read.facts,
+                        read.kpis,
                     )
                 cache.note(read.path, read.shingles, found)
     threshold = settings.check.near_duplicate
@@ -384,6 +367,11 @@ def _read(
     text = shingles_of(item.texts.words)
     threshold = settings.check.near_duplicate
     return _Read(owner, findings=[*said, *findings], shingles=text, sketch=sketch(text, threshold), from_text=len(said))
+
+
+def _as_recorded(recorded: Entry | None, keys: tuple[int, int]) -> bool:
+    """Whether a file's record was made against the facts its position has now (keys of 0: not known)."""
+    return recorded is not None and 0 not in keys and (recorded.facts, recorded.kpis) == keys
 
 
 def _seen(read: _Read, approvals: Approvals | None, scores: dict[str, Any] | None) -> Seen:
