@@ -410,3 +410,38 @@ def test_an_input_changed_reads_only_the_profiles_whose_facts_it_changed(
     (out / CACHE).unlink()
     cold = invoke(capsys, "check", "--all", "--json", *args)
     assert (again.code, found) == (cold.code, json.loads(cold.stdout))
+
+
+def test_an_org_edited_reads_only_the_profiles_whose_facts_it_changed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The org edited in one unit (two more sales managers): the positions whose facts did not change (elsewhere
+    in the org) are not read again; the answer is a full check's."""
+    org = tmp_path / "org.yaml"
+    shutil.copy(SAMPLE_YAML, org)
+    args = sample_args(tmp_path, org=org)
+    _generated(capsys, args, org)
+    out = tmp_path / "out"
+    assert invoke(capsys, "check", "--all", "--json", *args).code == 0
+
+    crm = _profile(out, "Отдел CRM/Руководитель отдела")
+    kept = crm.read_bytes()
+    _garbled(crm)
+    text = org.read_text(encoding="utf-8")
+    edited = text.replace(
+        "- title: Менеджер по продажам\n                headcount: 2",
+        "- title: Менеджер по продажам\n                headcount: 4",
+    )
+    assert edited != text
+    org.write_text(edited, encoding="utf-8")
+    again = invoke(capsys, "check", "--all", "--json", *args)
+    found = json.loads(again.stdout)
+    assert found["summary"]["unreadable"] == [], "a profile whose facts did not change is not read"
+    assert any(f["rule"] == "facts_mismatch" for f in found["findings"]), "the new headcount is read"
+
+    stat = crm.stat()
+    crm.write_bytes(kept)
+    os.utime(crm, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    (out / CACHE).unlink()
+    cold = invoke(capsys, "check", "--all", "--json", *args)
+    assert (again.code, found) == (cold.code, json.loads(cold.stdout))
