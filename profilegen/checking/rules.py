@@ -6,13 +6,10 @@ position's facts); none calls a model. A rule returns findings; the run adds whe
 
 from __future__ import annotations
 
-import hashlib
-import marshal
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import lru_cache
-from operator import attrgetter
 from typing import Any
 
 from profilegen.checking.findings import ERROR, WARNING, Finding
@@ -20,9 +17,7 @@ from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form, fact_value
-from profilegen.kpi.filtering import PositionKpi, PositionKpis
 from profilegen.kpi.workbook import TOLERANCE
-from profilegen.org.careers import Candidate
 from profilegen.template.model import FieldSpec, Template
 from profilegen.text import normal_words, normalize, normalize_all, words
 from profilegen.words.lexicon import forms_of
@@ -381,47 +376,3 @@ Rule = Callable[[Profile, Form, CheckSettings], list[Finding]]
 # across a change of inputs
 CONTENT_RULES: tuple[Rule, ...] = (generic_markers, sections, duplicate_tasks, kpi_weights, template_kpis)
 FACT_RULES: tuple[Rule, ...] = (foreign_unit_task, level_category, facts_mismatch, empty_career)
-
-
-# what no fact rule (nor `fact_value`) reads of a position's context: the company's documents, the units related to
-# it and what the documents say of its sibling units (their names are read) — left out of its keys, so that new
-# documents leave every profile's facts as they were
-_FACT_BLIND = frozenset({"company_sections", "company_shared", "related_units"})
-# what it takes from its KPI inputs (its own card, else its unit's card or file): `kpis_key`, which can be made
-# without the rest of the context (`position_kpis`: a twentieth of the time)
-_FROM_KPIS = frozenset({"kpi_source", "kpi_file", "kpi_scope", "kpis"})
-_NESTED = frozenset({"feeders", "targets", "sibling_units"})
-_CONTEXT = attrgetter(*(f.name for f in fields(PositionContext) if f.name not in _FACT_BLIND | _FROM_KPIS | _NESTED))
-_KPI = attrgetter(*(f.name for f in fields(PositionKpi)))
-_CANDIDATE = attrgetter(*(f.name for f in fields(Candidate)))
-
-
-def facts_key(context: PositionContext, salt: bytes) -> int:
-    """64 bits of everything `FACT_RULES` read of a position's context but its KPIs (`kpis_key`), with ``salt``
-    (the settings they read); alike in every process, 0 (equal to no key) when some value is not plain data."""
-    nested = (
-        tuple(map(_CANDIDATE, context.feeders)),
-        tuple(map(_CANDIDATE, context.targets)),
-        tuple(name for name, _purpose in context.sibling_units),
-    )
-    return _key((_CONTEXT(context), nested), salt)
-
-
-def kpis_key(kpis: PositionKpis, source: str, origin: str) -> int:
-    """64 bits of a position's KPIs, their source and where they came from (as `kpis_of` gives them)."""
-    return _key((source, origin, kpis.scope, tuple(map(_KPI, kpis.kpis))), b"")
-
-
-def context_keys(context: PositionContext, salt: bytes) -> tuple[int, int]:
-    """The context's `facts_key` and `kpis_key`."""
-    kpis = PositionKpis(context.kpis, context.kpi_scope)
-    return facts_key(context, salt), kpis_key(kpis, context.kpi_source, context.kpi_file)
-
-
-def _key(value: Any, salt: bytes) -> int:
-    # marshal's version 2 writes values alone (version 3 on marks objects shared, which equal values need not be)
-    try:
-        data = marshal.dumps(value, 2)
-    except ValueError:
-        return 0
-    return int.from_bytes(hashlib.blake2b(salt + data, digest_size=8).digest(), "big") or 1

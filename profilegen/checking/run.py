@@ -18,8 +18,9 @@ from profilegen.approval import APPROVED, UNAPPROVED, Approvals
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest, org_digest, text_digest
 from profilegen.checking.files import profiles_of, with_stamps
 from profilegen.checking.findings import ERROR, Finding, Located, Owner, near_duplicate_findings
+from profilegen.checking.keys import context_keys, kpis_key
 from profilegen.checking.replay import answer_key, input_files, record, replayed
-from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile, context_keys, kpis_key, texts_of
+from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile, texts_of
 from profilegen.checking.seen import Seen
 from profilegen.checking.similar import Shingles, Sketch, near_duplicates, shingles_of, sketch
 from profilegen.codebase import code_stamp

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 
-from profilegen.checking.rules import context_keys, facts_key, kpis_key
+from profilegen.checking.keys import context_keys, facts_key, kpis_key
 from profilegen.config import Settings
 from profilegen.inputs import ContextMaker, Selection, load_inputs, position_kpis, positions_for
 from profilegen.kpi.filtering import PositionKpi
@@ -18,7 +18,7 @@ from tests.helpers import sample_contexts
 
 SALT = b"settings"
 _IN_ANOTHER_PROCESS = """
-from profilegen.checking.rules import context_keys
+from profilegen.checking.keys import context_keys
 from tests.helpers import sample_contexts
 print(" ".join(str(k) for c in sample_contexts() for k in context_keys(c, b"settings")))
 """
