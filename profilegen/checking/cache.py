@@ -149,7 +149,8 @@ class CheckCache:
             changes = {}
         if header.get("digest") != digest:  # other inputs: the facts of every file are read again
             same_org = bool(org) and header.get("org") == org
-            return cls(where, digest, text, org, same_org, texts=entries, changed=True)
+            # the near-duplicate groups as well: a text's alone, kept for its exact list of files, owners and texts
+            return cls(where, digest, text, org, same_org, texts=entries, groups=groups, changed=True)
         return cls(
             where, digest, text, org, entries=entries, groups=groups, base=header.get("id"), changes=set(changes)
         )
@@ -171,11 +172,12 @@ class CheckCache:
         self.changes.add(path)
         self.changed = True
 
-    def note(self, path: str, text: Shingles, found: Entry | None) -> None:
-        """A file checked in this check with its text's shingles (``found``: read now rather than taken from
-        here, to be recorded unless too fresh)."""
+    def note(self, path: str, owner: tuple[tuple[str, ...], str], text: Shingles, found: Entry | None) -> None:
+        """A file checked in this check, with its owner (unit path and title: the near-duplicates' label) and its
+        text's shingles (``found``: read now rather than taken from here, to be recorded unless too fresh)."""
         # a digest, not a list: 100,000 noted took 20 MB
-        self._files.update(f"{path}\0{len(text)}\0".encode())
+        unit = "\x1f".join(owner[0])
+        self._files.update(f"{path}\0{unit}\0{owner[1]}\0{len(text)}\0".encode())
         self._files.update(text.astype(np.uint32, copy=False).data)
         self._noted += 1
         if found is not None:

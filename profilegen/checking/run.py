@@ -206,13 +206,14 @@ def _check(
         finally:
             gc.unfreeze()
 
-    # first each file's stamp against the records when there are records or approvals: the files and their
+    # first each file's stamp against the records when there are records of these inputs or approvals (records of
+    # other inputs alone leave every position to read, for its facts at least): the files and their
     # stamps found on two cores (plain findings), sent back as plain rows (a forked half sending back each file
     # as the check meets it cost more than it saved), then looked up here; then the positions with a file to
     # read, on two cores when they are many
     looked: deque[list[_Read] | None] = deque()
     pending = positions
-    if (cache is not None and (cache.entries or cache.texts)) or skipped is not None:
+    if (cache is not None and cache.entries) or skipped is not None:
         pending = []
         stamping = functools.partial(with_stamps, layout, listing, cache is not None)
         stamped = in_two(positions, stamping)
@@ -286,7 +287,7 @@ def _check(
                         read.facts,
                         read.kpis,
                     )
-                cache.note(read.path, read.shingles, found)
+                cache.note(read.path, read.owner[:2], read.shingles, found)
     threshold = settings.check.near_duplicate
     key = cache.files_key(threshold, len(texts)) if cache is not None else None
     groups = cache.near_duplicates(key) if cache is not None and key is not None else None

@@ -44,7 +44,7 @@ def test_the_per_file_records_keep_their_paths_as_they_were(tmp_path: Path) -> N
     finding = Finding("template_kpis", "warning", _fresh("КПЭ из шаблона"))
     cache = CheckCache.load(tmp_path, "digest", "text")
     text, sketch = np.arange(5, dtype=np.uint32), bytes(range(8))
-    cache.note(path, text, Entry(stamp, _fresh("Иванов Иван"), (finding,), text, sketch))
+    cache.note(path, (("Блок",), "Инженер"), text, Entry(stamp, _fresh("Иванов Иван"), (finding,), text, sketch))
     sizes = [sys.getsizeof(path), sys.getsizeof(finding.detail)]
     cache.save()
     assert [sys.getsizeof(path), sys.getsizeof(finding.detail)] == sizes
