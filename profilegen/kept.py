@@ -6,27 +6,24 @@ The state folder is profilegen's own (made private), as the check's records are.
 
 from __future__ import annotations
 
-import gc
 import os
 import pickle
 from pathlib import Path
 from typing import Any
 
+from profilegen.collector import paused
+
 
 def kept(folder: Path, name: str, key: str) -> Any | None:
     """What ``folder``/``name`` holds under ``key`` (None when there is none, another, or it cannot be read)."""
-    collecting = gc.isenabled()
     try:
         with (folder / name).open("rb") as handle:
             if pickle.load(handle) != key:
                 return None
-            gc.disable()  # 300,000 objects made at once: the collector's passes over them took half the time
-            return pickle.load(handle)
+            with paused():  # 300,000 objects made at once: the collector's passes over them took half the time
+                return pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def keep(folder: Path, name: str, key: str, value: Any) -> None:
