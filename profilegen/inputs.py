@@ -20,6 +20,7 @@ from profilegen.kpi.filtering import PositionKpis
 from profilegen.kpi.mapping import (
     Assignment,
     KpiMapper,
+    assignments_key,
     mapping_key,
 )
 from profilegen.kpi.model import KpiFile, KpiSource
@@ -74,16 +75,17 @@ def load_inputs(settings: Settings, journal: Journal | None = None, remember_in:
         return Inputs(org, catalog, KpiMapper(catalog).map_org(org), problems, cards=cards)
     if journal is not None:
         journal.delete_meta("kpi-mapping")  # where runs before 2026-12-07 kept it, as JSON: the record serves now
-    key = mapping_key(org, catalog)
-    return Inputs(org, catalog, _kept_mapping(org, catalog, key, state), problems, key, cards)
+    mapped = assignments_key(org, catalog)
+    key = mapping_key(org, catalog, mapped)
+    return Inputs(org, catalog, _kept_mapping(org, catalog, mapped, state), problems, key, cards)
 
 
 MAPPING_RECORD = "kpi-mapping.pickle"
 
 
 def _kept_mapping(org: OrgStructure, catalog: KpiCatalog, key: str, folder: Path) -> dict[UnitPath, Assignment]:
-    """The units' KPI mapping as last worked out under ``key``, kept in the state folder ``folder``: 32,000 units
-    took about a second to map."""
+    """The units' KPI mapping as last worked out under ``key`` (its `assignments_key`), kept in the state folder
+    ``folder``: 32,000 units took about a second to map."""
     record = f"{code_stamp()} {key}"
     assignments: dict[UnitPath, Assignment] | None = kept(folder, MAPPING_RECORD, record)
     if assignments is None:

@@ -295,18 +295,31 @@ class KpiMapper:
 MAPPING_VERSION = "3"  # bump when the rules change: cached mappings are then recomputed
 
 
-def mapping_key(org: OrgStructure, catalog: KpiCatalog) -> str:
-    """What a mapping depends on: unit paths, every KPI file's text, mapping.yaml, the rules, the dictionary."""
+def mapping_key(org: OrgStructure, catalog: KpiCatalog, assignments: str | None = None) -> str:
+    """What the units' KPIs depend on: what the mapping reads (`assignments_key`, when not given), every KPI
+    file's text and the workbooks' cards."""
+    files = sorted(
+        (f.name, f.text_hash)
+        for f in (*catalog.files, *catalog.templates, *([catalog.generic] if catalog.generic else []))
+    )
+    cards = [catalog.workbook_hashes, sorted(catalog.workbook_units.items()), catalog.card_units]
+    payload = [assignments or assignments_key(org, catalog), files, cards]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def assignments_key(org: OrgStructure, catalog: KpiCatalog) -> str:
+    """What `KpiMapper.map_org` reads: the unit paths, each KPI file's name, department, code and aliases (in the
+    catalog's order), each template's match phrases, the generic template, mapping.yaml, the rules and the
+    dictionary — not a file's rows: a target edited keeps the units' mapping."""
     from importlib import metadata
 
     try:
         dictionary = metadata.version("pymorphy3-dicts-ru")
     except metadata.PackageNotFoundError:
         dictionary = "?"
-    files = sorted(
-        (f.name, f.text_hash)
-        for f in (*catalog.files, *catalog.templates, *([catalog.generic] if catalog.generic else []))
-    )
-    cards = [catalog.workbook_hashes, sorted(catalog.workbook_units.items()), catalog.card_units]
-    payload = [MAPPING_VERSION, dictionary, list(org.units), files, sorted(catalog.explicit.items()), cards]
+    files = [(f.name, f.department, f.code, list(f.aliases)) for f in catalog.files]
+    templates = [(t.name, list(t.match)) for t in catalog.templates]
+    generic = catalog.generic.name if catalog.generic else None
+    explicit = sorted(catalog.explicit.items())
+    payload = [MAPPING_VERSION, dictionary, list(org.units), files, templates, generic, explicit]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode("utf-8")).hexdigest()

@@ -151,3 +151,38 @@ def test_the_kpi_mapping_is_kept_beside_the_org_and_made_again_when_a_kpi_file_c
     changed = load_inputs(load_settings(None, {"org": SAMPLE_YAML, "kpi_dir": kpi}), remember_in=state)
     assert changed.assignments == KpiMapper(changed.catalog).map_org(changed.org)
     assert changed.assignments[crm] != taken.assignments[crm], "a KPI file added is mapped at once"
+
+
+def test_a_kpi_target_edited_keeps_the_mapping_and_a_department_edited_maps_again(tmp_path: Path) -> None:
+    """The mapping reads a KPI file's name, department, code and aliases, not its rows: a target edited (HR's
+    everyday change) keeps the record (at 32,000 units a second of every command after it), while the inputs'
+    `mapping_key` — what a night's plan and the check's records depend on — changes with it."""
+    from profilegen.config import load_settings
+    from profilegen.inputs import load_inputs
+    from profilegen.kpi.mapping import KpiMapper
+
+    kpi = tmp_path / "kpi"
+    shutil.copytree(KPI_DIR, kpi)
+    state = tmp_path / "state"
+    state.mkdir()
+    settings = load_settings(None, {"org": SAMPLE_YAML, "kpi_dir": kpi})
+    first = load_inputs(settings, remember_in=state)
+    record = state / "kpi-mapping.pickle"
+    made = record.stat().st_ino
+
+    sales = kpi / "sales.md"
+    text = sales.read_text(encoding="utf-8")
+    edited = text.replace("| Конверсия обращений в сделки | 8 |", "| Конверсия обращений в сделки | 9 |")
+    assert edited != text
+    sales.write_text(edited, encoding="utf-8")
+    target = load_inputs(settings, remember_in=state)
+    assert record.stat().st_ino == made, "the record is taken as it is"
+    assert target.mapping_key != first.mapping_key
+    assert target.assignments == first.assignments == KpiMapper(target.catalog).map_org(target.org)
+
+    moved = edited.replace("department: Коммерческий департамент", "department: Отдел маркетинга")
+    assert moved != edited
+    sales.write_text(moved, encoding="utf-8")
+    again = load_inputs(settings, remember_in=state)
+    assert record.stat().st_ino != made, "mapped again"
+    assert again.assignments == KpiMapper(again.catalog).map_org(again.org) != first.assignments
