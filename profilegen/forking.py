@@ -1,10 +1,14 @@
-"""Work over a long list on two cores: every other stretch of it in a forked copy of this process, the rest
-here, the results in order; and writing left to a forked copy while this process goes on (`behind`). Used by
+"""Work over a long list on two cores: stretches of it in a forked copy of this process, the rest here, the
+results in order; and writing left to a forked copy while this process goes on (`behind`). Used by
 read commands at 100,000 positions (`facts`, `check`), where every position is worked out alone from inputs
 already loaded — the fork shares them instead of loading them again.
 
-The child only computes: it writes its results (pickled) to a temporary file, says through a pipe where
-each stretch's results end, and leaves with `os._exit`, touching no output, journal or lock of the parent.
+Each process takes the next stretch nobody has taken (a counter both share, moved under a lock the kernel drops
+with its holder): this one also reads the child's results and does whatever its caller does with them, so it
+takes fewer — at 100,000 profiles a check whose parent took every other stretch left the child idle for a
+fifth of the run. The child only computes: it writes its results (pickled) to a temporary file, says through
+a pipe which stretch it finished and where its results end, and leaves with `os._exit`, touching no output,
+journal or lock of the parent.
 Whatever goes wrong in it (an error, a signal, a kill), the parent works the stretches it did not finish out
 itself, so the result never depends on the child. Forking is used only where it is safe and pays: Linux, two
 cores or more, no other thread running, and a long list.
@@ -13,9 +17,13 @@ cores or more, no other thread running, and a long list.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import gc
+import io
+import mmap
 import os
 import pickle
+import select
 import signal
 import struct
 import sys
@@ -28,7 +36,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 FORK_FROM = 20_000  # items from which a second process pays for itself
-TURNS = 16  # stretches the list is cut into, taken in turn (the longest either process waits: one stretch)
+TURNS = 32  # stretches the list is cut into, each taken by whichever process is free (the longest wait: one)
 _BEHIND: list[int] = []  # the forked copies writing what `behind` left them
 
 
@@ -53,12 +61,13 @@ def in_two(
     least: int = FORK_FROM,
     turns: int = TURNS,
 ) -> Iterator[Result]:
-    """``work(items)``'s results in order, with every other stretch of ``items`` worked out in a forked child
-    when `can_fork` (``work`` is called once per stretch: what it sets up once belongs outside it).
+    """``work(items)``'s results in order, stretches of ``items`` worked out in a forked child when `can_fork`
+    (``work`` is called once per stretch: what it sets up once belongs outside it).
 
-    The list is cut into ``turns`` stretches taken in turn — here the first, the child the second, here the
-    third — so neither process waits for the other longer than one stretch takes, whichever part of the list
-    is heavier. The child's results are read back as each of its stretches is done."""
+    The list is cut into ``turns`` stretches. This process goes through them in order: a stretch nobody has taken
+    it takes and works out; one the child took it reads back when the child is done with it — and while the child
+    is still at it, it takes and works out the next stretch nobody took (its results kept until their turn: one
+    stretch at most). The child takes the next stretch nobody has taken, each time it is free."""
     if not can_fork(len(items), least):
         yield from work(items)
         return
@@ -68,20 +77,67 @@ def in_two(
     parent = os.getpid()
     try:
         with tempfile.TemporaryFile() as spool:
+            claims = _Claims(spool.fileno(), len(stretches))
             done_r, done_w = os.pipe()
             child = os.fork()
             if child == 0:  # pragma: no cover - runs in the forked child, which leaves with os._exit
                 os.close(done_r)
-                _child(spool, done_w, work, stretches[1::2], parent)
+                _child(spool, done_w, work, stretches, claims, parent)
             os.close(done_w)
             back = _Back(spool.fileno(), done_r, child)
+            ahead: tuple[int, list[Result]] | None = None  # a stretch worked out here before its turn
             try:
                 for index, stretch in enumerate(stretches):
-                    yield from (work(stretch) if index % 2 == 0 else back.results(work, stretch))
+                    if ahead is not None and ahead[0] == index:
+                        yield from ahead[1]
+                        ahead = None
+                    elif claims.here(index):
+                        yield from work(stretch)
+                    else:  # the child's: while it is still at it, the next stretch nobody took is worked out here
+                        if ahead is None and not back.ready() and (taken := claims.next()) is not None:
+                            ahead = (taken, list(work(stretches[taken])))
+                        yield from back.results(work, stretch, index)
             finally:
                 back.close()
+                claims.close()
     finally:
         gc.unfreeze()
+
+
+class _Claims:
+    """Which stretches are taken: a counter in memory both processes share, moved under a lock on the spool
+    (a POSIX record lock: each process's own, dropped by the kernel if its holder dies holding it)."""
+
+    def __init__(self, lock: int, total: int) -> None:
+        self.lock, self.total = lock, total
+        self.memory = mmap.mmap(-1, 8)  # anonymous and shared: the child sees what this process writes
+
+    @contextlib.contextmanager
+    def _held(self) -> Iterator[int]:
+        fcntl.lockf(self.lock, fcntl.LOCK_EX, 1, 0)
+        try:
+            yield struct.unpack_from("<Q", self.memory)[0]
+        finally:
+            fcntl.lockf(self.lock, fcntl.LOCK_UN, 1, 0)
+
+    def here(self, index: int) -> bool:
+        """Whether the stretch at ``index`` (this process's next) is taken here: nobody took it yet."""
+        with self._held() as taken:
+            if taken > index:  # the child took it (this process takes none ahead of where it is)
+                return False
+            struct.pack_into("<Q", self.memory, 0, index + 1)
+            return True
+
+    def next(self) -> int | None:
+        """The next stretch nobody has taken, now taken by the caller (None: all are taken)."""
+        with self._held() as taken:
+            if taken >= self.total:
+                return None
+            struct.pack_into("<Q", self.memory, 0, taken + 1)
+            return int(taken)
+
+    def close(self) -> None:
+        self.memory.close()
 
 
 def _child(
@@ -89,19 +145,20 @@ def _child(
     done: int,
     work: Callable[[Sequence[Item]], Iterator[Result]],
     stretches: Sequence[Sequence[Item]],
+    claims: _Claims,
     parent: int,
 ) -> None:  # pragma: no cover
     code = 1  # whatever is raised ends here: the parent works the rest out itself
     try:
         pickler = pickle.Pickler(spool, protocol=pickle.HIGHEST_PROTOCOL)
-        for stretch in stretches:
-            for result in work(stretch):
+        while (index := claims.next()) is not None:
+            for result in work(stretches[index]):
                 pickler.dump(result)
                 pickler.clear_memo()
             spool.flush()
             if os.getppid() != parent:  # the run is gone (a closed pipe, a kill): nobody reads the rest
                 break
-            os.write(done, struct.pack("<Q", spool.tell()))  # where this stretch's results end
+            os.write(done, struct.pack("<QQ", index, spool.tell()))  # which stretch, and where its results end
         else:
             code = 0
     finally:
@@ -117,30 +174,36 @@ class _Back:
         self.read_to = 0  # the child's results read so far (the spool's own offset is the child's)
         self.failed = False
 
-    def results(self, work: Callable[[Sequence[Item]], Iterator[Result]], stretch: Sequence[Item]) -> Iterator[Result]:
-        end = None if self.failed else self._next_end()
+    def results(
+        self, work: Callable[[Sequence[Item]], Iterator[Result]], stretch: Sequence[Item], index: int
+    ) -> Iterator[Result]:
+        end = None if self.failed else self._next_end(index)
         if end is None:
             self.failed = True
             yield from work(stretch)
             return
-        results = _Slice(self.spool, self.read_to, end)
+        # the stretch's results read at once (a read per result, and an unpickler each, cost a tenth of a second
+        # at 50,000), then one after another: the child's pickler starts each afresh (its memo cleared)
+        data = _read_at(self.spool, self.read_to, end)
         self.read_to = end
-        while True:
-            try:  # an unpickler a result: the child's pickler starts each one afresh (its memo cleared)
-                result: Result = pickle.Unpickler(results).load()
-            except EOFError:
-                return
+        results = io.BytesIO(data)
+        while results.tell() < len(data):
+            result: Result = pickle.load(results)
             yield result
 
-    def _next_end(self) -> int | None:
+    def ready(self) -> bool:
+        """Whether the child has said it finished another stretch (or left): reading it back will not wait."""
+        return self.failed or bool(select.select([self.done], [], [], 0)[0])
+
+    def _next_end(self, index: int) -> int | None:
         said = b""
-        while len(said) < 8:
-            more = os.read(self.done, 8 - len(said))
+        while len(said) < 16:
+            more = os.read(self.done, 16 - len(said))
             if not more:  # the child left without finishing this stretch
                 return None
             said += more
-        end: int = struct.unpack("<Q", said)[0]
-        return end
+        finished, end = struct.unpack("<QQ", said)
+        return int(end) if finished == index else None  # the child finishes its stretches in order: never other
 
     def close(self) -> None:
         """The child is done, or (the results no longer wanted, or one it sent failed here) is ended."""
@@ -150,28 +213,16 @@ class _Back:
         os.waitpid(self.child, 0)
 
 
-class _Slice:
+def _read_at(fd: int, start: int, end: int) -> bytes:
     """Bytes ``start``..``end`` of a file, read at their own offsets (the descriptor's is shared with the child)."""
-
-    def __init__(self, fd: int, start: int, end: int) -> None:
-        self.fd, self.at, self.end = fd, start, end
-
-    def read(self, size: int = -1) -> bytes:
-        size = self.end - self.at if size < 0 else min(size, self.end - self.at)
-        data = os.pread(self.fd, size, self.at) if size > 0 else b""
-        self.at += len(data)
-        return data
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-    def readline(self) -> bytes:  # pickle asks for lines only for protocols below 4's framing
-        data = os.pread(self.fd, self.end - self.at, self.at)
-        line = data[: data.find(b"\n") + 1 or len(data)]
-        self.at += len(line)
-        return line
+    chunks = []
+    while start < end:
+        data = os.pread(fd, end - start, start)
+        if not data:
+            break
+        chunks.append(data)
+        start += len(data)
+    return b"".join(chunks)
 
 
 def behind(work: Callable[[], None]) -> None:

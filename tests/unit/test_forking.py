@@ -30,12 +30,29 @@ def _failing_in_child(part: Sequence[int]) -> Iterator[int]:
 forkable = pytest.mark.skipif(not can_fork(2, least=1), reason="no fork here (one core, not Linux, or threads)")
 
 
+def _slow_here(part: Sequence[int]) -> Iterator[tuple[int, bool]]:
+    """The work, slow in this process (as when it also reads the child's results and answers with them)."""
+    for n in part:
+        if os.getpid() == PARENT:
+            time.sleep(0.002)
+        yield n, os.getpid() == PARENT
+
+
 @forkable
-def test_every_other_stretch_is_worked_out_in_a_child_and_read_back_in_order() -> None:
+def test_stretches_are_shared_with_a_child_and_read_back_in_order() -> None:
     found = list(in_two(list(range(100)), _squares, least=10, turns=4))
     assert [(n, sq) for n, sq, _ in found] == [(n, n * n) for n in range(100)]
-    here = [True] * 25 + [False] * 25
-    assert [here for _, _, here in found] == here + here, "the second and fourth quarters came from the child"
+    quarters = {tuple(here for _, _, here in found[start : start + 25]) for start in range(0, 100, 25)}
+    assert quarters <= {(True,) * 25, (False,) * 25}, "a stretch is worked out whole, here or in the child"
+
+
+@forkable
+def test_the_busier_process_takes_fewer_stretches() -> None:
+    """Each takes the next stretch nobody took: the child, quicker here, takes most of them."""
+    found = list(in_two(list(range(200)), _slow_here, least=10, turns=20))
+    assert [n for n, _ in found] == list(range(200))
+    here = [found[start][1] for start in range(0, 200, 10)]
+    assert here.count(False) > here.count(True), here
 
 
 @forkable
@@ -48,14 +65,14 @@ def test_a_child_that_fails_leaves_what_it_did_not_finish_to_the_parent() -> Non
 def test_the_child_stretch_finished_before_it_failed_is_still_read_back() -> None:
     def work(part: Sequence[int]) -> Iterator[tuple[int, bool]]:
         for n in part:
-            if os.getpid() != PARENT and n >= 75:
+            if os.getpid() != PARENT and n >= 150:
                 os._exit(3)  # a crash, not an exception
-            yield n, os.getpid() == PARENT
+            yield from _slow_here([n])
 
-    found = list(in_two(list(range(100)), work, least=10, turns=4))
-    assert [n for n, _ in found] == list(range(100))
-    assert [here for _, here in found][25:50] == [False] * 25, "its first stretch came from the child"
-    assert [here for _, here in found][75:] == [True] * 25, "the one it crashed in was worked out here"
+    found = list(in_two(list(range(200)), work, least=10, turns=20))
+    assert [n for n, _ in found] == list(range(200))
+    assert not all(here for _, here in found[:150]), "what the child finished before it crashed came from it"
+    assert all(here for _, here in found[150:]), "the stretch it crashed in, and the rest, were worked out here"
 
 
 @forkable
