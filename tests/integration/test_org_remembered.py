@@ -125,6 +125,14 @@ def test_prune_takes_the_org_as_last_parsed_and_sees_a_position_removed(
     assert edited.code == 0 and "1 orphan profile (of 6 in the folder)" in edited.stdout, edited.stdout
 
 
+def _kpi_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the shipped KPI folder and an empty state folder."""
+    kpi, state = tmp_path / "kpi", tmp_path / "state"
+    shutil.copytree(KPI_DIR, kpi)
+    state.mkdir()
+    return kpi, state
+
+
 def test_the_kpi_mapping_is_kept_beside_the_org_and_made_again_when_a_kpi_file_changes(tmp_path: Path) -> None:
     """A read command in a project (`facts`, `check`) takes the units' KPI mapping as last worked out (32,000
     units took about a second to map); a KPI file changed or added maps them again."""
@@ -132,10 +140,7 @@ def test_the_kpi_mapping_is_kept_beside_the_org_and_made_again_when_a_kpi_file_c
     from profilegen.inputs import load_inputs
     from profilegen.kpi.mapping import KpiMapper
 
-    kpi = tmp_path / "kpi"
-    shutil.copytree(KPI_DIR, kpi)
-    state = tmp_path / "state"
-    state.mkdir()
+    kpi, state = _kpi_project(tmp_path)
     settings = load_settings(None, {"org": SAMPLE_YAML, "kpi_dir": kpi})
     first = load_inputs(settings, remember_in=state)
     assert (state / "kpi-mapping.pickle").is_file()
@@ -161,10 +166,7 @@ def test_a_kpi_target_edited_keeps_the_mapping_and_a_department_edited_maps_agai
     from profilegen.inputs import load_inputs
     from profilegen.kpi.mapping import KpiMapper
 
-    kpi = tmp_path / "kpi"
-    shutil.copytree(KPI_DIR, kpi)
-    state = tmp_path / "state"
-    state.mkdir()
+    kpi, state = _kpi_project(tmp_path)
     settings = load_settings(None, {"org": SAMPLE_YAML, "kpi_dir": kpi})
     first = load_inputs(settings, remember_in=state)
     record = state / "kpi-mapping.pickle"
