@@ -135,3 +135,16 @@ def test_work_beside_a_running_thread_is_done_here_and_now(tmp_path: Path) -> No
         stop.set()
         other.join()
     assert settle() == 0  # nothing left to wait for
+
+
+def test_claims_that_cannot_be_locked_are_found_out_before_any_fork() -> None:
+    """`in_two` works here when the temporary folder takes no record locks: the lock is tried first."""
+    from profilegen.forking import _Claims
+
+    read, write = os.pipe()
+    try:
+        with pytest.raises(OSError):
+            _Claims(read, 4)
+    finally:
+        os.close(read)
+        os.close(write)
