@@ -421,3 +421,41 @@ def test_an_input_changed_reads_only_the_profiles_whose_facts_it_changed(
     (out / CACHE).unlink()
     cold = invoke(capsys, "check", "--all", "--json", *args)
     assert (again.code, found) == (cold.code, json.loads(cold.stdout))
+
+
+def test_personal_profiles_after_an_input_change_are_read_as_their_positions_facts_say(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A position's personal profiles share its facts: after a KPI target edit, a sales manager's own profile is
+    read against the new facts, while an analyst's elsewhere, unchanged since, is not read at all."""
+    kpi = tmp_path / "kpi"
+    shutil.copytree(KPI_DIR, kpi)
+    args = sample_args(tmp_path, kpi=kpi)
+    people = (
+        ("Коммерческий департамент/Отдел продаж", "Менеджер по продажам", "Иван Петров"),
+        ("Отдел CRM", "Аналитик", "Анна Смирнова"),
+    )
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *args).code == 0
+    for unit, title, name in people:
+        made = invoke(
+            capsys, "generate", "-d", unit, "--position", title, "--employee-name", name, *args, "--provider", "offline"
+        )
+        assert made.code == 0
+    out = tmp_path / "out"
+    _age(out)
+    assert invoke(capsys, "check", "--all", "--json", *args).code == 0
+
+    anna = _profile(out, "Отдел CRM/Аналитик (Анна Смирнова)")
+    kept = anna.read_bytes()
+    _garbled(anna)
+    _target_changed(kpi)
+    again = invoke(capsys, "check", "--all", "--json", *args)
+    found = json.loads(again.stdout)
+    assert found["summary"]["unreadable"] == [], "a personal profile whose position's facts are as they were"
+    ivan = [f for f in found["findings"] if f["employee"] == "Иван Петров" and f["rule"] == "facts_mismatch"]
+    assert ivan, "the sales manager's own profile is read against the new target"
+
+    _restored(anna, kept)
+    (out / CACHE).unlink()
+    cold = invoke(capsys, "check", "--all", "--json", *args)
+    assert (again.code, found) == (cold.code, json.loads(cold.stdout))
