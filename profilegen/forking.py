@@ -129,7 +129,7 @@ class _Claims:
     def here(self, index: int) -> bool:
         """Whether the stretch at ``index`` (this process's next) is taken here: nobody took it yet."""
         with self._held() as taken:
-            if taken > index:  # the child took it (this process takes none ahead of where it is)
+            if taken > index:  # the child took it (one this process took ahead is kept apart by the caller)
                 return False
             struct.pack_into("<Q", self.memory, 0, index + 1)
             return True

@@ -5,11 +5,13 @@ read again when the inputs changed (a KPI file edited, the org edited elsewhere,
 from __future__ import annotations
 
 import hashlib
+import json
 import marshal
 from dataclasses import fields
 from operator import attrgetter
 from typing import Any
 
+from profilegen.config import Settings
 from profilegen.generation.context import PositionContext
 from profilegen.kpi.filtering import PositionKpi, PositionKpis
 from profilegen.org.careers import Candidate
@@ -25,6 +27,12 @@ _NESTED = frozenset({"feeders", "targets", "sibling_units"})
 _CONTEXT = attrgetter(*(f.name for f in fields(PositionContext) if f.name not in _FACT_BLIND | _FROM_KPIS | _NESTED))
 _KPI = attrgetter(*(f.name for f in fields(PositionKpi)))
 _CANDIDATE = attrgetter(*(f.name for f in fields(Candidate)))
+
+
+def facts_salt(settings: Settings) -> bytes:
+    """What the check's reading of a profile and the fact rules take from the settings besides the `check` ones
+    (in the records' text digest): the settings that make a context are in the context itself."""
+    return json.dumps([settings.category_labels, settings.prepared_by], sort_keys=True).encode()
 
 
 def facts_key(context: PositionContext, salt: bytes) -> int:

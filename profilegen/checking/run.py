@@ -18,7 +18,7 @@ from profilegen.approval import APPROVED, UNAPPROVED, Approvals
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest, org_digest, text_digest
 from profilegen.checking.files import profiles_of, with_stamps
 from profilegen.checking.findings import ERROR, Finding, Located, Owner, near_duplicate_findings
-from profilegen.checking.keys import context_keys, kpis_key
+from profilegen.checking.keys import context_keys, facts_salt, kpis_key
 from profilegen.checking.replay import answer_key, input_files, record, replayed
 from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile, texts_of
 from profilegen.checking.seen import Seen
@@ -34,7 +34,6 @@ from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import ContextMaker, Selection, load_inputs, position_kpis, positions_for
 from profilegen.journal import Journal
-from profilegen.jsontext import payload_digest
 from profilegen.org.model import Position
 from profilegen.template.documents import readable
 from profilegen.template.loader import load_template
@@ -113,7 +112,7 @@ class _Read:
     cached: bool = False  # found in the check cache, not read
     text_known: bool = False  # what its text decides found in the check cache, its facts read
     same_facts: bool = False  # its text's record checked against the very facts its position has now: not read
-    facts: int = 0  # its position's `facts_key` and `kpis_key` (0: not made)
+    facts: int = 0  # its position's `facts_key` and `kpis_key` when read (0: not made)
     kpis: int = 0
     from_text: int = 0  # how many of its findings (the first) its text alone decides
 
@@ -146,9 +145,7 @@ def _check(
         code = code_stamp()
         digests = (inputs_digest(settings, inputs, template, code), text_digest(settings, template, code))
         cache = CheckCache.load(state, *digests, org_digest(settings, inputs, employee))
-        # what `_read` and the fact rules read of the settings besides the check's own (in the text digest), in
-        # every position's `facts_key` (the settings that make its context are in the context)
-        salt = payload_digest({"labels": settings.category_labels, "by": settings.prepared_by}).encode()
+        salt = facts_salt(settings)
 
     # kept from one stretch of the list to the next (each process has its own after a fork)
     forms: dict[str, Form] = {}
@@ -194,7 +191,6 @@ def _check(
                     if context is None and not _as_recorded(recorded, keys):
                         context = maker()(position)
                         keys = context_keys(context, salt) if cache is not None else keys
-                    placed.facts, placed.kpis = keys
                     if _as_recorded(recorded, keys):  # checked against the very facts it has now: not read
                         placed.same_facts = True
                         files.append(placed)
@@ -245,6 +241,7 @@ def _check(
     read_paths: list[str] = []  # with their stamps as taken before reading, for the answer's record
     read_stamps: list[Stamp | None] = []
     for read in reads:
+        as_recorded = None  # its record, true still (checked against the very facts its position has now)
         read_paths.append(read.path)
         read_stamps.append(read.stamp)
         if read.cached and cache is not None:
@@ -253,8 +250,9 @@ def _check(
             read.from_text = entry.from_text
         elif read.text_known and cache is not None and not (read.unreadable or read.missing or read.approved):
             entry = cache.texts.pop(read.path)  # what its text decides, with what its facts decide now
+            as_recorded = entry if read.same_facts else None
             read.findings = (
-                list(entry.findings) if read.same_facts else [*entry.findings[: entry.from_text], *read.findings]
+                list(entry.findings) if as_recorded else [*entry.findings[: entry.from_text], *read.findings]
             )
             read.shingles, read.sketch, read.from_text = entry.shingles, entry.sketch, entry.from_text
         unit = inputs.org.units.get(read.owner[0])
@@ -279,7 +277,7 @@ def _check(
             if cache is not None and read.stamp is not None:  # one checked now is recorded for the next check
                 found = None
                 if not read.cached:
-                    found = Entry(
+                    found = as_recorded or Entry(
                         read.stamp,
                         read.owner[2],
                         tuple(read.findings),
