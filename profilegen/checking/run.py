@@ -29,7 +29,7 @@ from profilegen.config import Settings
 from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing
-from profilegen.forking import behind, in_two, settle
+from profilegen.forking import behind, can_fork, in_two, settle
 from profilegen.generation.context import PositionContext
 from profilegen.generation.document import Form
 from profilegen.inputs import ContextMaker, Selection, load_inputs, position_kpis, positions_for
@@ -221,6 +221,8 @@ def _check(
             looked.append(files if known else None)
             if not known:
                 pending.append(position)
+    if pending is positions and can_fork(len(pending), READ_FORK_FROM):
+        maker()  # every position's files looked at, in both processes: its memos made once, before the fork
     worked = in_two(pending, part, least=READ_FORK_FROM)
 
     def in_order() -> Iterator[_Read]:
