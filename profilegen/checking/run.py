@@ -9,7 +9,7 @@ import os
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ from profilegen.workspace import layout_base
 # positions to read from which a second process pays for itself (reading, checking and signing a profile takes
 # half a millisecond: 4,661 profiles changed among 100,000 took 11.1 s to check on one core)
 READ_FORK_FROM = 2_000
+PROGRESS_EVERY = 250  # positions checked between two words to `progress`
 
 
 @dataclass(slots=True)
@@ -82,10 +83,12 @@ def check_profiles(
     state: Path | None = None,
     unapproved_only: bool = False,
     seen: list[Seen] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
     """Findings for the selected positions' profiles in OUT. Approvals are read from the journal in `state`:
     with `unapproved_only`, profiles HR signed off as they are now are left out. `seen` collects every
-    selected profile with its file, status, approval and journaled score (for `report` and the judge)."""
+    selected profile with its file, status, approval and journaled score (for `report` and the judge);
+    `progress(done, total)` hears how many of the selected positions are checked, every few hundred."""
     approvals, scores = None, None
     if state is not None and state.is_dir() and (unapproved_only or seen is not None):
         with Journal(state) as reading:  # read at once: no journal as the check goes (it forks, records)
@@ -93,7 +96,7 @@ def check_profiles(
             if seen is not None:
                 scores = {key: found["judge"] for key, found in reading.position_fields(("judge",), "judge").items()}
     with paused():  # millions of objects made from the records: the collector's passes over them took 2 s of 9.5
-        return _check(settings, selection, unapproved_only, seen, state, approvals, scores)
+        return _check(settings, selection, unapproved_only, seen, state, approvals, scores, progress)
 
 
 @dataclass(slots=True)
@@ -125,6 +128,7 @@ def _check(
     state: Path | None,
     approvals: Approvals | None = None,
     scores: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CheckResult:
     settle()  # the records an earlier check left being written, written
     started = time.time_ns()
@@ -225,15 +229,21 @@ def _check(
         maker()  # every position's files looked at, in both processes: its memos made once, before the fork
     worked = in_two(pending, part, least=READ_FORK_FROM)
 
-    def in_order() -> Iterator[_Read]:
+    def each_position() -> Iterator[list[_Read]]:
         if pending is positions:
-            for files in worked:
-                yield from files
+            yield from worked
             return
         while looked:
             taken = looked.popleft()  # let go as the answer grows
-            yield from next(worked) if taken is None else taken
+            yield next(worked) if taken is None else taken
         deque(worked, maxlen=0)  # its end reached: a forked child reaped
+
+    def in_order() -> Iterator[_Read]:
+        total = len(positions)
+        for done, files in enumerate(each_position(), 1):
+            yield from files
+            if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+                progress(done, total)
 
     reads = in_order()
     result = CheckResult(language=template.language)

@@ -69,6 +69,7 @@ def check(
     """Findings HR would reject in the selected profiles (generic phrases, empty sections, facts that changed,
     near-duplicates...); exit 1 on any error-level finding."""
     from profilegen.checking.run import check_profiles
+    from profilegen.cli.progress import stepping
 
     chosen = selection(department, all_units, position, None, no_subunits)
     if (batch or wait or max_cost is not None) and not judge:
@@ -89,7 +90,9 @@ def check(
     )
     if not judge:
         with paused():  # 100,000 profiles' findings summed and written: no collector passes over them (0.3 s)
-            _show(check_profiles(settings, chosen, state, unapproved), None, xlsx, as_json)
+            with stepping("check") as progress:  # a bar on a terminal, gone before the findings are shown
+                result = check_profiles(settings, chosen, state, unapproved, progress=progress)
+            _show(result, None, xlsx, as_json)
         return
     result, scores = _judged(settings, state, chosen, unapproved, batch, wait)
     _show(result, scores, xlsx, as_json)
@@ -150,6 +153,7 @@ def _judged(
     from profilegen.checking.rules import RULES
     from profilegen.checking.run import check_profiles
     from profilegen.checking.seen import Seen
+    from profilegen.cli.progress import stepping
     from profilegen.journal import StateLock
     from profilegen.judging.run import judge_profiles
     from profilegen.judging.scores import low_scores
@@ -157,7 +161,8 @@ def _judged(
 
     with StateLock(state):
         seen: list[Seen] = []
-        result = check_profiles(settings, chosen, state, unapproved, seen=seen)
+        with stepping("check") as progress:
+            result = check_profiles(settings, chosen, state, unapproved, seen=seen, progress=progress)
         if unapproved:
             seen = [s for s in seen if s.status != "approved"]
         template = load_template(settings.template, settings.language)

@@ -99,13 +99,29 @@ def _duration(seconds: float) -> str:
 @contextlib.contextmanager
 def counting(total: int, label: str) -> Iterator[Callable[[], None]]:
     """A bar of ``total`` steps on a terminal (not with --quiet); elsewhere a step costs nothing."""
+    with stepping(label) as show:
+        done = 0
+
+        def advance() -> None:
+            nonlocal done
+            done += 1
+            show(done, total)
+
+        show(0, total)
+        yield advance
+
+
+@contextlib.contextmanager
+def stepping(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar on a terminal (not with --quiet) for work whose size is known once it has started: the callback
+    says how many steps of how many are done; elsewhere it costs nothing."""
     if OPTIONS.quiet or not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
-        yield lambda: None
+        yield lambda done, total: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(
         TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=stderr(), transient=True
     ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda: bar.advance(task)
+        task = bar.add_task(label, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)

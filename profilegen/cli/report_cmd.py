@@ -48,6 +48,7 @@ def report(
     layout, its findings (as `check` finds them) and its review status."""
     from profilegen.checking.run import check_profiles
     from profilegen.checking.seen import Seen
+    from profilegen.cli.progress import stepping
     from profilegen.export.atomic import write_bytes_atomic
     from profilegen.export.paths import folder_names
     from profilegen.reporting.data import report_data
@@ -60,7 +61,8 @@ def report(
     chosen = selection(department, not department, None, None, no_subunits)
     settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, kpi_dir=kpi_dir, out=out, state_dir=state_dir)
     seen: list[Seen] = []
-    result = check_profiles(settings, chosen, state, seen=seen)
+    with stepping("report: checking") as progress:
+        result = check_profiles(settings, chosen, state, seen=seen, progress=progress)
     template = load_template(settings.template, settings.language)
     title = f"{template.title}: {settings.out.resolve().name}"
     if pages == "one" or (pages == "auto" and len(seen) <= ONE_PAGE_MAX):

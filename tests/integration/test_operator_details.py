@@ -4,6 +4,7 @@ what a dry run would keep, exports that name hand-edited files, and a version th
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -100,3 +101,23 @@ def test_export_shows_progress_on_a_terminal(capsys: pytest.CaptureFixture[str],
     assert "export md" in text and "120/120" in text and "rendered 120 md files" in text
     quiet = invoke(capsys, "export", "md", "--out", str(tmp_path / "out"))
     assert "export md" not in quiet.stderr  # not a terminal: no bar
+
+
+def test_check_and_report_show_progress_on_a_terminal(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """A cold check of 100,000 profiles takes most of a minute: on a terminal a bar says how far it is (the JSON
+    on stdout untouched); piped, nothing."""
+    import os
+    import sys
+
+    from tests.helpers import run_on_terminal
+
+    assert invoke(capsys, "generate", "--all", "--provider", "offline", *sample_args(tmp_path)).code == 0
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+    where = sample_args(tmp_path)
+    for command, shown in (("check", "check"), ("report", "report")):
+        extra = ["--to", str(tmp_path / "report.html")] if command == "report" else ["--all"]
+        code, text = run_on_terminal([sys.executable, "-m", "profilegen", command, *extra, *where], env, tmp_path)
+        assert code in (0, 1), text[-2000:]
+        assert f"{shown} " in text and "120/120" in text, text[-2000:]
+    piped = invoke(capsys, "check", "--all", "--json", *where)
+    assert "120/120" not in piped.stderr and json.loads(piped.stdout)["summary"]["profiles"] == 120
