@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import gc
 import os
@@ -17,16 +16,16 @@ from typing import Any
 from profilegen.approval import APPROVED, UNAPPROVED, Approvals
 from profilegen.checking.cache import CheckCache, Entry, Stamp, file_stamp, inputs_digest, org_digest, text_digest
 from profilegen.checking.files import profiles_of, with_stamps
-from profilegen.checking.findings import ERROR, Finding, Located, Owner, near_duplicate_findings
+from profilegen.checking.findings import ERROR, Located, Owner, near_duplicate_findings
 from profilegen.checking.keys import context_keys, facts_salt, kpis_key
+from profilegen.checking.reading import Read, ToRead, read_all
 from profilegen.checking.replay import answer_key, input_files, record, replayed
-from profilegen.checking.rules import CONTENT_RULES, FACT_RULES, RULES, Profile, texts_of
+from profilegen.checking.rules import RULES
 from profilegen.checking.seen import Seen
-from profilegen.checking.similar import Shingles, Sketch, near_duplicates, shingles_of, sketch
+from profilegen.checking.similar import Shingles, Sketch, near_duplicates
 from profilegen.codebase import code_stamp
 from profilegen.collector import paused
 from profilegen.config import Settings
-from profilegen.export.documents import UnreadableProfile, read_profile
 from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing
 from profilegen.forking import behind, can_fork, in_two, settle
@@ -35,14 +34,13 @@ from profilegen.generation.document import Form
 from profilegen.inputs import ContextMaker, Selection, load_inputs, position_kpis, positions_for
 from profilegen.journal import Journal
 from profilegen.org.model import Position
-from profilegen.template.documents import readable
 from profilegen.template.loader import load_template
-from profilegen.template.model import Template
 from profilegen.workspace import layout_base
 
 # positions to read from which a second process pays for itself (reading, checking and signing a profile takes
 # half a millisecond: 4,661 profiles changed among 100,000 took 11.1 s to check on one core)
 READ_FORK_FROM = 2_000
+READ_TOGETHER = 200  # positions whose files are read a step at a time over them all (`read_all`)
 PROGRESS_EVERY = 250  # positions checked between two words to `progress`
 
 
@@ -99,27 +97,6 @@ def check_profiles(
         return _check(settings, selection, unapproved_only, seen, state, approvals, scores, progress)
 
 
-@dataclass(slots=True)
-class _Read:
-    """One profile file as the pass met it: unreadable, not generated, left out as approved, or checked."""
-
-    owner: Owner
-    unreadable: str | None = None
-    missing: bool = False
-    approved: bool = False
-    findings: list[Finding] = field(default_factory=list)
-    shingles: Shingles | None = None
-    sketch: Sketch | None = None
-    path: str = ""  # the file, and its stamp when it was checked (what the check cache records)
-    stamp: Stamp | None = None
-    cached: bool = False  # found in the check cache, not read
-    text_known: bool = False  # what its text decides found in the check cache, its facts read
-    same_facts: bool = False  # its text's record checked against the very facts its position has now: not read
-    facts: int = 0  # its position's `facts_key` and `kpis_key` when read (0: not made)
-    kpis: int = 0
-    from_text: int = 0  # how many of its findings (the first) its text alone decides
-
-
 def _check(
     settings: Settings,
     selection: Selection,
@@ -158,7 +135,7 @@ def _check(
     # made at the first file not in the check cache (its memos take seconds)
     maker = functools.cache(lambda: ContextMaker(inputs, settings, employee))
 
-    def looked_at(path: str, employee_name: str | None, position: Position, stamp: Stamp | None = None) -> _Read:
+    def looked_at(path: str, employee_name: str | None, position: Position, stamp: Stamp | None = None) -> Read:
         """A file as its stamp (taken now unless given) and approval say: signed off as it is, unchanged since the
         records, or to read."""
         stamp = (stamp or file_stamp(path)) if cache is not None else None
@@ -168,52 +145,65 @@ def _check(
         owner = (position.unit_path, position.title, recorded.employee if recorded else employee_name)
         if skipped is not None and skipped.status(*owner, Path(path)) == APPROVED:
             # signed off as it is: neither read nor its context made (its stamp is recorded)
-            return _Read(owner, approved=True, path=path, stamp=stamp)
+            return Read(owner, approved=True, path=path, stamp=stamp)
         if entry is not None:  # its findings and shingles are taken from the records as the answer is put together
-            return _Read(owner, path=path, stamp=stamp, cached=True)
+            return Read(owner, path=path, stamp=stamp, cached=True)
         # to be read (for its facts alone when its text was checked under other inputs, and not at all when its
         # position's facts are still the ones it was checked against)
-        return _Read(owner, path=path, stamp=stamp, text_known=text is not None)
+        return Read(owner, path=path, stamp=stamp, text_known=text is not None)
 
-    def part(chosen: Sequence[Position]) -> Iterator[list[_Read]]:
-        """Each position's files as the check meets them (a list a position: one pickled message)."""
+    def part(chosen: Sequence[Position]) -> Iterator[list[Read]]:
+        """Each position's files as the check meets them (a list a position: one pickled message), the files to
+        read read a few hundred positions at a time (`read_all`)."""
         gc.freeze()  # the org and its KPI files stay: kept out of the collector's full scans
         try:
-            for position in chosen:
-                context: PositionContext | None = None
-                keys = (0, 0)  # its context's `facts_key` and `kpis_key`
-                files = []
-                for path, employee_name in profiles_of(layout, listing, position):
-                    placed = looked_at(path, employee_name, position)
-                    if placed.approved or placed.cached:
-                        files.append(placed)
-                        continue
-                    recorded = cache.texts[path] if cache is not None and placed.text_known else None
-                    if recorded is not None and context is None and cache is not None and cache.same_org:
-                        # the org and the settings as they were: its facts but the KPIs are the recorded ones
-                        keys = (recorded.facts, kpis_key(*position_kpis(inputs, position)))
-                    if context is None and not _as_recorded(recorded, keys):
-                        context = maker()(position)
-                        keys = context_keys(context, salt) if cache is not None else keys
-                    if _as_recorded(recorded, keys):  # checked against the very facts it has now: not read
-                        placed.same_facts = True
-                        files.append(placed)
-                        continue
-                    context = context or maker()(position)
-                    read = _read(path, employee_name, context, template, forms, settings, skipped, placed.text_known)
-                    read.path, read.stamp, read.text_known = path, placed.stamp, placed.text_known
-                    read.facts, read.kpis = keys
-                    files.append(read)
-                yield files
+            for start in range(0, len(chosen), READ_TOGETHER):
+                yield from together(chosen[start : start + READ_TOGETHER])
         finally:
             gc.unfreeze()
+
+    def together(chosen: Sequence[Position]) -> list[list[Read]]:
+        # each position's files as their stamps and approvals say; then, for those not settled by that, its facts
+        # (the keys of them, and its context when they are not the recorded ones); then every file to read
+        found = [profiles_of(layout, listing, position) for position in chosen]
+        met = [
+            [looked_at(path, name, position) for path, name in paths]
+            for position, paths in zip(chosen, found, strict=True)
+        ]
+        slots: list[tuple[list[Read], int, tuple[int, int]]] = []  # where a file read goes, and its keys
+        to_read: list[ToRead] = []
+        for position, paths, files in zip(chosen, found, met, strict=True):
+            context: PositionContext | None = None
+            keys = (0, 0)  # its context's `facts_key` and `kpis_key`
+            for at, placed in enumerate(files):
+                if placed.approved or placed.cached:
+                    continue
+                recorded = cache.texts[placed.path] if cache is not None and placed.text_known else None
+                if recorded is not None and context is None and cache is not None and cache.same_org:
+                    # the org and the settings as they were: its facts but the KPIs are the recorded ones
+                    keys = (recorded.facts, kpis_key(*position_kpis(inputs, position)))
+                if context is None and not _as_recorded(recorded, keys):
+                    context = maker()(position)
+                    keys = context_keys(context, salt) if cache is not None else keys
+                if _as_recorded(recorded, keys):  # checked against the very facts it has now: not read
+                    placed.same_facts = True
+                    continue
+                context = context or maker()(position)
+                slots.append((files, at, keys))
+                to_read.append(ToRead(placed.path, paths[at][1], context, placed.text_known))
+        for (files, at, keys), read in zip(slots, read_all(to_read, template, forms, settings, skipped), strict=True):
+            placed = files[at]
+            read.path, read.stamp, read.text_known = placed.path, placed.stamp, placed.text_known
+            read.facts, read.kpis = keys
+            files[at] = read
+        return met
 
     # first each file's stamp against the records when there are records of these inputs or approvals (records of
     # other inputs alone leave every position to read, for its facts at least): the files and their
     # stamps found on two cores (plain findings), sent back as plain rows (a forked half sending back each file
     # as the check meets it cost more than it saved), then looked up here; then the positions with a file to
     # read, on two cores when they are many
-    looked: deque[list[_Read] | None] = deque()
+    looked: deque[list[Read] | None] = deque()
     pending = positions
     if (cache is not None and cache.entries) or skipped is not None:
         pending = []
@@ -229,7 +219,7 @@ def _check(
         maker()  # every position's files looked at, in both processes: its memos made once, before the fork
     worked = in_two(pending, part, least=READ_FORK_FROM)
 
-    def each_position() -> Iterator[list[_Read]]:
+    def each_position() -> Iterator[list[Read]]:
         if pending is positions:
             yield from worked
             return
@@ -238,7 +228,7 @@ def _check(
             yield next(worked) if taken is None else taken
         deque(worked, maxlen=0)  # its end reached: a forked child reaped
 
-    def in_order() -> Iterator[_Read]:
+    def in_order() -> Iterator[Read]:
         total = len(positions)
         for done, files in enumerate(each_position(), 1):
             yield from files
@@ -343,52 +333,12 @@ def _records(
         record(state, answer, read_paths, read_stamps, others, result, started)
 
 
-def _read(
-    path: str,
-    employee: str | None,
-    context: PositionContext,
-    template: Template,
-    forms: dict[str, Form],
-    settings: Settings,
-    skipped: Approvals | None,
-    text_known: bool = False,
-) -> _Read:
-    """One profile file read and its rules applied (``skipped``: approvals whose profiles, signed off as they
-    are, are left out; ``text_known``: only the rules of its facts, what its text decides being recorded)."""
-    file = Path(path)
-    try:
-        document = read_profile(file)
-    except UnreadableProfile as exc:
-        return _Read((context.unit_path, context.title, employee), unreadable=str(exc))
-    if document is None:
-        return _Read((context.unit_path, context.title, employee), missing=True)
-    meta = document.get("meta") or {}
-    name = meta.get("employee_name") or employee
-    owner = (context.unit_path, context.title, name)
-    if skipped is not None and skipped.status(*owner, file) == APPROVED:
-        return _Read(owner, approved=True)
-    document, own = readable(document, template)  # each profile read in the form it was made in
-    form = forms.setdefault(own.sha256, Form(own, settings.prepared_by))
-    facts = dataclasses.replace(context, employee_name=name)
-    if own is not template and not settings.category_labels:  # its own form's names for categories
-        spec = own.fact_field("category")
-        facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))
-    item = Profile(document["profile"], meta, facts, texts_of(document["profile"], own, every=not text_known))
-    findings = [f for rule in FACT_RULES for f in rule(item, form, settings.check)]
-    if text_known:
-        return _Read(owner, findings=findings)
-    said = [f for rule in CONTENT_RULES for f in rule(item, form, settings.check)]
-    text = shingles_of(item.texts.words)
-    threshold = settings.check.near_duplicate
-    return _Read(owner, findings=[*said, *findings], shingles=text, sketch=sketch(text, threshold), from_text=len(said))
-
-
 def _as_recorded(recorded: Entry | None, keys: tuple[int, int]) -> bool:
     """Whether a file's record was made against the facts its position has now (keys of 0: not known)."""
     return recorded is not None and 0 not in keys and (recorded.facts, recorded.kpis) == keys
 
 
-def _seen(read: _Read, approvals: Approvals | None, scores: dict[str, Any] | None) -> Seen:
+def _seen(read: Read, approvals: Approvals | None, scores: dict[str, Any] | None) -> Seen:
     """A file as `report` shows it: its status and approval, and its journaled score (of whatever content)."""
     if read.missing:
         return Seen(read.owner, None, UNAPPROVED, None)
