@@ -103,7 +103,9 @@ def read_all(
             continue
         document, own = readable(document, template)  # each profile read in the form it was made in
         form = forms.setdefault(own.sha256, Form(own, settings.prepared_by))
-        facts = dataclasses.replace(file.context, employee_name=name)
+        facts = file.context  # its person's name on it (a position's own profile names none: left as it is)
+        if name != facts.employee_name:
+            facts = dataclasses.replace(facts, employee_name=name)
         if own is not template and not settings.category_labels:  # its own form's names for categories
             spec = own.fact_field("category")
             facts = dataclasses.replace(facts, category_label=(spec.codes if spec else {}).get(facts.category, ""))

@@ -72,6 +72,8 @@ def test_planted_defects_are_found_under_their_rules(
 
     def foreign(profile: dict[str, Any]) -> None:
         profile["responsibilities"][0]["items"].append("Настраивать сетевое оборудование отдела инфраструктуры")
+        # naming the unit to work with it is the position's own work
+        profile["responsibilities"][0]["items"].append("Взаимодействовать с отделом инфраструктуры по стендам")
 
     def heavy(profile: dict[str, Any]) -> None:  # a card whose weights sum to 1.3
         for row in profile["kpis"]:
@@ -108,6 +110,10 @@ def test_planted_defects_are_found_under_their_rules(
     found = {(f["title"], f["rule"]) for f in report["findings"]}
     assert ("Аналитик", "generic_markers") in found
     assert ("Тестировщик", "foreign_unit_task") in found, sorted(found)
+    foreign_tasks = [
+        f["detail"] for f in report["findings"] if (f["title"], f["rule"]) == ("Тестировщик", "foreign_unit_task")
+    ]
+    assert len(foreign_tasks) == 1 and "Настраивать сетевое" in foreign_tasks[0], foreign_tasks
     assert ("Руководитель отдела", "kpi_weights") in found
     assert ("Специалист по внедрению", "empty_section") in found
     assert ("Ведущий разработчик", "facts_mismatch") in found
