@@ -253,24 +253,9 @@ def _named_siblings(
     return tuple(siblings)
 
 
-# the words met so far that are, and that are not, a form of a word of working together (`_together`)
-_TOGETHER_YES: set[str] = set()
-_TOGETHER_NO: set[str] = set()
-
-
-def _together(said: set[str]) -> bool:
-    """Whether some word is a form of a word of working together: looked up as sets, each word's forms asked for
-    once (a check asks it of some hundred words a profile)."""
-    if not said.isdisjoint(_TOGETHER_YES):
-        return True
-    for word in said - _TOGETHER_NO:
-        if word in _TOGETHER or not forms_of(word).isdisjoint(_TOGETHER):
-            _TOGETHER_YES.add(word)
-            return True
-        if len(_TOGETHER_NO) > 1 << 16:  # a memo, not the whole vocabulary of a hundred thousand profiles
-            _TOGETHER_NO.clear()
-        _TOGETHER_NO.add(word)
-    return False
+@lru_cache(maxsize=1 << 14)
+def _together(word: str) -> bool:
+    return word in _TOGETHER or not forms_of(word).isdisjoint(_TOGETHER)
 
 
 @lru_cache(maxsize=1 << 12)
@@ -289,7 +274,7 @@ def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> lis
         if kpis is not None and kpis.search(normal):
             continue  # a task about one of its own KPIs is its own work
         said = set(task_words)
-        if _together(said):
+        if any(_together(w) for w in said):
             continue
         for name, marks in siblings:
             if all(_has(said, w) for w in marks):

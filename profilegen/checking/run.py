@@ -185,10 +185,10 @@ def _check(
                 if context is None and not _as_recorded(recorded, keys):
                     context = maker()(position)
                     keys = context_keys(context, salt) if cache is not None else keys
-                if _as_recorded(recorded, keys):  # checked against the very facts it has now: not read
+                # checked against the very facts it has now (and so no context made): not read
+                if context is None or _as_recorded(recorded, keys):
                     placed.same_facts = True
                     continue
-                context = context or maker()(position)
                 slots.append((files, at, keys))
                 to_read.append(ToRead(placed.path, paths[at][1], context, placed.text_known))
         for (files, at, keys), read in zip(slots, read_all(to_read, template, forms, settings, skipped), strict=True):
