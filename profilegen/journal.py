@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from profilegen.errors import InputError, LockedError
+from profilegen.jsontext import sorted_text
 
 PositionKey = str
 _RUN = "run:"
@@ -134,7 +135,7 @@ class Journal:
 
     def _put(self, key: str, value: dict[str, Any]) -> None:
         try:
-            self._cache.set(key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+            self._cache.set(key, sorted_text(value))
         except sqlite3.OperationalError as exc:
             raise _disk_error(exc, self.state_dir) from None
 

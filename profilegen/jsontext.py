@@ -21,6 +21,16 @@ def compact(value: Any) -> bytes:
     return orjson.dumps(value)
 
 
+def sorted_text(value: Any) -> str:
+    """One line, keys sorted, non-ASCII as is: orjson's (a fifth of the standard encoder's time), the standard
+    library's for what orjson refuses (keys that are not text, integers beyond 64 bits). A float that is not a
+    number is null here (the standard library writes a `NaN` no JSON reader, SQLite's included, accepts)."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError among them
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
 def payload_digest(payload: Any) -> str:
     """The sha256 of the payload's JSON, keys sorted (the same payload, the same digest in every run)."""
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)

@@ -8,10 +8,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from profilegen import jsontext
 from profilegen.generation.providers.base import ProviderResult
 from profilegen.template.model import Template
 from profilegen.template.schema import answer_model
-from profilegen.text import normalize
+from profilegen.text import normalize, normalize_all
 
 _FENCE = re.compile(r"^\s*```[\w-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)
 MAX_ERRORS_SHOWN = 12
@@ -71,8 +72,15 @@ def quality_warnings(profile: dict[str, Any], template: Template) -> list[str]:
     warnings: list[str] = []
     for spec in template.written:
         value = profile.get(spec.key)
-        if isinstance(value, list):
-            items = [normalize(json.dumps(v, ensure_ascii=False, sort_keys=True)) for v in value]
-            if len(set(items)) < len(items):
-                warnings.append(f"duplicate_items: {spec.label}")
+        if isinstance(value, list) and len(value) > 1 and len(set(_said(value))) < len(value):
+            warnings.append(f"duplicate_items: {spec.label}")
     return warnings
+
+
+def _said(items: list[Any]) -> list[tuple[bool, str]]:
+    """What each item of a list says: a text as read (its quotes, dashes, spaces and line breaks aside), anything
+    else (a row of a table) as its JSON, read the same way."""
+    texts = [item for item in items if isinstance(item, str)]
+    if len(texts) == len(items):
+        return [(True, text) for text in normalize_all(texts)]
+    return [(True, normalize(v)) if isinstance(v, str) else (False, normalize(jsontext.sorted_text(v))) for v in items]

@@ -81,6 +81,12 @@ def test_answer_parsing_and_quality(contexts: list[Any]) -> None:
     assert quality_warnings(profile, A101) == []
     odd = {**profile, "hardware": [], "speciality": ["Экономика", "экономика"]}
     assert quality_warnings(odd, A101) == ["duplicate_items: Специальность"], "an empty optional list is no fault"
+    # the same item in other quotes, or broken over two lines, is said twice all the same
+    quoted = {**profile, "speciality": ["Знание «1С:Предприятие»", 'знание "1С:Предприятие"']}
+    assert quality_warnings(quoted, A101) == ["duplicate_items: Специальность"]
+    broken = {**profile, "speciality": ["Экономика\nи финансы", "Экономика и  финансы"]}
+    assert quality_warnings(broken, A101) == ["duplicate_items: Специальность"]
+    assert quality_warnings({**profile, "speciality": ["Экономика", "Финансы"]}, A101) == []
 
 
 def _error(headers: dict[str, str]) -> Exception:
