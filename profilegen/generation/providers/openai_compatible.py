@@ -22,6 +22,7 @@ from profilegen.generation.providers.retry import (
     retry_after,
     status_of,
 )
+from profilegen.jsontext import compact
 from profilegen.template.schema import strict_json_schema
 from profilegen.text import plural
 
@@ -257,8 +258,8 @@ class OpenAIProvider:
         if static is None:
             encoded = json.dumps(self._request([], 0), ensure_ascii=False)
             static = self._static[self.mode] = encoded[: encoded.rindex("}")]  # the same object, left open
-        encoded_messages = json.dumps(messages, ensure_ascii=False)
-        return f'{static}, "messages": {encoded_messages}, "max_tokens": {max_tokens}}}'.encode()
+        encoded_messages = compact(messages)  # the system prompt's 10 KB a request: orjson's, a sixth of the time
+        return static.encode() + b', "messages": ' + encoded_messages + f', "max_tokens": {max_tokens}}}'.encode()
 
     async def _complete(self, messages: list[dict[str, str]], max_tokens: int, usage: Usage) -> dict[str, Any]:
         """One answer, through transient failures (one tenacity loop); fatal statuses abort the run."""
