@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from profilegen.jsontext import compact, pretty, pretty_chunks
+from profilegen.jsontext import compact, pretty, pretty_chunks, sorted_text
 
 _SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()
 _VALUES = st.recursive(
@@ -26,6 +26,21 @@ def test_floats_and_compact_lines_read_back_unchanged(value: Any) -> None:
     assert json.loads(pretty(value)) == value
     line = compact(value)
     assert b"\n" not in line and json.loads(line) == value
+
+
+@given(_VALUES | st.dictionaries(st.integers(), st.text(), max_size=3) | st.integers(2**64, 2**80))
+def test_a_journal_record_reads_back_as_the_standard_library_wrote_it(value: Any) -> None:
+    """`sorted_text` (the journal's records): orjson's, the standard library's for what orjson refuses (keys that
+    are not text, integers beyond 64 bits) — read back, the same value either way, its keys sorted."""
+    line = sorted_text(value)
+    assert "\n" not in line
+    assert json.loads(line) == json.loads(json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+def test_a_journal_record_is_one_sorted_line() -> None:
+    assert sorted_text({"b": 1, "a": ["ж", 1.5, None]}) == '{"a":["ж",1.5,null],"b":1}'
+    assert sorted_text({2: "x", 1: "y"}) == '{"1": "y", "2": "x"}'  # refused by orjson: the standard library's
+    assert sorted_text({"cost": float("nan")}) == '{"cost":null}'  # what a reader (SQLite's `json_extract`) reads
 
 
 def test_cyrillic_is_written_as_is() -> None:
