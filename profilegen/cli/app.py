@@ -57,12 +57,16 @@ review_cmd.register(app)
 
 
 def _whole_short_help(typer_app: typer.Typer) -> None:
-    """The command list shows each command's first help line whole, not cut at 45 characters."""
+    """The command list shows each command's summary (its docstring's first paragraph) whole: neither cut at 45
+    characters nor at the end of the docstring's first line."""
     for info in typer_app.registered_commands:
         if info.short_help is None and info.callback is not None and info.callback.__doc__:
-            info.short_help = info.callback.__doc__.strip().splitlines()[0]
+            info.short_help = " ".join(info.callback.__doc__.strip().split("\n\n", 1)[0].split())
     for group in typer_app.registered_groups:
         if group.typer_instance is not None:
+            said = group.typer_instance.info.help
+            if isinstance(said, str):  # a group's own help, given to its Typer (else a default placeholder)
+                group.short_help = said
             _whole_short_help(group.typer_instance)
 
 

@@ -10,7 +10,7 @@ import typer
 
 from profilegen.cli.app import app
 from profilegen.config import load_settings
-from tests.conftest import ROOT, invoke
+from tests.conftest import ROOT, invoke, run_cli
 
 
 def test_config_show_names_each_source(
@@ -85,3 +85,23 @@ def test_every_command_has_help_an_example_and_a_readme_line() -> None:
         assert getattr(command, "help", None), f"{name} has no help text"
         assert "Example" in (getattr(command, "epilog", None) or ""), f"{name} has no example in its help"
         assert f"profilegen {name}" in readme, f"README does not mention `profilegen {name}`"
+
+
+def test_the_command_lists_show_each_summary_whole(tmp_path: Path) -> None:
+    """`profilegen --help` (and each group's) lists every command with its summary as a whole sentence, never
+    cut off at the end of its docstring's first line."""
+    listed: dict[str, str] = {}
+    for group in ([], ["org"], ["kpi"], ["jobs"], ["template"], ["config"]):
+        shown = run_cli(*group, "--help", cwd=tmp_path, env={"COLUMNS": "100"})
+        assert shown.code == 0, shown.stderr
+        lines = shown.stdout.split("Commands:", 1)[1].splitlines()
+        name = ""
+        for line in lines:
+            if line.startswith("  ") and not line.startswith("    "):  # a command and its summary's start
+                name, _, said = line.strip().partition(" ")
+                listed[" ".join([*group, name])] = said.strip()
+            elif line.strip() and name:  # the summary wrapped onto the next line
+                listed[" ".join([*group, name])] += " " + line.strip()
+    assert {"check", "report", "approve", "template", "org show", "jobs list", "config init"} <= set(listed)
+    for name, said in listed.items():
+        assert said.endswith((".", ")")) and not said.endswith("..."), f"`{name}` is listed as «{said}»"
