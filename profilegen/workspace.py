@@ -68,6 +68,8 @@ def prepare(settings: Settings, *, write: bool, notice: Notice, need_org: bool =
     ``write``: the command changes OUT or the journal, so a moved OUT is followed and an old journal moved in.
     A state folder given without OUT names its OUT; an OUT bound to a state folder elsewhere names it.
     """
+    if settings.out.exists() and not settings.out.is_dir():  # else a warning per profile "not found in" a file
+        raise InputError("not a folder (--out names the folder the profiles are in)", source=str(settings.out))
     if settings.state_dir is not None and "out" not in settings.model_fields_set:
         bound = _read_json(settings.state_dir / BINDING_FILE)
         if bound is not None and bound.get("out"):

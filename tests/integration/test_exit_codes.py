@@ -51,3 +51,25 @@ def test_locked_state_dir_exits_3_and_writes_nothing(tmp_path: Path) -> None:
     )
     assert after.code == 0
     assert "took over a lock left by a dead run" in after.stderr
+
+
+def test_an_out_that_is_a_file_is_one_clear_error(tmp_path: Path) -> None:
+    """OUT naming a file (a typo, a path swapped with another): one line naming it and exit 2 from every command
+    that reads or writes OUT, never a warning per position or a check that found nothing (exit 0)."""
+    out = tmp_path / "profiles.txt"
+    out.write_text("not a folder\n", encoding="utf-8")
+    org = ["--org", str(sample_args(tmp_path)[1])]
+    for command in (
+        ["check", "--all", *org],
+        ["report", "--to", str(tmp_path / "r.html"), *org],
+        ["generate", "--all", "--provider", "offline", *org],
+        ["prune", "--dry-run", *org],
+        ["export", "md"],
+        ["stats"],
+    ):
+        result = run_cli(*command, "--out", str(out), cwd=tmp_path)
+        assert result.code == 2, (command, result.stdout, result.stderr[-500:])
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and str(out) in lines[0] and "not a folder" in lines[0], (command, lines[:3])
+    assert not (tmp_path / "r.html").exists()
+    assert out.read_text(encoding="utf-8") == "not a folder\n"
