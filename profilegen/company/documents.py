@@ -28,6 +28,7 @@ _EMPHASIS = re.compile(r"[*_`]+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]+")
 SPLIT_TOKENS = 1000  # a section longer than this is split into its bold-named items…
 ITEM_TOKENS = 60  # …when they are this long on average (a glossary of one-liners stays whole)
+DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")  # what a folder of documents is read for
 
 
 def count_tokens(text: str) -> int:
@@ -170,22 +171,46 @@ class Library:
     files: tuple[str, ...]
 
 
+def document_files(path: Path) -> list[tuple[Path, str]]:
+    """The documents a configured path names, each with the name its sections are shown by: the file itself, or
+    every document in a folder and its subfolders (by their path in it, sorted; hidden files and Word's `~$` lock
+    files left out)."""
+    if not path.is_dir():
+        return [(path, path.name)]
+    found = sorted(
+        (p.relative_to(path).as_posix(), p)
+        for p in path.rglob("*")
+        if p.suffix.lower() in DOCUMENT_SUFFIXES
+        and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
+        and p.is_file()
+    )
+    if not found:
+        raise InputError(f"no document ({', '.join(DOCUMENT_SUFFIXES)}) in the folder", source=str(path))
+    return [(p, name) for name, p in found]
+
+
 def load_library(paths: list[Path]) -> Library:
     """The documents' sections (a document read once per content: cached by path, size and time)."""
     sections: list[Section] = []
     names: list[str] = []
-    for path in paths:
-        try:
-            stat = path.stat()
-        except OSError as exc:
-            raise InputError(f"cannot read the context document ({type(exc).__name__})", source=str(path)) from None
-        sections.extend(_document(os.fspath(path.resolve()), stat.st_size, stat.st_mtime_ns, path.name))
-        names.append(path.name)
+    for given in paths:
+        for path, name in document_files(given):
+            try:
+                stat = path.stat()
+            except OSError as exc:
+                reason = type(exc).__name__
+                raise InputError(f"cannot read the context document ({reason})", source=str(path)) from None
+            sections.extend(_document(os.fspath(path.resolve()), stat.st_size, stat.st_mtime_ns, name))
+            names.append(name)
     return Library(tuple(sections), tuple(names))
 
 
 @lru_cache(maxsize=64)
 def _document(path: str, size: int, mtime: int, name: str) -> tuple[Section, ...]:
+    if path.lower().endswith(".docx"):
+        from profilegen.company.word import word_markdown
+
+        return tuple(split_markdown(name, word_markdown(Path(path))))
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:

@@ -196,3 +196,66 @@ def test_offline_drafts_name_the_functions_systems(tmp_path: Path) -> None:
     own = document["profile"]["software"][3:]  # after the standard package
     assert own and "1С" in " ".join(own[:4]), own
     assert not [w for w in document["meta"]["warnings"] if w.startswith("not_in_documents")]
+
+
+def _word_document(path: Path) -> None:
+    """A Word document as HR keeps them: a title, headings of two levels, a paragraph, a list and a table."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Информационные системы", level=1)
+    document.add_heading("Отдел CRM", level=2)
+    document.add_paragraph("Отдел ведёт CRM на платформе 1С: сделки, клиенты, обращения.")
+    for system, purpose in (("1С:CRM", " — учёт клиентов и сделок"), ("Битрикс24", " — задачи отдела")):
+        item = document.add_paragraph(style="List Bullet")
+        item.add_run(system).bold = True
+        item.add_run(purpose)
+    table = document.add_table(rows=2, cols=2)
+    for row, cells in zip(table.rows, [("Система", "Назначение"), ("1С:CRM", "учёт клиентов")], strict=True):
+        row.cells[0].text, row.cells[1].text = cells
+    document.save(str(path))
+
+
+def test_a_folder_of_markdown_and_word_documents(tmp_path: Path) -> None:
+    """`documents: [folder]` takes every Markdown and Word file in it (sorted, Word's lock files left out); a
+    Word document is read by its headings, paragraphs, lists and tables — its sections chosen like Markdown's."""
+    from tests.conftest import SAMPLE_YAML
+
+    docs = tmp_path / "context"
+    (docs / "systems").mkdir(parents=True)
+    (docs / "company.md").write_text("# Компания\n\n## Миссия\n\nСтроим города.\n", encoding="utf-8")
+    _word_document(docs / "systems" / "crm.docx")
+    (docs / "systems" / "~$crm.docx").write_bytes(b"\x00lock")  # Word's lock file beside an open document
+    (docs / "notes.png").write_bytes(b"\x89PNG")
+    config = tmp_path / "profilegen.yaml"
+    config.write_text(f"context:\n  company: {{name: A101}}\n  documents: [{docs}]\n", encoding="utf-8")
+    facts = ["--config", str(config), "facts", "-d", "Отдел CRM", "--org", str(SAMPLE_YAML), "--json"]
+    result = run_cli(*facts, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    sent = {(c["file"], c["section"]) for position in json.loads(result.stdout) for c in position["context"]}
+    assert ("company.md", "Миссия") in sent
+    assert ("systems/crm.docx", "Отдел CRM") in sent
+    assert not any("~$" in file or file.endswith(".png") for file, _section in sent)
+
+    # the offline draft takes the unit's systems from the Word document's bold-named list, as from Markdown's
+    out = tmp_path / "out"
+    generate = ["--config", str(config), "generate", "-d", "Отдел CRM", "--provider", "offline", "--org"]
+    assert run_cli(*generate, str(SAMPLE_YAML), "--out", str(out), cwd=tmp_path).code == 0
+    (head,) = out.rglob("Руководитель отдела.json")
+    assert json.loads(head.read_text(encoding="utf-8"))["profile"]["software"][3:5] == ["1С:CRM", "Битрикс24"]
+
+    # a Word document that is not one: one line naming it, exit 2
+    (docs / "broken.docx").write_text("not a zip", encoding="utf-8")
+    result = run_cli(*facts, cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {docs / 'broken.docx'}: cannot read the context document (not a Word document)"
+    ]
+    (docs / "broken.docx").unlink()
+
+    # a folder with no document in it
+    (tmp_path / "empty").mkdir()
+    config.write_text(f"context:\n  company: {{name: A101}}\n  documents: [{tmp_path / 'empty'}]\n", encoding="utf-8")
+    result = run_cli(*facts, cwd=tmp_path)
+    assert result.code == 2
+    assert "no document (.md, .markdown, .txt, .docx) in the folder" in result.stderr
