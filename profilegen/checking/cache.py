@@ -274,7 +274,7 @@ def _write(where: Path, header: dict[str, Any], entries: dict[str, Entry]) -> No
             for entry in entries.values():
                 handle.write(entry.shingles.astype(np.uint32, copy=False).data)
         os.replace(temporary, where)
-    except OSError:
+    except BaseException:  # a disk error, or a second Ctrl-C while the first one's records are written
         temporary.unlink(missing_ok=True)
         raise
 

@@ -242,54 +242,59 @@ def _check(
     owners: list[Owner] = []
     read_paths: list[str] = []  # with their stamps as taken before reading, for the answer's record
     read_stamps: list[Stamp | None] = []
-    for read in reads:
-        as_recorded = None  # its record, true still (checked against the very facts its position has now)
-        read_paths.append(read.path)
-        read_stamps.append(read.stamp)
-        if read.cached and cache is not None:
-            entry = cache.entries[read.path]
-            read.findings, read.shingles, read.sketch = list(entry.findings), entry.shingles, entry.sketch
-            read.from_text = entry.from_text
-        elif read.text_known and cache is not None and not (read.unreadable or read.missing or read.approved):
-            entry = cache.texts.pop(read.path)  # what its text decides, with what its facts decide now
-            as_recorded = entry if read.same_facts else None
-            read.findings = (
-                list(entry.findings) if as_recorded else [*entry.findings[: entry.from_text], *read.findings]
-            )
-            read.shingles, read.sketch, read.from_text = entry.shingles, entry.sketch, entry.from_text
-        unit = inputs.org.units.get(read.owner[0])
-        # the org's own unit path, one per unit, and each title once (a forked half sends each file's own copies:
-        # a report's 100,000 profiles kept 50 MB of them)
-        where = unit.path if unit is not None else read.owner[0]
-        read.owner = (where, sys.intern(read.owner[1]), read.owner[2])
-        if seen is not None and read.unreadable is None and (read.owner[2] is None or not read.missing):
-            seen.append(_seen(read, approvals, scores))
-        if read.unreadable is not None:
-            result.unreadable.append(read.unreadable)
-        elif read.missing:
-            result.not_generated += read.owner[2] is None
-        elif read.approved:
-            result.approved_skipped += 1
-        elif read.shingles is not None and read.sketch is not None:
-            result.profiles += 1
-            result.findings += [Located(*read.owner, f) for f in read.findings]
-            texts.append(read.shingles)
-            sketches.append(read.sketch)
-            owners.append(read.owner)
-            if cache is not None and read.stamp is not None:  # one checked now is recorded for the next check
-                found = None
-                if not read.cached:
-                    found = as_recorded or Entry(
-                        read.stamp,
-                        read.owner[2],
-                        tuple(read.findings),
-                        read.shingles,
-                        read.sketch,
-                        read.from_text,
-                        read.facts,
-                        read.kpis,
-                    )
-                cache.note(read.path, read.owner[:2], read.shingles, found)
+    try:
+        for read in reads:
+            as_recorded = None  # its record, true still (checked against the very facts its position has now)
+            read_paths.append(read.path)
+            read_stamps.append(read.stamp)
+            if read.cached and cache is not None:
+                entry = cache.entries[read.path]
+                read.findings, read.shingles, read.sketch = list(entry.findings), entry.shingles, entry.sketch
+                read.from_text = entry.from_text
+            elif read.text_known and cache is not None and not (read.unreadable or read.missing or read.approved):
+                entry = cache.texts.pop(read.path)  # what its text decides, with what its facts decide now
+                as_recorded = entry if read.same_facts else None
+                read.findings = (
+                    list(entry.findings) if as_recorded else [*entry.findings[: entry.from_text], *read.findings]
+                )
+                read.shingles, read.sketch, read.from_text = entry.shingles, entry.sketch, entry.from_text
+            unit = inputs.org.units.get(read.owner[0])
+            # the org's own unit path, one per unit, and each title once (a forked half sends each file's own copies:
+            # a report's 100,000 profiles kept 50 MB of them)
+            where = unit.path if unit is not None else read.owner[0]
+            read.owner = (where, sys.intern(read.owner[1]), read.owner[2])
+            if seen is not None and read.unreadable is None and (read.owner[2] is None or not read.missing):
+                seen.append(_seen(read, approvals, scores))
+            if read.unreadable is not None:
+                result.unreadable.append(read.unreadable)
+            elif read.missing:
+                result.not_generated += read.owner[2] is None
+            elif read.approved:
+                result.approved_skipped += 1
+            elif read.shingles is not None and read.sketch is not None:
+                result.profiles += 1
+                result.findings += [Located(*read.owner, f) for f in read.findings]
+                texts.append(read.shingles)
+                sketches.append(read.sketch)
+                owners.append(read.owner)
+                if cache is not None and read.stamp is not None:  # one checked now is recorded for the next check
+                    found = None
+                    if not read.cached:
+                        found = as_recorded or Entry(
+                            read.stamp,
+                            read.owner[2],
+                            tuple(read.findings),
+                            read.shingles,
+                            read.sketch,
+                            read.from_text,
+                            read.facts,
+                            read.kpis,
+                        )
+                    cache.note(read.path, read.owner[:2], read.shingles, found)
+    except BaseException:  # Ctrl-C, SIGTERM, an error: what was checked so far recorded, the next check goes on
+        if cache is not None:
+            cache.save()
+        raise
     maker.cache_clear()  # every file read: the memos of the positions' facts let go (50 MB at 100,000) before
     # the near-duplicates, the answer's peak
     threshold = settings.check.near_duplicate

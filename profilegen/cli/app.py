@@ -112,6 +112,14 @@ def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise Terminated()
 
 
+_INTERRUPTED: list[bool] = []  # Ctrl-C came: the CLI library returns its own 130 for it, and says nothing
+
+
+def _on_sigint(_signum: int, _frame: FrameType | None) -> None:
+    _INTERRUPTED.append(True)
+    raise KeyboardInterrupt
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; every known failure becomes one line on stderr. Records a command
     left to a forked copy to write are written before it returns."""
@@ -127,9 +135,14 @@ def _run(argv: list[str] | None) -> int:
     for name in ("SIGTERM", "SIGHUP"):  # a closed terminal stops a run cleanly, as SIGTERM does
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _on_sigterm)
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where Ctrl-C is ignored (`cmd &`)
+        signal.signal(signal.SIGINT, _on_sigint)
     OPTIONS.argv = list(sys.argv[1:] if argv is None else argv)  # the command as typed, for the run record
+    _INTERRUPTED.clear()
     try:
         result = app(args=argv, prog_name="profilegen", standalone_mode=False)
+        if _INTERRUPTED and result == ExitCode.INTERRUPTED:
+            raise KeyboardInterrupt
         return int(result) if isinstance(result, int) else 0
     except typer.Exit as exc:
         return int(exc.exit_code)
@@ -141,7 +154,7 @@ def _run(argv: list[str] | None) -> int:
             error(exc.format_message())
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        return _failed("interrupted; progress is saved, run the same command again to continue", ExitCode.INTERRUPTED)
+        return _failed("interrupted; what was done is kept: run the same command again to go on", ExitCode.INTERRUPTED)
     except Terminated:
         return _failed("terminated; progress is saved, run the same command again to continue", ExitCode.TERMINATED)
     except ProfilegenError as exc:

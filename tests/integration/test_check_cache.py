@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import KPI_DIR, SAMPLE_YAML, invoke, sample_args
+from tests.conftest import KPI_DIR, SAMPLE_YAML, invoke, run_cli, sample_args
 
 UNIT = "Отдел CRM"
 CACHE = Path(".profilegen") / "check-cache.pickle"
@@ -459,3 +459,59 @@ def test_personal_profiles_after_an_input_change_are_read_as_their_positions_fac
     (out / CACHE).unlink()
     cold = invoke(capsys, "check", "--all", "--json", *args)
     assert (again.code, found) == (cold.code, json.loads(cold.stdout))
+
+
+def test_a_check_stopped_by_ctrl_c_keeps_what_it_checked(tmp_path: Path) -> None:
+    """Ctrl-C in the middle of a check: exit 130, and the profiles checked so far are recorded — the next check
+    takes them from the records (a garbled file with its stamp kept is not read) and answers as a full check."""
+    import signal
+    import subprocess
+    import sys
+
+    units = [
+        {"name": f"Отдел {n}", "positions": [f"Специалист {n}-{k}" for k in range(15)]} for n in range(1, 31)
+    ]  # 450 positions: the check reads them 200 at a time
+    org = tmp_path / "org.yaml"
+    org.write_text(json.dumps({"units": [{"name": "Компания", "units": units}]}, ensure_ascii=False), "utf-8")
+    args = ["--org", str(org), "--kpi-dir", str(KPI_DIR), "--out", str(tmp_path / "out")]
+    out = tmp_path / "out"
+    assert run_cli("generate", "--all", "--provider", "offline", *args).code == 0
+    _age(out)
+    check = [sys.executable, "-m", "profilegen", "check", "--all", "--json", *args]
+    full = subprocess.run(check, capture_output=True, text=True, check=False)
+    assert full.returncode in (0, 1), full.stderr
+    for record in (out / ".profilegen").glob("check-*.pickle"):
+        record.unlink()
+
+    # the last unit's first profile a pipe nobody writes to yet: the check waits on it, 400 profiles on
+    late = next(out.rglob("Специалист 30-0.json"))
+    kept, stamp = late.read_bytes(), late.stat()
+    late.unlink()
+    os.mkfifo(late)
+    stopped = subprocess.Popen(check, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    writer = None
+    try:
+        deadline = time.monotonic() + 60
+        while writer is None and time.monotonic() < deadline:  # opened for writing once the check opened it
+            try:
+                writer = os.open(late, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError:
+                time.sleep(0.05)
+        assert writer is not None, "the check never reached the pipe"
+        time.sleep(0.3)  # reading it now
+        stopped.send_signal(signal.SIGINT)
+        _, said = stopped.communicate(timeout=60)
+    finally:
+        if writer is not None:
+            os.close(writer)
+        stopped.kill()
+    assert stopped.returncode == 130, said
+    assert said.strip().splitlines()[-1].startswith("error: interrupted")
+    late.unlink()
+    late.write_bytes(kept)
+    os.utime(late, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+
+    _garbled(next(out.rglob("Специалист 1-0.json")))  # checked before the stop: taken from the records
+    again = subprocess.run(check, capture_output=True, text=True, check=False)
+    assert again.returncode == full.returncode, again.stderr
+    assert json.loads(again.stdout) == json.loads(full.stdout)

@@ -73,3 +73,32 @@ def test_an_out_that_is_a_file_is_one_clear_error(tmp_path: Path) -> None:
         assert len(lines) == 1 and str(out) in lines[0] and "not a folder" in lines[0], (command, lines[:3])
     assert not (tmp_path / "r.html").exists()
     assert out.read_text(encoding="utf-8") == "not a folder\n"
+
+
+def test_ctrl_c_in_any_command_says_so_and_exits_130(tmp_path: Path) -> None:
+    """Ctrl-C while a command runs: exit 130 and a line saying it was interrupted (on stderr and in the log file),
+    never a silent 130 (the CLI library turns the interrupt into its own exit code)."""
+    import select
+    import signal
+
+    from tests.conftest import SAMPLE_YAML
+
+    log = tmp_path / "profilegen.log"
+    facts = ["facts", "--all", "--json", "--org", str(SAMPLE_YAML)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "profilegen", "--log-file", str(log), *facts],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None
+    # its answer (400 KB) fills the pipe nobody reads yet: the command waits on it when the signal comes
+    ready, _, _ = select.select([proc.stdout], [], [], 60)
+    assert ready, "no answer began"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.decode().strip().splitlines()[-1].startswith("error: interrupted"), err.decode()[-500:]
+    (logged,) = [line for line in log.read_text(encoding="utf-8").splitlines() if "interrupted" in line]
+    assert "error" in logged
