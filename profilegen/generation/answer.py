@@ -74,6 +74,11 @@ def quality_warnings(profile: dict[str, Any], template: Template) -> list[str]:
         value = profile.get(spec.key)
         if isinstance(value, list) and len(value) > 1 and len(set(_said(value))) < len(value):
             warnings.append(f"duplicate_items: {spec.label}")
+        if spec.kind == "areas" and isinstance(value, list):  # and within each of its groups
+            for area in value:
+                items = area.get("items") if isinstance(area, dict) else None
+                if isinstance(items, list) and len(items) > 1 and len(set(_said(items))) < len(items):
+                    warnings.append(f"duplicate_items: {spec.label} / {area.get('name') or '?'}")
     return warnings
 
 

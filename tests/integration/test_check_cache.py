@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -383,7 +384,12 @@ def test_an_input_changed_reads_the_facts_again_and_keeps_what_the_texts_said(
     assert len(mismatches) >= 2, "the new facts are read"
     generic = [f for f in everything["findings"] if f["rule"] == "generic_markers"]
     assert [f["title"] for f in generic] == ["Менеджер по продажам"], "a check that reads the text sees the phrase"
-    assert found["findings"] == [f for f in everything["findings"] if f not in generic]
+
+    def groups(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # a near-duplicate group's similarity is that of the texts read: with the edited text's, its group's may differ
+        return [{**f, "detail": re.sub(r"similarity ≥ [\d.]+", "similarity ≥ …", f["detail"])} for f in findings]
+
+    assert groups(found["findings"]) == groups([f for f in everything["findings"] if f not in generic])
 
 
 @pytest.mark.parametrize("edited", ["a KPI file", "the org"])

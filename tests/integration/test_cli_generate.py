@@ -209,3 +209,18 @@ def test_json_log_lines(tmp_path: Path) -> None:
     generated = [e for e in events if e["event"] == "position_generated"]
     assert len(generated) == 6
     assert {"unit_path", "position", "duration_s", "tokens_in", "kpi_source", "ts", "level"} <= set(generated[0])
+
+
+def test_offline_drafts_never_say_an_item_twice(tmp_path: Path) -> None:
+    """An offline draft fills a group short of its fewest items with numbered placeholders for HR, never the
+    same placeholder twice; no draft carries a `duplicate_items` warning."""
+    assert run_cli("generate", "--all", "--provider", "offline", *sample_args(tmp_path)).code == 0
+    profiles = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "out").rglob("*.json")]
+    assert len(profiles) > 20
+    for document in profiles:
+        assert not [w for w in document["meta"]["warnings"] if w.startswith("duplicate_items")]
+        for value in document["profile"].values():
+            groups = [g for g in value if isinstance(g, dict) and "items" in g] if isinstance(value, list) else []
+            for group in groups:
+                said = [json.dumps(item, ensure_ascii=False, sort_keys=True) for item in group["items"]]
+                assert len(set(said)) == len(said), group

@@ -87,6 +87,15 @@ def test_answer_parsing_and_quality(contexts: list[Any]) -> None:
     broken = {**profile, "speciality": ["Экономика\nи финансы", "Экономика и  финансы"]}
     assert quality_warnings(broken, A101) == ["duplicate_items: Специальность"]
     assert quality_warnings({**profile, "speciality": ["Экономика", "Финансы"]}, A101) == []
+    # a group of an areas field saying one of its items twice (a skill listed twice in its group)
+    excel = {"name": "Excel", "level": 2}
+    skills = [{"name": "Инструменты", "items": [excel, {"name": "Word", "level": 2}, {**excel, "name": "excel"}]}]
+    assert quality_warnings({**profile, "skills": skills}, A101) == [
+        "duplicate_items: Профессиональные знания и умения / Инструменты"
+    ]
+    twice = [{"name": "Учёт", "items": ["Вести учёт договоров", "Вести  учёт договоров"]}]
+    said = quality_warnings({**profile, "responsibilities": [*profile["responsibilities"], *twice]}, A101)
+    assert said == ["duplicate_items: ОБЛАСТИ ОТВЕТСТВЕННОСТИ/ДОЛЖНОСТНЫЕ ОБЯЗАННОСТИ / Учёт"]
 
 
 def _error(headers: dict[str, str]) -> Exception:

@@ -252,13 +252,17 @@ def _fit(spec: FieldSpec, value: Any, missing: str) -> Any:
             items += [c for c in spec.choices if c not in items][: max(0, low - len(items))]
         items += [f"{missing} ({n})" for n in range(len(items) + 1, low + 1)]
     elif spec.kind == "table":
-        items += [_Draft._row(spec, missing, 1) for _ in range(len(items), low)]
-    else:
-        row: Any = _Draft._row(spec, missing, 1) if spec.columns else missing
-        items += [{"name": f"{spec.label} ({n})", "items": [row]} for n in range(len(items) + 1, low + 1)]
+        items += [_Draft._row(spec, f"{missing} ({n})", 1) for n in range(len(items) + 1, low + 1)]
+    else:  # a group short of its fewest items is filled with numbered placeholders, each one HR's to fill
+
+        def placeholder(n: int) -> Any:
+            return _Draft._row(spec, f"{missing} ({n})", 1) if spec.columns else f"{missing} ({n})"
+
+        items += [{"name": f"{spec.label} ({n})", "items": []} for n in range(len(items) + 1, low + 1)]
         fewest = 1 if spec.items_min is None else spec.items_min
         for area in items:
-            area["items"] = area["items"][: spec.items_max] + [row] * max(0, fewest - len(area["items"]))
+            kept = area["items"][: spec.items_max]
+            area["items"] = kept + [placeholder(n) for n in range(len(kept) + 1, fewest + 1)]
     return items[:high] if high is not None else items
 
 
