@@ -102,7 +102,8 @@ def detect_layout(header: Row, columns: Mapping[str, object] | None = None) -> L
         headcount=find("headcount"),
         head=find("head"),
     )
-    if layout.levels or layout.path is not None or (layout.unit is not None and layout.parent is not None):
+    # a unit without a parent column: a staff list as payroll systems export it, its units side by side
+    if layout.levels or layout.path is not None or layout.unit is not None:
         return layout
     return None
 
@@ -134,7 +135,7 @@ def build(
         found = ", ".join(seen_header_cells[:8]) or "nothing"
         raise InputError(
             f"no header row found in the first {HEADER_SCAN_ROWS} rows (found: {found}); expected "
-            "'Должность'/'Position' with 'Уровень N'/'Level N' columns, a 'Path' column, or 'Unit' + 'Parent'",
+            "'Должность'/'Position' with 'Уровень N'/'Level N' columns, a 'Path' column, or 'Unit' (+ 'Parent')",
             source=where_prefix,
         )
     org = OrgStructure(source)

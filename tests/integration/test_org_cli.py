@@ -121,3 +121,29 @@ def test_exports_hr_really_makes(capsys: pytest.CaptureFixture[str], tmp_path: P
     )
     assert ran.code == 0, ran.stderr
     assert {t["path"][0] for t in json.loads(ran.stdout)["to_generate"]} <= {u.path[0] for u in org.roots}
+
+
+def test_a_flat_staff_list_of_units_and_positions(tmp_path: Path) -> None:
+    """A staff list as payroll systems export it — a unit and a position a row, no hierarchy — is read as units
+    side by side (it was "no header row found")."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Штатное расписание на 01.12.2026"])
+    sheet.append(["Подразделение", "Должность", "Количество"])
+    sheet.append(["Бухгалтерия", "Главный бухгалтер", 1])
+    sheet.append(["Бухгалтерия", "Бухгалтер", 3])
+    sheet.append(["Отдел продаж", "Руководитель отдела", 1])
+    sheet.append(["Отдел продаж", "Менеджер по продажам", 5])
+    staff = tmp_path / "staff.xlsx"
+    book.save(staff)
+    shown = run_cli("org", "show", "--org", str(staff), "--json")
+    assert shown.code == 0, shown.stderr
+    tree = json.loads(shown.stdout)
+    assert [unit["path"] for unit in tree["units"]] == [["Бухгалтерия"], ["Отдел продаж"]]
+    assert run_cli("org", "validate", "--org", str(staff)).code == 0
+    facts = run_cli("facts", "-d", "Отдел продаж", "--org", str(staff), "--json")
+    assert facts.code == 0, facts.stderr
+    said = {p["position"]["title"]: p for p in json.loads(facts.stdout)}
+    assert said["Руководитель отдела"]["is_head"]
+    assert said["Менеджер по продажам"]["manager"]["title"] == "Руководитель отдела"
