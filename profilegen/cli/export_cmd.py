@@ -84,7 +84,7 @@ def export(
             profiles = current
             target = to or Path("profiles.xlsx")
             write_workbook(target, profiles, options.template)
-            done(f"wrote {target} ({len(profiles)} profiles)")
+            done(f"wrote {target} ({plural(len(profiles), 'profile')})")
             return
         from profilegen.cli.progress import counting
 

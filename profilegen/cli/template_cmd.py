@@ -11,6 +11,7 @@ from profilegen.cli.options import JsonOption
 from profilegen.cli.output import emit_json
 from profilegen.cli.state import OPTIONS
 from profilegen.errors import InputError
+from profilegen.text import plural
 
 app = typer.Typer(
     help="The profile's form (a template): show it, copy it to edit, check an edited copy.", no_args_is_help=True
@@ -89,6 +90,6 @@ def check(file: Annotated[Path, typer.Argument(help="The template file.")]) -> N
     template = load_template(file)
     written = len(template.written)
     print(
-        f"{file}: ok — {len(template.sections)} sections, {len(template.fields)} fields "
-        f"({written} written by the model, {len(template.fields) - written} facts)"
+        f"{file}: ok — {plural(len(template.sections), 'section')}, {plural(len(template.fields), 'field')} "
+        f"({written} written by the model, {plural(len(template.fields) - written, 'fact')})"
     )

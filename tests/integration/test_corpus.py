@@ -213,7 +213,7 @@ def test_control_characters_and_nul(capsys: pytest.CaptureFixture[str], tmp_path
         "--to",
         str(tmp_path / "out" / "book.xlsx"),
     )
-    assert book.code == 0 and "(1 profiles)" in book.stdout
+    assert book.code == 0 and "(1 profile)" in book.stdout
     validate = invoke(capsys, "org", "validate", "--org", str(org))
     assert validate.code == 1 and "control characters" in validate.stdout
 
