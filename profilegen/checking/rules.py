@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from profilegen.checking.findings import ERROR, WARNING, Finding
+from profilegen.checking.shapes import misshapen
 from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
 from profilegen.generation.context import PositionContext
@@ -26,6 +27,7 @@ RULES = (
     "generic_markers",
     "empty_section",
     "thin_section",
+    "malformed_section",
     "duplicate_tasks",
     "foreign_unit_task",
     "level_category",
@@ -189,7 +191,8 @@ def _empty(value: Any) -> bool:
 
 
 def sections(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
-    """A written field the template requires that is empty, or has fewer items than its minimum."""
+    """A written field the template requires that is empty, or has fewer items than its minimum, or one edited
+    out of its kind's shape (a text where groups of rows belong)."""
     found = []
     for spec in form.template.written:
         value = item.profile.get(spec.key)
@@ -197,6 +200,10 @@ def sections(item: Profile, form: Form, settings: CheckSettings) -> list[Finding
         if _empty(value):
             if required:
                 found.append(Finding("empty_section", ERROR, f"«{spec.label}» is empty"))
+            continue
+        said = misshapen(spec, value)
+        if said is not None:
+            found.append(Finding("malformed_section", ERROR, f"«{spec.label}»: {said}"))
             continue
         if isinstance(value, list) and spec.kind != "number" and spec.min and len(value) < spec.min:
             found.append(Finding("thin_section", WARNING, f"«{spec.label}»: {len(value)} of at least {spec.min}"))

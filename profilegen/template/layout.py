@@ -61,8 +61,8 @@ def _headers(spec: FieldSpec) -> tuple[str, ...]:
 
 
 def _row(spec: FieldSpec, row: Any) -> tuple[str, ...]:
-    if not isinstance(row, dict):
-        return (cell(row),)
+    if not isinstance(row, dict):  # edited by hand into something else: in the first cell, as many as the columns
+        return (cell(row), *[""] * (len(_headers(spec)) - 1))
     cells: list[str] = []
     for column in spec.columns:
         value = row.get(column.key)
@@ -78,6 +78,9 @@ def field_blocks(spec: FieldSpec, value: Any, texts: dict[str, str], section: st
     heading = None if alone or spec.label == section else spec.label
     if spec.kind in ("text", "choice", "number"):
         shown = missing if value is None or value == "" else cell(value)
+        return [Text(shown)] if alone else [Field(spec.label, shown)]
+    if value is not None and not isinstance(value, list):  # edited by hand out of its shape: shown as written
+        shown = "; ".join(f"{k}: {cell(v)}" for k, v in value.items()) if isinstance(value, dict) else cell(value)
         return [Text(shown)] if alone else [Field(spec.label, shown)]
     items = list(value or [])
     if spec.kind == "list":

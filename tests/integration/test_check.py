@@ -213,3 +213,35 @@ def test_a_title_in_brackets_is_its_own_position_not_a_personal_profile(
         for f in json.loads(invoke(capsys, "check", "--all", "--json", *where).stdout)["findings"]
     }
     assert ("Специалист", "по охране труда") not in owners
+
+
+def test_a_section_edited_out_of_its_shape_is_an_error_and_shown_as_written(
+    capsys: pytest.CaptureFixture[str], generated: Path, tmp_path: Path
+) -> None:
+    """A JSON profile edited by hand into another shape — a text where the template has groups of rows, a table
+    of numbers — is an error-level finding naming the field, and the Markdown shows what was written (it showed a
+    group per letter: «1. м», «2. н» …)."""
+    root = _copy(generated, tmp_path)
+
+    def reshaped(profile: dict[str, Any]) -> None:
+        profile["skills"] = "много всего"
+        profile["speciality"] = {"основная": "Экономика"}
+        profile["kpis"] = [1, 2]  # a fact field's table: its facts say otherwise (`facts_mismatch`)
+
+    _edit(root, "Руководитель отдела", reshaped)
+    code, report = _check(capsys, root)
+    assert code == 1
+    found = {f["detail"] for f in report["findings"] if f["rule"] == "malformed_section"}
+    assert found == {
+        "«Профессиональные знания и умения»: groups of items belong here, not a text",
+        "«Специальность»: a list of items belongs here, not an object",
+    }
+    assert {f["title"] for f in report["findings"] if f["rule"] == "malformed_section"} == {"Руководитель отдела"}
+
+    assert invoke(capsys, "export", "md", "--out", str(root / "out")).code == 0
+    markdown = next((root / "out").rglob("Руководитель отдела.md")).read_text(encoding="utf-8")
+    assert "много всего" in markdown and "### 1. м" not in markdown
+    # a Word document of it too (a row that is not a row had one cell against the table's columns: a crash)
+    exported = invoke(capsys, "export", "docx", "--out", str(root / "out"))
+    assert exported.code == 0, exported.stderr
+    assert next((root / "out").rglob("Руководитель отдела.docx")).stat().st_size > 0
