@@ -25,10 +25,13 @@ def _lines(spec: FieldSpec, value: Any) -> list[str]:
     """A field's value as comparable lines: list items, table rows, "area: item" for numbered areas."""
     if spec.kind in ("text", "choice", "number"):
         return [] if value is None else [cell(value)]
+    if value is not None and not isinstance(value, list):  # edited by hand out of its shape: one line as written
+        return [_flat(spec, value)]
     lines: list[str] = []
     for item in value or []:
         if spec.kind == "areas" and isinstance(item, dict):
             rows = item.get("items") or []
+            rows = rows if isinstance(rows, list) else [rows]
             lines += [f"{item.get('name')}: {_flat(spec, row)}" for row in rows]
         else:
             lines.append(_flat(spec, item))

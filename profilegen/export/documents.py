@@ -129,6 +129,8 @@ def read_profile(path: Path) -> dict[str, Any] | None:
         data = _standard(path, raw)
     if not isinstance(data, dict) or not isinstance(data.get("profile"), dict):
         raise UnreadableProfile(path, "not a profile file (no 'profile' object)")
+    if not isinstance(data.get("meta") or {}, dict):
+        raise UnreadableProfile(path, "its 'meta' is not an object")
     return data
 
 

@@ -160,3 +160,33 @@ def test_export_protects_hand_edits_too(capsys: pytest.CaptureFixture[str], tmp_
     assert "rendered 2 md" in result.stdout and f"kept (edited by hand): {md}" in result.stdout
     assert md.read_text(encoding="utf-8") == "# Правлено вручную\n"
     assert md.with_name("Специалист по тендерам.new.md").exists()
+
+
+@pytest.mark.parametrize("edit", ["meta a list", "every field true", "a group's items a text"])
+def test_a_profile_edited_into_nonsense_never_crashes_a_command(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, edit: str
+) -> None:
+    """Whatever a hand edit leaves in a profile's JSON, every command that reads it answers: the file is named as
+    unreadable, or its fields are checked, shown and compared as written — never "unexpected error"."""
+    args = sample_args(tmp_path)
+    assert invoke(capsys, "generate", "-d", "Отдел CRM", "--provider", "offline", *args).code == 0
+    path = next((tmp_path / "out").rglob("Руководитель отдела.json"))
+    document = json.loads(path.read_text(encoding="utf-8"))
+    if edit == "meta a list":
+        document["meta"] = [1]
+    elif edit == "every field true":
+        document["profile"] = {key: True for key in document["profile"]}
+    else:
+        document["profile"]["responsibilities"] = [{"name": "Учёт", "items": "вести учёт"}]
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    out = ["--out", str(tmp_path / "out")]
+    for command in (
+        ["check", "-d", "Отдел CRM", *args],
+        ["report", "--to", str(tmp_path / "r.html"), *args],
+        ["diff", "Отдел CRM", "--org", str(SAMPLE_YAML), *out],
+        ["export", "md", *out],
+        ["export", "docx", *out],
+        ["export", "xlsx", "--to", str(tmp_path / "all.xlsx"), *out],
+    ):
+        result = invoke(capsys, *command)
+        assert result.code in (0, 1) and "unexpected error" not in result.stderr, (command, result.stderr[-300:])
