@@ -22,7 +22,15 @@ def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
         for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent):
                 raise yaml.constructor.ConstructorError(None, None, "YAML aliases are not allowed", event.start_mark)  # type: ignore[arg-type]
-        return yaml.load(text, Loader=_LOADER)
+        loader = _LOADER(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:  # an empty document
+                return None
+            _no_key_twice(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _where(text, mark.line, mark.column, line_offset) if mark else None
@@ -30,6 +38,25 @@ def parse_yaml(text: str, source: str, line_offset: int = 0) -> Any:
         raise InputError(f"YAML error: {problem}", source=source, where=where) from None
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", source=source) from None
+
+
+def _no_key_twice(root: yaml.Node) -> None:
+    """A key given twice in one mapping is an error at its second place (YAML would take the last silently)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, yaml.Node] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in first:
+                        line = first[key.value].start_mark.line + 1
+                        said = f"duplicate key '{key.value}' (first on line {line})"
+                        raise yaml.constructor.ConstructorError(None, None, said, key.start_mark)
+                    first[key.value] = key
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
 
 
 def load_yaml(path: Path) -> Any:

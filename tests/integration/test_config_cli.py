@@ -105,3 +105,26 @@ def test_the_command_lists_show_each_summary_whole(tmp_path: Path) -> None:
     assert {"check", "report", "approve", "template", "org show", "jobs list", "config init"} <= set(listed)
     for name, said in listed.items():
         assert said.endswith((".", ")")) and not said.endswith("..."), f"`{name}` is listed as «{said}»"
+
+
+def test_a_key_said_twice_is_one_error_naming_both_lines(tmp_path: Path) -> None:
+    """A setting given twice in profilegen.yaml (a `model:` added at the bottom of a file that has one at the top),
+    or a unit's `name` twice in an org YAML: exit 2 naming the line, never the last one silently taking effect."""
+    config = tmp_path / "profilegen.yaml"
+    config.write_text("model: openai/gpt-4o\nconcurrency: 8\n# ...\nmodel: anthropic/claude\n", encoding="utf-8")
+    result = run_cli("config", "show", cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {config.name}, line 4, column 1: YAML error: duplicate key 'model' (first on line 1)"
+    ]
+    config.unlink()
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "units:\n  - name: Отдел продаж\n    positions: [Менеджер]\n    name: Отдел закупок\n", encoding="utf-8"
+    )
+    shown = run_cli("org", "show", "--org", str(org), cwd=tmp_path)
+    assert shown.code == 2
+    assert "line 4, column 5: YAML error: duplicate key 'name' (first on line 2)" in shown.stderr
+    # the same key in two mappings is no repeat
+    org.write_text("units:\n  - name: А\n    positions: [X]\n  - name: Б\n    positions: [Y]\n", encoding="utf-8")
+    assert run_cli("org", "show", "--org", str(org), cwd=tmp_path).code == 0
