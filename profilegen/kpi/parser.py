@@ -10,6 +10,7 @@ from typing import Any
 
 from profilegen.errors import InputError
 from profilegen.kpi.model import Kpi, KpiFile
+from profilegen.kpi.workbook import TOLERANCE
 from profilegen.text import normalize
 from profilegen.yamlsafe import parse_yaml
 
@@ -200,4 +201,8 @@ def _weight(cell: str, source: str, where: str) -> float | None:
         raise KpiFileError(f"weight '{cell}' is not a number", source=source, where=where) from None
     if percent:
         value /= 100
+    if value < 0:
+        raise KpiFileError(f"weight '{cell}' is below 0", source=source, where=where)
+    if value > 1 + TOLERANCE:  # a share of the whole: 40 is 40 % written without its sign, or a slip
+        raise KpiFileError(f"weight '{cell}' is above 1: write {text}% or {value / 100:g}", source=source, where=where)
     return value or None

@@ -93,6 +93,8 @@ FATAL_KPI = [
     ("no front matter", "kpi_no_front_matter", ("sales.md", "line 1", "no YAML front matter")),
     ("broken front matter", "kpi_broken_front_matter", ("sales.md", "line 2", "YAML error")),
     ("row wider than header", "kpi_wide_rows", ("sales.md", "line 6", "5 cells but the header has 3")),
+    ("a negative weight", "kpi_negative_weight", ("sales.md", "line 7", "weight '-0.5' is below 0")),
+    ("a weight above 1", "kpi_weight_above_one", ("sales.md", "line 6", "weight '60' is above 1: write 60% or 0.6")),
     ("mapping names a missing file", "kpi_missing_mapping", ("mapping.yaml", "missing.md")),
 ]
 
