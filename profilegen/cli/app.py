@@ -154,9 +154,9 @@ def _run(argv: list[str] | None) -> int:
             error(exc.format_message())
         return int(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        return _failed("interrupted; what was done is kept: run the same command again to go on", ExitCode.INTERRUPTED)
+        return _failed(f"interrupted{_going_on()}", ExitCode.INTERRUPTED)
     except Terminated:
-        return _failed("terminated; progress is saved, run the same command again to continue", ExitCode.TERMINATED)
+        return _failed(f"terminated{_going_on()}", ExitCode.TERMINATED)
     except ProfilegenError as exc:
         if OPTIONS.verbose:
             traceback.print_exc()
@@ -171,6 +171,21 @@ def _run(argv: list[str] | None) -> int:
             traceback.print_exc()
         message = f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)"
         return _failed(message, ExitCode.FAILED)
+
+
+# the commands a run of which goes on from where a stopped one left off (the journal, the check's records)
+_RESUMING = frozenset({"generate", "check", "report"})
+
+
+def _going_on() -> str:
+    """What a stopped command leaves to go on from, said after "interrupted" (nothing for one that keeps none)."""
+    args = iter(OPTIONS.argv)
+    for arg in args:
+        if arg in ("--config", "--log-format", "--log-file"):  # the global options that take a value
+            next(args, None)
+        elif not arg.startswith("-"):
+            return "; what was done is kept: run the same command again" if arg in _RESUMING else ""
+    return ""
 
 
 def _failed(message: str, code: int) -> int:
