@@ -57,10 +57,12 @@ def load_catalog(root: Path, required: bool = True) -> KpiCatalog:
     stems = {t.name for t in catalog.templates} | ({catalog.generic.name} if catalog.generic else set())
     _add_templates(catalog, SHIPPED_TEMPLATES, SHIPPED_TEMPLATES.parent, skip=stems)
     added = ({t.name for t in catalog.templates} | ({catalog.generic.name} if catalog.generic else set())) - stems
-    if added and root.is_dir():
+    if added and (root / "templates").is_dir():  # some of its own: the rest are said to come from the package
         catalog.notices.append(
             f"{root / 'templates'} lacks {', '.join(sorted(added))}: the templates shipped with profilegen serve"
         )
+    elif added and root.is_dir():  # a folder of KPI files alone (HR's workbooks): the package's templates serve
+        catalog.notices.append(f"{root}: no templates/ folder, so the KPI templates shipped with profilegen serve")
     mapping_file = root / "mapping.yaml"
     if mapping_file.exists():
         catalog.explicit = _read_mapping(mapping_file, catalog)

@@ -275,3 +275,21 @@ def test_what_hr_reads_names_units_and_marks_the_trigger(tmp_path: Path) -> None
     npv = next(line for line in text.splitlines() if line.startswith("| NPV"))
     assert "триггер (условие, вне весов)" in npv and "| 1 |" not in npv
     assert "the head" not in text and "rung" not in text, "no English reason in a Russian profile"
+
+
+def test_a_folder_of_workbooks_alone_is_told_where_its_templates_come_from(tmp_path: Path) -> None:
+    """HR's folder holds only KPI files (no `templates/`): the notice says the shipped templates serve, not that a
+    folder the user never made "lacks" them; a `templates/` missing some is told which."""
+    from tests.conftest import KPI_DIR, SAMPLE_YAML
+
+    kpi = tmp_path / "kpi"
+    kpi.mkdir()
+    shutil.copy(KPI_DIR / "sales.md", kpi)
+    shown = run_cli("kpi", "map", "--org", str(SAMPLE_YAML), "--kpi-dir", str(kpi))
+    assert shown.code == 0, shown.stderr
+    said = [line for line in shown.stderr.splitlines() if "shipped" in line]
+    assert said == [f"{kpi}: no templates/ folder, so the KPI templates shipped with profilegen serve"], said
+    (kpi / "templates").mkdir()
+    shutil.copy(KPI_DIR / "templates" / "generic.md", kpi / "templates")
+    shown = run_cli("kpi", "map", "--org", str(SAMPLE_YAML), "--kpi-dir", str(kpi))
+    assert any(f"{kpi / 'templates'} lacks" in line for line in shown.stderr.splitlines()), shown.stderr
