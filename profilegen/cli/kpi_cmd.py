@@ -72,6 +72,9 @@ def map_units(
         print(f"  mapping.yaml cards: - {{{entry}}}")
     for item in data["inconsistent_cards"]:
         print(f"inconsistent card: {_card_name(item)} '{item['title']}': weights sum to {item['weight_sum']}, not 1")
+    for item in data["repeated_kpis"]:
+        times = "twice" if item["times"] == 2 else f"{item['times']} times"
+        print(f"repeated KPI: {_card_name(item)} '{item['title']}': «{item['kpi']}» {times}")
     positions = ", ".join(f"{k} {v}" for k, v in data["positions"].items())
     print(f"positions by KPI source: {positions}", file=sys.stderr)
 
@@ -130,6 +133,13 @@ def cards_json(inputs: Any) -> dict[str, Any]:
             for workbook in inputs.catalog.workbooks
             for c in workbook.cards
             if not c.consistent
+        ],
+        "repeated_kpis": [  # one KPI listed twice in a card (a row copied): HR's to fix, kept as HR made it
+            {**card(c), "kpi": name, "times": times}
+            for workbook in inputs.catalog.workbooks
+            for c in workbook.cards
+            for name, times in Counter(" ".join(k.name.split()) for k in c.kpis).items()
+            if times > 1
         ],
         "conflicts": [
             {

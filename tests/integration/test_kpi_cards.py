@@ -293,3 +293,14 @@ def test_a_folder_of_workbooks_alone_is_told_where_its_templates_come_from(tmp_p
     shutil.copy(KPI_DIR / "templates" / "generic.md", kpi / "templates")
     shown = run_cli("kpi", "map", "--org", str(SAMPLE_YAML), "--kpi-dir", str(kpi))
     assert any(f"{kpi / 'templates'} lacks" in line for line in shown.stderr.splitlines()), shown.stderr
+
+
+def test_a_card_listing_one_kpi_twice_is_reported(kpi_map: dict[str, Any]) -> None:
+    """HR's ДПУ workbook lists one KPI twice in the chief power engineer's card (rows 16 and 18, alike to the
+    weight): `kpi map` names the card and the KPI for HR to fix; both rows stay in the facts, as HR made them."""
+    repeated = [(r["file"], r["sheet"], r["column"], r["kpi"]) for r in kpi_map["repeated_kpis"]]
+    twice = 'Осуществление ТП электроснабжения 2 этапа ЖК "Южные сады"- 01.09.25.;'
+    assert ("КПЭ 2025_ДПУ.xlsx", "Заполнить", "G", twice) in repeated
+    assert len(repeated) == len(set(repeated))
+    shown = run_cli("kpi", "map", "--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS), timeout=300)
+    assert f"repeated KPI: КПЭ 2025_ДПУ.xlsx / Заполнить / G 'Главный энергетик': «{twice}» twice" in shown.stdout
