@@ -304,3 +304,20 @@ def test_a_card_listing_one_kpi_twice_is_reported(kpi_map: dict[str, Any]) -> No
     assert len(repeated) == len(set(repeated))
     shown = run_cli("kpi", "map", "--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS), timeout=300)
     assert f"repeated KPI: КПЭ 2025_ДПУ.xlsx / Заполнить / G 'Главный энергетик': «{twice}» twice" in shown.stdout
+
+
+def test_an_offline_task_for_a_kpi_without_a_target_names_no_empty_one(tmp_path: Path) -> None:
+    """A card's KPI with no target value (ДПУ's personal KPIs) makes the task «Обеспечивать достижение показателя
+    «…»», not one ending in «(цель: )»."""
+    unit = "Дирекция проектного управления по г.Москве, Московской области и объектам МПТ / Служба главного энергетика"
+    where = ["--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS), "--out", str(tmp_path / "out")]
+    assert run_cli("generate", "-d", unit, "--no-subunits", "--provider", "offline", *where).code == 0
+    tasks = [
+        task
+        for path in (tmp_path / "out").rglob("*.json")
+        for area in json.loads(path.read_text(encoding="utf-8"))["profile"]["responsibilities"]
+        for task in area["items"]
+        if task.startswith("Обеспечивать достижение показателя")
+    ]
+    assert tasks and not [t for t in tasks if "(цель: )" in t or t.endswith(": )")], tasks
+    assert any("(цель: " in t for t in tasks), "a KPI with a target still names it"

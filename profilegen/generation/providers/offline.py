@@ -36,6 +36,7 @@ class Phrases:
     core: str
     core_tasks: tuple[str, ...]
     kpi_task: str
+    kpi_target: str  # the target after the task, when the KPI has one
     kpi_area: str
     interaction: str
     interaction_tasks: tuple[str, ...]
@@ -70,7 +71,8 @@ _TEXT = {
             "Выполнять задачи подразделения «{unit}» в рамках должности",
             "Готовить отчеты и материалы по своему направлению",
         ),
-        kpi_task="Обеспечивать достижение показателя «{name}» (цель: {target})",
+        kpi_task="Обеспечивать достижение показателя «{name}»",
+        kpi_target=" (цель: {target})",
         kpi_area="Достижение ключевых показателей",
         interaction="Взаимодействие и регламенты",
         interaction_tasks=(
@@ -106,7 +108,8 @@ _TEXT = {
             "Carry out the tasks of the unit '{unit}' within the role",
             "Prepare reports and materials in own area",
         ),
-        kpi_task="Achieve the KPI '{name}' (target: {target})",
+        kpi_task="Achieve the KPI '{name}'",
+        kpi_target=" (target: {target})",
         kpi_area="Key performance indicators",
         interaction="Cooperation and rules",
         interaction_tasks=(
@@ -157,8 +160,9 @@ class _Draft:
         areas = [(text.management, list(text.management_tasks))] if self.manager else []
         areas.append((text.core, [t.format(unit=self.unit) for t in text.core_tasks]))
         areas.append((text.interaction, list(text.interaction_tasks)))
-        kpi_tasks = [
-            text.kpi_task.format(name=k.name, target=" ".join(filter(None, (k.target, k.unit))))
+        kpi_tasks = [  # a KPI without a target value names none (its unit alone is no target)
+            text.kpi_task.format(name=k.name)
+            + (text.kpi_target.format(target=" ".join(filter(None, (k.target, k.unit)))) if k.target else "")
             for k in self.context.kpis
         ]
         if kpi_tasks:
