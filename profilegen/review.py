@@ -87,10 +87,11 @@ def set_frozen(
     title: str | None,
     frozen: bool,
     employee: str | None = None,
+    subunits: bool = True,
 ) -> FreezeResult:
     """Freeze (or unfreeze) the selected positions' profiles; returns how many changed."""
     with StateLock(state_dir):
-        choice = choose(settings, departments, title, employee)
+        choice = choose(settings, departments, title, employee, subunits)
         result = FreezeResult(personal=choice.personal)
         with Journal(state_dir) as journal:
             for position in choice.positions:
@@ -133,11 +134,16 @@ class DiffResult:
 
 
 def diff_positions(
-    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None = None
+    settings: Settings,
+    state_dir: Path,
+    departments: list[str],
+    title: str | None,
+    employee: str | None = None,
+    subunits: bool = True,
 ) -> DiffResult:
     """For each selected position: the profile on disk (JSON, and the Markdown by section) against its `.new`
     files or the last generated version."""
-    choice = choose(settings, departments, title, employee)
+    choice = choose(settings, departments, title, employee, subunits)
     result = DiffResult(personal=choice.personal)
     options = RenderOptions(load_template(settings.template, settings.language))
     with Journal(state_dir) as journal:
@@ -202,20 +208,25 @@ def _new_files(stem: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def _editing(
-    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None
+    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None, subunits: bool
 ) -> Iterator[tuple[Choice, Journal]]:
     """Both locks, the chosen positions and the journal: what changing files in OUT needs."""
     with StateLock(state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
-        choice = choose(settings, departments, title, employee)
+        choice = choose(settings, departments, title, employee, subunits)
         with Journal(state_dir) as journal:
             yield choice, journal
 
 
 def accept_new(
-    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None = None
+    settings: Settings,
+    state_dir: Path,
+    departments: list[str],
+    title: str | None,
+    employee: str | None = None,
+    subunits: bool = True,
 ) -> AcceptResult:
     """Put each pending `.new` file in place; the file it replaces is kept as `.bak`."""
-    with _editing(settings, state_dir, departments, title, employee) as (choice, journal):
+    with _editing(settings, state_dir, departments, title, employee, subunits) as (choice, journal):
         result = AcceptResult(personal=choice.personal)
         for position in choice.positions:
             key = journal.position_key(position.unit_path, position.title, choice.employee)
@@ -239,10 +250,15 @@ def accept_new(
 
 
 def reject_new(
-    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None = None
+    settings: Settings,
+    state_dir: Path,
+    departments: list[str],
+    title: str | None,
+    employee: str | None = None,
+    subunits: bool = True,
 ) -> AcceptResult:
     """Drop pending `.new` files and freeze the positions, so the hand-edited versions stand."""
-    with _editing(settings, state_dir, departments, title, employee) as (choice, journal):
+    with _editing(settings, state_dir, departments, title, employee, subunits) as (choice, journal):
         result = AcceptResult(personal=choice.personal)
         for position in choice.positions:
             files = _new_files(choice.stem(position))

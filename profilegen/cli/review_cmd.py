@@ -46,11 +46,12 @@ def _freezing(frozen: bool) -> Callable[..., None]:
         sheet: SheetOption = None,
         out: OutOption = None,
         state_dir: StateDirOption = None,
+        no_subunits: NoSubunitsOption = False,
     ) -> None:
         from profilegen.review import set_frozen
 
         settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-        result = set_frozen(settings, state, departments, position, frozen, employee_name)
+        result = set_frozen(settings, state, departments, position, frozen, employee_name, not no_subunits)
         print(f"{verb} {plural(result.changed, 'position')}")
         _left_out(result.personal)
 
@@ -126,12 +127,13 @@ def diff(
     out: OutOption = None,
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
+    no_subunits: NoSubunitsOption = False,
 ) -> None:
     """Section by section: the profile on disk against its `.new` file or the last generated version."""
     from profilegen.review import diff_positions
 
     settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = diff_positions(settings, state, departments, position, employee_name)
+    result = diff_positions(settings, state, departments, position, employee_name, not no_subunits)
     if as_json:
         emit_json([r.as_json() for r in result.positions])
         _left_out(result.personal)
@@ -161,12 +163,13 @@ def accept(
     sheet: SheetOption = None,
     out: OutOption = None,
     state_dir: StateDirOption = None,
+    no_subunits: NoSubunitsOption = False,
 ) -> None:
     """Put the pending `.new` versions in place (the files they replace are kept as `.bak`)."""
     from profilegen.review import accept_new
 
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = accept_new(settings, state, departments, position, employee_name)
+    result = accept_new(settings, state, departments, position, employee_name, not no_subunits)
     for path in result.accepted:
         print(f"accepted: {path}")
     print(f"accepted {plural(len(result.accepted), 'file')}; previous versions kept as .bak")
@@ -181,12 +184,13 @@ def reject(
     sheet: SheetOption = None,
     out: OutOption = None,
     state_dir: StateDirOption = None,
+    no_subunits: NoSubunitsOption = False,
 ) -> None:
     """Drop the pending `.new` versions and freeze those positions, so the edited files stand."""
     from profilegen.review import reject_new
 
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = reject_new(settings, state, departments, position, employee_name)
+    result = reject_new(settings, state, departments, position, employee_name, not no_subunits)
     print(f"rejected {plural(len(result.rejected), 'file')}; their positions are frozen (profilegen unfreeze to undo)")
     _left_out(result.personal)
 

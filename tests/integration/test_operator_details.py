@@ -121,3 +121,33 @@ def test_check_and_report_show_progress_on_a_terminal(capsys: pytest.CaptureFixt
         assert f"{shown} " in text and "120/120" in text, text[-2000:]
     piped = invoke(capsys, "check", "--all", "--json", *where)
     assert "120/120" not in piped.stderr and json.loads(piped.stdout)["summary"]["profiles"] == 120
+
+
+def test_every_review_command_can_leave_sub_units_out(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`--no-subunits` works on freeze, unfreeze, diff, accept and reject as on approve, check and generate: the
+    unit's own positions only (it was "No such option" on all five)."""
+    args = sample_args(tmp_path)
+    where = args[:2] + args[4:]  # --org and --out
+    unit = "Департамент информационных технологий"
+    assert invoke(capsys, "generate", "-d", unit, "--provider", "offline", *args).code == 0
+    own = invoke(capsys, "freeze", unit, "--no-subunits", *where)
+    assert own.code == 0, own.stderr
+    everything = invoke(capsys, "unfreeze", unit, *where)
+    assert own.stdout.strip() == "froze 2 positions" and everything.stdout.strip() == "unfroze 2 positions"
+    assert int(invoke(capsys, "freeze", unit, *where).stdout.split()[1]) > 2, "sub-units included by default"
+    assert invoke(capsys, "unfreeze", unit, *where).code == 0
+
+    # a hand edit in the unit and one in its sub-unit, each with a new version beside it
+    edited = [next((tmp_path / "out").rglob(f"{title}.md")) for title in ("Директор департамента", "Тестировщик")]
+    for path in edited:
+        path.write_text(path.read_text(encoding="utf-8") + "\nПравка HR.\n", encoding="utf-8")
+    assert invoke(capsys, "generate", "-d", unit, "--provider", "offline", "--force", *args).code == 0
+    assert all(path.with_suffix(".new.md").exists() for path in edited)
+    shown = invoke(capsys, "diff", unit, "--no-subunits", "--json", *where)
+    assert shown.code == 0 and {d["position"] for d in json.loads(shown.stdout)} == {
+        "Директор департамента",
+        "Бизнес-аналитик",
+    }
+    assert invoke(capsys, "reject", unit, "--no-subunits", *where).code == 0
+    assert [path.with_suffix(".new.md").exists() for path in edited] == [False, True]
+    assert invoke(capsys, "accept", unit, "--no-subunits", *where).stdout.startswith("accepted 0 files")
