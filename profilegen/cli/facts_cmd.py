@@ -37,6 +37,7 @@ LABELS = {
         "targets": "Карьера — куда растут",
         "competencies": "Компетенции",
         "kpis": "КПЭ",
+        "weight": "вес",
         "none": "нет",
         "sub": "подразделений {units}, прямых подчиненных {direct_reports}, всего в подчинении {headcount_below}",
     },
@@ -50,6 +51,7 @@ LABELS = {
         "targets": "Career — grows to",
         "competencies": "Competencies",
         "kpis": "KPIs",
+        "weight": "weight",
         "none": "none",
         "sub": "units {units}, direct reports {direct_reports}, headcount below {headcount_below}",
     },
@@ -117,5 +119,15 @@ def _block(item: dict[str, Any], labels: dict[str, str]) -> str:
     lines.append(f"  {labels['competencies']}: {', '.join(item['competencies'])}")
     kpis = item["kpis"]
     lines.append(f"  {labels['kpis']}: {kpis['source']}, {len(kpis['items'])} ({kpis['file'] or labels['none']})")
+    lines += [f"    - {_kpi(kpi, labels)}" for kpi in kpis["items"]]
     lines += [f"    {note}" for note in kpis["notes"]]
     return "\n".join(lines) + "\n"
+
+
+def _kpi(kpi: dict[str, Any], labels: dict[str, str]) -> str:
+    """One KPI as a line: its name, then its target with its unit, its period and its weight, where it has them."""
+    target = " ".join(str(kpi[k]) for k in ("target", "unit") if kpi.get(k)) if kpi.get("target") else ""
+    weight = f"{labels['weight']} {kpi['weight']:g}" if isinstance(kpi.get("weight"), int | float) else ""
+    said = ", ".join(part for part in (target, kpi.get("period") or "", weight) if part)
+    name = " ".join(str(kpi["name"]).split())
+    return f"{name} — {said}" if said else name

@@ -239,3 +239,21 @@ def test_facts_are_what_generate_sends(tmp_path: Path) -> None:
         assert data["subordinates"] == fact["subordinates"]
     text = run_cli("facts", *args)
     assert text.code == 0 and "Главный архитектор проекта" in text.stdout and "Карьер" in text.stdout
+
+
+def test_the_text_view_lists_each_kpi_with_its_target_and_weight() -> None:
+    """`facts` as HR reads it on a terminal lists the KPIs the model will be told, as it lists the career moves:
+    each with its target and weight (it gave their count alone)."""
+    from tests.conftest import SAMPLE_YAML
+
+    unit = "Коммерческий департамент / Отдел продаж"
+    args = ["facts", "-d", unit, "--no-subunits", "--position", "Менеджер по продажам"]
+    shown = run_cli(*args, "--org", str(SAMPLE_YAML), "--kpi-dir", str(KPI_DIR))
+    assert shown.code == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("  КПЭ: "))
+    assert lines[start + 1 : start + 4] == [
+        "    - Выполнение плана продаж (выручка) — 100 %, месяц, вес 0.5",
+        "    - Выполнение плана продаж (площадь) — 100 %, месяц, вес 0.3",
+        "    - Конверсия обращений в сделки — 8 %, квартал, вес 0.2",
+    ]
