@@ -140,7 +140,7 @@ def _generate(
         chosen = positions_for(inputs, selection)  # unknown names fail here, before anything is written
         layout = OutputLayout(inputs.org, settings.out, layout_base(settings, record=not options.dry_run))
         check_key_not_lost(settings, options.provider, journal, layout)
-        provider, provider_notices = choose_provider(settings, options.provider, inputs.org)
+        provider, provider_notices = choose_provider(settings, options.provider, inputs.org, options.dry_run)
         remember_response_format(journal, provider, notice)
         if provider.generator == "llm" and "concurrency" not in settings.model_fields_set:
             slots = server_slots(settings.base_url)

@@ -224,3 +224,19 @@ def test_offline_drafts_never_say_an_item_twice(tmp_path: Path) -> None:
             for group in groups:
                 said = [json.dumps(item, ensure_ascii=False, sort_keys=True) for item in group["items"]]
                 assert len(set(said)) == len(said), group
+
+
+def test_a_dry_run_needs_no_key(tmp_path: Path) -> None:
+    """A dry run sends nothing, so a hosted provider's missing key does not stop it: it counts what a real run
+    would send and what it would cost (the reason to try one before buying a key), and says a real run needs
+    the key."""
+    env = {"PROFILEGEN_API_KEY": "", "OPENROUTER_API_KEY": "", "OPENAI_API_KEY": ""}
+    args = ["generate", "-d", "Отдел CRM", "--provider", "openai", *sample_args(tmp_path)]
+    dry = run_cli(*args, "--dry-run", "--json", env=env)
+    assert dry.code == 0, dry.stderr
+    planned = json.loads(dry.stdout)
+    assert len(planned["to_generate"]) == 6 and planned["estimated_prompt_tokens"] > 0
+    assert "no API key set: a real run would stop here" in dry.stderr and "PROFILEGEN_API_KEY" in dry.stderr
+    assert not (tmp_path / "out").exists()
+    real = run_cli(*args, env=env)
+    assert real.code == 2 and "needs an API key" in real.stderr

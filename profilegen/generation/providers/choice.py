@@ -36,8 +36,11 @@ def estimate(provider: Provider, tasks: list[Task], settings: Settings) -> dict[
     return {"estimated_prompt_tokens": tokens, "estimated_cost_usd": cost}
 
 
-def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tuple[Provider, list[str]]:
-    """The provider to use and what to tell the user about the choice."""
+def choose_provider(
+    settings: Settings, requested: str, org: OrgStructure, dry_run: bool = False
+) -> tuple[Provider, list[str]]:
+    """The provider to use and what to tell the user about the choice (``dry_run``: nothing will be sent, so a
+    hosted provider's missing key is said, not an error)."""
     name = settings.provider if requested == "auto" and settings.provider != "auto" else requested
     key = api_key()
     notice = []
@@ -51,6 +54,9 @@ def choose_provider(settings: Settings, requested: str, org: OrgStructure) -> tu
         notice = [f"provider: {name} ({why})"]
     if name == "offline":
         return OfflineProvider(load_template(settings.template, settings.language)), notice
+    if dry_run and not key and is_hosted(settings.base_url):
+        notice.append(f"no API key set: a real run would stop here ({settings.base_url} needs PROFILEGEN_API_KEY)")
+        key = "dry-run"  # never sent: a dry run asks nothing
     key = key_for(settings, key)
     from profilegen.company import chooser_for
     from profilegen.generation.prompt import PromptBuilder
