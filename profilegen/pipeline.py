@@ -171,7 +171,7 @@ def _generate(
             form=Form(load_template(settings.template, settings.language), settings.prepared_by),
             concurrency=settings.concurrency,
             limits=Limits(
-                settings.max_cost,
+                settings.max_cost if provider.generator == "llm" else None,  # drafts cost nothing: no budget to keep
                 settings.max_consecutive_failures,
                 parse_duration(settings.max_duration) if settings.max_duration else None,
                 settings.quarantine_after,

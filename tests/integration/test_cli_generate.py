@@ -240,3 +240,11 @@ def test_a_dry_run_needs_no_key(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
     real = run_cli(*args, env=env)
     assert real.code == 2 and "needs an API key" in real.stderr
+
+
+def test_a_budget_does_not_stop_drafts_that_cost_nothing(tmp_path: Path) -> None:
+    """`max_cost: 0` in profilegen.yaml (spend nothing) and an offline night: the drafts are written, nothing was
+    ever to be paid (it stopped at once: "run stopped (budget): spent $0.0000 of $0.0; 6 positions not started")."""
+    done = run_cli("generate", "-d", "Отдел CRM", "--provider", "offline", "--max-cost", "0", *sample_args(tmp_path))
+    assert done.code == 0, done.stderr
+    assert "generated 6" in done.stdout and "budget" not in done.stderr
