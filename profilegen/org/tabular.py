@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -159,12 +160,14 @@ def _headcount(row: Row, layout: Layout, where: str) -> int:
     if not raw:
         return 1
     try:
-        value = int(float(raw.replace(",", ".")))
+        number = float(raw.replace(",", "."))
     except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
         raise InputError(f"headcount '{raw}' is not a number", source=where) from None
-    if value < 0:
-        raise InputError(f"headcount {value} is negative", source=where)
-    return value
+    if number < 0:
+        raise InputError(f"headcount {raw} is negative", source=where)
+    return math.ceil(number)  # staff units: a half-time slot (0,5) is a slot someone holds, 1,5 two
 
 
 def _add(

@@ -147,3 +147,17 @@ def test_a_flat_staff_list_of_units_and_positions(tmp_path: Path) -> None:
     said = {p["position"]["title"]: p for p in json.loads(facts.stdout)}
     assert said["Руководитель отдела"]["is_head"]
     assert said["Менеджер по продажам"]["manager"]["title"] == "Руководитель отдела"
+
+
+def test_a_half_time_staff_unit_is_a_slot(tmp_path: Path) -> None:
+    """Staff lists count staff units: «0,5» (a half-time slot) is a position someone holds, counted as one slot,
+    and «1,5» as two — never 0 (a unit of half-time slots had a headcount of 0)."""
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "Номер;Уровень 1;Должность;Численность\n1;Бухгалтерия;Бухгалтер;0,5\n1;Бухгалтерия;Кассир;1.5\n",
+        encoding="utf-8",
+    )
+    shown = run_cli("org", "show", "--org", str(staff), "--json")
+    assert shown.code == 0, shown.stderr
+    (unit,) = json.loads(shown.stdout)["units"]
+    assert [(p["title"], p["headcount"]) for p in unit["positions"]] == [("Бухгалтер", 1), ("Кассир", 2)]
