@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -94,9 +95,9 @@ def _position(org: OrgStructure, path: UnitPath, entry: Any, source: str, field:
     if isinstance(entry, Mapping):
         title = _text(entry.get("title"), source, f"{field}.title")
         headcount = entry.get("headcount", 1)
-        if isinstance(headcount, bool) or not isinstance(headcount, int) or headcount < 0:
-            raise InputError("headcount must be a whole number ≥ 0", source=source, where=f"{field}.headcount")
-        org.add_position(path, title, headcount)
+        if isinstance(headcount, bool) or not isinstance(headcount, int | float) or not 0 <= headcount < math.inf:
+            raise InputError("headcount must be a number ≥ 0", source=source, where=f"{field}.headcount")
+        org.add_position(path, title, math.ceil(headcount))  # staff units: a half-time 0.5 is a slot, as in tables
         if entry.get("head") is True:
             org.marked_heads[path] = title
         return title

@@ -161,3 +161,9 @@ def test_a_half_time_staff_unit_is_a_slot(tmp_path: Path) -> None:
     assert shown.code == 0, shown.stderr
     (unit,) = json.loads(shown.stdout)["units"]
     assert [(p["title"], p["headcount"]) for p in unit["positions"]] == [("Бухгалтер", 1), ("Кассир", 2)]
+    # the same in a YAML org
+    org = tmp_path / "org.yaml"
+    org.write_text("units:\n  - name: Бухгалтерия\n    positions: [{title: Бухгалтер, headcount: 0.5}]\n", "utf-8")
+    shown = run_cli("org", "show", "--org", str(org), "--json")
+    assert shown.code == 0, shown.stderr
+    assert json.loads(shown.stdout)["units"][0]["positions"] == [{"title": "Бухгалтер", "headcount": 1}]
