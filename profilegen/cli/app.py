@@ -30,7 +30,7 @@ from profilegen.cli import (
 )
 from profilegen.cli.output import error, warn
 from profilegen.cli.state import OPTIONS
-from profilegen.errors import ExitCode, ProfilegenError
+from profilegen.errors import ExitCode, InputError, ProfilegenError
 from profilegen.forking import settle
 
 help.install()
@@ -100,8 +100,12 @@ def main_options(
     OPTIONS.verbose = verbose
     OPTIONS.quiet = quiet
     OPTIONS.log_format = log_format
-    OPTIONS.log_file = log_file
     OPTIONS.no_color = no_color
+    if log_file is not None:  # a cron line's typo is said before anything runs, not as a traceback at its end
+        reason = "a folder" if log_file.is_dir() else None if log_file.parent.is_dir() else "no such folder"
+        if reason is not None:
+            raise InputError(f"cannot write the log file ({reason})", source=str(log_file))
+    OPTIONS.log_file = log_file
 
 
 class Terminated(BaseException):
@@ -194,7 +198,10 @@ def _failed(message: str, code: int) -> int:
     if OPTIONS.log_file is not None:
         from profilegen.observability import EventLog
 
-        log = EventLog(OPTIONS.log_format, OPTIONS.log_file)
+        try:
+            log = EventLog(OPTIONS.log_format, OPTIONS.log_file)
+        except OSError:  # a log file that cannot be opened (its folder's permissions): the error is on stderr
+            return code
         try:
             log("error", {"message": message, "exit_code": code})
         finally:

@@ -103,3 +103,18 @@ def test_ctrl_c_in_any_command_says_so_and_exits_130(tmp_path: Path) -> None:
     assert err.decode().strip().splitlines()[-1] == "error: interrupted", err.decode()[-500:]
     (logged,) = [line for line in log.read_text(encoding="utf-8").splitlines() if "interrupted" in line]
     assert "error" in logged
+
+
+def test_a_log_file_that_cannot_be_written_is_one_clear_error(tmp_path: Path) -> None:
+    """`--log-file` naming a folder, or a file in a folder that is not there (a cron line with a typo): one line
+    naming it and exit 2 before anything runs — never a traceback (the error was written to the same log)."""
+    from tests.conftest import sample_args
+
+    for log in (tmp_path, tmp_path / "missing" / "profilegen.log"):
+        for command in (["generate", "-d", "Отдел CRM", "--provider", "offline", *sample_args(tmp_path)], ["stats"]):
+            result = run_cli("--log-file", str(log), *command, cwd=tmp_path)
+            assert result.code == 2, (log, command, result.stderr[-300:])
+            assert result.stderr.strip().splitlines() == [
+                f"error: {log}: cannot write the log file ({'a folder' if log.is_dir() else 'no such folder'})"
+            ], result.stderr[-300:]
+    assert not (tmp_path / "out").exists()
