@@ -331,7 +331,10 @@ def load_settings(config_file: Path | None = None, flags: Mapping[str, Any] | No
     try:
         return Settings(**given)
     except (ValidationError, SettingsError) as exc:
-        from_file = path.exists() and not (set(given) & {str(e["loc"][0]) for e in _errors(exc)})
+        # the file is named only when the setting at fault came from it: not a flag's, not the environment's
+        fields = {str(e["loc"][0]) for e in _errors(exc)}
+        from_env = isinstance(exc, SettingsError) or any(f"{ENV_PREFIX}{f.upper()}" in os.environ for f in fields)
+        from_file = path.exists() and not (set(given) & fields) and not from_env
         raise InputError(_describe(exc, os.environ, given), source=str(path) if from_file else None) from None
     finally:
         YamlFileSource.path = None

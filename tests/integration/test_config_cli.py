@@ -128,3 +128,17 @@ def test_a_key_said_twice_is_one_error_naming_both_lines(tmp_path: Path) -> None
     # the same key in two mappings is no repeat
     org.write_text("units:\n  - name: А\n    positions: [X]\n  - name: Б\n    positions: [Y]\n", encoding="utf-8")
     assert run_cli("org", "show", "--org", str(org), cwd=tmp_path).code == 0
+
+
+def test_a_bad_environment_variable_is_not_blamed_on_the_file(tmp_path: Path) -> None:
+    """With a profilegen.yaml beside it, a bad PROFILEGEN_* variable is named as the variable alone (the line
+    read "error: profilegen.yaml: PROFILEGEN_CONCURRENCY: …", sending HR to a file that holds no such thing)."""
+    (tmp_path / "profilegen.yaml").write_text("model: openai/gpt-4o-mini\n", encoding="utf-8")
+    result = run_cli("config", "show", cwd=tmp_path, env={"PROFILEGEN_CONCURRENCY": "много"})
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: PROFILEGEN_CONCURRENCY: Input should be a valid integer, unable to parse string as an integer"
+    ]
+    (tmp_path / "profilegen.yaml").write_text("concurrency: много\n", encoding="utf-8")
+    from_file = run_cli("config", "show", cwd=tmp_path)
+    assert from_file.code == 2 and from_file.stderr.startswith("error: profilegen.yaml: setting 'concurrency'")
