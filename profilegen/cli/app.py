@@ -143,6 +143,9 @@ def _run(argv: list[str] | None) -> int:
         signal.signal(signal.SIGINT, _on_sigint)
     OPTIONS.argv = list(sys.argv[1:] if argv is None else argv)  # the command as typed, for the run record
     _INTERRUPTED.clear()
+    empty = _empty_path(OPTIONS.argv)
+    if empty is not None:  # read as Path(""), the current folder: where cron stood would be written into
+        return _failed(f"{empty} is empty (an unset variable in a script?)", ExitCode.USAGE)
     try:
         result = app(args=argv, prog_name="profilegen", standalone_mode=False)
         if _INTERRUPTED and result == ExitCode.INTERRUPTED:
@@ -175,6 +178,21 @@ def _run(argv: list[str] | None) -> int:
             traceback.print_exc()
         message = f"unexpected error: {type(exc).__name__}: {exc} (run with -v for the traceback)"
         return _failed(message, ExitCode.FAILED)
+
+
+# the options that name a file or folder
+_PATH_OPTIONS = frozenset(
+    {"--config", "--log-file", "--org", "--out", "--state-dir", "--kpi-dir", "--template", "--to", "--xlsx"}
+)
+
+
+def _empty_path(argv: list[str]) -> str | None:
+    """The first path option given an empty value (`--out ""`, `--out=`), if any."""
+    for at, arg in enumerate(argv):
+        name, equals, value = arg.partition("=")
+        if name in _PATH_OPTIONS and ((equals and not value.strip()) or (not equals and argv[at + 1 : at + 2] == [""])):
+            return name
+    return None
 
 
 # the commands a run of which goes on from where a stopped one left off (the journal, the check's records)

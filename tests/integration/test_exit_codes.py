@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from profilegen.errors import ExitCode
 from tests.conftest import run_cli, sample_args
 
@@ -118,3 +120,23 @@ def test_a_log_file_that_cannot_be_written_is_one_clear_error(tmp_path: Path) ->
                 f"error: {log}: cannot write the log file ({'a folder' if log.is_dir() else 'no such folder'})"
             ], result.stderr[-300:]
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("option", ["--out", "--org", "--state-dir", "--kpi-dir", "--log-file", "--config"])
+def test_an_empty_path_is_an_error_not_the_current_folder(tmp_path: Path, option: str) -> None:
+    """`--out "$OUT"` in a script whose OUT is unset: an empty path is said as such, exit 2 — it was read as the
+    current folder, and profiles, unit folders and a journal were written into wherever cron stood."""
+    from tests.conftest import SAMPLE_YAML
+
+    args = ["generate", "--all", "--provider", "offline", "--org", str(SAMPLE_YAML), "--out", str(tmp_path / "out")]
+    if option in ("--log-file", "--config"):
+        args = [option, "", *args]
+    else:
+        at = args.index(option) + 1 if option in args else len(args)
+        args = [*args[:at], "", *args[at + 1 :]] if option in args else [*args, option, ""]
+    here = tmp_path / "cron"  # where the script stands
+    here.mkdir()
+    result = run_cli(*args, cwd=here)
+    assert result.code == 2, result.stderr[-300:]
+    assert result.stderr.strip().splitlines() == [f"error: {option} is empty (an unset variable in a script?)"]
+    assert list(here.iterdir()) == [] and not (tmp_path / "out").exists()
