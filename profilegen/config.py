@@ -164,6 +164,15 @@ class Settings(BaseSettings):
             parse_duration(value)
         return value
 
+    @field_validator("org", "kpi_dir", "out", "state_dir", "prompt_file", "template", mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        """An empty path would be read as the current folder (the profiles and a journal written wherever the
+        command stands): said instead."""
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("empty (name a file or folder, or leave the line out for the default)")
+        return value
+
     _split = field_validator("context_files", "head_titles", mode="before")(_split_list)
     _format_list = field_validator("formats", mode="before")(_formats)
 

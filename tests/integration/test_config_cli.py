@@ -10,7 +10,7 @@ import typer
 
 from profilegen.cli.app import app
 from profilegen.config import load_settings
-from tests.conftest import ROOT, invoke, run_cli
+from tests.conftest import ROOT, SAMPLE_YAML, invoke, run_cli
 
 
 def test_config_show_names_each_source(
@@ -142,3 +142,17 @@ def test_a_bad_environment_variable_is_not_blamed_on_the_file(tmp_path: Path) ->
     (tmp_path / "profilegen.yaml").write_text("concurrency: много\n", encoding="utf-8")
     from_file = run_cli("config", "show", cwd=tmp_path)
     assert from_file.code == 2 and from_file.stderr.startswith("error: profilegen.yaml: setting 'concurrency'")
+
+
+def test_an_empty_path_in_the_config_is_an_error(tmp_path: Path) -> None:
+    """`out: ""` in profilegen.yaml is said as an empty setting, exit 2: it was the current folder, which got
+    the profiles, their unit folders and a journal."""
+    here = tmp_path / "project"
+    here.mkdir()
+    (here / "profilegen.yaml").write_text('out: ""\n', encoding="utf-8")
+    result = run_cli("generate", "-d", "Отдел CRM", "--provider", "offline", "--org", str(SAMPLE_YAML), cwd=here)
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: profilegen.yaml: setting 'out': empty (name a file or folder, or leave the line out for the default)"
+    ]
+    assert sorted(p.name for p in here.iterdir()) == ["profilegen.yaml"]
