@@ -101,6 +101,12 @@ class Journal:
             self._cache = diskcache.Cache(journal, eviction_policy="none", sqlite_mmap_size=0, sqlite_cache_size=1024)
         except sqlite3.OperationalError as exc:
             raise _disk_error(exc, state_dir) from None
+        except sqlite3.DatabaseError as exc:  # a file that is no SQLite database (a disk fault, a bad copy)
+            raise InputError(
+                f"the journal is damaged ({exc}): restore {state_dir} from a backup, or move it aside to start a new"
+                " journal",
+                source=journal,
+            ) from None
         self._secret = state_secret(state_dir)
 
     def person_hash(self, employee_name: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import invoke, sample_args
+from tests.conftest import invoke, run_cli, sample_args
 from tests.fake_llm import FakeLLM
 
 
@@ -90,3 +90,20 @@ def test_jobs_and_stats_reflect_a_controlled_run(
 def test_jobs_without_journal_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     result = invoke(capsys, "jobs", "list", "--state-dir", str(tmp_path / "none"))
     assert result.code == 2 and "no journal yet" in result.stderr
+
+
+def test_a_damaged_journal_is_named_with_what_to_do(tmp_path: Path) -> None:
+    """A journal file overwritten (a disk fault, a bad copy): every command that opens it says which file and what
+    to do, exit 2 — it was "unexpected error: DatabaseError: database disk image is malformed"."""
+    args = sample_args(tmp_path)
+    assert run_cli("generate", "-d", "Отдел CRM", "--provider", "offline", *args).code == 0
+    state = tmp_path / "out" / ".profilegen"
+    (state / "journal" / "cache.db").write_bytes(b"garbage " * 512)
+    generate = ["generate", "-d", "Отдел CRM", "--provider", "offline", *args]
+    for command in (["stats", "--out", str(tmp_path / "out")], generate):
+        result = run_cli(*command)
+        assert result.code == 2, (command, result.stderr[-300:])
+        assert result.stderr.strip().splitlines() == [
+            f"error: {state / 'journal'}: the journal is damaged (database disk image is malformed): restore "
+            f"{state} from a backup, or move it aside to start a new journal"
+        ], result.stderr[-400:]
