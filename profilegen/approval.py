@@ -17,6 +17,7 @@ from typing import Any
 from profilegen.config import Settings
 from profilegen.export.paths import format_file
 from profilegen.export.writer import file_hash
+from profilegen.inputs import Selection
 from profilegen.journal import Journal, StateLock
 from profilegen.review import choose
 
@@ -67,18 +68,15 @@ class ApprovalResult:
 def set_approval(
     settings: Settings,
     state_dir: Path,
-    departments: list[str],
-    title: str | None,
-    employee: str | None,
+    selection: Selection,
     *,
     approve: bool,
     by: str = "",
     note: str = "",
-    subunits: bool = True,
 ) -> ApprovalResult:
     """Approve (and freeze) the selected profiles as they are on disk now, or take the approval back."""
     with StateLock(state_dir):
-        choice = choose(settings, departments, title, employee, subunits)
+        choice = choose(settings, selection)
         result = ApprovalResult(personal=choice.personal)
         with Journal(state_dir) as journal:
             for position in choice.positions:

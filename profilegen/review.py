@@ -22,7 +22,7 @@ from profilegen.export.layout import OutputLayout
 from profilegen.export.paths import Listing, format_file
 from profilegen.export.render import RenderOptions, render
 from profilegen.export.writer import file_hash, known_hashes, suffix_of, variant
-from profilegen.inputs import check_employee_name, load_org_from_settings
+from profilegen.inputs import Selection, check_employee_name, load_org_from_settings
 from profilegen.journal import OUT_LOCK, Journal, StateLock
 from profilegen.org.model import Position
 from profilegen.org.selection import select_positions
@@ -43,13 +43,15 @@ class Choice:
         return self.layout.stem(position.unit_path, position.title, self.employee)
 
 
-def choose(
-    settings: Settings, departments: list[str], title: str | None, employee: str | None, subunits: bool = True
-) -> Choice:
+def choose(settings: Settings, selection: Selection) -> Choice:
+    """The selected positions (a review command names its units), their files' layout and the personal profiles
+    of them it leaves out (one named with `--employee-name` is the one chosen)."""
     org, _ = load_org_from_settings(settings)
     layout = OutputLayout(org, settings.out, layout_base(settings))
-    positions = select_positions(org, departments, position=title, subunits=subunits)
-    employee = check_employee_name(employee)
+    positions = select_positions(
+        org, selection.departments or [], position=selection.position, subunits=selection.subunits
+    )
+    employee = check_employee_name(selection.employee_name)
     if employee and len(positions) != 1:
         raise SelectionError(f"--employee-name needs exactly one position, the selection has {len(positions)}")
     choice = Choice(layout, positions, employee)
@@ -83,15 +85,12 @@ class FreezeResult:
 def set_frozen(
     settings: Settings,
     state_dir: Path,
-    departments: list[str],
-    title: str | None,
+    selection: Selection,
     frozen: bool,
-    employee: str | None = None,
-    subunits: bool = True,
 ) -> FreezeResult:
     """Freeze (or unfreeze) the selected positions' profiles; returns how many changed."""
     with StateLock(state_dir):
-        choice = choose(settings, departments, title, employee, subunits)
+        choice = choose(settings, selection)
         result = FreezeResult(personal=choice.personal)
         with Journal(state_dir) as journal:
             for position in choice.positions:
@@ -133,17 +132,10 @@ class DiffResult:
     personal: list[str] = field(default_factory=list)
 
 
-def diff_positions(
-    settings: Settings,
-    state_dir: Path,
-    departments: list[str],
-    title: str | None,
-    employee: str | None = None,
-    subunits: bool = True,
-) -> DiffResult:
+def diff_positions(settings: Settings, state_dir: Path, selection: Selection) -> DiffResult:
     """For each selected position: the profile on disk (JSON, and the Markdown by section) against its `.new`
     files or the last generated version."""
-    choice = choose(settings, departments, title, employee, subunits)
+    choice = choose(settings, selection)
     result = DiffResult(personal=choice.personal)
     options = RenderOptions(load_template(settings.template, settings.language))
     with Journal(state_dir) as journal:
@@ -207,26 +199,17 @@ def _new_files(stem: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _editing(
-    settings: Settings, state_dir: Path, departments: list[str], title: str | None, employee: str | None, subunits: bool
-) -> Iterator[tuple[Choice, Journal]]:
+def _editing(settings: Settings, state_dir: Path, selection: Selection) -> Iterator[tuple[Choice, Journal]]:
     """Both locks, the chosen positions and the journal: what changing files in OUT needs."""
     with StateLock(state_dir), StateLock(settings.out, lock_name=OUT_LOCK):
-        choice = choose(settings, departments, title, employee, subunits)
+        choice = choose(settings, selection)
         with Journal(state_dir) as journal:
             yield choice, journal
 
 
-def accept_new(
-    settings: Settings,
-    state_dir: Path,
-    departments: list[str],
-    title: str | None,
-    employee: str | None = None,
-    subunits: bool = True,
-) -> AcceptResult:
+def accept_new(settings: Settings, state_dir: Path, selection: Selection) -> AcceptResult:
     """Put each pending `.new` file in place; the file it replaces is kept as `.bak`."""
-    with _editing(settings, state_dir, departments, title, employee, subunits) as (choice, journal):
+    with _editing(settings, state_dir, selection) as (choice, journal):
         result = AcceptResult(personal=choice.personal)
         for position in choice.positions:
             key = journal.position_key(position.unit_path, position.title, choice.employee)
@@ -249,16 +232,9 @@ def accept_new(
     return result
 
 
-def reject_new(
-    settings: Settings,
-    state_dir: Path,
-    departments: list[str],
-    title: str | None,
-    employee: str | None = None,
-    subunits: bool = True,
-) -> AcceptResult:
+def reject_new(settings: Settings, state_dir: Path, selection: Selection) -> AcceptResult:
     """Drop pending `.new` files and freeze the positions, so the hand-edited versions stand."""
-    with _editing(settings, state_dir, departments, title, employee, subunits) as (choice, journal):
+    with _editing(settings, state_dir, selection) as (choice, journal):
         result = AcceptResult(personal=choice.personal)
         for position in choice.positions:
             files = _new_files(choice.stem(position))

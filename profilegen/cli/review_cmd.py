@@ -1,7 +1,7 @@
 """`profilegen freeze|unfreeze|approve|unapprove|diff|accept|reject|prune`: review and tidy the profiles in OUT."""
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,11 +18,22 @@ from profilegen.cli.output import done, emit_json, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.text import plural
 
+if TYPE_CHECKING:
+    from profilegen.inputs import Selection
+
 Departments = Annotated[
     list[str], typer.Argument(metavar="DEPARTMENT", help="Unit names or paths (sub-units included).")
 ]
 PositionOption = Annotated[str | None, typer.Option("--position", help="Only this title.")]
 MAX_LISTED = 10
+
+
+def _chosen(departments: list[str], position: str | None, employee_name: str | None, no_subunits: bool) -> "Selection":
+    """The positions a review command names: its units (their sub-units too unless `--no-subunits`), a title, an
+    employee's personal profile (the library loads only when a command runs)."""
+    from profilegen.inputs import Selection
+
+    return Selection(departments, position, not no_subunits, employee_name)
 
 
 def _left_out(personal: list[str]) -> None:
@@ -51,7 +62,7 @@ def _freezing(frozen: bool) -> Callable[..., None]:
         from profilegen.review import set_frozen
 
         settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-        result = set_frozen(settings, state, departments, position, frozen, employee_name, not no_subunits)
+        result = set_frozen(settings, state, _chosen(departments, position, employee_name, no_subunits), frozen)
         print(f"{verb} {plural(result.changed, 'position')}")
         _left_out(result.personal)
 
@@ -86,9 +97,8 @@ def approve(
     if not by.strip():
         raise typer.BadParameter("say who approves", param_hint="--by")
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = set_approval(
-        settings, state, departments, position, employee_name, approve=True, by=by, note=note, subunits=not no_subunits
-    )
+    chosen = _chosen(departments, position, employee_name, no_subunits)
+    result = set_approval(settings, state, chosen, approve=True, by=by, note=note)
     print(f"approved {plural(result.changed, 'profile')}")
     if result.missing:
         more = len(result.missing) - MAX_LISTED
@@ -111,9 +121,7 @@ def unapprove(
     from profilegen.approval import set_approval
 
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = set_approval(
-        settings, state, departments, position, employee_name, approve=False, subunits=not no_subunits
-    )
+    result = set_approval(settings, state, _chosen(departments, position, employee_name, no_subunits), approve=False)
     print(f"unapproved {plural(result.changed, 'profile')}")
     _left_out(result.personal)
 
@@ -133,7 +141,7 @@ def diff(
     from profilegen.review import diff_positions
 
     settings, state = OPTIONS.for_out(write=False, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = diff_positions(settings, state, departments, position, employee_name, not no_subunits)
+    result = diff_positions(settings, state, _chosen(departments, position, employee_name, no_subunits))
     if as_json:
         emit_json([r.as_json() for r in result.positions])
         _left_out(result.personal)
@@ -169,7 +177,7 @@ def accept(
     from profilegen.review import accept_new
 
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = accept_new(settings, state, departments, position, employee_name, not no_subunits)
+    result = accept_new(settings, state, _chosen(departments, position, employee_name, no_subunits))
     for path in result.accepted:
         print(f"accepted: {path}")
     print(f"accepted {plural(len(result.accepted), 'file')}; previous versions kept as .bak")
@@ -190,7 +198,7 @@ def reject(
     from profilegen.review import reject_new
 
     settings, state = OPTIONS.for_out(write=True, org=org, sheet=sheet, out=out, state_dir=state_dir)
-    result = reject_new(settings, state, departments, position, employee_name, not no_subunits)
+    result = reject_new(settings, state, _chosen(departments, position, employee_name, no_subunits))
     print(f"rejected {plural(len(result.rejected), 'file')}; their positions are frozen (profilegen unfreeze to undo)")
     _left_out(result.personal)
 
