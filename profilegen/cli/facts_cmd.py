@@ -20,6 +20,7 @@ from profilegen.cli.options import (
 )
 from profilegen.cli.output import emit_encoded_lines_list
 from profilegen.cli.state import OPTIONS
+from profilegen.kpi.model import target_text
 from profilegen.org.model import format_path
 
 EPILOG = """Examples:
@@ -126,7 +127,7 @@ def _block(item: dict[str, Any], labels: dict[str, str]) -> str:
 
 def _kpi(kpi: dict[str, Any], labels: dict[str, str]) -> str:
     """One KPI as a line: its name, then its target with its unit, its period and its weight, where it has them."""
-    target = " ".join(str(kpi[k]) for k in ("target", "unit") if kpi.get(k)) if kpi.get("target") else ""
+    target = target_text(str(kpi.get("target") or ""), str(kpi.get("unit") or ""))
     weight = f"{labels['weight']} {kpi['weight']:g}" if isinstance(kpi.get("weight"), int | float) else ""
     said = ", ".join(part for part in (target, kpi.get("period") or "", weight) if part)
     name = " ".join(str(kpi["name"]).split())

@@ -16,6 +16,12 @@ class KpiSource(StrEnum):
     TEMPLATE = "template"
 
 
+def target_text(target: str, unit: str) -> str:
+    """A KPI's target as a reader is told it: its value with its unit ("100 %"); nothing without a value (a unit
+    alone is no target)."""
+    return " ".join(filter(None, (target, unit))) if target else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Kpi:
     """One KPI row; ``weights`` maps a position column to that position's weight."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from profilegen.company.choosing import STOP_WORDS
 from profilegen.generation.context import PositionContext
+from profilegen.kpi.model import target_text
 from profilegen.template.model import FieldSpec, Template
 from profilegen.template.schema import answer_model
 from profilegen.text import normalize, plural, ru_plural, words
@@ -160,11 +161,12 @@ class _Draft:
         areas = [(text.management, list(text.management_tasks))] if self.manager else []
         areas.append((text.core, [t.format(unit=self.unit) for t in text.core_tasks]))
         areas.append((text.interaction, list(text.interaction_tasks)))
-        kpi_tasks = [  # a KPI without a target value names none (its unit alone is no target)
-            text.kpi_task.format(name=k.name)
-            + (text.kpi_target.format(target=" ".join(filter(None, (k.target, k.unit)))) if k.target else "")
-            for k in self.context.kpis
-        ]
+        kpi_tasks = []
+        for k in self.context.kpis:
+            target = target_text(k.target, k.unit)
+            kpi_tasks.append(
+                text.kpi_task.format(name=k.name) + (text.kpi_target.format(target=target) if target else "")
+            )
         if kpi_tasks:
             areas.append((text.kpi_area, kpi_tasks))
         return areas
