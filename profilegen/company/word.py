@@ -33,10 +33,11 @@ def word_markdown(path: Path) -> str:
                 lines += [_row(cell.text for cell in row.cells) for row in block.rows]
                 lines.append("")
                 continue
-            style = block.style.name if block.style is not None else ""
-            text = " ".join(_marked(block.runs, heading=_is_heading(style)).split())
+            style = (block.style.name or "") if block.style is not None else ""
+            level = _heading_level(style)
+            text = " ".join(_marked(block.runs, heading=level > 0).split())
             if text:
-                said = _paragraph(text, style)
+                said = _paragraph(text, style, level)
                 if said.startswith("- ") and lines[-2:-1] and lines[-2].startswith("- "):
                     lines.pop()  # a list's items one under the other, not a blank line apart
                 lines += [said, ""]
@@ -68,20 +69,19 @@ def _marked(runs: Sequence[Run], heading: bool) -> str:
     return "".join(parts)
 
 
-def _is_heading(style: str) -> bool:
-    return style.strip().lower() == "title" or _LEVEL.match(style.strip()) is not None
-
-
-def _paragraph(text: str, style: str) -> str:
+def _heading_level(style: str) -> int:
+    """The Markdown heading level of a paragraph style (Title and Heading 1 alike: 1), 0 for any other style."""
     name = style.strip()
     if name.lower() == "title":
-        return f"# {text}"
+        return 1
     level = _LEVEL.match(name)
-    if level is not None:
-        return "#" * min(max(int(level.group(1)), 1), 6) + f" {text}"
-    if name.lower().startswith("list"):
-        return f"- {text}"
-    return text
+    return min(max(int(level.group(1)), 1), 6) if level is not None else 0
+
+
+def _paragraph(text: str, style: str, level: int) -> str:
+    if level:
+        return "#" * level + f" {text}"
+    return f"- {text}" if style.strip().lower().startswith("list") else text
 
 
 def _row(cells: Iterable[str]) -> str:
