@@ -130,5 +130,5 @@ def _kpi(kpi: dict[str, Any], labels: dict[str, str]) -> str:
     target = target_text(str(kpi.get("target") or ""), str(kpi.get("unit") or ""))
     weight = f"{labels['weight']} {kpi['weight']:g}" if isinstance(kpi.get("weight"), int | float) else ""
     said = ", ".join(part for part in (target, kpi.get("period") or "", weight) if part)
-    name = " ".join(str(kpi["name"]).split())
-    return f"{name} — {said}" if said else name
+    line = f"{kpi['name']} — {said}" if said else str(kpi["name"])
+    return " ".join(line.split())  # a target HR wrote over several lines, on one

@@ -257,3 +257,18 @@ def test_the_text_view_lists_each_kpi_with_its_target_and_weight() -> None:
         "    - Выполнение плана продаж (площадь) — 100 %, месяц, вес 0.3",
         "    - Конверсия обращений в сделки — 8 %, квартал, вес 0.2",
     ]
+
+
+@needs_a101
+def test_the_text_view_says_each_kpi_on_one_line() -> None:
+    """HR's cards hold targets written over several lines (the procurement director's savings target): the text
+    view says each KPI on a line of its own, its target's line breaks as spaces, as the Markdown does."""
+    args = ["facts", "-d", "Департамент закупок", "--no-subunits", "--position", "Директор по закупкам"]
+    where = ["--org", str(A101 / "Structure.xlsx"), "--kpi-dir", str(A101 / "kpi")]
+    (fact,) = json.loads(run_cli(*args, *where, "--json").stdout)
+    assert any("\n" in item["target"] for item in fact["kpis"]["items"]), "the fixture's multi-line target"
+    lines = run_cli(*args, *where).stdout.strip().splitlines()
+    assert [line for line in lines[1:] if not line.startswith("  ")] == [], "a line of the block broken off"
+    start = next(i for i, line in enumerate(lines) if line.startswith("  КПЭ: "))
+    shown = lines[start + 1 : start + 1 + len(fact["kpis"]["items"])]
+    assert all(line.startswith("    - ") for line in shown), shown
