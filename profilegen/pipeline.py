@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from profilegen.company.documents import unread_notices
 from profilegen.config import Settings, parse_duration
 from profilegen.errors import InputError
 from profilegen.export.layout import OutputLayout
@@ -132,6 +133,8 @@ def _generate(
         inputs = load_inputs(settings, journal)
         for message in inputs.catalog.notices:
             notice(message)
+        for message in unread_notices(settings.documents):
+            notice(f"warning: {message}")
         for problem in inputs.problems[:MAX_PROBLEMS_SHOWN]:
             notice(f"warning: {problem}")
         if len(inputs.problems) > MAX_PROBLEMS_SHOWN:

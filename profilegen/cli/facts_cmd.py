@@ -18,7 +18,7 @@ from profilegen.cli.options import (
     SheetOption,
     selection,
 )
-from profilegen.cli.output import emit_encoded_lines_list
+from profilegen.cli.output import emit_encoded_lines_list, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.kpi.model import target_text
 from profilegen.org.model import format_path
@@ -71,6 +71,7 @@ def facts(
     as_json: JsonOption = False,
 ) -> None:
     """Every fact the model will be told about each selected position, with the reason it was chosen."""
+    from profilegen.company.documents import unread_notices
     from profilegen.forking import in_two
     from profilegen.generation.facts import position_facts
     from profilegen.inputs import ContextMaker, iter_contexts, load_inputs, positions_for
@@ -82,6 +83,8 @@ def facts(
     settings = OPTIONS.with_org(org=org, sheet=sheet, kpi_dir=kpi_dir)
     state = state_dir(settings)  # a project's OUT keeps the org as last parsed (100,000 rows: 2–3 s to parse)
     inputs = load_inputs(settings, remember_in=state if state.is_dir() else None)
+    for message in unread_notices(settings.documents):
+        warn(message)
     positions, employee = positions_for(inputs, chosen)
     # one per process, its memos kept from one stretch of the list to the next
     maker = functools.cache(lambda: ContextMaker(inputs, settings, employee))

@@ -29,6 +29,10 @@ _CYRILLIC = re.compile("[\u0400-\u04ff]+")
 SPLIT_TOKENS = 1000  # a section longer than this is split into its bold-named items…
 ITEM_TOKENS = 60  # …when they are this long on average (a glossary of one-liners stays whole)
 DOCUMENT_SUFFIXES = (".md", ".markdown", ".txt", ".docx")  # what a folder of documents is read for
+# documents HR keeps that profilegen cannot read: named when a folder holds them (images and the like are not)
+UNREADABLE_SUFFIXES = frozenset(
+    (".doc", ".pdf", ".rtf", ".odt", ".pages", ".ppt", ".pptx", ".odp", ".xls", ".xlsx", ".ods", ".htm", ".html")
+)
 
 
 def count_tokens(text: str) -> int:
@@ -177,16 +181,45 @@ def document_files(path: Path) -> list[tuple[Path, str]]:
     files left out)."""
     if not path.is_dir():
         return [(path, path.name)]
-    found = sorted(
+    found = sorted((name, p) for name, p in _files_in(path) if p.suffix.lower() in DOCUMENT_SUFFIXES)
+    if not found:
+        unread = [name for name, _p in unread_documents(path)]
+        held = f"; it holds {', '.join(unread)}, which profilegen cannot read: save them as .docx, .md or .txt"
+        raise InputError(
+            f"no document ({', '.join(DOCUMENT_SUFFIXES)}) in the folder{held if unread else ''}", source=str(path)
+        )
+    return [(p, name) for name, p in found]
+
+
+def unread_documents(path: Path) -> list[tuple[str, Path]]:
+    """The documents in a folder of documents that profilegen cannot read (a PDF, an old Word .doc), sorted."""
+    if not path.is_dir():
+        return []
+    return sorted((name, p) for name, p in _files_in(path) if p.suffix.lower() in UNREADABLE_SUFFIXES)
+
+
+def unread_notices(paths: list[Path]) -> list[str]:
+    """A line for each document in the configured folders that is not read, naming what it is and what to do (a
+    folder with nothing else in it is an error of its own, `document_files`)."""
+    readable = ", ".join(DOCUMENT_SUFFIXES[:-1]) + f" and {DOCUMENT_SUFFIXES[-1]}"
+    lines = []
+    for given in paths:
+        unread = unread_documents(given)
+        if unread and any(p.suffix.lower() in DOCUMENT_SUFFIXES for _name, p in _files_in(given)):
+            lines += [
+                f"{p}: not read (a {p.suffix.lower()}; profilegen reads {readable}: save it as one of them)"
+                for _name, p in unread
+            ]
+    return lines
+
+
+def _files_in(path: Path) -> list[tuple[str, Path]]:
+    """The files in a folder and its subfolders by their path in it, hidden ones and Word's lock files left out."""
+    return [
         (p.relative_to(path).as_posix(), p)
         for p in path.rglob("*")
-        if p.suffix.lower() in DOCUMENT_SUFFIXES
-        and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
-        and p.is_file()
-    )
-    if not found:
-        raise InputError(f"no document ({', '.join(DOCUMENT_SUFFIXES)}) in the folder", source=str(path))
-    return [(p, name) for name, p in found]
+        if not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts) and p.is_file()
+    ]
 
 
 def load_library(paths: list[Path]) -> Library:

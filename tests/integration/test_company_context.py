@@ -259,3 +259,45 @@ def test_a_folder_of_markdown_and_word_documents(tmp_path: Path) -> None:
     result = run_cli(*facts, cwd=tmp_path)
     assert result.code == 2
     assert "no document (.md, .markdown, .txt, .docx) in the folder" in result.stderr
+
+
+def test_documents_profilegen_cannot_read_are_named(tmp_path: Path) -> None:
+    """A PDF, an old Word .doc or an RTF in the documents folder is not read: generate and facts say which files
+    (HR would otherwise believe the model had them); a folder of nothing else says so in its error."""
+    from tests.conftest import SAMPLE_YAML
+
+    docs = tmp_path / "context"
+    docs.mkdir()
+    (docs / "company.md").write_text("# Компания\n\n## Миссия\n\nСтроим города.\n", encoding="utf-8")
+    (docs / "policy.pdf").write_bytes(b"%PDF-1.4")
+    (docs / "regulations.DOC").write_bytes(b"\xd0\xcf\x11\xe0")
+    (docs / "logo.png").write_bytes(b"\x89PNG")  # not a document: not worth a word
+    config = tmp_path / "profilegen.yaml"
+    config.write_text(f"context:\n  company: {{name: A101}}\n  documents: [{docs}]\n", encoding="utf-8")
+    advice = "profilegen reads .md, .markdown, .txt and .docx: save it as one of them"
+    said = [
+        f"warning: {docs / 'policy.pdf'}: not read (a .pdf; {advice})",
+        f"warning: {docs / 'regulations.DOC'}: not read (a .doc; {advice})",
+    ]
+
+    facts = ["--config", str(config), "facts", "-d", "Отдел CRM", "--org", str(SAMPLE_YAML), "--json"]
+    result = run_cli(*facts, cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "not read" in line] == said
+    assert "logo.png" not in result.stderr
+
+    log = tmp_path / "run.log"
+    generate = ["--config", str(config), "--log-file", str(log), "generate", "-d", "Отдел CRM", "--provider"]
+    result = run_cli(*generate, "offline", "--org", str(SAMPLE_YAML), "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.code == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if "not read" in line] == said
+    assert "policy.pdf: not read" in log.read_text(encoding="utf-8")
+
+    # a folder holding nothing profilegen reads: the error says what it found
+    (docs / "company.md").unlink()
+    result = run_cli(*facts, cwd=tmp_path)
+    assert result.code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"error: {docs}: no document (.md, .markdown, .txt, .docx) in the folder; "
+        "it holds policy.pdf, regulations.DOC, which profilegen cannot read: save them as .docx, .md or .txt"
+    ]
