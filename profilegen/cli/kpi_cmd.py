@@ -1,13 +1,12 @@
 """`profilegen kpi map|explain`: which KPI file every unit gets, and why."""
 
-import sys
 from collections import Counter
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from profilegen.cli.options import JsonOption, KpiDirOption, OrgOption, SheetOption
-from profilegen.cli.output import emit_json, info, table
+from profilegen.cli.output import emit_json, info, table, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.kpi.model import KpiSource
 from profilegen.org.model import format_path
@@ -58,25 +57,27 @@ def map_units(
     rows = [[format_path(a.path), a.source.value, a.file, a.reason] for a in inputs.assignments.values()]
     table(["unit", "source", "file", "reason"], rows)
     cover = ", ".join(f"{k} {v} ({data['coverage_percent'][k]}%)" for k, v in data["coverage"].items())
-    print(f"coverage: {cover}", file=sys.stderr)  # stdout stays a clean table (TSV when piped)
+    info(f"coverage: {cover}")  # stdout stays the table alone (TSV when piped): what HR must fix is a warning
     for conflict in data["conflicts"]:
         if conflict["kind"] == "file":
-            print(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
+            warn(f"conflict: {format_path(conflict['path'])}: {', '.join(conflict['files'])}")
         else:
             where = format_path((*conflict["position"]["unit_path"], conflict["position"]["title"]))
             cards = ", ".join(_card_name(c) for c in conflict["cards"])
-            print(f"card conflict: {where}: {cards}; chosen {_card_name(conflict['chosen'])}")
+            warn(f"card conflict: {where}: {cards}; chosen {_card_name(conflict['chosen'])}")
     for item in data["ambiguous"]:
-        print(f"ambiguous card: {_card_name(item)} '{item['title']}' fits {len(item['candidates'])} positions; add to")
         entry = f"file: {item['file']}, sheet: {item['sheet']}, column: {item['column']}, unit: UNIT"
-        print(f"  mapping.yaml cards: - {{{entry}}}")
+        warn(
+            f"ambiguous card: {_card_name(item)} '{item['title']}' fits {len(item['candidates'])} positions; add to"
+            f"\n  mapping.yaml cards: - {{{entry}}}"
+        )
     for item in data["inconsistent_cards"]:
-        print(f"inconsistent card: {_card_name(item)} '{item['title']}': weights sum to {item['weight_sum']}, not 1")
+        warn(f"inconsistent card: {_card_name(item)} '{item['title']}': weights sum to {item['weight_sum']}, not 1")
     for item in data["repeated_kpis"]:
         times = "twice" if item["times"] == 2 else f"{item['times']} times"
-        print(f"repeated KPI: {_card_name(item)} '{item['title']}': «{item['kpi']}» {times}")
+        warn(f"repeated KPI: {_card_name(item)} '{item['title']}': «{item['kpi']}» {times}")
     positions = ", ".join(f"{k} {v}" for k, v in data["positions"].items())
-    print(f"positions by KPI source: {positions}", file=sys.stderr)
+    info(f"positions by KPI source: {positions}")
 
 
 def _unit_cards(inputs: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:

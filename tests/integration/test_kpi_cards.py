@@ -303,7 +303,20 @@ def test_a_card_listing_one_kpi_twice_is_reported(kpi_map: dict[str, Any]) -> No
     assert ("КПЭ 2025_ДПУ.xlsx", "Заполнить", "G", twice) in repeated
     assert len(repeated) == len(set(repeated))
     shown = run_cli("kpi", "map", "--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS), timeout=300)
-    assert f"repeated KPI: КПЭ 2025_ДПУ.xlsx / Заполнить / G 'Главный энергетик': «{twice}» twice" in shown.stdout
+    assert f"warning: repeated KPI: КПЭ 2025_ДПУ.xlsx / Заполнить / G 'Главный энергетик': «{twice}» twice" in (
+        shown.stderr.splitlines()
+    )
+    # what HR must fix goes to stderr: stdout, piped, stays the table alone (four columns a row, for a TSV reader)
+    rows = shown.stdout.splitlines()
+    assert rows[0] == "unit\tsource\tfile\treason" and all(row.count("\t") == 3 for row in rows), [
+        row for row in rows if row.count("\t") != 3
+    ][:3]
+    assert any(line.startswith("warning: ambiguous card: ") for line in shown.stderr.splitlines())
+    assert "coverage: " in shown.stderr
+    quiet = run_cli("--quiet", "kpi", "map", "--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS), timeout=300)
+    assert quiet.stdout == shown.stdout
+    assert "coverage" not in quiet.stderr and "positions by KPI source" not in quiet.stderr
+    assert any(line.startswith("warning: repeated KPI: ") for line in quiet.stderr.splitlines())
 
 
 def test_an_offline_task_for_a_kpi_without_a_target_names_no_empty_one(tmp_path: Path) -> None:
