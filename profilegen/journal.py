@@ -102,12 +102,16 @@ class Journal:
         except sqlite3.OperationalError as exc:
             raise _disk_error(exc, state_dir) from None
         except sqlite3.DatabaseError as exc:  # a file that is no SQLite database (a disk fault, a bad copy)
-            raise InputError(
-                f"the journal is damaged ({exc}): restore {state_dir} from a backup, or move it aside to start a new"
-                " journal",
-                source=journal,
-            ) from None
+            raise self.damaged(exc) from None
         self._secret = state_secret(state_dir)
+
+    def damaged(self, exc: sqlite3.DatabaseError) -> InputError:
+        """The journal's file found damaged (at its opening or by a query): which, and what to do."""
+        return InputError(
+            f"the journal is damaged ({exc}): restore {self.state_dir} from a backup, or move it aside to start a new"
+            " journal",
+            source=str(self.state_dir / "journal"),
+        )
 
     def person_hash(self, employee_name: str) -> str:
         return person_hash(employee_name, self._secret)
@@ -124,8 +128,11 @@ class Journal:
     def __enter__(self) -> Journal:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
         self.close()
+        # a query that met a damaged page (the file opened sound): said as a damaged journal, not an unexpected error
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            raise self.damaged(exc) from None
 
     def transaction(self) -> contextlib.AbstractContextManager[Any]:
         """Group writes into one commit (all or nothing)."""

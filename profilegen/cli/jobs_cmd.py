@@ -1,7 +1,9 @@
 """`profilegen jobs list|show|purge` and `profilegen stats`: what the journal knows."""
 
+import contextlib
 import difflib
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,19 +29,20 @@ def _state(out: Path | None, state_dir: Path | None) -> Path:
     return state
 
 
-def _journal(out: Path | None, state_dir: Path | None) -> "Journal":
+@contextlib.contextmanager
+def _journal(out: Path | None, state_dir: Path | None) -> Iterator["Journal"]:
     """OUT's journal; a run whose process died is closed as `crashed` first (when no run holds the lock)."""
     from profilegen.errors import LockedError
     from profilegen.journal import Journal, StateLock  # loads diskcache: only for the commands that read a journal
 
     state = _state(out, state_dir)
-    journal = Journal(state)
-    try:
-        with StateLock(state):
-            journal.recover()
-    except LockedError:  # a run is going on: what it shows as running is running
-        pass
-    return journal
+    with Journal(state) as journal:
+        try:
+            with StateLock(state):
+                journal.recover()
+        except LockedError:  # a run is going on: what it shows as running is running
+            pass
+        yield journal
 
 
 def _runs(journal: "Journal") -> list[dict[str, Any]]:

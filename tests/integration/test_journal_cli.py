@@ -107,3 +107,33 @@ def test_a_damaged_journal_is_named_with_what_to_do(tmp_path: Path) -> None:
             f"error: {state / 'journal'}: the journal is damaged (database disk image is malformed): restore "
             f"{state} from a backup, or move it aside to start a new journal"
         ], result.stderr[-400:]
+
+
+def test_a_journal_damaged_past_its_first_pages_is_named_too(tmp_path: Path) -> None:
+    """The journal opens (its header and schema sound) but its records' pages are garbage: the commands that query
+    it say so as they do for a file that is no database, exit 2 — it was "unexpected error: DatabaseError"."""
+    import sqlite3
+
+    args = sample_args(tmp_path)
+    out = tmp_path / "out"
+    assert run_cli("generate", "--all", "--provider", "offline", *args).code == 0
+    state = out / ".profilegen"
+    db = state / "journal" / "cache.db"
+    with sqlite3.connect(db) as connection:  # the journal's log folded into the file, as SQLite does in time
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    size = db.stat().st_size
+    with db.open("r+b") as file:  # its last third overwritten
+        file.seek(size * 2 // 3)
+        file.write(bytes(range(256)) * ((size - size * 2 // 3) // 256 + 1))
+    said = (
+        f"error: {state / 'journal'}: the journal is damaged (database disk image is malformed): restore {state} "
+        "from a backup, or move it aside to start a new journal"
+    )
+    for command in (
+        ["stats", "--out", str(out)],
+        ["jobs", "list", "--out", str(out)],
+        ["generate", "--all", "--provider", "offline", *args],
+        ["prune", "--dry-run", "--out", str(out), "--org", args[args.index("--org") + 1]],
+    ):
+        result = run_cli(*command)
+        assert (result.code, result.stderr.strip().splitlines()[-1:]) == (2, [said]), (command, result.stderr[-300:])
