@@ -156,3 +156,33 @@ def test_an_empty_path_in_the_config_is_an_error(tmp_path: Path) -> None:
         "error: profilegen.yaml: setting 'out': empty (name a file or folder, or leave the line out for the default)"
     ]
     assert sorted(p.name for p in here.iterdir()) == ["profilegen.yaml"]
+
+
+def test_config_init_names_every_setting_in_its_present_form(tmp_path: Path) -> None:
+    """The starter is where a newcomer learns the settings: it names every one (the company's documents as
+    `context:`, not the older `context_files`; `check:`, the categories, the run's limits), and the whole file,
+    every line uncommented, is a valid config that `config show` reads back with its values."""
+    import re
+
+    from profilegen.config import Settings
+    from tests.conftest import run_cli
+
+    target = tmp_path / "profilegen.yaml"
+    assert run_cli("config", "init", str(target), cwd=tmp_path).code == 0
+    text = target.read_text(encoding="utf-8")
+    assert "context_files" not in text
+    keys = set(re.findall(r"^# (\w+):", text, re.M))
+    assert set(Settings.model_fields) - {"context_files"} - keys == set()
+    setting = re.compile(r'^# ((?: {2,}\S|[\w"]+:).*)$')  # a key, or a line inside one
+    uncommented = "\n".join(
+        match.group(1) if (match := setting.match(line)) and not line.startswith(("# profilegen", "# The API")) else ""
+        for line in text.splitlines()
+    )
+    (tmp_path / "all.yaml").write_text(uncommented, encoding="utf-8")
+    shown = run_cli("--config", str(tmp_path / "all.yaml"), "config", "show", "--json", cwd=tmp_path)
+    assert shown.code == 0, shown.stderr
+    values = json.loads(shown.stdout)["settings"]
+    assert values["context"]["company"]["name"] == "ГК А101"
+    assert values["check"]["near_duplicate"] == 0.8 and values["max_duration"] == "6h"
+    assert values["category_labels"]["specialist"] == "Специалист"
+    assert values["competencies"]["base"][3] == "Работа в команде"
