@@ -121,7 +121,9 @@ def schema(
 @config_app.command("show", epilog="Example: PROFILEGEN_CONCURRENCY=8 profilegen config show --json")
 def config_show(as_json: JsonOption = False) -> None:
     """Effective settings and where each came from (flag, environment, file, default); the key masked."""
-    from profilegen.config import API_KEY_VARIABLES, sources
+    import yaml
+
+    from profilegen.config import API_KEY_VARIABLES, config_path, sources
 
     settings = OPTIONS.settings()
     data = settings.model_dump(mode="json")
@@ -132,8 +134,17 @@ def config_show(as_json: JsonOption = False) -> None:
     if as_json:
         emit_json({"settings": data, "sources": origin})
         return
-    for name, value in data.items():
-        print(f"{name}: {value}    [{origin.get(name, 'default')}]")
+    path, _named = config_path(OPTIONS.config, os.environ)
+    where = str(path.resolve()) if path.is_file() else f"no {path} here"
+    print(f"# the settings in effect: {where}, the environment and flags over the defaults")
+    secret = data.pop("api_key")
+    # YAML a config file takes back (its innermost lists and mappings on one line), each setting's source a comment
+    # on its first line: the lines at the margin, one a setting in order
+    names = iter(data)
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=None, width=10_000)
+    for line in text.splitlines():
+        print(line if line.startswith(" ") else f"{line}  # {origin.get(next(names), 'default')}")
+    print(f"# api_key: {secret} (never read from a file)")
 
 
 @config_app.command("init", epilog="Example: profilegen config init && $EDITOR profilegen.yaml")

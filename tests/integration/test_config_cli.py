@@ -186,3 +186,30 @@ def test_config_init_names_every_setting_in_its_present_form(tmp_path: Path) -> 
     assert values["check"]["near_duplicate"] == 0.8 and values["max_duration"] == "6h"
     assert values["category_labels"]["specialist"] == "Специалист"
     assert values["competencies"]["base"][3] == "Работа в команде"
+
+
+def test_config_show_prints_yaml_a_config_file_takes(tmp_path: Path) -> None:
+    """`config show` prints the settings in effect as YAML, each with where it came from as a comment, so it can be
+    read back as a config file giving the same settings (it printed Python's reprs: None, False, ['json', 'md'])."""
+    import yaml
+
+    (tmp_path / "profilegen.yaml").write_text("formats: [json, docx]\nconcurrency: 3\n", encoding="utf-8")
+    shown = run_cli("config", "show", cwd=tmp_path, env={"PROFILEGEN_MAX_COST": "5"})
+    assert shown.code == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert (
+        lines[0]
+        == f"# the settings in effect: {tmp_path / 'profilegen.yaml'}, the environment and flags over the defaults"
+    )
+    assert "formats: [json, docx]  # file (profilegen.yaml)" in lines
+    assert "max_cost: 5.0  # environment (PROFILEGEN_MAX_COST)" in lines
+    assert "rpm: null  # default" in lines and "send_employee_name: false  # default" in lines
+    assert "# api_key: not set (never read from a file)" in lines
+    assert not [line for line in lines if "None" in line or "False" in line or "['" in line]
+    assert yaml.safe_load(shown.stdout)["context"]["budget_tokens"] == 6000
+    # read back as a config file: the same settings
+    (tmp_path / "shown.yaml").write_text(shown.stdout, encoding="utf-8")
+    again = run_cli("--config", str(tmp_path / "shown.yaml"), "config", "show", "--json", cwd=tmp_path / "..")
+    first = run_cli("config", "show", "--json", cwd=tmp_path, env={"PROFILEGEN_MAX_COST": "5"})
+    assert again.code == 0, again.stderr
+    assert json.loads(again.stdout)["settings"] == json.loads(first.stdout)["settings"]
