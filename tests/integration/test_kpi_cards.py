@@ -334,3 +334,7 @@ def test_an_offline_task_for_a_kpi_without_a_target_names_no_empty_one(tmp_path:
     ]
     assert tasks and not [t for t in tasks if "(цель: )" in t or t.endswith(": )")], tasks
     assert any("(цель: " in t for t in tasks), "a KPI with a target still names it"
+    # HR's card lists one KPI twice (rows 16 and 18): the draft says its task once
+    for path in (tmp_path / "out").rglob("*.json"):
+        for area in json.loads(path.read_text(encoding="utf-8"))["profile"]["responsibilities"]:
+            assert len(area["items"]) == len(set(area["items"])), (path.name, area["items"])
