@@ -21,7 +21,9 @@ WHO = {"ru": ("факт", "пишет модель"), "en": ("fact", "written")}
 
 @app.command("show", epilog="Example: profilegen template show en")
 def show(
-    name: Annotated[str | None, typer.Argument(help="a101, en or a template file (default: the active one).")] = None,
+    name: Annotated[
+        str | None, typer.Argument(metavar="TEMPLATE", help="a101, en or a template file (default: the active one).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """The template's sections and fields as people read them: label, kind, who fills it, limits."""
@@ -66,7 +68,7 @@ def show(
 
 @app.command("init", epilog="Example: profilegen template init our_card.yaml --from a101")
 def init(
-    file: Annotated[Path, typer.Argument(help="Where to write the copy (not overwritten).")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy (not overwritten).")],
     source: Annotated[str, typer.Option("--from", help="a101 or en.")] = "a101",
 ) -> None:
     """A commented copy of a shipped template to edit; point `template:` in the config at it."""
@@ -83,7 +85,7 @@ def init(
 
 
 @app.command("check", epilog="Example: profilegen template check our_card.yaml")
-def check(file: Annotated[Path, typer.Argument(help="The template file.")]) -> None:
+def check(file: Annotated[Path, typer.Argument(metavar="FILE", help="The template file.")]) -> None:
     """Check a template file: each problem named with its line; exit 2 on the first."""
     from profilegen.template.loader import load_template
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -248,3 +251,39 @@ def test_a_budget_does_not_stop_drafts_that_cost_nothing(tmp_path: Path) -> None
     done = run_cli("generate", "-d", "Отдел CRM", "--provider", "offline", "--max-cost", "0", *sample_args(tmp_path))
     assert done.code == 0, done.stderr
     assert "generated 6" in done.stdout and "budget" not in done.stderr
+
+
+def test_a_change_to_the_offline_drafter_reaches_the_drafts_already_made(tmp_path: Path) -> None:
+    """Offline drafts made by an older drafter are drafted again by the new one (a fix to the drafter — a task said
+    twice, «(цель: )» — reached no existing draft: its version was a constant bumped by hand, and left behind).
+    The package is copied and its drafter changed, as an upgrade changes it."""
+    import shutil
+
+    from tests.conftest import ROOT
+
+    code = tmp_path / "code"
+    shutil.copytree(ROOT / "profilegen", code / "profilegen", ignore=shutil.ignore_patterns("__pycache__"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_PROCESS")}  # a copy: not measured
+    env["PYTHONPATH"] = str(code)
+    where = ["--org", str(SAMPLE_YAML), "--out", str(tmp_path / "out"), "--provider", "offline"]
+
+    def generate() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "profilegen", "generate", "-d", "Отдел CRM", *where],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout + done.stderr
+
+    assert "generated 6," in generate()
+    assert "up to date 6" in generate()
+    drafter = code / "profilegen" / "generation" / "providers" / "offline.py"
+    text = drafter.read_text(encoding="utf-8")
+    drafter.write_text(text.replace("Взаимодействие и регламенты", "Взаимодействие и стандарты"), encoding="utf-8")
+    assert "generated 6," in generate()
+    (head,) = (tmp_path / "out").rglob("Руководитель отдела.md")
+    assert "Взаимодействие и стандарты" in head.read_text(encoding="utf-8")

@@ -213,3 +213,15 @@ def test_config_show_prints_yaml_a_config_file_takes(tmp_path: Path) -> None:
     first = run_cli("config", "show", "--json", cwd=tmp_path, env={"PROFILEGEN_MAX_COST": "5"})
     assert again.code == 0, again.stderr
     assert json.loads(again.stdout)["settings"] == json.loads(first.stdout)["settings"]
+
+
+def test_every_commands_usage_names_its_arguments_in_capitals(capsys: pytest.CaptureFixture[str]) -> None:
+    """A usage line names an argument the way it names an option's value, in capitals (`template check FILE`),
+    never as a lowercase choice-like `{file}` or `[name]`."""
+    import re
+
+    for name, _command in _commands(app):
+        shown = invoke(capsys, *name.split(), "--help")
+        assert shown.code == 0, (name, shown.stderr)
+        usage = next(line for line in shown.stdout.splitlines() if line.startswith("Usage:"))
+        assert not re.search(r"[{\[][a-z_]+[}\]]", usage), usage

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from profilegen.generation.context import PositionContext
@@ -12,7 +14,18 @@ from profilegen.generation.context import PositionContext
 if TYPE_CHECKING:
     from profilegen.template.model import Template
 
-OFFLINE_PROMPT_VERSION = "offline-7"
+OFFLINE_PROMPT_VERSION = "offline-7"  # bumped by hand for a change elsewhere that shapes the drafts
+
+
+def drafter_version() -> str:
+    """The offline drafter's version: the hand-kept one and a digest of the drafter's own code, so that any change
+    to it drafts every offline profile again (drafts cost nothing; a fix reaches the ones already made)."""
+    try:
+        code = Path(__file__).with_name("offline.py").read_bytes()
+    except OSError:  # no source beside (a frozen build): the hand-kept version alone
+        return OFFLINE_PROMPT_VERSION
+    return f"{OFFLINE_PROMPT_VERSION}-{hashlib.sha256(code).hexdigest()[:12]}"
+
 
 # Called with each answer as soon as it arrives (before validation) and the usage so far, so that
 # nothing paid for is lost if the process dies before the profile is written.
@@ -56,10 +69,10 @@ class OfflineProvider:
     name = "offline"
     generator = "offline"
     model = "offline"
-    prompt_version = OFFLINE_PROMPT_VERSION
 
     def __init__(self, template: Template) -> None:
         self.template = template
+        self.prompt_version = drafter_version()
 
     def params(self) -> dict[str, Any]:
         return {"language": self.template.language}
