@@ -18,7 +18,8 @@ from profilegen.config import Settings
 from profilegen.export.paths import format_file
 from profilegen.export.writer import file_hash
 from profilegen.inputs import Selection
-from profilegen.journal import Journal, StateLock
+from profilegen.journal import Journal
+from profilegen.locking import StateLock
 from profilegen.review import choose
 
 APPROVED, CHANGED, UNAPPROVED = "approved", "changed", "unapproved"

@@ -11,7 +11,8 @@ from profilegen.config import Settings
 from profilegen.errors import InputError
 from profilegen.export.documents import StoredProfile, profile_files, stored_profile
 from profilegen.inputs import load_org_from_settings
-from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
+from profilegen.journal import Journal, key_identity
+from profilegen.locking import OUT_LOCK, StateLock
 from profilegen.org.model import OrgStructure
 
 ARCHIVE = ".archive"

@@ -1,4 +1,4 @@
-"""The task journal: runs and per-position records in diskcache (JSON text only), and the state lock."""
+"""The task journal: runs and per-position records in diskcache (JSON text only); the locks are in `locking`."""
 
 from __future__ import annotations
 
@@ -15,11 +15,10 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from profilegen.errors import InputError, LockedError
+from profilegen.errors import InputError
 from profilegen.jsontext import sorted_text
 
 PositionKey = str
@@ -32,7 +31,6 @@ _SPEND = "spend:"
 _ACTIVE = "meta:active-run"
 
 
-OUT_LOCK = ".profilegen.lock"
 # The fields of a position record that planning reads (the rest is read only for the few that need work).
 SUMMARY_FIELDS: tuple[str, ...] = ("status", "fingerprint", "frozen", "quarantined", "generator", "raw_answer")
 SUMMARY_FIELDS += ("edited_kept", "generated_ts", "batch_id")
@@ -177,7 +175,7 @@ class Journal:
         return self._get(_POS + key)
 
     def save_position(self, key: PositionKey, record: dict[str, Any]) -> None:
-        record["updated_at"] = _now()
+        record["updated_at"] = now()
         self._put(_POS + key, record)
 
     def update_position(self, key: PositionKey, **fields: Any) -> dict[str, Any]:
@@ -255,9 +253,7 @@ class Journal:
             elif record.get("status") == "done" and record.get("run_id") == active:
                 written += 1
         if run is not None and run.get("outcome") == "running":  # its process died (the lock was free)
-            run.update(
-                outcome="crashed", finished_at=_now(), counts={**(run.get("counts") or {}), "generated": written}
-            )
+            run.update(outcome="crashed", finished_at=now(), counts={**(run.get("counts") or {}), "generated": written})
             self._put(_RUN + str(active), run)
         self._cache.delete(_ACTIVE)
         return count
@@ -267,7 +263,7 @@ class Journal:
         run_id = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6]
         record = {
             "id": run_id,
-            "started_at": _now(),
+            "started_at": now(),
             "started_ts": time.time(),
             "outcome": "running",
             "spend_ledger": True,  # its cost is what the journal recorded per answer (`spending`)
@@ -279,7 +275,7 @@ class Journal:
 
     def finish_run(self, run_id: str, **info: Any) -> None:
         record = self.run(run_id) or {"id": run_id}
-        record.update(info, finished_at=_now())
+        record.update(info, finished_at=now())
         self._put(_RUN + run_id, record)
         self._cache.delete(_ACTIVE)
 
@@ -349,59 +345,5 @@ def _disk_error(exc: sqlite3.OperationalError, state_dir: Path) -> Exception:
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(state_dir / "journal"))
 
 
-def _now() -> str:
+def now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-@dataclass
-class StateLock:
-    """An exclusive, non-blocking lock on a folder — the state directory, or OUT (portable, via filelock)."""
-
-    state_dir: Path
-    taken_over: str | None = None
-    lock_name: str = "run.lock"
-
-    def __post_init__(self) -> None:
-        from filelock import FileLock
-
-        if self.lock_name == "run.lock":
-            make_state_dir(self.state_dir)
-        self._lock = FileLock(str(self.state_dir / self.lock_name), timeout=0)
-        self._info = self.state_dir / f"{self.lock_name}.info"
-
-    def acquire(self) -> StateLock:
-        from filelock import Timeout
-
-        try:
-            self._lock.acquire()
-        except Timeout:
-            info = self._read_info()
-            raise LockedError(
-                f"another profilegen run (pid {info.get('pid', '?')}, started {info.get('started', '?')}) "
-                f"is using {self.state_dir}"
-            ) from None
-        previous = self._read_info()
-        if previous.get("pid") and previous.get("pid") != os.getpid():
-            self.taken_over = (
-                f"took over a lock left by a dead run (pid {previous['pid']}, started {previous.get('started')})"
-            )
-        self._info.write_text(json.dumps({"pid": os.getpid(), "started": _now()}), encoding="utf-8")
-        return self
-
-    def release(self) -> None:
-        if self._lock.is_locked:
-            self._info.unlink(missing_ok=True)
-            self._lock.release()
-
-    def _read_info(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self._info.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return value if isinstance(value, dict) else {}
-
-    def __enter__(self) -> StateLock:
-        return self.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()

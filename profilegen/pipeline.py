@@ -37,7 +37,8 @@ from profilegen.generation.providers.choice import (
 )
 from profilegen.generation.report import RunReport
 from profilegen.inputs import ContextMaker, Selection, iter_contexts, load_inputs, positions_for
-from profilegen.journal import OUT_LOCK, Journal, StateLock, key_identity
+from profilegen.journal import Journal, key_identity
+from profilegen.locking import OUT_LOCK, StateLock
 from profilegen.org.model import OrgStructure, Position
 from profilegen.runs import GenerateOptions, GenerateResult, record_run, selection_inputs
 from profilegen.template.loader import load_template

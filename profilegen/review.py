@@ -23,7 +23,8 @@ from profilegen.export.paths import Listing, format_file
 from profilegen.export.render import RenderOptions, render
 from profilegen.export.writer import file_hash, known_hashes, suffix_of, variant
 from profilegen.inputs import Selection, check_employee_name, load_org_from_settings
-from profilegen.journal import OUT_LOCK, Journal, StateLock
+from profilegen.journal import Journal
+from profilegen.locking import OUT_LOCK, StateLock
 from profilegen.org.model import Position
 from profilegen.org.selection import select_positions
 from profilegen.template.loader import load_template

@@ -178,7 +178,7 @@ def bind(settings: Settings, state: Path) -> None:
 def _adopt_legacy(out: Path, notice: Notice, write: bool) -> Path | None:
     """A `.profilegen/` in the working directory (the old default) moves into the OUT it vouches for, holding
     its lock; a command that only reads reads it where it is (returned)."""
-    from profilegen.journal import StateLock
+    from profilegen.locking import StateLock
 
     legacy = Path(STATE_FOLDER)
     target = out / STATE_FOLDER

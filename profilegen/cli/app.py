@@ -26,6 +26,7 @@ from profilegen.cli import (
     org_cmd,
     report_cmd,
     review_cmd,
+    stats_cmd,
     template_cmd,
 )
 from profilegen.cli.output import error, warn
@@ -46,7 +47,7 @@ app.add_typer(org_cmd.app, name="org")
 app.add_typer(kpi_cmd.app, name="kpi")
 app.add_typer(jobs_cmd.app, name="jobs")
 app.add_typer(template_cmd.app, name="template")
-app.command(name="stats", epilog="Example: profilegen stats --json")(jobs_cmd.stats)
+app.command(name="stats", epilog="Example: profilegen stats --json")(stats_cmd.stats)
 app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
 app.command(name="facts", epilog=facts_cmd.EPILOG)(facts_cmd.facts)

@@ -154,9 +154,9 @@ def _judged(
     from profilegen.checking.run import check_profiles
     from profilegen.checking.seen import Seen
     from profilegen.cli.progress import stepping
-    from profilegen.journal import StateLock
     from profilegen.judging.run import judge_profiles
     from profilegen.judging.scores import low_scores
+    from profilegen.locking import StateLock
     from profilegen.template.loader import load_template
 
     with StateLock(state):

@@ -37,7 +37,7 @@ def export(
     from profilegen.export.documents import find_profiles, select_profiles
     from profilegen.export.render import RenderOptions
     from profilegen.export.rerender import edited_elsewhere, rerender
-    from profilegen.journal import OUT_LOCK, StateLock
+    from profilegen.locking import OUT_LOCK, StateLock
     from profilegen.template.loader import load_template
 
     fmt = fmt.strip().lower()

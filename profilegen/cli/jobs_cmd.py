@@ -30,10 +30,11 @@ def _state(out: Path | None, state_dir: Path | None) -> Path:
 
 
 @contextlib.contextmanager
-def _journal(out: Path | None, state_dir: Path | None) -> Iterator["Journal"]:
+def open_journal(out: Path | None, state_dir: Path | None) -> Iterator["Journal"]:
     """OUT's journal; a run whose process died is closed as `crashed` first (when no run holds the lock)."""
     from profilegen.errors import LockedError
-    from profilegen.journal import Journal, StateLock  # loads diskcache: only for the commands that read a journal
+    from profilegen.journal import Journal  # loads diskcache: only for the commands that read a journal
+    from profilegen.locking import StateLock
 
     state = _state(out, state_dir)
     with Journal(state) as journal:
@@ -52,7 +53,7 @@ def _runs(journal: "Journal") -> list[dict[str, Any]]:
     return run_totals(journal.runs(), journal.spending())
 
 
-def _cost(value: Any) -> str:
+def money(value: Any) -> str:
     return "unknown" if value is None else f"${value:.4f}"
 
 
@@ -64,7 +65,7 @@ def list_runs(
     as_json: JsonOption = False,
 ) -> None:
     """Recent runs: id, when, selection, done/failed/skipped, tokens, cost, outcome."""
-    with _journal(out, state_dir) as journal:
+    with open_journal(out, state_dir) as journal:
         runs = _runs(journal)[:limit]
         batches = [_public_batch(b) for b in journal.batches()[:limit]]
         approvals = None if as_json else _approvals(journal, out, state_dir)
@@ -88,7 +89,7 @@ def list_runs(
                 str(counts.get("failed", "")),
                 str(counts.get("up_to_date", "")),
                 f"{run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}",
-                _cost(run.get("cost_usd")),
+                money(run.get("cost_usd")),
                 str(run.get("outcome", "")),
             ]
         )
@@ -120,7 +121,7 @@ def list_runs(
                     str((b.get("counts") or {}).get("failed", "")),
                     str(b.get("submitted_at", "")),
                     str(b.get("ended_at") or "—"),
-                    _cost(b.get("cost_usd")) if b.get("collected") else "—",
+                    money(b.get("cost_usd")) if b.get("collected") else "—",
                 ]
                 for b in batches
             ],
@@ -149,13 +150,13 @@ def show_run(
     as_json: JsonOption = False,
 ) -> None:
     """One run (or batch) in full, with the positions that failed in it."""
-    with _journal(out, state_dir) as journal:
+    with open_journal(out, state_dir) as journal:
         run_id = _run_id(journal, run_id)
         batch = journal.batch(run_id)
         if batch is not None:
             _show_batch(_public_batch(batch), as_json)
             return
-        _known_run(journal, run_id)
+        known_run(journal, run_id)
         run = next(r for r in _runs(journal) if r["id"] == run_id)
         failed = [
             {"unit_path": r["unit_path"], "title": r["title"], "error": r["last_error"]}
@@ -189,7 +190,7 @@ def describe_run(run: dict[str, Any]) -> list[str]:
         f"  started {run.get('started_at', '?')}, finished {run.get('finished_at', '—')}",
         f"  selection: {chosen}; provider {run.get('provider', '?')}, model {run.get('model', '?')}",
         f"  positions: {run.get('positions', '?')} — {shown}; planned {run.get('planned', 'in full')}",
-        f"  tokens in/out: {run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}; cost {_cost(run.get('cost_usd'))}",
+        f"  tokens in/out: {run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}; cost {money(run.get('cost_usd'))}",
     ]
     if run.get("command"):
         lines.append(f"  command: {shlex.join(run['command'])}")
@@ -207,7 +208,7 @@ def _show_batch(batch: dict[str, Any], as_json: bool) -> None:
         return
     counts = batch.get("counts") or {}
     tokens = f"{batch.get('tokens_in', 0)}/{batch.get('tokens_out', 0)}" if batch.get("collected") else "—"
-    cost = _cost(batch.get("cost_usd")) if batch.get("collected") else "— (not collected yet)"
+    cost = money(batch.get("cost_usd")) if batch.get("collected") else "— (not collected yet)"
     print(f"batch {batch['id']}: {batch.get('status')} ({batch.get('api')} Batch API, model {batch.get('model')})")
     print(f"  submitted {batch.get('submitted_at')} by run {batch.get('run_id')}; ended {batch.get('ended_at') or '—'}")
     print(
@@ -230,10 +231,10 @@ def cancel(
     from profilegen.generation.batch.batcher import open_batch_ids, release
 
     settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
-    with _journal(out, state_dir) as journal:
+    with open_journal(out, state_dir) as journal:
         batch = journal.batch(batch_id)
         if batch is None:
-            _known_run(journal, batch_id, [b["id"] for b in journal.batches()], "batch")
+            known_run(journal, batch_id, [b["id"] for b in journal.batches()], "batch")
             return
         if batch_id not in open_batch_ids(journal):
             raise InputError(f"batch {batch_id} has ended ({batch.get('status')}): nothing to cancel")
@@ -270,7 +271,7 @@ def _run_id(journal: "Journal", given: str) -> str:
     return matches[0] if matches else given
 
 
-def _known_run(journal: "Journal", run_id: str, ids: list[str] | None = None, kind: str = "run") -> None:
+def known_run(journal: "Journal", run_id: str, ids: list[str] | None = None, kind: str = "run") -> None:
     """A run id the journal knows, or exit 2 with the nearest recent ones."""
     if ids is None and journal.run(run_id) is not None:
         return
@@ -291,113 +292,10 @@ def purge(
     """Delete run records older than DAYS (position records are kept)."""
     settings = OPTIONS.settings(out=out, state_dir=state_dir)
     days = settings.retention_days if older_than is None else older_than
-    from profilegen.journal import Journal, StateLock
+    from profilegen.journal import Journal
+    from profilegen.locking import StateLock
 
     state = _state(out, state_dir)
     with StateLock(state), Journal(state) as journal:
         removed = journal.purge_runs(days)
     done(f"removed {plural(removed, 'run record')} older than {days:g} days")
-
-
-def stats(
-    out: OutOption = None,
-    state_dir: StateDirOption = None,
-    run: Annotated[str | None, typer.Option("--run", help="Only positions last run by RUN_ID.")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Where every position stands: success rate, KPI sources, durations, tokens and cost, errors, warnings."""
-    from profilegen.stats import STATS_FIELDS, journal_stats
-
-    settings, _ = OPTIONS.for_out(write=False, need_org=False, out=out, state_dir=state_dir)
-    with _journal(out, state_dir) as journal:
-        if run is not None:
-            _known_run(journal, run)
-        orphans = journal.meta("orphans") or {}
-        orphan_keys = set(orphans.get("keys", []))
-        # positions of the organisation now; profiles of positions that left it are counted apart, as prune does
-        fields = journal.position_fields(STATS_FIELDS)
-        records = (r for k, r in fields.items() if k not in orphan_keys)
-        data = journal_stats(records, run, int(orphans.get("profiles", len(orphan_keys))))
-        if run is None:
-            from profilegen.approval import approval_counts
-            from profilegen.export.documents import pending_new_count
-            from profilegen.spending import summary, with_earlier
-
-            data["review"] = {"pending_new": pending_new_count(settings.out)}
-            from profilegen.judging.scores import score_stats
-
-            current = [r for k, r in fields.items() if k not in orphan_keys]
-            data["approval"] = approval_counts(current, settings.out)
-            data["judge"] = score_stats(current)
-            runs, batches = journal.runs(), journal.batches()
-            spend = summary(with_earlier(journal.spending(), runs, batches))
-            data["spend"] = {k: spend[k] for k in ("this_month", "all_time")}
-            data["cost_by_mode"] = {
-                "live": {"runs": len(runs), "cost_usd": spend["live"]["cost_usd"]},
-                "batch": {
-                    "batches": len(batches),
-                    "open": sum(1 for b in batches if not b.get("collected")),
-                    "cost_usd": spend["batch"]["cost_usd"],
-                },
-            }
-    if as_json:
-        emit_json(data)
-        return
-    positions = data["positions"]
-    rate = "n/a" if data["success_rate"] is None else f"{data['success_rate']:.1%}"
-    print(
-        f"positions: {positions['total']} (done {positions['done']}, failed {positions['failed']}, "
-        f"pending {positions['pending']}, running {positions['running']}"
-        + (f", in open batches {positions['submitted']}" if positions["submitted"] else "")
-        + f"); success rate {rate}"
-    )
-    print(f"generator: {_pairs(data['generator'])}; KPI source: {_pairs(data['kpi_source'])}")
-    duration = data["duration_s"]
-    print(f"duration s: avg {duration['avg']}, p50 {duration['p50']}, p95 {duration['p95']}")
-    print(f"tokens: in {data['tokens']['in']}, out {data['tokens']['out']}; cost {_cost(data['cost_usd'])}")
-    for block, entry in data["by_top_unit"].items():
-        print(
-            f"  {block}: {entry['positions']} positions, tokens {entry['tokens_in']}/{entry['tokens_out']}, "
-            f"cost {_cost(entry['cost_usd'])}"
-        )
-    spent = data.get("spend")
-    if spent:
-        month, ever = _cost(spent["this_month"]["cost_usd"]), _cost(spent["all_time"]["cost_usd"])
-        print(f"spent: this month {month}, all time {ever} (every paid answer, crashed and interrupted runs included)")
-    modes = data.get("cost_by_mode")
-    if modes and modes["batch"]["batches"]:
-        live, batch = modes["live"], modes["batch"]
-        print(
-            f"cost by mode: live {_cost(live['cost_usd'])} ({plural(live['runs'], 'run')}), "
-            f"batch {_cost(batch['cost_usd'])} ({plural(batch['batches'], 'batch', 'batches')}, "
-            f"{batch['open']} open)"
-        )
-    review = data.get("review")
-    if review:
-        print(
-            f"review: frozen {data['frozen']}, kept as edited {data['kept_edited']}, pending .new "
-            f"{review['pending_new']}, quarantined {data['quarantined']}"
-        )
-        approval = data["approval"]
-        print(
-            f"approval: approved {approval['approved']}, changed since approval {approval['changed']}, "
-            f"not approved {approval['unapproved']}"
-        )
-    judged = data.get("judge")
-    if judged:
-        print(
-            f"judge: {judged['judged']} scored, mean {judged['mean']}; by criterion: {_pairs(judged['by_criterion'])}"
-        )
-        print(f"  distribution of mean scores: {_pairs({k: v for k, v in judged['distribution'].items() if v})}")
-        for low in judged["lowest"][:5]:
-            print(f"  lowest: {low['mean']} {' / '.join(low['unit_path'] or [])} — {low['title']}")
-    if data["errors_by_type"]:
-        print(f"errors by type: {_pairs(data['errors_by_type'])}")
-    if data["warnings_by_kind"]:
-        print(f"quality warnings: {_pairs(data['warnings_by_kind'])}")
-    if data["orphans"]:
-        print(f"orphans (positions no longer in the org, not counted above): {data['orphans']}")
-
-
-def _pairs(counts: dict[str, Any]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in counts.items()) or "none"

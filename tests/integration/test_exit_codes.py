@@ -29,7 +29,7 @@ def test_locked_state_dir_exits_3_and_writes_nothing(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from profilegen.journal import StateLock;"
+            "import sys, time; from pathlib import Path; from profilegen.locking import StateLock;"
             "lock = StateLock(Path(sys.argv[1])).acquire(); print('locked', flush=True); time.sleep(60)",
             str(state),
         ],

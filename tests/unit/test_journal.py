@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from profilegen.errors import LockedError
-from profilegen.journal import Journal, StateLock
+from profilegen.journal import Journal
+from profilegen.locking import StateLock
 
 
 def test_values_are_json_text_never_pickles(tmp_path: Path) -> None:
