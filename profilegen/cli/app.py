@@ -43,18 +43,19 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-app.add_typer(org_cmd.app, name="org")
-app.add_typer(kpi_cmd.app, name="kpi")
-app.add_typer(jobs_cmd.app, name="jobs")
-app.add_typer(template_cmd.app, name="template")
-app.command(name="stats", epilog="Example: profilegen stats --json")(stats_cmd.stats)
-app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
+# listed as the work goes: generate and the facts it is told, check, report, export; review; the journal; groups
 app.command(name="generate", epilog=generate_cmd.EPILOG)(generate_cmd.generate)
 app.command(name="facts", epilog=facts_cmd.EPILOG)(facts_cmd.facts)
 app.command(name="check", epilog=check_cmd.EPILOG)(check_cmd.check)
 app.command(name="report", epilog=report_cmd.EPILOG)(report_cmd.report)
-misc_cmd.register(app)
+app.command(name="export", epilog=export_cmd.EPILOG)(export_cmd.export)
 review_cmd.register(app)
+app.command(name="stats", epilog="Example: profilegen stats --json")(stats_cmd.stats)
+app.add_typer(org_cmd.app, name="org")
+app.add_typer(kpi_cmd.app, name="kpi")
+app.add_typer(jobs_cmd.app, name="jobs")
+app.add_typer(template_cmd.app, name="template")
+misc_cmd.register(app)
 
 
 def _whole_short_help(typer_app: typer.Typer) -> None:

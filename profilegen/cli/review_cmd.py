@@ -231,11 +231,11 @@ def prune(
 
 
 def register(app: typer.Typer) -> None:
+    app.command("diff", epilog='Example: profilegen diff "Отдел CRM" --position "Аналитик" --json')(diff)
     app.command("accept", epilog='Example: profilegen accept "Отдел CRM" --position "Аналитик"')(accept)
     app.command("reject", epilog='Example: profilegen reject "Отдел CRM" --position "Аналитик"')(reject)
-    app.command("prune", epilog="Example: profilegen prune --dry-run")(prune)
-    app.command("freeze", epilog='Example: profilegen freeze "Отдел CRM" --position "Аналитик"')(_freezing(True))
-    app.command("unfreeze", epilog='Example: profilegen unfreeze "Отдел CRM"')(_freezing(False))
     app.command("approve", epilog='Example: profilegen approve "Отдел CRM" --by "Иванова А.А." --note "ок"')(approve)
     app.command("unapprove", epilog='Example: profilegen unapprove "Отдел CRM" --position "Аналитик"')(unapprove)
-    app.command("diff", epilog='Example: profilegen diff "Отдел CRM" --position "Аналитик" --json')(diff)
+    app.command("freeze", epilog='Example: profilegen freeze "Отдел CRM" --position "Аналитик"')(_freezing(True))
+    app.command("unfreeze", epilog='Example: profilegen unfreeze "Отдел CRM"')(_freezing(False))
+    app.command("prune", epilog="Example: profilegen prune --dry-run")(prune)

@@ -225,3 +225,19 @@ def test_every_commands_usage_names_its_arguments_in_capitals(capsys: pytest.Cap
         assert shown.code == 0, (name, shown.stderr)
         usage = next(line for line in shown.stdout.splitlines() if line.startswith("Usage:"))
         assert not re.search(r"[{\[][a-z_]+[}\]]", usage), usage
+
+
+def test_the_command_list_follows_the_work(tmp_path: Path) -> None:
+    """`profilegen --help` lists the commands in the order the work goes: generate and what shows its input first,
+    then check, report and export, then review, then the journal's; the groups last."""
+    shown = run_cli("--help", cwd=tmp_path, env={"COLUMNS": "100"})
+    listed = [
+        line.split()[0]
+        for line in shown.stdout.split("Commands:", 1)[1].splitlines()
+        if line.startswith("  ") and not line.startswith("    ")
+    ]
+    assert listed == [
+        *("generate", "facts", "check", "report", "export"),
+        *("diff", "accept", "reject", "approve", "unapprove", "freeze", "unfreeze", "prune"),
+        *("stats", "schema", "org", "kpi", "jobs", "template", "config"),
+    ], listed
