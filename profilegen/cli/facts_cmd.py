@@ -22,6 +22,7 @@ from profilegen.cli.output import emit_encoded_lines_list, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.kpi.model import target_text
 from profilegen.org.model import format_path
+from profilegen.text import plural, ru_plural
 
 EPILOG = """Examples:
   profilegen facts -d "Группа архитекторов №1"
@@ -40,6 +41,11 @@ LABELS = {
         "kpis": "КПЭ",
         "weight": "вес",
         "none": "нет",
+        "context": "Документы компании",
+        "no_context": "нет (context.documents в настройках)",
+        "tokens": "токен токена токенов",  # the word's forms for 1, 2 and 5
+        "cut": "сокращён по бюджету",
+        "left_out": "не вошёл в бюджет",
         "sub": "подразделений {units}, прямых подчиненных {direct_reports}, всего в подчинении {headcount_below}",
     },
     "en": {
@@ -54,6 +60,11 @@ LABELS = {
         "kpis": "KPIs",
         "weight": "weight",
         "none": "none",
+        "context": "Company documents",
+        "no_context": "none (context.documents in the settings)",
+        "tokens": "token tokens",
+        "cut": "cut to the budget",
+        "left_out": "left out by the budget",
         "sub": "units {units}, direct reports {direct_reports}, headcount below {headcount_below}",
     },
 }
@@ -125,7 +136,20 @@ def _block(item: dict[str, Any], labels: dict[str, str]) -> str:
     lines.append(f"  {labels['kpis']}: {kpis['source']}, {len(kpis['items'])} ({kpis['file'] or labels['none']})")
     lines += [f"    - {_kpi(kpi, labels)}" for kpi in kpis["items"]]
     lines += [f"    {note}" for note in kpis["notes"]]
+    sections = item.get("context") or []
+    lines.append(f"  {labels['context']}:" + ("" if sections else f" {labels['no_context']}"))
+    lines += [f"    - {c['file']}: {c['section']} — {_sent(c, labels)}" for c in sections]
     return "\n".join(lines) + "\n"
+
+
+def _sent(section: dict[str, Any], labels: dict[str, str]) -> str:
+    """What a request carries of a section: its tokens, cut to the budget, or nothing."""
+    if not section["tokens"]:
+        return labels["left_out"]
+    forms = labels["tokens"].split()
+    count = section["tokens"]
+    said = ru_plural(count, *forms) if len(forms) == 3 else plural(count, *forms)
+    return said + (f", {labels['cut']}" if section["cut"] else "")
 
 
 def _kpi(kpi: dict[str, Any], labels: dict[str, str]) -> str:

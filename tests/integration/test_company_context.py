@@ -5,6 +5,7 @@ real org with A101's two documents."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -301,3 +302,27 @@ def test_documents_profilegen_cannot_read_are_named(tmp_path: Path) -> None:
         f"error: {docs}: no document (.md, .markdown, .txt, .docx) in the folder; "
         "it holds policy.pdf, regulations.DOC, which profilegen cannot read: save them as .docx, .md or .txt"
     ]
+
+
+@needs_a101
+def test_facts_as_text_name_the_company_sections_each_position_gets(run: dict[str, Any]) -> None:
+    """`facts` as text (what an analyst reads) lists the company documents' sections a position's prompt carries,
+    with their size, as the JSON does: it listed none, so the text left out a whole part of what the model is told."""
+    shown = run_cli(
+        "--config", str(run["config"]), "facts", "-d", PROCUREMENT, "--position", "Директор по закупкам",
+        "--org", str(STRUCTURE), "--kpi-dir", str(WORKBOOKS),
+    )  # fmt: skip
+    assert shown.code == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    start = lines.index("  Документы компании:")
+    listed = [line for line in lines[start + 1 :] if line.startswith("    - ")]
+    (director,) = [f for f in run["facts"] if f["position"]["title"] == "Директор по закупкам"]
+    assert len(listed) == len(director["context"])
+    procurement = next(c for c in director["context"] if c["section"] == "1. Закупки и снабжение")
+    assert listed[director["context"].index(procurement)].startswith(
+        f"    - it_systems.md: 1. Закупки и снабжение — {procurement['tokens']} токен"
+    )
+    assert not [line for line in listed if re.search(r"(?<!1)[1-4] токенов$", line)], listed  # «342 токена»
+    # without documents: said so, with where to set them
+    bare = run_cli("facts", "-d", PROCUREMENT, "--position", "Директор по закупкам", "--org", str(STRUCTURE))
+    assert "  Документы компании: нет (context.documents в настройках)" in bare.stdout.splitlines()
