@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from profilegen.checking.said import count, say
+
 if TYPE_CHECKING:
     from profilegen.checking.similar import Group
 
@@ -59,10 +61,11 @@ def owner_label(owner: Owner) -> str:
 
 
 def near_duplicate_findings(
-    groups: Sequence[Group], owners: Sequence[Owner]
+    groups: Sequence[Group], owners: Sequence[Owner], language: str = "en"
 ) -> tuple[list[dict[str, Any]], list[Located]]:
     """Each group as the answer lists it, and its members told whom they nearly repeat (a position's personal
-    profiles may agree)."""
+    profiles may agree), in the language."""
+
     shown: list[dict[str, Any]] = []
     found: list[Located] = []
     for group in groups:
@@ -70,8 +73,9 @@ def near_duplicate_findings(
         labels = [owner_label(m) for m in members]
         shown.append({"similarity": group.similarity, "positions": labels})
         others = len(members) - 1
-        more = f"; and {others - MAX_NAMED} more" if others > MAX_NAMED else ""
-        said = f"nearly the same text (similarity ≥ {group.similarity:.2f}) as {others}: "
+        more = say(language, "more", count=others - MAX_NAMED) if others > MAX_NAMED else ""
+        similarity = f"{group.similarity:.2f}"
+        said = say(language, "near_duplicate", similarity=similarity, others=count(language, others, "position"))
         # a member after the first few names the same others: one finding serves them all (a group of
         # 100,000 offline drafts held 200 MB of copies of its text)
         common = Finding("near_duplicate", WARNING, f"{said}{'; '.join(labels[:MAX_NAMED])}{more}")

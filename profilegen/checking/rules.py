@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from profilegen.checking.findings import ERROR, WARNING, Finding
+from profilegen.checking.said import count, say
 from profilegen.checking.shapes import misshapen
 from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
@@ -183,7 +184,13 @@ def generic_markers(item: Profile, form: Form, settings: CheckSettings) -> list[
         return []
     first = next(text for text, normal in zip(texts.written, texts.normals, strict=True) if pattern.search(normal))
     said = ", ".join(f"«{m}» ×{n}" for m, n in counts.items())
-    return [Finding("generic_markers", WARNING, f"{total} generic phrases ({said}): «{excerpt(first)}»")]
+    language = form.template.language
+    phrases = count(language, total, "generic phrase")
+    return [
+        Finding(
+            "generic_markers", WARNING, say(language, "generic_markers", count=phrases, said=said, first=excerpt(first))
+        )
+    ]
 
 
 def _empty(value: Any) -> bool:
@@ -194,25 +201,29 @@ def sections(item: Profile, form: Form, settings: CheckSettings) -> list[Finding
     """A written field the template requires that is empty, or has fewer items than its minimum, or one edited
     out of its kind's shape (a text where groups of rows belong)."""
     found = []
+    language = form.template.language
     for spec in form.template.written:
         value = item.profile.get(spec.key)
         required = spec.kind in ("text", "choice") or (spec.min or 0) > 0
         if _empty(value):
             if required:
-                found.append(Finding("empty_section", ERROR, f"«{spec.label}» is empty"))
+                found.append(Finding("empty_section", ERROR, say(language, "empty_section", label=spec.label)))
             continue
-        said = misshapen(spec, value)
+        said = misshapen(spec, value, language)
         if said is not None:
             found.append(Finding("malformed_section", ERROR, f"«{spec.label}»: {said}"))
             continue
         if isinstance(value, list) and spec.kind != "number" and spec.min and len(value) < spec.min:
-            found.append(Finding("thin_section", WARNING, f"«{spec.label}»: {len(value)} of at least {spec.min}"))
+            items = count(language, len(value), "item")
+            detail = say(language, "thin_section", label=spec.label, count=items, least=spec.min)
+            found.append(Finding("thin_section", WARNING, detail))
         if spec.kind == "areas" and spec.items_min and isinstance(value, list):
             for area in value:
-                items = area.get("items") if isinstance(area, dict) else None
-                if isinstance(items, list) and len(items) < spec.items_min:
-                    name = area.get("name") or "?"
-                    detail = f"«{spec.label}» / «{name}»: {len(items)} of at least {spec.items_min}"
+                tasks = area.get("items") if isinstance(area, dict) else None
+                if isinstance(tasks, list) and len(tasks) < spec.items_min:
+                    label = f"{spec.label}» / «{area.get('name') or '?'}"
+                    items = count(language, len(tasks), "item")
+                    detail = say(language, "thin_section", label=label, count=items, least=spec.items_min)
                     found.append(Finding("thin_section", WARNING, detail))
     return found
 
@@ -223,7 +234,9 @@ def duplicate_tasks(item: Profile, form: Form, settings: CheckSettings) -> list[
     for task, _normal, said in item.texts.tasks:
         key = tuple(said)
         if key in seen:
-            found.append(Finding("duplicate_tasks", WARNING, f"said twice: «{excerpt(task)}»"))
+            found.append(
+                Finding("duplicate_tasks", WARNING, say(form.template.language, "duplicate_tasks", task=excerpt(task)))
+            )
         seen.setdefault(key, task)
     return found
 
@@ -285,7 +298,7 @@ def foreign_unit_task(item: Profile, form: Form, settings: CheckSettings) -> lis
             continue
         for name, marks in siblings:
             if all(_has(said, w) for w in marks):
-                detail = f"names the unit «{name}» beside its own: «{excerpt(task)}»"
+                detail = say(form.template.language, "foreign_unit_task", unit=name, task=excerpt(task))
                 found.append(Finding("foreign_unit_task", WARNING, detail))
                 break
     return found
@@ -308,10 +321,12 @@ def level_category(item: Profile, form: Form, settings: CheckSettings) -> list[F
     if len(levels) < 2:
         return []
     manages = item.context.is_head or item.context.category != "specialist"
+    language = form.template.language
+    skills = count(language, len(levels), "skill")
     if not manages and min(levels) == 4:
-        return [Finding("level_category", WARNING, f"a specialist with every skill at 4 ({len(levels)} skills)")]
+        return [Finding("level_category", WARNING, say(language, "specialist_levels", count=skills))]
     if manages and max(levels) == 1:
-        return [Finding("level_category", WARNING, f"a head with every skill at 1 ({len(levels)} skills)")]
+        return [Finding("level_category", WARNING, say(language, "head_levels", count=skills))]
     return []
 
 
@@ -327,19 +342,21 @@ def kpi_weights(item: Profile, form: Form, settings: CheckSettings) -> list[Find
     total = sum(numbers)
     if abs(total - 1) <= TOLERANCE:
         return []
-    return [Finding("kpi_weights", ERROR, f"KPI weights sum to {total:.3g}, not 1 ({len(numbers)} weighted)")]
+    detail = say(form.template.language, "kpi_weights", total=f"{total:.3g}", count=len(numbers))
+    return [Finding("kpi_weights", ERROR, detail)]
 
 
 def template_kpis(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
     if item.meta.get("kpi_source") != "template":
         return []
-    detail = f"KPIs from a template ({item.meta.get('kpi_file') or '?'}), not HR's own card or unit file"
+    detail = say(form.template.language, "template_kpis", file=item.meta.get("kpi_file") or "?")
     return [Finding("template_kpis", WARNING, detail)]
 
 
 def facts_mismatch(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
     """A fact field that says something else than what profilegen's facts say now."""
     found = []
+    language = form.template.language
     for spec in form.template.fields:
         if spec.fact is None or spec.fact in _UNCHECKED or spec.key not in item.profile:
             continue
@@ -351,7 +368,9 @@ def facts_mismatch(item: Profile, form: Form, settings: CheckSettings) -> list[F
             said, now = next(
                 (a, b) for a, b in zip(said, now, strict=True) if not _same(a, b)
             )  # the first that differs
-        shown = f"«{spec.label}»: the profile says {_short(said)}, the facts say {_short(now)}"
+        shown = say(
+            language, "facts_mismatch", label=spec.label, said=_short(said, language), now=_short(now, language)
+        )
         found.append(Finding("facts_mismatch", ERROR, shown))
     return found
 
@@ -368,20 +387,20 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _short(value: Any) -> str:
+def _short(value: Any, language: str) -> str:
     if isinstance(value, dict):
         return "«" + excerpt("; ".join(f"{k}: {v}" for k, v in value.items())) + "»"
     if isinstance(value, list):
         if value and all(isinstance(v, dict) for v in value):
-            return f"{len(value)} rows"
-        return excerpt("; ".join(str(v) for v in value)) if value else "nothing"
-    return f"«{excerpt(str(value))}»" if value not in (None, "") else "nothing"
+            return count(language, len(value), "row")
+        return excerpt("; ".join(str(v) for v in value)) if value else say(language, "nothing")
+    return f"«{excerpt(str(value))}»" if value not in (None, "") else say(language, "nothing")
 
 
 def empty_career(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
     if item.context.feeders or item.context.targets:
         return []
-    return [Finding("empty_career", WARNING, "no feeder and no target position")]
+    return [Finding("empty_career", WARNING, say(form.template.language, "empty_career"))]
 
 
 Rule = Callable[[Profile, Form, CheckSettings], list[Finding]]

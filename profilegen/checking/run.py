@@ -309,7 +309,7 @@ def _check(
     # what near-duplicates needed let go before their findings are written (100,000 labels: 35 MB), and the
     # record once saved before the answer
     del texts, sketches
-    result.groups, near = near_duplicate_findings(groups, owners)
+    result.groups, near = near_duplicate_findings(groups, owners, template.language)
     result.findings += near
     del near
     del owners, groups

@@ -6,33 +6,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from profilegen.checking.said import say
 from profilegen.template.model import FieldSpec
 
-# what each kind of written field holds, as a finding says it
-_SHAPES = {
-    "text": "a text belongs",
-    "choice": "one of its values belongs",
-    "number": "a number belongs",
-    "list": "a list of items belongs",
-    "table": "rows belong",
-    "areas": "groups of items belong",
-}
 
-
-def _what(value: Any) -> str:
+def _what(value: Any, language: str) -> str:
     if isinstance(value, bool):
-        return "a yes or no"
+        return say(language, "yes_no")
     if isinstance(value, int | float):
-        return "a number"
+        return say(language, "number")
     if isinstance(value, str):
-        return "a text"
+        return say(language, "text")
     if isinstance(value, dict):
-        return "an object"
-    return "a list" if isinstance(value, list) else "an empty value" if value is None else type(value).__name__
+        return say(language, "object")
+    if isinstance(value, list):
+        return say(language, "a_list")
+    return say(language, "empty") if value is None else type(value).__name__
 
 
-def misshapen(spec: FieldSpec, value: Any) -> str | None:
-    """What belongs in the field and what it holds instead (None: a value of its kind's shape)."""
+def misshapen(spec: FieldSpec, value: Any, language: str = "en") -> str | None:
+    """What belongs in the field and what it holds instead, in the language (None: a value of its kind's shape)."""
     if spec.kind in ("text", "choice"):
         wrong = None if isinstance(value, str) else value
     elif spec.kind == "number":
@@ -47,5 +40,7 @@ def misshapen(spec: FieldSpec, value: Any) -> str | None:
         wrong = next((a for a in value if not isinstance(a, dict) or not isinstance(a.get("items", []), list)), None)
     if wrong is None:
         return None
-    instead = _what(wrong) if wrong is value else f"{_what(wrong)} among them"
-    return f"{_SHAPES[spec.kind]} here, not {instead}"
+    instead = _what(wrong, language)
+    if wrong is not value:
+        instead = say(language, "among", what=instead)
+    return say(language, "malformed_section", belongs=say(language, f"belongs_{spec.kind}"), instead=instead)

@@ -124,7 +124,10 @@ def test_planted_defects_are_found_under_their_rules(
     # every marker of every text counted (one that opens a text too), the first text holding one quoted
     said = "«например» ×1, «или аналоги» ×1, «как правило» ×1"
     first = "«Вести отчетность, например, в Power BI или аналоги»"
-    assert generic_finding["detail"] == f"3 generic phrases ({said}): {first}"
+    assert generic_finding["detail"] == f"3 общие фразы ({said}): {first}"  # said in the language of the form
+    assert [f["detail"] for f in report["findings"] if f["rule"] == "duplicate_tasks"][0].startswith(
+        "сказано дважды: «"
+    )
     manager = next(f for f in report["findings"] if f["rule"] == "facts_mismatch")
     assert manager["severity"] == "error" and "Генеральный директор" in manager["detail"]
     assert all(f["unit_path"][-1] == UNIT and f["employee"] is None for f in report["findings"])
@@ -190,6 +193,11 @@ def test_each_profile_is_checked_in_the_form_it_was_made_in(capsys: pytest.Captu
     code, report = _check(capsys, tmp_path)  # the active template is A101's: these profiles are English
     assert code == 0 and not [f for f in report["findings"] if f["rule"] in ("facts_mismatch", "empty_section")]
     assert report["summary"]["profiles"] == 6
+    # an English profile's findings are said in English, as an A101 card's are said in Russian
+    _edit(tmp_path, "Аналитик", lambda profile: profile.update(purpose=""))
+    code, report = _check(capsys, tmp_path)
+    details = {f["rule"]: f["detail"] for f in report["findings"] if f["title"] == "Аналитик"}
+    assert details["empty_section"].endswith("» is empty"), details
 
 
 def test_a_title_in_brackets_is_its_own_position_not_a_personal_profile(
@@ -233,8 +241,8 @@ def test_a_section_edited_out_of_its_shape_is_an_error_and_shown_as_written(
     assert code == 1
     found = {f["detail"] for f in report["findings"] if f["rule"] == "malformed_section"}
     assert found == {
-        "«Профессиональные знания и умения»: groups of items belong here, not a text",
-        "«Специальность»: a list of items belongs here, not an object",
+        "«Профессиональные знания и умения»: здесь должны быть группы пунктов, а не текст",
+        "«Специальность»: здесь должен быть список пунктов, а не объект",
     }
     assert {f["title"] for f in report["findings"] if f["rule"] == "malformed_section"} == {"Руководитель отдела"}
 

@@ -387,7 +387,7 @@ def test_an_input_changed_reads_the_facts_again_and_keeps_what_the_texts_said(
 
     def groups(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         # a near-duplicate group's similarity is that of the texts read: with the edited text's, its group's may differ
-        return [{**f, "detail": re.sub(r"similarity ≥ [\d.]+", "similarity ≥ …", f["detail"])} for f in findings]
+        return [{**f, "detail": re.sub(r"сходство ≥ [\d.]+", "сходство ≥ …", f["detail"])} for f in findings]
 
     assert groups(found["findings"]) == groups([f for f in everything["findings"] if f not in generic])
 
