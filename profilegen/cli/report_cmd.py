@@ -64,7 +64,7 @@ def report(
     with stepping("report: checking") as progress:
         result = check_profiles(settings, chosen, state, seen=seen, progress=progress)
     template = load_template(settings.template, settings.language)
-    title = f"{template.title}: {settings.out.resolve().name}"
+    title = f"{template.title}: {settings.context.company.name or settings.out.resolve().name}"  # whose profiles
     if pages == "one" or (pages == "auto" and len(seen) <= ONE_PAGE_MAX):
         page = render_page(report_data(result, seen, template, title)).encode("utf-8")
         write_bytes_atomic(to, page)

@@ -125,7 +125,7 @@ def test_planted_defects_are_found_under_their_rules(
     said = "«например» ×1, «или аналоги» ×1, «как правило» ×1"
     first = "«Вести отчетность, например, в Power BI или аналоги»"
     assert generic_finding["detail"] == f"3 общие фразы ({said}): {first}"  # said in the language of the form
-    assert [f["detail"] for f in report["findings"] if f["rule"] == "duplicate_tasks"][0].startswith(
+    assert next(f["detail"] for f in report["findings"] if f["rule"] == "duplicate_tasks").startswith(
         "сказано дважды: «"
     )
     manager = next(f for f in report["findings"] if f["rule"] == "facts_mismatch")

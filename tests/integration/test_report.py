@@ -47,6 +47,12 @@ def test_the_page_is_self_contained(page: Path, capsys: pytest.CaptureFixture[st
     assert ("Тестировщик", "approved") in titles and ("Аналитик", "unapproved") in titles
     crm = next(u for u in data["units"] if u["p"][-1] == UNIT)
     assert crm["c"]["positions"] == 6 and crm["c"]["approved"] == 1 and crm["c"]["errors"] == 1
+    assert data["title"] == "Профиль должности: out", "no company named: OUT's folder names the report"
+    named = page.parent / "profilegen.yaml"
+    named.write_text('context:\n  company: {name: "ГК А101"}\n', encoding="utf-8")
+    titled = page.parent / "titled.html"
+    assert invoke(capsys, "--config", str(named), "report", "--to", str(titled), *sample_args(page.parent)).code == 0
+    assert "<title>Профиль должности: ГК А101</title>" in titled.read_text(encoding="utf-8")
     missing = invoke(capsys, "report", "--to", str(page.parent / "x.html"), "--out", str(page.parent / "nowhere"))
     assert missing.code == 2 and "Traceback" not in missing.stderr
 
