@@ -14,7 +14,7 @@ from typing import Any
 
 from profilegen.checking.findings import ERROR, WARNING, Finding
 from profilegen.checking.said import count, say
-from profilegen.checking.shapes import misshapen
+from profilegen.checking.shapes import sections
 from profilegen.company.choosing import STOP_WORDS
 from profilegen.config import CheckSettings
 from profilegen.generation.context import PositionContext
@@ -191,41 +191,6 @@ def generic_markers(item: Profile, form: Form, settings: CheckSettings) -> list[
             "generic_markers", WARNING, say(language, "generic_markers", count=phrases, said=said, first=excerpt(first))
         )
     ]
-
-
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
-
-
-def sections(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
-    """A written field the template requires that is empty, or has fewer items than its minimum, or one edited
-    out of its kind's shape (a text where groups of rows belong)."""
-    found = []
-    language = form.template.language
-    for spec in form.template.written:
-        value = item.profile.get(spec.key)
-        required = spec.kind in ("text", "choice") or (spec.min or 0) > 0
-        if _empty(value):
-            if required:
-                found.append(Finding("empty_section", ERROR, say(language, "empty_section", label=spec.label)))
-            continue
-        said = misshapen(spec, value, language)
-        if said is not None:
-            found.append(Finding("malformed_section", ERROR, f"«{spec.label}»: {said}"))
-            continue
-        if isinstance(value, list) and spec.kind != "number" and spec.min and len(value) < spec.min:
-            items = count(language, len(value), "item")
-            detail = say(language, "thin_section", label=spec.label, count=items, least=spec.min)
-            found.append(Finding("thin_section", WARNING, detail))
-        if spec.kind == "areas" and spec.items_min and isinstance(value, list):
-            for area in value:
-                tasks = area.get("items") if isinstance(area, dict) else None
-                if isinstance(tasks, list) and len(tasks) < spec.items_min:
-                    label = f"{spec.label}» / «{area.get('name') or '?'}"
-                    items = count(language, len(tasks), "item")
-                    detail = say(language, "thin_section", label=label, count=items, least=spec.items_min)
-                    found.append(Finding("thin_section", WARNING, detail))
-    return found
 
 
 def duplicate_tasks(item: Profile, form: Form, settings: CheckSettings) -> list[Finding]:
