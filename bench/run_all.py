@@ -11,6 +11,7 @@ from bench import (
     batch,
     bulk_run,
     company_context,
+    docx_render,
     kpi_mapping,
     load_org,
     near_duplicates,
@@ -31,6 +32,7 @@ for module in (
     company_context,
     review_at_scale,
     near_duplicates,
+    docx_render,
 ):
     print(f"== {module.__name__}")
     module.main()
