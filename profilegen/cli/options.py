@@ -12,7 +12,10 @@ from profilegen.errors import InputError
 if TYPE_CHECKING:
     from profilegen.inputs import Selection
 
-OrgOption = Annotated[Path | None, typer.Option("--org", help="Org file (.xlsx, .yaml, .json) or folder.")]
+OrgOption = Annotated[
+    Path | None,
+    typer.Option("--org", help="Org file (.xlsx, .xls, .csv, .yaml, .json), or a folder holding one."),
+]
 KpiDirOption = Annotated[Path | None, typer.Option("--kpi-dir", help="KPI folder (default: kpi/).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Excel sheet to read.")]

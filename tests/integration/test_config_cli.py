@@ -241,3 +241,14 @@ def test_the_command_list_follows_the_work(tmp_path: Path) -> None:
         *("diff", "accept", "reject", "approve", "unapprove", "freeze", "unfreeze", "prune"),
         *("stats", "schema", "org", "kpi", "jobs", "template", "config"),
     ], listed
+
+
+def test_the_org_option_names_every_kind_of_file_it_reads(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--org`'s help lists the kinds of file the loader reads (it named .xlsx, .yaml and .json alone, while a
+    payroll system's CSV export or an old .xls reads as well)."""
+    from profilegen.org.loader import SUPPORTED
+
+    shown = " ".join(invoke(capsys, "generate", "--help").stdout.split())
+    said = shown.split("--org FILE", 1)[1].split(" --", 1)[0]
+    assert all(kind in said for kind in (".xlsx", ".xls", ".csv", ".yaml", ".json")), said
+    assert set(SUPPORTED) >= {".xlsx", ".xls", ".csv", ".yaml", ".json"}
