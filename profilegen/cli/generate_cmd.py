@@ -243,9 +243,9 @@ def _summary(report: "RunReport", out: Path) -> None:
         from rich.table import Table
 
         table = Table(title=f"run {report.run_id}", show_header=False)
-        for key, value in counts.items():
-            label = dict(_EXTRA_COUNTS).get(key, key.replace("_", " "))
-            table.add_row(label, str(value))
+        for key, value in counts.items():  # what was generated, is up to date and failed; the rest when a run had it
+            if value or key in ("generated", "up_to_date", "failed"):
+                table.add_row(dict(_EXTRA_COUNTS).get(key, key.replace("_", " ")), str(value))
         table.add_row("tokens in / out", f"{totals['tokens_in']} / {totals['tokens_out']}")
         table.add_row("cost", cost)
         table.add_row("profiles in", str(out.resolve()))

@@ -5,6 +5,7 @@ what a dry run would keep, exports that name hand-edited files, and a version th
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
 import shutil
@@ -151,3 +152,21 @@ def test_every_review_command_can_leave_sub_units_out(capsys: pytest.CaptureFixt
     assert invoke(capsys, "reject", unit, "--no-subunits", *where).code == 0
     assert [path.with_suffix(".new.md").exists() for path in edited] == [False, True]
     assert invoke(capsys, "accept", unit, "--no-subunits", *where).stdout.startswith("accepted 0 files")
+
+
+def test_the_summary_on_a_terminal_shows_only_the_counts_that_say_something(tmp_path: Path) -> None:
+    """A run's summary table on a terminal lists what was generated, is up to date and failed, then only the other
+    counts a run had (it listed fourteen rows, ten of them zeros: exported, rendered, frozen, quarantined, …)."""
+    import sys
+
+    from tests.helpers import run_on_terminal
+
+    command = [sys.executable, "-m", "profilegen", "generate", "-d", "Отдел CRM", "--provider", "offline"]
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "120"}
+    code, text = run_on_terminal([*command, *sample_args(tmp_path)], env, ROOT)
+    assert code == 0, text[-2000:]
+    rows = [line.strip("│ ").split("│")[0].strip() for line in text.splitlines() if line.startswith("│")]
+    assert rows == ["generated", "up to date", "failed", "tokens in / out", "cost", "profiles in"], rows
+    code, text = run_on_terminal([*command, *sample_args(tmp_path), "--format", "json,md,docx"], env, ROOT)
+    rows = [line.strip("│ ").split("│")[0].strip() for line in text.splitlines() if line.startswith("│")]
+    assert "rendered" in rows and "exported" not in rows, rows
