@@ -129,7 +129,9 @@ class Journal:
     def __exit__(self, kind: object, exc: BaseException | None, trace: object) -> None:
         self.close()
         # a query that met a damaged page (the file opened sound): said as a damaged journal, not an unexpected error
-        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        # (SQLite says so with a DatabaseError of its own: its kinds — a lock, a constraint, a closed connection — are
+        # not damage)
+        if type(exc) is sqlite3.DatabaseError:
             raise self.damaged(exc) from None
 
     def transaction(self) -> contextlib.AbstractContextManager[Any]:
