@@ -40,7 +40,7 @@ ORG_COMMANDS = {
 SHARED = {  # option → the help every command gives it
     "--out": "Profiles folder (default: profiles/).",
     "--state-dir": "Journal folder (default: OUT/.profilegen/), bound to one OUT.",
-    "--org": "Org file (.xlsx, .yaml, .json) or folder.",
+    "--org": "Org file (.xlsx, .xls, .csv, .yaml, .json), or a folder holding one.",
     "--sheet": "Excel sheet to read.",
     "--kpi-dir": "KPI folder (default: kpi/).",
     "--json": "Machine-readable JSON on stdout.",
