@@ -83,13 +83,14 @@ def field_blocks(spec: FieldSpec, value: Any, texts: dict[str, str], section: st
         shown = "; ".join(f"{k}: {cell(v)}" for k, v in value.items()) if isinstance(value, dict) else cell(value)
         return [Text(shown)] if alone else [Field(spec.label, shown)]
     items = list(value or [])
+    if spec.kind in ("list", "table") and not items:
+        # under its own heading, as when it has items: a bold line after a headed list read as an item of that list
+        if heading is not None:
+            return [Bullets((missing,), heading)]
+        return [Text(missing)] if alone else [Field(spec.label, missing)]
     if spec.kind == "list":
-        if not items:
-            return [Text(missing)] if alone else [Field(spec.label, missing)]
         return [Bullets(tuple(cell(i) for i in items), heading)]
     if spec.kind == "table":
-        if not items:
-            return [Text(missing)] if alone else [Field(spec.label, missing)]
         return [Table(_headers(spec), tuple(_row(spec, r) for r in items), heading)]
     blocks: list[Block] = [] if heading is None or not items else [Text(spec.label)]
     for number, area in enumerate(items, start=1):

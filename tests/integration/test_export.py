@@ -148,3 +148,29 @@ def test_export_md_and_docx_rerender_without_generation(capsys: pytest.CaptureFi
     assert invoke(capsys, "export", "pdf", "--out", str(out)).code == 2
     assert invoke(capsys, "export", "md", "--out", str(tmp_path / "none")).code == 2
     assert invoke(capsys, "export", "md", "--out", str(out), "-d", "Nope").code == 2
+
+
+def test_an_empty_list_after_a_headed_one_is_not_read_as_part_of_it(tmp_path: Path) -> None:
+    """A list field left empty («Дополнительное профессиональное образование»: none) that follows a list shown under
+    a heading of its own («### Специальность») gets its own heading too: as a bold line it read as an item of the
+    list above it, in the Markdown and the DOCX alike."""
+    import docx
+
+    from tests.conftest import run_cli, sample_args
+
+    made = run_cli(
+        "generate", "-d", "Отдел CRM", "--provider", "offline", "--format", "json,md,docx", *sample_args(tmp_path)
+    )
+    assert made.code == 0, made.stderr
+    (head,) = (tmp_path / "out").rglob("Руководитель отдела.json")
+    assert json.loads(head.read_text(encoding="utf-8"))["profile"]["additional_education"] == []
+    lines = head.with_suffix(".md").read_text(encoding="utf-8").splitlines()
+    speciality = lines.index("### Специальность")
+    following = [line for line in lines[speciality + 1 :] if line.strip()][:3]
+    assert following[1:] == ["### Дополнительное профессиональное образование", "- нет"], following
+    paragraphs = [
+        (p.style.name if p.style is not None else "", p.text)
+        for p in docx.Document(str(head.with_suffix(".docx"))).paragraphs
+    ]
+    at = paragraphs.index(("Heading 2", "Дополнительное профессиональное образование"))
+    assert paragraphs[at + 1] == ("List Bullet", "нет")
