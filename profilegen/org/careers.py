@@ -11,7 +11,8 @@
   главный-specialist or expert rung is the expert track.
 - A head: fed by the heads of the units under him (the general director: the heads of the blocks),
   the top rungs of headless units under him, his deputies and his unit's top rungs — never by his
-  advisers or assistants. His targets: the head above, and the same head role in a larger unit.
+  advisers or assistants, and by a junior rung (стажёр, младший) only when he leads a group or a line.
+  His targets: the head above, and the same head role in a larger unit.
 - A deputy aims at the head he deputises; anyone else who is not a rung, at his unit's head.
 Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the reason it was chosen.
 """
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import NamedTuple
 
-from profilegen.org.ladders import Grade, read_grade
+from profilegen.org.ladders import BASE_LEVEL, Grade, read_grade
 from profilegen.org.model import OrgStructure, Position, UnitPath
 from profilegen.org.roles import ASSISTANT_WORDS, Roles
 from profilegen.text import normalize, words
@@ -280,9 +281,14 @@ class Careers:
                     found.append(other)
         return [Candidate(p.title, p.unit_path, "horizontal", "the same position in another unit") for p in found]
 
-    def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str) -> list[Candidate]:
-        """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside)."""
-        ranked = [(p, g) for p, g in self._graded(path) if p is not exclude and not self._read(p.title).assistant]
+    def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str, least: int = 0) -> list[Candidate]:
+        """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside), of grade ``least`` at
+        least."""
+        ranked = [
+            (p, g)
+            for p, g in self._graded(path)
+            if p is not exclude and not self._read(p.title).assistant and g.level >= least
+        ]
         if not ranked:
             return []
         best = max(g.rank for _, g in ranked)
@@ -292,6 +298,8 @@ class Careers:
     def _head_feeders(self, head: Position) -> list[Candidate]:
         path = head.unit_path
         found: list[Candidate] = []
+        # a junior (стажёр, младший) steps up to lead a group or a line, not a department or a block
+        least = 0 if self.roles.role(head).category == "line_manager" else BASE_LEVEL
         for position in self.org.units[path].positions:
             role = self.roles.role(position)
             if role.deputy_of is head:
@@ -303,8 +311,8 @@ class Careers:
             if sub_head is not None:
                 found.append(Candidate(sub_head.title, below, "vertical", "heads a unit under him"))
             else:
-                found += self._top_rungs(below, None, "a top rung of a unit under him (it has no head)")
-        found += self._top_rungs(path, head, "a top rung of his unit")
+                found += self._top_rungs(below, None, "a top rung of a unit under him (it has no head)", least)
+        found += self._top_rungs(path, head, "a top rung of his unit", least)
         return found
 
     def _head_targets(self, head: Position) -> list[Candidate]:

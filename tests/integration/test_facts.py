@@ -272,3 +272,22 @@ def test_the_text_view_says_each_kpi_on_one_line() -> None:
     start = next(i for i, line in enumerate(lines) if line.startswith("  КПЭ: "))
     shown = lines[start + 1 : start + 1 + len(fact["kpis"]["items"])]
     assert all(line.startswith("    - ") for line in shown), shown
+
+
+def test_a_junior_is_no_feeder_of_a_director(facts: list[dict[str, Any]]) -> None:
+    """The procurement director's own department staff is one «Младший менеджер по закупкам работ и услуг»: as the
+    department's top rung it was named among the director's feeders. A junior (стажёр, младший) rung feeds a head
+    of a group, sector or line (a line manager's step), not a director or a head of a department."""
+    director = one(facts, ("Блок операционного директора", "Департамент закупок"), "Директор по закупкам")
+    assert "Младший менеджер по закупкам работ и услуг" not in titles(director["career"]["feeders"])
+    assert titles(director["career"]["feeders"]), "the heads of his departments still feed him"
+    group = next(
+        f for f in facts if f["position"]["unit_path"][-1] == "Группа развития продукта Москва" and f["is_head"]
+    )
+    assert "Младший продакт-менеджер" in titles(group["career"]["feeders"])
+    for fact in facts:
+        if fact["is_head"] and fact["category"]["label"] != "Линейный руководитель (группа, направление)":
+            juniors = [
+                c for c in fact["career"]["feeders"] if c["title"].lower().startswith(("младш", "стажер", "стажёр"))
+            ]
+            assert not [c for c in juniors if "top rung" in c["reason"]], (fact["position"], juniors)
