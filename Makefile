@@ -10,12 +10,13 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# PYTHONWARNINGS: setuptools' editable build prints a boxed warning that reads like a failure
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e .
+	PYTHONWARNINGS=ignore $(BIN)/pip install -q -e .
 	touch $@
 
 $(DEVSTAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+	PYTHONWARNINGS=ignore $(BIN)/pip install -q -e ".[dev]"
 	touch $@ $(STAMP)
 
 demo: $(STAMP)

@@ -76,3 +76,33 @@ def test_an_empty_folder_needs_only_an_org(installed: Path, tmp_path: Path) -> N
     }
     missing = _run(installed, empty, "generate", "--all", "--org", "org.yaml", "--kpi-dir", "nope")
     assert missing.code == 2 and "nope: KPI folder not found" in missing.stderr
+
+
+@pytest.mark.slow
+def test_make_demo_on_a_fresh_checkout_says_only_what_it_did(tmp_path: Path) -> None:
+    """The README's first command, on a copy of the checkout: it makes its .venv, installs, drafts the sample
+    organisation and says where — without setuptools' «Editable installation» warning box, which looked like a
+    failure — and a second run regenerates nothing."""
+    if shutil.which("make") is None or shutil.which("git") is None:
+        pytest.skip("make or git not installed")
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=True).stdout
+    checkout = tmp_path / "checkout"
+    for name in listed.splitlines():
+        source = ROOT / name
+        if source.is_file():
+            (checkout / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, checkout / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_PROCESS", "VIRTUAL_ENV"))}
+
+    def demo() -> str:
+        done = subprocess.run(
+            ["make", "demo", f"PY={sys.executable}"], cwd=checkout, env=env, capture_output=True, text=True, timeout=600
+        )
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return done.stdout + done.stderr
+
+    said = demo()
+    assert "generated 120, re-rendered 0, up to date 0, failed 0" in said, said[-2000:]
+    assert f"profiles in {checkout / 'profiles'}" in said
+    assert "BuildBackendWarning" not in said and "*****" not in said, said[-3000:]
+    assert "up to date 120" in demo()
