@@ -242,8 +242,8 @@ def resolve_org(settings: Settings, state: Path) -> Path:
             raise InputError(f"{settings.out} was generated from {path}, which no longer exists; pass --org FILE")
         return path
     raise InputError(
-        "no organisation: pass --org FILE (.xlsx, .csv, .yaml, .json) or set org: in profilegen.yaml "
-        f"(profilegen config init); {settings.out} records none"
+        "no organisation: pass --org FILE (.xlsx, .xls, .csv, .yaml, .json) or set org: in profilegen.yaml "
+        f"(profilegen config init); no earlier run into {settings.out} named one"
     )
 
 

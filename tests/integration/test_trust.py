@@ -117,6 +117,9 @@ def test_commands_without_org_use_the_folders_own(capsys: pytest.CaptureFixture[
     out = tmp_path / "out"
     none = invoke(capsys, "generate", "--all", "--provider", "offline", "--out", str(out))
     assert none.code == 2 and "no organisation: pass --org FILE" in none.stderr and not out.exists()
+    # what it says of the folder reads as a sentence (it ended «…; out records none»), and names every kind of file
+    assert none.stderr.strip().endswith(f"no earlier run into {out} named one"), none.stderr
+    assert "(.xlsx, .xls, .csv, .yaml, .json)" in none.stderr
     assert invoke(capsys, "generate", "--all", "--provider", "offline", *sample_args(tmp_path)).code == 0
     again = invoke(capsys, "generate", "--all", "--provider", "offline", "--out", str(out), "--kpi-dir", str(KPI_DIR))
     assert again.code == 0 and "up to date 120" in again.stdout
