@@ -22,12 +22,15 @@ from profilegen.cli.state import OPTIONS
 from profilegen.text import plural
 
 EPILOG = """Examples:
+  profilegen report
   profilegen report --to review.html
   profilegen report --to crm.html -d "Отдел CRM\""""
 
 
 def report(
-    to: Annotated[Path, typer.Option("--to", help="The HTML file to write.")],
+    to: Annotated[Path, typer.Option("--to", help="The HTML file to write (default: report.html).")] = Path(
+        "report.html"
+    ),
     department: DepartmentOption = None,
     org: OrgOption = None,
     sheet: SheetOption = None,

@@ -149,3 +149,14 @@ def test_a_page_per_block_and_an_index_linking_them(page: Path, capsys: pytest.C
     assert members == sum(len(g["positions"]) for g in whole["summary"]["near_duplicate_groups"]) > 0
     assert sorted(seen) == sorted((whole["units"][p["u"]]["p"][-1], p["t"], p["st"]) for p in whole["profiles"])
     assert invoke(capsys, "report", "--to", str(index), "--pages", "many", *sample_args(page.parent)).code == 2
+
+
+def test_the_report_needs_no_file_name(tmp_path: Path) -> None:
+    """`profilegen report` alone writes report.html where it is run, as `export xlsx` writes profiles.xlsx (it was
+    "Error: Missing option '--to'")."""
+    from tests.conftest import run_cli
+
+    assert run_cli("generate", "-d", UNIT, "--provider", "offline", *sample_args(tmp_path), cwd=tmp_path).code == 0
+    shown = run_cli("report", "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert shown.code == 0, shown.stderr
+    assert (tmp_path / "report.html").is_file() and "report written to report.html" in shown.stdout
