@@ -287,3 +287,21 @@ def test_a_change_to_the_offline_drafter_reaches_the_drafts_already_made(tmp_pat
     assert "generated 6," in generate()
     (head,) = (tmp_path / "out").rglob("Руководитель отдела.md")
     assert "Взаимодействие и стандарты" in head.read_text(encoding="utf-8")
+
+
+def test_a_lone_placeholder_is_not_numbered_and_numbers_count_the_placeholders(tmp_path: Path) -> None:
+    """A list short of one item gets «HR to specify», not «HR to specify (3)» (the number was the item's place in
+    the list); several placeholders are numbered among themselves, from 1."""
+    where = ["--provider", "offline", "--template", "en", *sample_args(tmp_path)]
+    assert run_cli("generate", "-d", "Отдел CRM", *where).code == 0
+    (head,) = (tmp_path / "out").rglob("Руководитель отдела.json")
+    requirements = json.loads(head.read_text(encoding="utf-8"))["profile"]["requirements"]
+    assert requirements[-1] == "HR to specify", requirements
+    for path in (tmp_path / "out").rglob("*.json"):
+        for value in json.loads(path.read_text(encoding="utf-8"))["profile"].values():
+            said = (
+                [v for v in value if isinstance(v, str) and v.startswith("HR to specify")]
+                if isinstance(value, list)
+                else []
+            )
+            assert said in ([], ["HR to specify"]) or said == [f"HR to specify ({n})" for n in range(1, len(said) + 1)]

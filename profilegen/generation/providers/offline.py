@@ -7,8 +7,9 @@ Every draft is fitted to the template's limits and choices and checked like a mo
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,20 +257,33 @@ def _fit(spec: FieldSpec, value: Any, missing: str) -> Any:
         if spec.choices:
             items = [i for i in items if i in spec.choices]
             items += [c for c in spec.choices if c not in items][: max(0, low - len(items))]
-        items += [f"{missing} ({n})" for n in range(len(items) + 1, low + 1)]
+        items += _placeholders(missing, low - len(items), items)
     elif spec.kind == "table":
-        items += [_Draft._row(spec, f"{missing} ({n})", 1) for n in range(len(items) + 1, low + 1)]
-    else:  # a group short of its fewest items is filled with numbered placeholders, each one HR's to fill
-
-        def placeholder(n: int) -> Any:
-            return _Draft._row(spec, f"{missing} ({n})", 1) if spec.columns else f"{missing} ({n})"
-
-        items += [{"name": f"{spec.label} ({n})", "items": []} for n in range(len(items) + 1, low + 1)]
+        items += [_Draft._row(spec, said, 1) for said in _placeholders(missing, low - len(items), _said(items))]
+    else:  # a group short of its fewest items is filled with placeholders, each one HR's to fill
+        items += [{"name": name, "items": []} for name in _placeholders(spec.label, low - len(items))]
         fewest = 1 if spec.items_min is None else spec.items_min
         for area in items:
             kept = area["items"][: spec.items_max]
-            area["items"] = kept + [placeholder(n) for n in range(len(kept) + 1, fewest + 1)]
+            added = _placeholders(missing, fewest - len(kept), _said(kept))
+            area["items"] = kept + [_Draft._row(spec, said, 1) if spec.columns else said for said in added]
     return items[:high] if high is not None else items
+
+
+def _said(items: Sequence[Any]) -> list[Any]:
+    """What a list's items say: the items, or a row's cells."""
+    return [cell for item in items for cell in (item.values() if isinstance(item, dict) else [item])]
+
+
+def _placeholders(missing: str, count: int, taken: Sequence[Any] = ()) -> list[str]:
+    """``count`` placeholders for HR to fill, none said twice nor as one of the items ``taken``: one alone as it
+    is, several numbered from 1."""
+    if count <= 0:
+        return []
+    if count == 1 and missing not in taken:
+        return [missing]
+    numbered = (f"{missing} ({n})" for n in itertools.count(1))
+    return list(itertools.islice((said for said in numbered if said not in taken), count))
 
 
 def draft_profile(context: PositionContext, template: Template) -> dict[str, Any]:
