@@ -106,7 +106,11 @@ def facts(
     if as_json:  # written as they are made (memory of one position's facts); a long list on two cores
         emit_encoded_lines_list(in_two(positions, lambda part: (compact(item) for item in found(part))))
         return
+    from profilegen.template.loader import load_template
+
     labels = LABELS["en" if settings.language == "en" else "ru"]
+    texts = load_template(settings.template, settings.language).texts  # a career move's track in the form's words
+    labels = labels | {k: v for k, v in texts.items() if k.startswith("track_")}
     for item in in_two(positions, found):
         print(_block(item, labels))
 
@@ -128,7 +132,8 @@ def _block(item: dict[str, Any], labels: dict[str, str]) -> str:
         candidates = item["career"][kind]
         lines.append(f"  {labels[kind]}:" + ("" if candidates else f" {labels['none']}"))
         lines += [
-            f"    - {c['title']} ({format_path(tuple(c['unit_path'][-2:]))}) [{c['track']}] — {c['reason']}"
+            f"    - {c['title']} ({format_path(tuple(c['unit_path'][-2:]))}) "
+            f"[{labels.get('track_' + c['track'], c['track'])}] — {c['reason']}"
             for c in candidates
         ]
     lines.append(f"  {labels['competencies']}: {', '.join(item['competencies'])}")

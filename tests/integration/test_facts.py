@@ -272,6 +272,9 @@ def test_the_text_view_says_each_kpi_on_one_line() -> None:
     start = next(i for i, line in enumerate(lines) if line.startswith("  КПЭ: "))
     shown = lines[start + 1 : start + 1 + len(fact["kpis"]["items"])]
     assert all(line.startswith("    - ") for line in shown), shown
+    # a career move's track in the words of the profile's form, as the profile says it (it read [vertical])
+    moves = [line for line in lines if line.startswith("    - ") and "(" in line and "] — " in line]
+    assert moves and all("[рост по вертикали]" in m or "[горизонтальный переход]" in m for m in moves), moves
 
 
 def test_a_junior_is_no_feeder_of_a_director(facts: list[dict[str, Any]]) -> None:
