@@ -298,11 +298,12 @@ class Roles:
         path = position.unit_path
         head = self.head(path)
         manager: Position | None = head
+        headless = ""
         if head is not None:
             manager_reason = "the head of the unit"
         else:
             manager, manager_reason = self._manager_above(path)
-            manager_reason = f"the unit has no head: {manager_reason}"
+            headless = "the unit has no head: "
         info = _read_title(position.title, self.head_titles, self._kinds)
         if info.deputy and manager is not None:
             head_category = self.role(manager).category
@@ -317,7 +318,7 @@ class Roles:
                 self._label(manager),
                 category,
                 manager_position=manager,
-                manager_reason=f"deputises {manager_reason}",
+                manager_reason=f"{headless}deputises {manager_reason}",
                 category_reason=reason,
                 deputy_of=manager,
             )
@@ -326,7 +327,7 @@ class Roles:
             self._label(manager),
             "specialist",
             manager_position=manager,
-            manager_reason=manager_reason,
+            manager_reason=f"{headless}{manager_reason}",
             category_reason="does not head a unit",
         )
 

@@ -294,3 +294,13 @@ def test_a_junior_is_no_feeder_of_a_director(facts: list[dict[str, Any]]) -> Non
                 c for c in fact["career"]["feeders"] if c["title"].lower().startswith(("младш", "стажер", "стажёр"))
             ]
             assert not [c for c in juniors if "top rung" in c["reason"]], (fact["position"], juniors)
+
+
+def test_a_deputy_in_a_headless_unit_is_said_as_a_sentence(facts: list[dict[str, Any]]) -> None:
+    """The legal department has no head: its deputy director deputises the block's director above, and the reason
+    says so as a sentence (it read «deputises the unit has no head: the head of the unit above»)."""
+    legal = ("Блок директора по правовому обеспечению и управлению рисками", "Департамент по правовым вопросам")
+    deputy = one(facts, legal, "Заместитель директора по правовым вопросам")
+    assert deputy["manager"]["title"] == "Директор по правовому обеспечению и управлению рисками"
+    assert deputy["manager"]["reason"] == "the unit has no head: deputises the head of the unit above"
+    assert not [f for f in facts if f["manager"] and f["manager"]["reason"].startswith("deputises the unit")]
