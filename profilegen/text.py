@@ -91,6 +91,11 @@ def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
+def counted(language: str, count: int, english: tuple[str, str], russian: tuple[str, str, str]) -> str:
+    """A count with its word agreed in the language: `3 tokens`, «3 токена» (English for any other language)."""
+    return ru_plural(count, *russian) if language == "ru" else plural(count, *english)
+
+
 def ru_plural(count: int, one: str, few: str, many: str) -> str:
     """Russian agreement: 1 год, 2 года, 5 лет, 11 лет, 21 год."""
     tens, units = count % 100, count % 10

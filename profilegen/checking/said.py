@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from profilegen.text import plural, ru_plural
+from profilegen.text import counted
 
 _SAID = {
     "en": {
@@ -73,12 +73,12 @@ _SAID = {
 }
 
 # counted things: English singular and plural; Russian for 1, 2 and 5
-_COUNTED = {
-    "generic phrase": {"en": ("generic phrase", "generic phrases"), "ru": ("общая фраза", "общие фразы", "общих фраз")},
-    "item": {"en": ("item", "items"), "ru": ("пункт", "пункта", "пунктов")},
-    "skill": {"en": ("skill", "skills"), "ru": ("знание", "знания", "знаний")},
-    "row": {"en": ("row", "rows"), "ru": ("строка", "строки", "строк")},
-    "position": {"en": ("position", "positions"), "ru": ("должности", "должностей", "должностей")},
+_COUNTED: dict[str, tuple[tuple[str, str], tuple[str, str, str]]] = {
+    "generic phrase": (("generic phrase", "generic phrases"), ("общая фраза", "общие фразы", "общих фраз")),
+    "item": (("item", "items"), ("пункт", "пункта", "пунктов")),
+    "skill": (("skill", "skills"), ("знание", "знания", "знаний")),
+    "row": (("row", "rows"), ("строка", "строки", "строк")),
+    "position": (("position", "positions"), ("должности", "должностей", "должностей")),
 }
 
 
@@ -89,7 +89,5 @@ def say(language: str, key: str, **values: Any) -> str:
 
 def count(language: str, number: int, thing: str) -> str:
     """`3 generic phrases`, «3 общие фразы»."""
-    forms = _COUNTED[thing]
-    if language == "ru":
-        return ru_plural(number, *forms["ru"])
-    return plural(number, *forms["en"])
+    english, russian = _COUNTED[thing]
+    return counted(language, number, english, russian)

@@ -22,7 +22,7 @@ from profilegen.cli.output import emit_encoded_lines_list, warn
 from profilegen.cli.state import OPTIONS
 from profilegen.kpi.model import target_text
 from profilegen.org.model import format_path
-from profilegen.text import plural, ru_plural
+from profilegen.text import counted
 
 EPILOG = """Examples:
   profilegen facts -d "Группа архитекторов №1"
@@ -30,6 +30,7 @@ EPILOG = """Examples:
 
 LABELS = {
     "ru": {
+        "language": "ru",  # whose word forms a count takes
         "head": "руководитель подразделения",
         "category": "Категория",
         "manager": "Руководитель",
@@ -43,12 +44,12 @@ LABELS = {
         "none": "нет",
         "context": "Документы компании",
         "no_context": "нет (context.documents в настройках)",
-        "tokens": "токен токена токенов",  # the word's forms for 1, 2 and 5
         "cut": "сокращён по бюджету",
         "left_out": "не вошёл в бюджет",
         "sub": "подразделений {units}, прямых подчиненных {direct_reports}, всего в подчинении {headcount_below}",
     },
     "en": {
+        "language": "en",
         "head": "heads the unit",
         "category": "Category",
         "manager": "Manager",
@@ -62,7 +63,6 @@ LABELS = {
         "none": "none",
         "context": "Company documents",
         "no_context": "none (context.documents in the settings)",
-        "tokens": "token tokens",
         "cut": "cut to the budget",
         "left_out": "left out by the budget",
         "sub": "units {units}, direct reports {direct_reports}, headcount below {headcount_below}",
@@ -151,9 +151,7 @@ def _sent(section: dict[str, Any], labels: dict[str, str]) -> str:
     """What a request carries of a section: its tokens, cut to the budget, or nothing."""
     if not section["tokens"]:
         return labels["left_out"]
-    forms = labels["tokens"].split()
-    count = section["tokens"]
-    said = ru_plural(count, *forms) if len(forms) == 3 else plural(count, *forms)
+    said = counted(labels["language"], section["tokens"], ("token", "tokens"), ("токен", "токена", "токенов"))
     return said + (f", {labels['cut']}" if section["cut"] else "")
 
 

@@ -181,21 +181,12 @@ def document_files(path: Path) -> list[tuple[Path, str]]:
     files left out)."""
     if not path.is_dir():
         return [(path, path.name)]
-    found = sorted((name, p) for name, p in _files_in(path) if p.suffix.lower() in DOCUMENT_SUFFIXES)
+    found, unread = _documents_in(path)
     if not found:
-        unread = [name for name, _p in unread_documents(path)]
-        held = f"; it holds {', '.join(unread)}, which profilegen cannot read: save them as .docx, .md or .txt"
-        raise InputError(
-            f"no document ({', '.join(DOCUMENT_SUFFIXES)}) in the folder{held if unread else ''}", source=str(path)
-        )
+        names = ", ".join(name for name, _p in unread)
+        held = f"; it holds {names}, which profilegen cannot read: save them as .docx, .md or .txt" if unread else ""
+        raise InputError(f"no document ({', '.join(DOCUMENT_SUFFIXES)}) in the folder{held}", source=str(path))
     return [(p, name) for name, p in found]
-
-
-def unread_documents(path: Path) -> list[tuple[str, Path]]:
-    """The documents in a folder of documents that profilegen cannot read (a PDF, an old Word .doc), sorted."""
-    if not path.is_dir():
-        return []
-    return sorted((name, p) for name, p in _files_in(path) if p.suffix.lower() in UNREADABLE_SUFFIXES)
 
 
 def unread_notices(paths: list[Path]) -> list[str]:
@@ -204,8 +195,8 @@ def unread_notices(paths: list[Path]) -> list[str]:
     readable = ", ".join(DOCUMENT_SUFFIXES[:-1]) + f" and {DOCUMENT_SUFFIXES[-1]}"
     lines = []
     for given in paths:
-        unread = unread_documents(given)
-        if unread and any(p.suffix.lower() in DOCUMENT_SUFFIXES for _name, p in _files_in(given)):
+        found, unread = _documents_in(given) if given.is_dir() else ([], [])
+        if found:
             lines += [
                 f"{p}: not read (a {p.suffix.lower()}; profilegen reads {readable}: save it as one of them)"
                 for _name, p in unread
@@ -213,13 +204,16 @@ def unread_notices(paths: list[Path]) -> list[str]:
     return lines
 
 
-def _files_in(path: Path) -> list[tuple[str, Path]]:
-    """The files in a folder and its subfolders by their path in it, hidden ones and Word's lock files left out."""
-    return [
+def _documents_in(path: Path) -> tuple[list[tuple[str, Path]], list[tuple[str, Path]]]:
+    """A folder's documents profilegen reads and those it cannot (a PDF, an old Word .doc), each by its path in the
+    folder, sorted; hidden files and Word's lock files left out. One walk of the folder."""
+    files = sorted(
         (p.relative_to(path).as_posix(), p)
         for p in path.rglob("*")
         if not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts) and p.is_file()
-    ]
+    )
+    found = [(name, p) for name, p in files if p.suffix.lower() in DOCUMENT_SUFFIXES]
+    return found, [(name, p) for name, p in files if p.suffix.lower() in UNREADABLE_SUFFIXES]
 
 
 def load_library(paths: list[Path]) -> Library:

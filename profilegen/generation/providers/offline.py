@@ -162,14 +162,15 @@ class _Draft:
         areas = [(text.management, list(text.management_tasks))] if self.manager else []
         areas.append((text.core, [t.format(unit=self.unit) for t in text.core_tasks]))
         areas.append((text.interaction, list(text.interaction_tasks)))
-        kpi_tasks: dict[str, None] = {}  # each once, in order: HR's card may list a KPI twice (ДПУ's does)
-        for k in self.context.kpis:
-            target = target_text(k.target, k.unit)
-            kpi_tasks[text.kpi_task.format(name=k.name) + (text.kpi_target.format(target=target) if target else "")] = (
-                None
+        said = [(k.name, target_text(k.target, k.unit)) for k in self.context.kpis]
+        kpi_tasks = list(  # each once, in order: HR's card may list a KPI twice (ДПУ's does)
+            dict.fromkeys(
+                text.kpi_task.format(name=name) + (text.kpi_target.format(target=target) if target else "")
+                for name, target in said
             )
+        )
         if kpi_tasks:
-            areas.append((text.kpi_area, list(kpi_tasks)))
+            areas.append((text.kpi_area, kpi_tasks))
         return areas
 
     def software(self) -> list[str]:
