@@ -12,13 +12,15 @@
 - A head: fed by the heads of the units under him (the general director: the heads of the blocks),
   the top rungs of headless units under him, his deputies and his unit's top rungs — never by his
   advisers or assistants, and by a junior rung (стажёр, младший) only when he leads a group or a line.
-  His targets: the head above, and the same head role in a larger unit.
+  His targets: the head above, and the same head role in the next larger unit nearest him (under his parent
+  unit, then the unit above it, and so on below his block).
 - A deputy aims at the head he deputises; anyone else who is not a rung, at his unit's head.
 Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the reason it was chosen.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -94,7 +96,8 @@ class Careers:
         # graded positions of other professions under the unit above a unit's parent, by (parent, profession)
         self._neighbouring: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
-        self._larger_heads: dict[str, list[tuple[int, Position]]] | None = None
+        # heads by (title, a unit above them), smallest unit first: a head's sideways moves, nearest him first
+        self._heads_under: dict[tuple[str, UnitPath], list[tuple[int, UnitPath, Position]]] | None = None
 
     def _read(self, title: str) -> _Title:
         found = self._titles.get(title)
@@ -322,24 +325,36 @@ class Careers:
             found.append(
                 Candidate(role.manager_position.title, role.manager_position.unit_path, "vertical", role.manager_reason)
             )
-        if self._larger_heads is None:  # heads by title, largest unit first
-            self._larger_heads = {}
+        found += self._sideways(head)
+        return found
+
+    def _sideways(self, head: Position) -> list[Candidate]:
+        """The same head role in a larger unit nearest him: under his parent unit, then under the unit above it, and
+        so on below his block (a block's units can be of any field); the next larger first. (A head's title says nothing of his field: the largest such units of
+        the whole company were every such head's move — a CRM department's head to real-estate handover.)"""
+        if self._heads_under is None:
+            self._heads_under = {}
             for path, choice in self.roles.heads.items():
                 if choice is not None:
-                    entry = (self.org.total_headcount(path), choice.position)
-                    self._larger_heads.setdefault(self._read(choice.position.title).normal, []).append(entry)
-            for entries in self._larger_heads.values():
-                entries.sort(key=lambda e: (-e[0], e[1].unit_path))
-        size = self.org.total_headcount(head.unit_path)
-        larger = [
-            p
-            for total, p in self._larger_heads.get(self._read(head.title).normal, [])[: MAX_HORIZONTAL + 1]
-            if total > size
-        ]
-        found += [
-            Candidate(p.title, p.unit_path, "horizontal", "the same head role in a larger unit")
-            for p in larger[:MAX_HORIZONTAL]
-            if p is not head
+                    entry = (self.org.total_headcount(path), path, choice.position)
+                    title = self._read(choice.position.title).normal
+                    for depth in range(2, len(path)):
+                        self._heads_under.setdefault((title, path[:depth]), []).append(entry)
+            for entries in self._heads_under.values():
+                entries.sort(key=lambda e: (e[0], e[1]))
+        path, title = head.unit_path, self._read(head.title).normal
+        size = self.org.total_headcount(path)
+        found: list[tuple[Position, str]] = []
+        for depth in range(len(path) - 1, 1, -1):  # a block's units can be of any field: not across it
+            entries = self._heads_under.get((title, path[:depth]), [])
+            for _total, where, other in entries[bisect_right(entries, size, key=lambda e: e[0]) :]:
+                if len(found) == MAX_HORIZONTAL:
+                    break
+                if where != path[: len(where)] and all(other is not f for f, _ in found):
+                    found.append((other, path[depth - 1]))
+        return [
+            Candidate(p.title, p.unit_path, "horizontal", f"the same head role in a larger unit of {scope}")
+            for p, scope in found
         ]
         return found
 

@@ -304,3 +304,39 @@ def test_a_deputy_in_a_headless_unit_is_said_as_a_sentence(facts: list[dict[str,
     assert deputy["manager"]["title"] == "Директор по правовому обеспечению и управлению рисками"
     assert deputy["manager"]["reason"] == "the unit has no head: deputises the head of the unit above"
     assert not [f for f in facts if f["manager"] and f["manager"]["reason"].startswith("deputises the unit")]
+
+
+def test_a_heads_sideways_move_is_to_a_larger_unit_nearby_not_the_largest_in_the_company(
+    facts: list[dict[str, Any]],
+) -> None:
+    """A head's title says nothing of his field («Руководитель отдела»): his horizontal move was «the same head
+    role in a larger unit» anywhere, so the two largest such units of the company were every such head's move —
+    the CRM department's head was to move to real-estate handover, and 154 group heads to one acceptance group.
+    It is now the same head role in the next larger unit nearest him in the tree, below his block."""
+    crm = one(
+        facts,
+        (
+            "Блок операционного директора",
+            "Департамент информационных технологий",
+            "Управление развития информационных систем",
+            "Отдел CRM",
+        ),
+        "Руководитель отдела",
+    )
+    sideways = [c for c in crm["career"]["targets"] if c["track"] == "horizontal"]
+    assert [c["unit_path"][-1] for c in sideways] == ["Отдел информационных систем", "Отдел ERP"], sideways
+    assert all(c["title"] == "Руководитель отдела" for c in sideways)
+    assert "Управление развития информационных систем" in sideways[0]["reason"]
+
+    heads = {(tuple(f["position"]["unit_path"]), f["position"]["title"]): f for f in facts if f["is_head"]}
+    named: dict[tuple[str, ...], int] = {}
+    for fact in heads.values():
+        for move in fact["career"]["targets"]:
+            if move["track"] != "horizontal":
+                continue
+            target = heads[(tuple(move["unit_path"]), move["title"])]
+            # under one unit below the block (a block's units can be of any field: couriers to data analysis)
+            assert move["unit_path"][:2] == fact["position"]["unit_path"][:2], (fact["position"], move)
+            assert target["subordinates"]["headcount_below"] >= fact["subordinates"]["headcount_below"]
+            named[tuple(move["unit_path"])] = named.get(tuple(move["unit_path"]), 0) + 1
+    assert named and max(named.values()) <= 12, sorted(named.items(), key=lambda kv: -kv[1])[:3]
