@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from typing import NamedTuple
 
 from profilegen.org.ladders import BASE_LEVEL, Grade, read_grade
@@ -78,17 +78,14 @@ class Careers:
         self.org = org
         self.roles = roles
         self._titles: dict[str, _Title] = {}  # by the title as written
-        # per title: the positions beside each parent, and the first few per block (path order), so that
-        # "the same title elsewhere" costs the same for the 5th and the 50,000th position
-        self._by_parent: dict[tuple[str, UnitPath], list[Position]] = {}
-        self._by_block: dict[str, dict[UnitPath, list[Position]]] = {}
+        # per title and unit above it (its block at most): the positions under that unit in the tree's order, so that
+        # "the same title nearby" is a few steps for the 5th and the 50,000th position alike
+        self._under: dict[tuple[str, UnitPath], list[Position]] = {}
         for path in sorted(org.units):
             for position in org.units[path].positions:
                 title = self._read(position.title).normal
-                self._by_parent.setdefault((title, path[:-1]), []).append(position)
-                blocks = self._by_block.setdefault(title, {})
-                if len(blocks.setdefault(path[:1], [])) < MAX_HORIZONTAL + 1:
-                    blocks[path[:1]].append(position)
+                for depth in range(1, len(path)):
+                    self._under.setdefault((title, path[:depth]), []).append(position)
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
         # per unit: its rungs by profession (only those it has: most units asked about a profession lack it)
         self._rung_memo: dict[UnitPath, dict[tuple[str, ...], list[tuple[Position, Grade]]]] = {}
@@ -97,7 +94,7 @@ class Careers:
         self._neighbouring: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
         # heads by (title, a unit above them), smallest unit first: a head's sideways moves, nearest him first
-        self._heads_under: dict[tuple[str, UnitPath], list[tuple[int, UnitPath, Position]]] | None = None
+        self._heads_under: dict[tuple[str, UnitPath], list[tuple[int, Position]]] | None = None
 
     def _read(self, title: str) -> _Title:
         found = self._titles.get(title)
@@ -268,21 +265,35 @@ class Careers:
         return found
 
     def _same_elsewhere(self, position: Position) -> list[Candidate]:
-        """The same title in another unit: a horizontal move (sibling units first, then other blocks)."""
+        """The same title in another unit nearest it, within its block: a horizontal move (a generic title —
+        «Ведущий специалист» — in another block is another field: five blocks' were sent to the security service).
+        Under each unit the units after its own come first, so that ten groups alike do not all name the first."""
         path, title = position.unit_path, self._read(position.title).normal
-        found = [p for p in self._by_parent.get((title, path[:-1]), []) if p.unit_path != path][:MAX_HORIZONTAL]
-        blocks = self._by_block.get(title, {})
-        own = blocks.get(path[:1], [])
-        others = (v for b, v in blocks.items() if b != path[:1])
-        for block_positions in chain(others, (own,)):  # other blocks first, lazily: most stop at the first
-            if len(found) == MAX_HORIZONTAL:
-                break
-            for other in block_positions:
+
+        def after_own(scope: UnitPath) -> Iterable[Position]:
+            under = self._under.get((title, scope), [])
+            at = bisect_right(under, path, key=lambda p: p.unit_path)
+            return chain(islice(under, at, None), islice(under, at))
+
+        found = self._nearest(path, after_own, range(len(path), 0, -1))
+        return [
+            Candidate(p.title, p.unit_path, "horizontal", f"the same position in another unit of {scope}")
+            for p, scope in found
+        ]
+
+    def _nearest(
+        self, path: UnitPath, under: Callable[[UnitPath], Iterable[Position]], depths: range
+    ) -> list[tuple[Position, str]]:
+        """Up to MAX_HORIZONTAL of the positions ``under`` the units above ``path`` at ``depths``, the nearest
+        first, none in ``path`` itself; each with the name of the unit it was found under."""
+        found: list[tuple[Position, str]] = []
+        for depth in depths:
+            for other in under(path[:depth]):
                 if len(found) == MAX_HORIZONTAL:
-                    break
-                if other.unit_path != path and all(other is not f for f in found):
-                    found.append(other)
-        return [Candidate(p.title, p.unit_path, "horizontal", "the same position in another unit") for p in found]
+                    return found
+                if other.unit_path != path and all(other is not f for f, _ in found):
+                    found.append((other, path[depth - 1]))
+        return found
 
     def _top_rungs(self, path: UnitPath, exclude: Position | None, why: str, least: int = 0) -> list[Candidate]:
         """The highest rung(s) of a unit's ladders (assistants, advisers and deputies aside), of grade ``least`` at
@@ -329,34 +340,32 @@ class Careers:
         return found
 
     def _sideways(self, head: Position) -> list[Candidate]:
-        """The same head role in a larger unit nearest him: under his parent unit, then under the unit above it, and
-        so on below his block (a block's units can be of any field); the next larger first. (A head's title says nothing of his field: the largest such units of
-        the whole company were every such head's move — a CRM department's head to real-estate handover.)"""
+        """The same head role in the next larger unit nearest him: under his parent unit, then under the unit above
+        it, and so on below his block (a block's departments can be of any field, and a head's title says nothing
+        of his: the largest such units of the whole company were every such head's move — a CRM department's head
+        to real-estate handover)."""
         if self._heads_under is None:
             self._heads_under = {}
             for path, choice in self.roles.heads.items():
                 if choice is not None:
-                    entry = (self.org.total_headcount(path), path, choice.position)
+                    entry = (self.org.total_headcount(path), choice.position)
                     title = self._read(choice.position.title).normal
                     for depth in range(2, len(path)):
                         self._heads_under.setdefault((title, path[:depth]), []).append(entry)
             for entries in self._heads_under.values():
-                entries.sort(key=lambda e: (e[0], e[1]))
-        path, title = head.unit_path, self._read(head.title).normal
-        size = self.org.total_headcount(path)
-        found: list[tuple[Position, str]] = []
-        for depth in range(len(path) - 1, 1, -1):  # a block's units can be of any field: not across it
-            entries = self._heads_under.get((title, path[:depth]), [])
-            for _total, where, other in entries[bisect_right(entries, size, key=lambda e: e[0]) :]:
-                if len(found) == MAX_HORIZONTAL:
-                    break
-                if where != path[: len(where)] and all(other is not f for f, _ in found):
-                    found.append((other, path[depth - 1]))
+                entries.sort(key=lambda e: (e[0], e[1].unit_path))
+        title, size = self._read(head.title).normal, self.org.total_headcount(head.unit_path)
+
+        def larger(scope: UnitPath) -> list[Position]:
+            entries = self._heads_under.get((title, scope), []) if self._heads_under is not None else []
+            bigger = entries[bisect_right(entries, size, key=lambda e: e[0]) :]
+            return [p for _, p in bigger if p.unit_path != head.unit_path[: len(p.unit_path)]]  # not a unit above
+
+        found = self._nearest(head.unit_path, larger, range(len(head.unit_path) - 1, 1, -1))
         return [
             Candidate(p.title, p.unit_path, "horizontal", f"the same head role in a larger unit of {scope}")
             for p, scope in found
         ]
-        return found
 
 
 def _track(grade: Grade) -> str:

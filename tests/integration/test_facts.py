@@ -340,3 +340,27 @@ def test_a_heads_sideways_move_is_to_a_larger_unit_nearby_not_the_largest_in_the
             assert target["subordinates"]["headcount_below"] >= fact["subordinates"]["headcount_below"]
             named[tuple(move["unit_path"])] = named.get(tuple(move["unit_path"]), 0) + 1
     assert named and max(named.values()) <= 12, sorted(named.items(), key=lambda kv: -kv[1])[:3]
+
+
+def test_a_sideways_move_by_a_title_of_no_field_stays_in_its_block(facts: list[dict[str, Any]]) -> None:
+    """«Ведущий специалист» names no field: the same title in another block was the move of 24 specialists of five
+    blocks — to the security service. A move across is now the same title nearest in the tree, within the block."""
+    named: dict[tuple[str, tuple[str, ...]], int] = {}
+    for fact in facts:
+        for move in fact["career"]["targets"] + fact["career"]["feeders"]:
+            if move["track"] == "horizontal":
+                assert move["unit_path"][0] == fact["position"]["unit_path"][0], (fact["position"], move)
+                if move in fact["career"]["targets"]:
+                    key = (move["title"], tuple(move["unit_path"]))
+                    named[key] = named.get(key, 0) + 1
+    assert max(named.values()) <= 12, sorted(named.items(), key=lambda kv: -kv[1])[:3]
+    crm = (
+        "Блок операционного директора",
+        "Департамент информационных технологий",
+        "Управление развития информационных систем",
+        "Отдел CRM",
+    )
+    programmer = one(facts, crm, "Программист 1С")
+    across = [c for c in programmer["career"]["targets"] if c["track"] == "horizontal"]
+    assert [c["unit_path"][-1] for c in across] == ["Группа поддержки CRM", "Группа поддержки ERP"], across
+    assert across[0]["reason"] == "the same position in another unit of Отдел CRM"
