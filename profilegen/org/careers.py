@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import NamedTuple
 
-from profilegen.org.ladders import BASE_LEVEL, Grade, read_grade
+from profilegen.org.ladders import BASE_LEVEL, NO_FIELD, Grade, read_grade
 from profilegen.org.model import OrgStructure, Position, UnitPath
 from profilegen.org.roles import ASSISTANT_WORDS, Roles
 from profilegen.text import normalize, words
@@ -169,7 +169,8 @@ class Careers:
         ]
 
     def _below_elsewhere(self, position: Position, grade: Grade) -> list[Candidate]:
-        """A bottom rung here: the nearest lower rung of its profession elsewhere (its own block first)."""
+        """A bottom rung here: the nearest lower rung of its profession elsewhere (its own block first; only there for a
+        profession that names no field, `NO_FIELD`)."""
         if self._lower is None:
             self._lower = {}
             for path in sorted(self.org.units):
@@ -188,7 +189,7 @@ class Careers:
         block = position.unit_path[:1]
         nearest = list(by_block.get(block, []))
         for other_block, kept in by_block.items():  # blocks in path order (the index was built sorted)
-            if len(nearest) >= MAX_HORIZONTAL:
+            if len(nearest) >= MAX_HORIZONTAL or grade.profession in NO_FIELD:
                 break
             if other_block != block:
                 nearest += kept

@@ -47,6 +47,23 @@ _NOT_RUNGS = frozenset(
     }
 )
 EXPERT_WORDS = frozenset({"эксперт", "expert"})
+# professions that name no field: their rungs in another block are another trade («Ведущий специалист» of IT and of
+# construction economics), so career maps look for them in the position's own block only
+NO_FIELD = frozenset(
+    {
+        ("специалист",),
+        ("менеджер",),
+        ("инженер",),
+        ("администратор",),
+        ("координатор",),
+        ("консультант",),
+        ("сотрудник",),
+        ("specialist",),
+        ("manager",),
+        ("engineer",),
+        ("officer",),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
