@@ -245,22 +245,22 @@ def _summary(report: "RunReport", out: Path) -> None:
         table = Table(title=f"run {report.run_id}", show_header=False)
         for key, value in counts.items():  # what was generated, is up to date and failed; the rest when a run had it
             if value or key in ("generated", "up_to_date", "failed"):
-                table.add_row(dict(_EXTRA_COUNTS).get(key, key.replace("_", " ")), str(value))
-        table.add_row("tokens in / out", f"{totals['tokens_in']} / {totals['tokens_out']}")
+                table.add_row(dict(_EXTRA_COUNTS).get(key, key.replace("_", " ")), f"{value:,}")
+        table.add_row("tokens in / out", f"{totals['tokens_in']:,} / {totals['tokens_out']:,}")
         table.add_row("cost", cost)
         table.add_row("profiles in", str(out.resolve()))
         stdout().print(table)
     else:
-        exported = f", exported from journal {counts['exported']}" if counts["exported"] else ""
+        exported = f", exported from journal {counts['exported']:,}" if counts["exported"] else ""
         print(
-            f"generated {counts['generated']}{exported}, re-rendered {counts['rendered']}, "
-            f"up to date {counts['up_to_date']}, failed {counts['failed']}; "
-            f"tokens {totals['tokens_in']}/{totals['tokens_out']}, cost {cost}"
+            f"generated {counts['generated']:,}{exported}, re-rendered {counts['rendered']:,}, "
+            f"up to date {counts['up_to_date']:,}, failed {counts['failed']:,}; "
+            f"tokens {totals['tokens_in']:,}/{totals['tokens_out']:,}, cost {cost}"
         )
         if OPTIONS.quiet:  # something went wrong: one summary line, then the errors
             _failures(failed)
             return
-        extra = [f"{counts[k]} {label}" for k, label in _EXTRA_COUNTS if counts[k]]
+        extra = [f"{counts[k]:,} {label}" for k, label in _EXTRA_COUNTS if counts[k]]
         if extra:
             print("; ".join(extra))
         print(f"profiles in {out.resolve()}")

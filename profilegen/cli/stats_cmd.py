@@ -58,19 +58,19 @@ def stats(
     positions = data["positions"]
     rate = "n/a" if data["success_rate"] is None else f"{data['success_rate']:.1%}"
     print(
-        f"positions: {positions['total']} (done {positions['done']}, failed {positions['failed']}, "
-        f"pending {positions['pending']}, running {positions['running']}"
-        + (f", in open batches {positions['submitted']}" if positions["submitted"] else "")
+        f"positions: {positions['total']:,} (done {positions['done']:,}, failed {positions['failed']:,}, "
+        f"pending {positions['pending']:,}, running {positions['running']:,}"
+        + (f", in open batches {positions['submitted']:,}" if positions["submitted"] else "")
         + f"); success rate {rate}"
     )
     print(f"generator: {_pairs(data['generator'])}; KPI source: {_pairs(data['kpi_source'])}")
     duration = data["duration_s"]
     print(f"duration s: avg {duration['avg']}, p50 {duration['p50']}, p95 {duration['p95']}")
-    print(f"tokens: in {data['tokens']['in']}, out {data['tokens']['out']}; cost {money(data['cost_usd'])}")
+    print(f"tokens: in {data['tokens']['in']:,}, out {data['tokens']['out']:,}; cost {money(data['cost_usd'])}")
     for block, entry in data["by_top_unit"].items():
         print(
-            f"  {block}: {entry['positions']} positions, tokens {entry['tokens_in']}/{entry['tokens_out']}, "
-            f"cost {money(entry['cost_usd'])}"
+            f"  {block}: {plural(entry['positions'], 'position')}, "
+            f"tokens {entry['tokens_in']:,}/{entry['tokens_out']:,}, cost {money(entry['cost_usd'])}"
         )
     spent = data.get("spend")
     if spent:

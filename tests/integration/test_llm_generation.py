@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,10 @@ def test_happy_path_records_tokens_and_unknown_cost(
         assert doc["meta"]["warnings"] == []
     again = generate(capsys, tmp_path, server)
     assert "up to date 6" in again.stdout and len(server.requests) == 6
+    # tens of thousands of tokens (millions in a night) read at a glance: «tokens 38,558/2,862», not «38558/2862»
+    assert re.search(r"tokens \d{1,3}(,\d{3})+/\d{1,3}(,\d{3})*, cost", result.stdout), result.stdout
+    stats = invoke(capsys, "stats", "--out", str(tmp_path / "out"))
+    assert re.search(r"tokens: in \d{1,3}(,\d{3})+, out \d{1,3}(,\d{3})*;", stats.stdout), stats.stdout
 
 
 def test_request_shape_and_cacheable_prefix(
