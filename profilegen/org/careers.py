@@ -80,11 +80,13 @@ class Careers:
         self._titles: dict[str, _Title] = {}  # by the title as written
         # per title and unit above it (its block at most): the positions under that unit in the tree's order, so that
         # "the same title nearby" is a few steps for the 5th and the 50,000th position alike
+        # a block is a top unit, or a unit under the company when the org's one top unit is the company
+        self._block = 2 if len(org.roots) == 1 else 1
         self._under: dict[tuple[str, UnitPath], list[Position]] = {}
         for path in sorted(org.units):
             for position in org.units[path].positions:
                 title = self._read(position.title).normal
-                for depth in range(1, len(path)):
+                for depth in range(self._block, len(path)):
                     self._under.setdefault((title, path[:depth]), []).append(position)
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
         # per unit: its rungs by profession (only those it has: most units asked about a profession lack it)
@@ -178,7 +180,7 @@ class Careers:
                     found = self._read(other.title).grade
                     if found is not None:
                         ranks = self._lower.setdefault(found.profession, {})
-                        kept = ranks.setdefault(found.rank, {}).setdefault(path[:1], [])
+                        kept = ranks.setdefault(found.rank, {}).setdefault(path[: self._block], [])
                         if len(kept) < MAX_HORIZONTAL:
                             kept.append(other)
         ranks = self._lower.get(grade.profession, {})
@@ -186,7 +188,7 @@ class Careers:
         if not lower:
             return []
         by_block = ranks[max(lower)]
-        block = position.unit_path[:1]
+        block = position.unit_path[: self._block]
         nearest = list(by_block.get(block, []))
         for other_block, kept in by_block.items():  # blocks in path order (the index was built sorted)
             if len(nearest) >= MAX_HORIZONTAL or grade.profession in NO_FIELD:
@@ -276,7 +278,7 @@ class Careers:
             at = bisect_right(under, path, key=lambda p: p.unit_path)
             return chain(islice(under, at, None), islice(under, at))
 
-        found = self._nearest(path, after_own, range(len(path), 0, -1))
+        found = self._nearest(path, after_own, range(len(path), self._block - 1, -1))
         return [
             Candidate(p.title, p.unit_path, "horizontal", f"the same position in another unit of {scope}")
             for p, scope in found
@@ -351,7 +353,7 @@ class Careers:
                 if choice is not None:
                     entry = (self.org.total_headcount(path), choice.position)
                     title = self._read(choice.position.title).normal
-                    for depth in range(2, len(path)):
+                    for depth in range(self._block + 1, len(path)):
                         self._heads_under.setdefault((title, path[:depth]), []).append(entry)
             for entries in self._heads_under.values():
                 entries.sort(key=lambda e: (e[0], e[1].unit_path))
@@ -362,7 +364,7 @@ class Careers:
             bigger = entries[bisect_right(entries, size, key=lambda e: e[0]) :]
             return [p for _, p in bigger if p.unit_path != head.unit_path[: len(p.unit_path)]]  # not a unit above
 
-        found = self._nearest(head.unit_path, larger, range(len(head.unit_path) - 1, 1, -1))
+        found = self._nearest(head.unit_path, larger, range(len(head.unit_path) - 1, self._block, -1))
         return [
             Candidate(p.title, p.unit_path, "horizontal", f"the same head role in a larger unit of {scope}")
             for p, scope in found

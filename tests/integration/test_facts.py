@@ -379,3 +379,27 @@ def test_a_bottom_rung_of_no_field_is_fed_from_its_own_block_only(facts: list[di
     }
     assert crossing, "a profession with a field is still fed from another block"
     assert not [pair for pair in crossing if pair[0].split()[-1] in {"специалист", "менеджер", "инженер"}], crossing
+
+
+def test_under_one_company_unit_the_blocks_are_the_units_below_it(tmp_path: Path) -> None:
+    """An org file whose one top unit is the company: its blocks are a level down, and a move across stays in one
+    of them as it does when the blocks are the top units (else the company's root made every move «in the block»)."""
+    org = tmp_path / "org.yaml"
+    unit = "      - name: {name}\n        positions: [Руководитель отдела, Ведущий специалист, Специалист]\n"
+    org.write_text(
+        "units:\n  - name: ООО Компания\n    positions: [Генеральный директор]\n    units:\n"
+        "      - name: Блок ИТ\n        positions: [Директор по ИТ]\n        units:\n"
+        + unit.format(name="Отдел ИТ").replace("      ", "          ")
+        + "      - name: Блок финансов\n        positions: [Финансовый директор]\n        units:\n"
+        + unit.format(name="Отдел казначейства").replace("      ", "          "),
+        encoding="utf-8",
+    )
+    shown = run_cli("facts", "--all", "--json", "--org", str(org))
+    assert shown.code == 0, shown.stderr
+    facts = json.loads(shown.stdout)
+    for fact in facts:
+        for move in fact["career"]["feeders"] + fact["career"]["targets"]:
+            if move["track"] == "horizontal":
+                assert move["unit_path"][:2] == fact["position"]["unit_path"][:2], (fact["position"], move)
+    lead = one(facts, ("ООО Компания", "Блок ИТ", "Отдел ИТ"), "Ведущий специалист")
+    assert titles(lead["career"]["feeders"]) == ["Специалист"], lead["career"]
