@@ -20,7 +20,7 @@ Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the re
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -78,16 +78,15 @@ class Careers:
         self.org = org
         self.roles = roles
         self._titles: dict[str, _Title] = {}  # by the title as written
-        # per title and unit above it (its block at most): the positions under that unit in the tree's order, so that
-        # "the same title nearby" is a few steps for the 5th and the 50,000th position alike
         # a block is a top unit, or a unit under the company when the org's one top unit is the company
         self._block = 2 if len(org.roots) == 1 else 1
-        self._under: dict[tuple[str, UnitPath], list[Position]] = {}
+        # per title: its positions in the tree's order, so that those under any unit are one stretch of them, found by
+        # bisection ("the same title nearby" is a few steps for the 5th and the 50,000th position alike; an index by
+        # title and unit above held 40 MB at 100,000 positions)
+        self._by_title: dict[str, _InTree] = {}
         for path in sorted(org.units):
             for position in org.units[path].positions:
-                title = self._read(position.title).normal
-                for depth in range(self._block, len(path)):
-                    self._under.setdefault((title, path[:depth]), []).append(position)
+                self._by_title.setdefault(self._read(position.title).normal, _InTree()).add(path, position)
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
         # per unit: its rungs by profession (only those it has: most units asked about a profession lack it)
         self._rung_memo: dict[UnitPath, dict[tuple[str, ...], list[tuple[Position, Grade]]]] = {}
@@ -95,8 +94,7 @@ class Careers:
         # graded positions of other professions under the unit above a unit's parent, by (parent, profession)
         self._neighbouring: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
-        # heads by (title, a unit above them), smallest unit first: a head's sideways moves, nearest him first
-        self._heads_under: dict[tuple[str, UnitPath], list[tuple[int, Position]]] | None = None
+        self._heads: dict[str, _InTree] | None = None  # the heads by title, in the tree's order
 
     def _read(self, title: str) -> _Title:
         found = self._titles.get(title)
@@ -273,10 +271,12 @@ class Careers:
         Under each unit the units after its own come first, so that ten groups alike do not all name the first."""
         path, title = position.unit_path, self._read(position.title).normal
 
+        same = self._by_title[title]
+
         def after_own(scope: UnitPath) -> Iterable[Position]:
-            under = self._under.get((title, scope), [])
-            at = bisect_right(under, path, key=lambda p: p.unit_path)
-            return chain(islice(under, at, None), islice(under, at))
+            start, end = same.under(scope)
+            at = bisect_right(same.paths, path, start, end)
+            return chain(islice(same.positions, at, end), islice(same.positions, start, at))
 
         found = self._nearest(path, after_own, range(len(path), self._block - 1, -1))
         return [
@@ -347,21 +347,18 @@ class Careers:
         it, and so on below his block (a block's departments can be of any field, and a head's title says nothing
         of his: the largest such units of the whole company were every such head's move — a CRM department's head
         to real-estate handover)."""
-        if self._heads_under is None:
-            self._heads_under = {}
-            for path, choice in self.roles.heads.items():
-                if choice is not None:
-                    entry = (self.org.total_headcount(path), choice.position)
-                    title = self._read(choice.position.title).normal
-                    for depth in range(self._block + 1, len(path)):
-                        self._heads_under.setdefault((title, path[:depth]), []).append(entry)
-            for entries in self._heads_under.values():
-                entries.sort(key=lambda e: (e[0], e[1].unit_path))
-        title, size = self._read(head.title).normal, self.org.total_headcount(head.unit_path)
+        if self._heads is None:
+            self._heads = {}
+            for path in sorted(p for p, choice in self.roles.heads.items() if choice is not None):
+                head_of = self.roles.heads[path]
+                assert head_of is not None
+                self._heads.setdefault(self._read(head_of.position.title).normal, _InTree()).add(path, head_of.position)
+        same, size = self._heads.get(self._read(head.title).normal, _InTree()), self.org.total_headcount(head.unit_path)
 
         def larger(scope: UnitPath) -> list[Position]:
-            entries = self._heads_under.get((title, scope), []) if self._heads_under is not None else []
-            bigger = entries[bisect_right(entries, size, key=lambda e: e[0]) :]
+            start, end = same.under(scope)
+            sized = ((self.org.total_headcount(p.unit_path), p) for p in islice(same.positions, start, end))
+            bigger = sorted((e for e in sized if e[0] > size), key=lambda e: (e[0], e[1].unit_path))
             return [p for _, p in bigger if p.unit_path != head.unit_path[: len(p.unit_path)]]  # not a unit above
 
         found = self._nearest(head.unit_path, larger, range(len(head.unit_path) - 1, self._block, -1))
@@ -369,6 +366,29 @@ class Careers:
             Candidate(p.title, p.unit_path, "horizontal", f"the same head role in a larger unit of {scope}")
             for p, scope in found
         ]
+
+
+class _InTree:
+    """Positions in the tree's order (added so) with their unit paths: those under a unit are one stretch."""
+
+    __slots__ = ("paths", "positions")
+
+    def __init__(self) -> None:
+        self.paths: list[UnitPath] = []
+        self.positions: list[Position] = []
+
+    def add(self, path: UnitPath, position: Position) -> None:
+        self.paths.append(path)
+        self.positions.append(position)
+
+    def under(self, scope: UnitPath) -> tuple[int, int]:
+        """The stretch of positions in units under ``scope`` (not in ``scope`` itself)."""
+        start = bisect_right(self.paths, scope)  # after the scope's own positions: a path below it sorts after them
+        end = bisect_left(self.paths, (*scope, _AFTER_ANY), start)
+        return start, end
+
+
+_AFTER_ANY = "\U0010ffff" * 8  # sorts after any unit name
 
 
 def _track(grade: Grade) -> str:

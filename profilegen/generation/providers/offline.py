@@ -227,7 +227,10 @@ class _Draft:
         return make() if make is not None else None
 
     def _core(self) -> bool:
-        return any(word in normalize(" ".join((*self.context.unit_path, self.context.title))) for word in _CORE_WORDS)
+        # each name alone: names repeat across positions, a position's whole path does not (it filled normalize's
+        # cache — 65,536 entries of long strings, ~50 MB at 100,000 positions — with text never asked for again)
+        parts = (*self.context.unit_path, self.context.title)
+        return any(word in normalize(part) for part in parts for word in _CORE_WORDS)
 
     @staticmethod
     def _row(spec: FieldSpec, name: str, level: int) -> dict[str, Any]:
