@@ -46,7 +46,8 @@ class OutputLayout:
                 name = shorten(name, path[-1], MAX_PATH - used - 1 - least[path])
             self._dirs[path] = (*above, name)
             self._used[path] = used + len(name) + 1  # OUT and the unit's folders: what its file names may add to
-        self._checked: dict[UnitPath, Path] = {}
+        # as a Path, the recent units only (every unit's held 20 MB at 100,000 positions; the text is kept for all)
+        self._checked: Recent[UnitPath, Path] = Recent(UNITS_KEPT)
         self._checked_text: dict[UnitPath, str] = {}
         self._resolved_out: Path | None = None
         # the recent positions' paths only (100,000 held took 70 MB): a run asks for one's a few times in a row
@@ -77,10 +78,7 @@ class OutputLayout:
         File names are single safe parts, and files are replaced by rename (which replaces a
         planted link rather than writing through it), so checking the folder is enough.
         """
-        checked = self._checked.get(path)
-        if checked is None:
-            checked = self._checked[path] = Path(self.checked_folder(path))
-        return checked
+        return self._checked.get(path, lambda: Path(self.checked_folder(path)))
 
     def checked_folder(self, path: UnitPath) -> str:
         """`checked_dir` as text, made as text (a check asks it for each of 100,000 positions)."""

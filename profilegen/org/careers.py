@@ -20,7 +20,7 @@ Each candidate carries its track (`vertical`, `horizontal`, `expert`) and the re
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -30,6 +30,7 @@ from typing import NamedTuple
 from profilegen.org.ladders import BASE_LEVEL, NO_FIELD, Grade, read_grade
 from profilegen.org.model import OrgStructure, Position, UnitPath
 from profilegen.org.roles import ASSISTANT_WORDS, Roles
+from profilegen.org.tree_order import InTree
 from profilegen.text import normalize, words
 
 MAX_CANDIDATES = 12
@@ -83,10 +84,10 @@ class Careers:
         # per title: its positions in the tree's order, so that those under any unit are one stretch of them, found by
         # bisection ("the same title nearby" is a few steps for the 5th and the 50,000th position alike; an index by
         # title and unit above held 40 MB at 100,000 positions)
-        self._by_title: dict[str, _InTree] = {}
+        self._by_title: dict[str, InTree] = {}
         for path in sorted(org.units):
             for position in org.units[path].positions:
-                self._by_title.setdefault(self._read(position.title).normal, _InTree()).add(path, position)
+                self._by_title.setdefault(self._read(position.title).normal, InTree()).add(path, position)
         self._sibling_memo: dict[UnitPath, list[UnitPath]] = {}
         # per unit: its rungs by profession (only those it has: most units asked about a profession lack it)
         self._rung_memo: dict[UnitPath, dict[tuple[str, ...], list[tuple[Position, Grade]]]] = {}
@@ -94,7 +95,7 @@ class Careers:
         # graded positions of other professions under the unit above a unit's parent, by (parent, profession)
         self._neighbouring: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
         self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
-        self._heads: dict[str, _InTree] | None = None  # the heads by title, in the tree's order
+        self._heads: dict[str, InTree] | None = None  # the heads by title, in the tree's order
 
     def _read(self, title: str) -> _Title:
         found = self._titles.get(title)
@@ -352,8 +353,8 @@ class Careers:
             for path in sorted(p for p, choice in self.roles.heads.items() if choice is not None):
                 head_of = self.roles.heads[path]
                 assert head_of is not None
-                self._heads.setdefault(self._read(head_of.position.title).normal, _InTree()).add(path, head_of.position)
-        same, size = self._heads.get(self._read(head.title).normal, _InTree()), self.org.total_headcount(head.unit_path)
+                self._heads.setdefault(self._read(head_of.position.title).normal, InTree()).add(path, head_of.position)
+        same, size = self._heads.get(self._read(head.title).normal, InTree()), self.org.total_headcount(head.unit_path)
 
         def larger(scope: UnitPath) -> list[Position]:
             start, end = same.under(scope)
@@ -366,29 +367,6 @@ class Careers:
             Candidate(p.title, p.unit_path, "horizontal", f"the same head role in a larger unit of {scope}")
             for p, scope in found
         ]
-
-
-class _InTree:
-    """Positions in the tree's order (added so) with their unit paths: those under a unit are one stretch."""
-
-    __slots__ = ("paths", "positions")
-
-    def __init__(self) -> None:
-        self.paths: list[UnitPath] = []
-        self.positions: list[Position] = []
-
-    def add(self, path: UnitPath, position: Position) -> None:
-        self.paths.append(path)
-        self.positions.append(position)
-
-    def under(self, scope: UnitPath) -> tuple[int, int]:
-        """The stretch of positions in units under ``scope`` (not in ``scope`` itself)."""
-        start = bisect_right(self.paths, scope)  # after the scope's own positions: a path below it sorts after them
-        end = bisect_left(self.paths, (*scope, _AFTER_ANY), start)
-        return start, end
-
-
-_AFTER_ANY = "\U0010ffff" * 8  # sorts after any unit name
 
 
 def _track(grade: Grade) -> str:
