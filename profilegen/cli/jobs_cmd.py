@@ -184,17 +184,23 @@ def describe_run(run: dict[str, Any]) -> list[str]:
     if selection.get("position"):
         chosen += f", position {selection['position']}"
     counts = run.get("counts") or {}
-    shown = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if v) or "nothing"
+    shown = ", ".join(f"{k.replace('_', ' ')} {_count(v)}" for k, v in counts.items() if v) or "nothing"
     lines = [
         f"run {run['id']}: {run.get('outcome', '?')}",
         f"  started {run.get('started_at', '?')}, finished {run.get('finished_at', '—')}",
         f"  selection: {chosen}; provider {run.get('provider', '?')}, model {run.get('model', '?')}",
-        f"  positions: {run.get('positions', '?')} — {shown}; planned {run.get('planned', 'in full')}",
-        f"  tokens in/out: {run.get('tokens_in', 0)}/{run.get('tokens_out', 0)}; cost {money(run.get('cost_usd'))}",
+        f"  positions: {_count(run.get('positions', '?'))} — {shown}; planned {run.get('planned', 'in full')}",
+        f"  tokens in/out: {_count(run.get('tokens_in', 0))}/{_count(run.get('tokens_out', 0))}; "
+        f"cost {money(run.get('cost_usd'))}",
     ]
     if run.get("command"):
         lines.append(f"  command: {shlex.join(run['command'])}")
     return lines
+
+
+def _count(value: Any) -> str:
+    """A count as people read it (1,689), anything else as it is."""
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def _public_batch(batch: dict[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,8 @@ def test_happy_path_records_tokens_and_unknown_cost(
         assert doc["meta"]["tokens_in"] > 0 and doc["meta"]["tokens_out"] > 0
         assert doc["meta"]["cost_usd"] is None
         assert doc["meta"]["warnings"] == []
+    shown = invoke(capsys, "jobs", "show", "last", "--out", str(tmp_path / "out"))
+    assert re.search(r"tokens in/out: \d{1,3}(,\d{3})+/\d{1,3}(,\d{3})*;", shown.stdout), shown.stdout
     again = generate(capsys, tmp_path, server)
     assert "up to date 6" in again.stdout and len(server.requests) == 6
     # tens of thousands of tokens (millions in a night) read at a glance: «tokens 38,558/2,862», not «38558/2862»
