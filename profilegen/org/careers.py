@@ -94,7 +94,7 @@ class Careers:
         self._graded_memo: dict[UnitPath, list[tuple[Position, Grade]]] = {}
         # graded positions of other professions under the unit above a unit's parent, by (parent, profession)
         self._neighbouring: dict[tuple[UnitPath, tuple[str, ...]], list[tuple[Position, Grade]]] = {}
-        self._lower: dict[tuple[str, ...], dict[int, dict[UnitPath, list[Position]]]] | None = None
+        self._lower: dict[tuple[str, ...], dict[int, InTree]] | None = None  # graded positions, by profession and rank
         self._heads: dict[str, InTree] | None = None  # the heads by title, in the tree's order
 
     def _read(self, title: str) -> _Title:
@@ -170,33 +170,30 @@ class Careers:
         ]
 
     def _below_elsewhere(self, position: Position, grade: Grade) -> list[Candidate]:
-        """A bottom rung here: the nearest lower rung of its profession elsewhere (its own block first; only there for a
-        profession that names no field, `NO_FIELD`)."""
+        """A bottom rung here: the nearest lower rung of its profession elsewhere — nearest in the tree within its
+        block (under its own unit, its parent, the unit above…), then in other blocks unless the profession names no
+        field (`NO_FIELD`)."""
         if self._lower is None:
             self._lower = {}
             for path in sorted(self.org.units):
                 for other in self.org.units[path].positions:
                     found = self._read(other.title).grade
                     if found is not None:
-                        ranks = self._lower.setdefault(found.profession, {})
-                        kept = ranks.setdefault(found.rank, {}).setdefault(path[: self._block], [])
-                        if len(kept) < MAX_HORIZONTAL:
-                            kept.append(other)
+                        self._lower.setdefault(found.profession, {}).setdefault(found.rank, InTree()).add(path, other)
         ranks = self._lower.get(grade.profession, {})
         lower = [rank for rank in ranks if rank < grade.rank]
         if not lower:
             return []
-        by_block = ranks[max(lower)]
-        block = position.unit_path[: self._block]
-        nearest = list(by_block.get(block, []))
-        for other_block, kept in by_block.items():  # blocks in path order (the index was built sorted)
-            if len(nearest) >= MAX_HORIZONTAL or grade.profession in NO_FIELD:
-                break
-            if other_block != block:
-                nearest += kept
+        rung, path = ranks[max(lower)], position.unit_path
+        depths = range(len(path), self._block - 1, -1)  # the units under its own first
+        nearest = [p for p, _ in self._nearest(path, lambda scope: islice(rung.positions, *rung.within(scope)), depths)]
+        if len(nearest) < MAX_HORIZONTAL and grade.profession not in NO_FIELD:
+            start, end = rung.within(path[: self._block])  # other blocks, in the tree's order
+            others = chain(islice(rung.positions, start), islice(rung.positions, end, None))
+            nearest += islice((p for p in others if all(p is not n for n in nearest)), MAX_HORIZONTAL - len(nearest))
         return [
             Candidate(p.title, p.unit_path, "vertical", f"the rung below, found elsewhere ('{p.unit_path[-1]}')")
-            for p in nearest[:MAX_HORIZONTAL]
+            for p in nearest
         ]
 
     def _neighbours(self, position: Position, grade: Grade) -> list[Candidate]:

@@ -20,6 +20,11 @@ class InTree:
         self.paths.append(path)
         self.positions.append(position)
 
+    def within(self, scope: UnitPath) -> tuple[int, int]:
+        """The stretch of positions in ``scope`` and the units under it."""
+        start = bisect_left(self.paths, scope)
+        return start, bisect_left(self.paths, (*scope, _AFTER_ANY), start)
+
     def under(self, scope: UnitPath) -> tuple[int, int]:
         """The stretch of positions in units under ``scope`` (not in ``scope`` itself)."""
         start = bisect_right(self.paths, scope)  # after the scope's own positions: a path below it sorts after them

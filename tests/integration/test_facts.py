@@ -403,3 +403,14 @@ def test_under_one_company_unit_the_blocks_are_the_units_below_it(tmp_path: Path
                 assert move["unit_path"][:2] == fact["position"]["unit_path"][:2], (fact["position"], move)
     lead = one(facts, ("ООО Компания", "Блок ИТ", "Отдел ИТ"), "Ведущий специалист")
     assert titles(lead["career"]["feeders"]) == ["Специалист"], lead["career"]
+
+
+def test_a_lower_rung_found_elsewhere_is_the_nearest_in_the_tree(facts: list[dict[str, Any]]) -> None:
+    """A «Главный специалист» of a design group, with no «Ведущий специалист» beside him, was fed by the first ones of
+    his block in path order — construction control's labour safety and a regional legal service's documents. He is
+    fed by the nearest: those of his own service first."""
+    service = ("Блок исполнительного директора", "Служба технического заказчика")
+    group = (*service, "Бюро комплексного проектирования", "Проектная мастерская №1", "Отдел конструктивных решений")
+    chief = one(facts, (*group, "Группа конструкторов №3"), "Главный специалист")
+    below = [c for c in chief["career"]["feeders"] if "found elsewhere" in c["reason"]]
+    assert below and all(tuple(c["unit_path"][:2]) == service for c in below), below
