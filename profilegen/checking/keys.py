@@ -14,7 +14,7 @@ from typing import Any
 from profilegen.config import Settings
 from profilegen.generation.context import PositionContext
 from profilegen.kpi.filtering import PositionKpi, PositionKpis
-from profilegen.org.careers import Candidate
+from profilegen.org.candidates import Candidate
 
 # what no fact rule (nor `fact_value`) reads of a position's context: the company's documents, the units related to
 # it and what the documents say of its sibling units (their names are read) — left out of its keys, so that new

@@ -19,7 +19,7 @@ from profilegen.kpi.filtering import PositionKpi, PositionKpis, card_kpis, kpis_
 from profilegen.kpi.mapping import Assignment
 from profilegen.kpi.model import KpiFile
 from profilegen.kpi.workbook import Card
-from profilegen.org.careers import Candidate
+from profilegen.org.candidates import Candidate
 from profilegen.org.facts import OrgFacts
 from profilegen.org.model import OrgStructure, Position, UnitPath, format_path
 
@@ -239,10 +239,15 @@ def fingerprint(context: PositionContext, generation: dict[str, Any]) -> str:
         (k.name, k.target, k.unit, k.period, k.weight, k.section, k.min, k.max, k.method, k.source, k.type, k.trigger)
         for k in context.kpis
     ]
-    fields_["feeders"] = [(c.title, c.unit_path, c.track, c.reason) for c in context.feeders]
-    fields_["targets"] = [(c.title, c.unit_path, c.track, c.reason) for c in context.targets]
+    # a candidate told apart from another of the same name carries where (the rest read as before: unchanged)
+    fields_["feeders"] = [(c.title, c.unit_path, c.track, c.reason, *_where(c)) for c in context.feeders]
+    fields_["targets"] = [(c.title, c.unit_path, c.track, c.reason, *_where(c)) for c in context.targets]
     body = _canonical(fields_)
     return hashlib.sha256(f'{{"context":{body},"generation":{_generation_json(generation)}}}'.encode()).hexdigest()
+
+
+def _where(candidate: Candidate) -> tuple[str, ...]:
+    return (candidate.where,) if candidate.where else ()
 
 
 def _canonical(value: Any) -> str:

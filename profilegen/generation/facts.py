@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from profilegen.generation.context import PositionContext
-from profilegen.org.careers import Candidate
+from profilegen.org.candidates import Candidate
 
 
 def _candidate(candidate: Candidate) -> dict[str, Any]:

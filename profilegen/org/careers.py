@@ -23,10 +23,10 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from itertools import chain, islice
 from typing import NamedTuple
 
+from profilegen.org.candidates import Candidate, Career, told_apart, unique
 from profilegen.org.ladders import BASE_LEVEL, NO_FIELD, Grade, read_grade
 from profilegen.org.model import OrgStructure, Position, UnitPath
 from profilegen.org.roles import ASSISTANT_WORDS, Roles
@@ -46,25 +46,6 @@ class _Title(NamedTuple):
     normal: str
     grade: Grade | None
     assistant: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    title: str
-    unit_path: UnitPath
-    track: str  # "vertical" | "horizontal" | "expert"
-    reason: str
-
-    @property
-    def label(self) -> str:
-        """ "Title (Unit)": how a profile names it (a title alone repeats across units)."""
-        return f"{self.title} ({self.unit_path[-1]})"
-
-
-@dataclass(frozen=True, slots=True)
-class Career:
-    feeders: tuple[Candidate, ...] = ()
-    targets: tuple[Candidate, ...] = ()
 
 
 def _assistant(title: str) -> bool:
@@ -127,7 +108,7 @@ class Careers:
                 targets.append(Candidate(manager.title, manager.unit_path, "vertical", role.manager_reason))
         if not role.is_head and grade is None and not assistant:
             feeders += self._top_rungs(position.unit_path, exclude=position, why="a top rung of the unit")
-        return Career(tuple(_unique(feeders)[:MAX_CANDIDATES]), tuple(_unique(targets)[:MAX_CANDIDATES]))
+        return Career(told_apart(unique(feeders)[:MAX_CANDIDATES]), told_apart(unique(targets)[:MAX_CANDIDATES]))
 
     # -- ladders ------------------------------------------------------------------------------------
     def _rung(self, position: Position, grade: Grade) -> tuple[list[Candidate], list[Candidate]]:
@@ -368,14 +349,3 @@ class Careers:
 
 def _track(grade: Grade) -> str:
     return "expert" if grade.expert else "vertical"
-
-
-def _unique(candidates: list[Candidate]) -> list[Candidate]:
-    seen: set[tuple[str, UnitPath]] = set()
-    kept = []
-    for candidate in candidates:
-        key = (candidate.title, candidate.unit_path)
-        if key not in seen:
-            seen.add(key)
-            kept.append(candidate)
-    return kept

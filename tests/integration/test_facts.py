@@ -414,3 +414,22 @@ def test_a_lower_rung_found_elsewhere_is_the_nearest_in_the_tree(facts: list[dic
     chief = one(facts, (*group, "Группа конструкторов №3"), "Главный специалист")
     below = [c for c in chief["career"]["feeders"] if "found elsewhere" in c["reason"]]
     assert below and all(tuple(c["unit_path"][:2]) == service for c in below), below
+
+
+def test_two_units_of_one_name_in_a_career_list_are_told_apart(tmp_path: Path) -> None:
+    """Two workshops each have a «Группа проектирования СС»: an engineer's career list read «Ведущий инженер СС 1
+    категории (Группа проектирования СС)» twice. Where names collide, each is said with the nearest unit above it
+    that tells them apart; a list without a collision reads as before."""
+    workshops = ("Блок исполнительного директора", "Служба технического заказчика", "Бюро комплексного проектирования")
+    args = ["--org", str(STRUCTURE), "--kpi-dir", str(KPI_DIR), "--provider", "offline", "--out", str(tmp_path / "o")]
+    assert run_cli("generate", "-d", " / ".join(workshops), *args).code == 0
+    lists = []
+    for path in (tmp_path / "o").rglob("*.json"):
+        profile = json.loads(path.read_text(encoding="utf-8"))["profile"]
+        lists += [profile[key] for key in ("feeders", "targets") if isinstance(profile.get(key), list)]
+    assert len(lists) > 100
+    assert all(len(set(lines)) == len(lines) for lines in lists), [ls for ls in lists if len(set(ls)) < len(ls)][:2]
+    told = [line for lines in lists for line in lines if "(Группа проектирования СС, " in line]
+    assert told, "the unit above that tells them apart is named"
+    every = [line for lines in lists for line in lines]
+    assert len([line for line in every if ", " in line.split(" (", 1)[-1]]) < len(every) // 10, "the rest as before"

@@ -17,7 +17,7 @@ from profilegen.company.documents import Section
 from profilegen.errors import InputError
 from profilegen.generation.context import PositionContext, fingerprint
 from profilegen.kpi.filtering import PositionKpi
-from profilegen.org.careers import Candidate
+from profilegen.org.candidates import Candidate
 from profilegen.org.loader import load_org
 from profilegen.org.tabular import build
 from tests.helpers import write_xlsx

@@ -1,0 +1,61 @@
+"""A career map's candidates: a position someone comes from or goes to, with its track and why, as a profile names
+it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from profilegen.org.model import UnitPath
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    title: str
+    unit_path: UnitPath
+    track: str  # "vertical" | "horizontal" | "expert"
+    reason: str
+    where: str = ""  # the unit above that tells it apart from another of its list with the same title and unit name
+
+    @property
+    def label(self) -> str:
+        """ "Title (Unit)": how a profile names it (a title alone repeats across units); "Title (Unit, Workshop)"
+        where its list holds the same title in another unit of the same name."""
+        return (
+            f"{self.title} ({self.unit_path[-1]}, {self.where})"
+            if self.where
+            else f"{self.title} ({self.unit_path[-1]})"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Career:
+    feeders: tuple[Candidate, ...] = ()
+    targets: tuple[Candidate, ...] = ()
+
+
+def told_apart(candidates: list[Candidate]) -> tuple[Candidate, ...]:
+    """Candidates whose labels would read alike (two workshops' «Группа проектирования СС») each with the nearest
+    unit above it whose name no other of them has on its path."""
+    alike: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        alike.setdefault(candidate.label, []).append(candidate)
+    if all(len(group) == 1 for group in alike.values()):
+        return tuple(candidates)
+    where: dict[int, str] = {}
+    for group in (g for g in alike.values() if len(g) > 1):
+        for candidate in group:
+            others = {name for other in group if other is not candidate for name in other.unit_path}
+            above = candidate.unit_path[-2::-1]
+            where[id(candidate)] = next((n for n in above if n not in others), " / ".join(candidate.unit_path[:-1]))
+    return tuple(replace(c, where=where[id(c)]) if id(c) in where else c for c in candidates)
+
+
+def unique(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[tuple[str, UnitPath]] = set()
+    kept = []
+    for candidate in candidates:
+        key = (candidate.title, candidate.unit_path)
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
