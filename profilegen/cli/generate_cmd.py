@@ -153,7 +153,7 @@ def generate(
     code = _exit_code(report)
     if OPTIONS.quiet and code == ExitCode.OK:
         return  # cron mails only when something went wrong
-    _summary(report, settings.out)
+    _summary(report, settings.out, priced=bool(settings.prices))
     if batch and result.batch is not None:
         _batch_summary(result.batch)
     if report.stop_reason is not None:
@@ -234,10 +234,12 @@ _EXTRA_COUNTS = (
 )
 
 
-def _summary(report: "RunReport", out: Path) -> None:
+def _summary(report: "RunReport", out: Path, priced: bool) -> None:
     counts = report.counts()
     totals = report.totals()
-    cost = "unknown" if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
+    # unknown: the provider said no cost, and without `prices:` nothing else could (said as the dry run says it)
+    cost = f"${totals['cost_usd']:.4f}" if totals["cost_usd"] is not None else "unknown"
+    cost += " (no prices set)" if totals["cost_usd"] is None and not priced else ""
     failed = [o for o in report.outcomes if o.status == "failed"]
     if is_terminal() and not OPTIONS.quiet:
         from rich.table import Table

@@ -45,7 +45,7 @@ def test_happy_path_records_tokens_and_unknown_cost(
 ) -> None:
     result = generate(capsys, tmp_path, server)
     assert result.code == 0, result.stderr
-    assert "cost unknown" in result.stdout
+    assert "cost unknown (no prices set)" in result.stdout, "as the dry run says it: what would make it known"
     assert len(server.requests) == 6
     docs = documents(tmp_path)
     assert len(docs) == 6

@@ -258,6 +258,7 @@ def test_no_usage_means_cost_unknown_not_zero(
         server.always = "no_usage"
         result = invoke(capsys, *CRM, *_llm(server), "--max-cost", "5", *sample_args(tmp_path))
     assert "cost unknown" in result.stdout
+    assert "no prices set" not in result.stdout, "prices are set: the answers' usage is what is missing"
     assert result.code == 4, "--max-cost cannot be enforced blind"
     assert json.loads(invoke(capsys, "stats", "--json", "--out", str(tmp_path / "out")).stdout)["cost_usd"] is None
 
