@@ -238,8 +238,8 @@ def _summary(report: "RunReport", out: Path, priced: bool) -> None:
     counts = report.counts()
     totals = report.totals()
     # unknown: the provider said no cost, and without `prices:` nothing else could (said as the dry run says it)
-    cost = f"${totals['cost_usd']:.4f}" if totals["cost_usd"] is not None else "unknown"
-    cost += " (no prices set)" if totals["cost_usd"] is None and not priced else ""
+    unknown = "unknown" if priced else "unknown (no prices set)"
+    cost = unknown if totals["cost_usd"] is None else f"${totals['cost_usd']:.4f}"
     failed = [o for o in report.outcomes if o.status == "failed"]
     if is_terminal() and not OPTIONS.quiet:
         from rich.table import Table

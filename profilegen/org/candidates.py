@@ -39,15 +39,13 @@ def told_apart(candidates: list[Candidate]) -> tuple[Candidate, ...]:
     alike: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         alike.setdefault(candidate.label, []).append(candidate)
-    if all(len(group) == 1 for group in alike.values()):
-        return tuple(candidates)
-    where: dict[int, str] = {}
-    for group in (g for g in alike.values() if len(g) > 1):
-        for candidate in group:
-            others = {name for other in group if other is not candidate for name in other.unit_path}
-            above = candidate.unit_path[-2::-1]
-            where[id(candidate)] = next((n for n in above if n not in others), " / ".join(candidate.unit_path[:-1]))
-    return tuple(replace(c, where=where[id(c)]) if id(c) in where else c for c in candidates)
+    return tuple(_apart(c, alike[c.label]) if len(alike[c.label]) > 1 else c for c in candidates)
+
+
+def _apart(candidate: Candidate, group: list[Candidate]) -> Candidate:
+    others = {name for other in group if other is not candidate for name in other.unit_path}
+    above = (name for name in candidate.unit_path[-2::-1] if name not in others)
+    return replace(candidate, where=next(above, " / ".join(candidate.unit_path[:-1])))
 
 
 def unique(candidates: list[Candidate]) -> list[Candidate]:

@@ -248,9 +248,7 @@ class Careers:
         """The same title in another unit nearest it, within its block: a horizontal move (a generic title —
         «Ведущий специалист» — in another block is another field: five blocks' were sent to the security service).
         Under each unit the units after its own come first, so that ten groups alike do not all name the first."""
-        path, title = position.unit_path, self._read(position.title).normal
-
-        same = self._by_title[title]
+        path, same = position.unit_path, self._by_title[self._read(position.title).normal]
 
         def after_own(scope: UnitPath) -> Iterable[Position]:
             start, end = same.under(scope)
@@ -328,10 +326,11 @@ class Careers:
         to real-estate handover)."""
         if self._heads is None:
             self._heads = {}
-            for path in sorted(p for p, choice in self.roles.heads.items() if choice is not None):
-                head_of = self.roles.heads[path]
-                assert head_of is not None
-                self._heads.setdefault(self._read(head_of.position.title).normal, InTree()).add(path, head_of.position)
+            for path, choice in sorted(self.roles.heads.items(), key=lambda item: item[0]):
+                if choice is not None:
+                    self._heads.setdefault(self._read(choice.position.title).normal, InTree()).add(
+                        path, choice.position
+                    )
         same, size = self._heads.get(self._read(head.title).normal, InTree()), self.org.total_headcount(head.unit_path)
 
         def larger(scope: UnitPath) -> list[Position]:
