@@ -33,10 +33,12 @@ class Career:
     targets: tuple[Candidate, ...] = ()
 
 
-def told_apart(candidates: list[Candidate]) -> tuple[Candidate, ...]:
-    """Candidates whose labels would read alike (two workshops' «Группа проектирования СС») each with the nearest
-    unit above it whose name no other of them has on its path."""
-    alike: dict[str, list[Candidate]] = {}
+def told_apart(candidates: list[Candidate], title: str, unit_path: UnitPath) -> tuple[Candidate, ...]:
+    """Candidates whose labels would read alike (two workshops' «Группа проектирования СС»), or as the position
+    itself (``title`` in ``unit_path``: another workshop's «Группа архитекторов №1»), each with the nearest unit above
+    it whose name no other of them has on its path."""
+    itself = Candidate(title, unit_path, "", "")
+    alike: dict[str, list[Candidate]] = {itself.label: [itself]}
     for candidate in candidates:
         alike.setdefault(candidate.label, []).append(candidate)
     return tuple(_apart(c, alike[c.label]) if len(alike[c.label]) > 1 else c for c in candidates)

@@ -108,7 +108,11 @@ class Careers:
                 targets.append(Candidate(manager.title, manager.unit_path, "vertical", role.manager_reason))
         if not role.is_head and grade is None and not assistant:
             feeders += self._top_rungs(position.unit_path, exclude=position, why="a top rung of the unit")
-        return Career(told_apart(unique(feeders)[:MAX_CANDIDATES]), told_apart(unique(targets)[:MAX_CANDIDATES]))
+        path, title = position.unit_path, position.title
+        return Career(
+            told_apart(unique(feeders)[:MAX_CANDIDATES], title, path),
+            told_apart(unique(targets)[:MAX_CANDIDATES], title, path),
+        )
 
     # -- ladders ------------------------------------------------------------------------------------
     def _rung(self, position: Position, grade: Grade) -> tuple[list[Candidate], list[Candidate]]:
